@@ -1,0 +1,44 @@
+# Two commands matter: `make run` and `make test`. Everything they need is set up here.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app campaign
+CATALOGS := $(shell find translations -name messages.po)
+
+.PHONY: run test install install-test translations lint worker clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed translations
+install-test: $(VENV)/.installed-test translations
+
+# Catalogs are compiled here, never committed as binaries.
+translations: $(CATALOGS:.po=.mo)
+%.mo: %.po | $(BIN)/python
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+run: install
+	CAMPAIGN_ENV_NAME=development $(FLASK) db upgrade
+	CAMPAIGN_ENV_NAME=development $(FLASK) demo --if-empty
+	@test -f instance/demo-logins.txt && { echo "Demo logins:"; cat instance/demo-logins.txt; } || true
+	@echo "Serving on http://127.0.0.1:5000"
+	CAMPAIGN_ENV_NAME=development $(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install-test
+	$(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check campaign tests benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

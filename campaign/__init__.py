@@ -1,0 +1,70 @@
+"""A petition and public-testimony platform for one local decision at a time."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from campaign.config import REPO_ROOT
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, CLI."""
+    instance_path = os.environ.get("CAMPAIGN_INSTANCE_PATH") or str(REPO_ROOT / "instance")
+    if test_config and test_config.get("INSTANCE_PATH"):
+        instance_path = str(test_config["INSTANCE_PATH"])
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance_path).resolve()),
+        instance_relative_config=True,
+        template_folder=str(REPO_ROOT / "templates"),
+        static_folder=str(REPO_ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from campaign import config
+
+    config.load(app, test_config)
+
+    from campaign.crypto import KeyRing
+
+    app.extensions["keyring"] = KeyRing(app.config["ENCRYPTION_KEYS"], app.config["HASH_KEY"])
+
+    from campaign import web
+    from campaign.extensions import babel, csrf, db, limiter, login, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=web.select_locale,
+        default_translation_directories=web.translation_directories(),
+    )
+    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    limiter.init_app(app)
+
+    from campaign import models  # noqa: F401  (registers the tables)
+    from campaign.database import configure_engine_events
+
+    with app.app_context():
+        configure_engine_events(db.engine)
+
+    web.init_app(app)
+
+    from campaign.api import bp as api_bp
+    from campaign.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)
+
+    from campaign.cli import register as register_cli
+
+    register_cli(app)
+    return app

@@ -1,0 +1,14 @@
+"""Commands under `flask --app campaign ...`; they call the same services as the web."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from campaign.cli.demo import demo_command
+from campaign.cli.users import users_group
+
+
+def register(app: Flask) -> None:
+    """Attach every command group to the application."""
+    app.cli.add_command(demo_command)
+    app.cli.add_command(users_group)

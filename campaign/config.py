@@ -1,0 +1,123 @@
+"""Configuration: defaults, instance/config.py, CAMPAIGN_* variables, then DATABASE_URL."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    """Values used when nothing else says otherwise."""
+
+    ENV_NAME = "production"
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled in from the instance path
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: long testimony takes time
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("en", "es")
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    RATELIMIT_ENABLED = True
+    REDIS_URL: str | None = None
+    MAIL_BACKEND = "outbox"  # "outbox" writes .eml files to instance/outbox; "smtp" sends
+    MAIL_FROM = "Riverton campaigns <no-reply@campaign.invalid>"
+    SMTP_HOST = "localhost"
+    SMTP_PORT = 25
+    SMTP_STARTTLS = False
+    SMTP_USER: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SERVER_BASE_URL = "http://127.0.0.1:5000"
+    CONFIRMATION_MAX_AGE_DAYS = 7
+    DUE_SOON_HOURS = 72
+    REMINDER_OFFSETS_HOURS = (168, 48, 24, 3)
+    DEFAULT_RETENTION_DAYS = 180
+    HUEY_IMMEDIATE = False
+    ENCRYPTION_KEYS: str | None = None  # comma-separated Fernet keys, newest first
+    HASH_KEY: str | None = None
+
+
+def _coerce(raw: str, current: Any) -> Any:
+    """Read an environment string as the type of the default it replaces."""
+    if isinstance(current, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(current, int) and not isinstance(current, bool):
+        return int(raw)
+    if isinstance(current, (tuple, list, dict)):
+        value = json.loads(raw)
+        return tuple(value) if isinstance(current, tuple) else value
+    return raw
+
+
+def load(app, test_config: dict[str, Any] | None = None) -> None:
+    """Fill app.config in the documented order of precedence."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    for key, raw in os.environ.items():
+        if key.startswith("CAMPAIGN_") and key != "CAMPAIGN_INSTANCE_PATH":
+            name = key.removeprefix("CAMPAIGN_")
+            app.config[name] = _coerce(raw, app.config.get(name))
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if test_config:
+        app.config.update(test_config)
+
+    instance = Path(app.instance_path)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'campaign.sqlite3'}"
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):
+        uri = "postgresql://" + uri.removeprefix("postgres://")
+    if uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("connect_args", {"timeout": 15})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if app.config["ENV_NAME"] == "development":
+        app.config["SESSION_COOKIE_SECURE"] = False
+        app.config["REMEMBER_COOKIE_SECURE"] = False
+    app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or _instance_secret(
+        instance / "secret_key", lambda: secrets.token_hex(32)
+    )
+    app.config["HASH_KEY"] = app.config.get("HASH_KEY") or _instance_secret(
+        instance / "hash_key", lambda: secrets.token_hex(32)
+    )
+    if not app.config.get("ENCRYPTION_KEYS"):
+        from cryptography.fernet import Fernet
+
+        app.config["ENCRYPTION_KEYS"] = _instance_secret(
+            instance / "encryption_keys", lambda: Fernet.generate_key().decode()
+        )
+    app.config.setdefault("OUTBOX_PATH", str(instance / "outbox"))
+    app.config.setdefault("PACKETS_PATH", str(instance / "packets"))
+
+
+def _instance_secret(path: Path, make) -> str:
+    """Read a secret kept in the instance folder, creating it once (mode 0600) if missing."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = make()
+    # O_EXCL: two processes starting at once must not write two different keys.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value
