@@ -49,7 +49,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     limiter.init_app(app)
 
-    from campaign import models  # noqa: F401  (registers the tables)
+    login.login_view = "auth.login"
+    login.login_message = None
+
+    from campaign import jobs, models  # noqa: F401  (registers the tables)
+    from campaign.services import mail  # noqa: F401  (registers the after-commit hook)
+
+    jobs.init_app(app)
     from campaign.database import configure_engine_events
 
     with app.app_context():
@@ -58,9 +64,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
 
     from campaign.api import bp as api_bp
+    from campaign.auth import bp as auth_bp
     from campaign.public import bp as public_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 

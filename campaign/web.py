@@ -77,6 +77,7 @@ def init_app(app: Flask) -> None:
             return None
         return user
 
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(localized=localized, format_when=format_when)
     app.jinja_env.filters["local_time"] = local_time
 

@@ -6,9 +6,11 @@ from flask import Flask
 
 from campaign.cli.demo import demo_command
 from campaign.cli.users import users_group
+from campaign.cli.worker import worker_command
 
 
 def register(app: Flask) -> None:
     """Attach every command group to the application."""
     app.cli.add_command(demo_command)
     app.cli.add_command(users_group)
+    app.cli.add_command(worker_command)

@@ -26,7 +26,7 @@ from campaign.models.enums import (
     TestimonyStatus,
     Visibility,
 )
-from campaign.models.records import AuditEvent, Packet, Tally
+from campaign.models.records import AuditEvent, OutgoingMail, Packet, Tally
 from campaign.models.support import UNASSIGNED, Endorsement, Signature, Testimony
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "EndorsementRole",
     "EndorsementStatus",
     "Membership",
+    "OutgoingMail",
     "Packet",
     "PacketStatus",
     "Position",

@@ -71,6 +71,9 @@ class Signature(db.Model):
     entered_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL")
     )
+    # Paper sheets typed up together, or a batch a lead invalidated: one label per batch.
+    batch: Mapped[str | None] = mapped_column(sa.String(40), index=True)
+    last_mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymized: Mapped[bool] = mapped_column(default=False)
 
 
@@ -137,6 +140,7 @@ class Testimony(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymized: Mapped[bool] = mapped_column(default=False)
 
     hearing = relationship("Deadline")

@@ -8,6 +8,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from campaign.models import Campaign, Membership, Role, User
+from campaign.models.types import utcnow
 from campaign.services import DomainError, NotFound
 
 MIN_PASSWORD_LENGTH = 12
@@ -81,3 +82,18 @@ def grant(session: Session, user: User, campaign_slug: str, role: Role) -> Membe
     membership = Membership(user=user, campaign_id=campaign.id, role=role)
     session.add(membership)
     return membership
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active account with this email and password, or None (same cost either way)."""
+    user = session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active:
+        # Hash anyway so a wrong email takes as long as a wrong password.
+        _hasher.hash(password)
+        return None
+    if not check_password(user, password):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash or ""):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user

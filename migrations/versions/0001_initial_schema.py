@@ -176,6 +176,26 @@ def upgrade():
     with op.batch_alter_table('membership', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_membership_campaign_id'), ['campaign_id'], unique=False)
 
+    op.create_table('outgoing_mail',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dedupe_key', sa.String(length=200), nullable=True),
+    sa.Column('to', sa.Text(), nullable=False),
+    sa.Column('subject', sa.Text(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('language', sa.String(length=5), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.String(length=500), nullable=True),
+    sa.CheckConstraint('attempts >= 0', name=op.f('ck_outgoing_mail_attempts_not_negative')),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_outgoing_mail_campaign_id_campaign'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outgoing_mail')),
+    sa.UniqueConstraint('dedupe_key', name=op.f('uq_outgoing_mail_dedupe_key'))
+    )
+    with op.batch_alter_table('outgoing_mail', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outgoing_mail_sent_at'), ['sent_at'], unique=False)
+
     op.create_table('signature',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -197,6 +217,8 @@ def upgrade():
     sa.Column('verified_at', sa.DateTime(), nullable=True),
     sa.Column('invalidated_reason', sa.String(length=300), nullable=True),
     sa.Column('entered_by_id', sa.Integer(), nullable=True),
+    sa.Column('batch', sa.String(length=40), nullable=True),
+    sa.Column('last_mailed_at', sa.DateTime(), nullable=True),
     sa.Column('anonymized', sa.Boolean(), nullable=False),
     sa.CheckConstraint("status <> 'invalidated' OR invalidated_reason IS NOT NULL", name=op.f('ck_signature_invalidated_has_reason')),
     sa.CheckConstraint("status <> 'verified' OR verified_at IS NOT NULL", name=op.f('ck_signature_verified_has_time')),
@@ -209,6 +231,7 @@ def upgrade():
     sa.UniqueConstraint('campaign_id', 'email_hash', name=op.f('uq_signature_campaign_id_email_hash'))
     )
     with op.batch_alter_table('signature', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_signature_batch'), ['batch'], unique=False)
         batch_op.create_index('ix_signature_campaign_status_district', ['campaign_id', 'status', 'district'], unique=False)
         batch_op.create_index(batch_op.f('ix_signature_client_hash'), ['client_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_signature_created_at'), ['created_at'], unique=False)
@@ -304,6 +327,7 @@ def upgrade():
     sa.Column('confirmed_at', sa.DateTime(), nullable=True),
     sa.Column('moderated_at', sa.DateTime(), nullable=True),
     sa.Column('updated_at', sa.DateTime(), nullable=True),
+    sa.Column('last_mailed_at', sa.DateTime(), nullable=True),
     sa.Column('anonymized', sa.Boolean(), nullable=False),
     sa.CheckConstraint("status <> 'rejected' OR rejection_reason IS NOT NULL", name=op.f('ck_testimony_rejected_has_reason')),
     sa.CheckConstraint("status = 'unconfirmed' OR confirmed_at IS NOT NULL", name=op.f('ck_testimony_confirmed_has_time')),
@@ -346,8 +370,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_signature_created_at'))
         batch_op.drop_index(batch_op.f('ix_signature_client_hash'))
         batch_op.drop_index('ix_signature_campaign_status_district')
+        batch_op.drop_index(batch_op.f('ix_signature_batch'))
 
     op.drop_table('signature')
+    with op.batch_alter_table('outgoing_mail', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outgoing_mail_sent_at'))
+
+    op.drop_table('outgoing_mail')
     with op.batch_alter_table('membership', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_membership_campaign_id'))
 

@@ -1,0 +1,19 @@
+"""`flask --app campaign worker`: the background job consumer (mail, packets, reminders)."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Worker threads.")
+def worker_command(workers: int) -> None:
+    """Run the huey consumer until interrupted."""
+    from campaign import jobs
+    from campaign.services import mail  # noqa: F401  (registers the mail jobs)
+
+    jobs._worker_app = current_app._get_current_object()  # jobs reuse this app
+    consumer = jobs.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    click.echo(f"Job worker started ({workers} threads); stop with Ctrl-C")
+    consumer.run()

@@ -1,0 +1,172 @@
+"""Mail: queued in the database with the work that causes it, sent by a background job.
+
+Services call `queue()`; nothing is sent from inside a request. After the transaction commits,
+a job delivers what is waiting, to the file outbox (instance/outbox, one .eml per message) or
+over SMTP. A message that fails stays queued and is retried, so a mail server outage loses
+nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+import uuid
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from huey import crontab
+from sqlalchemy.orm import Session
+
+from campaign.jobs import huey, in_app_context
+from campaign.models import OutgoingMail
+from campaign.models.types import utcnow
+
+MAX_ATTEMPTS = 20
+
+
+class MailError(Exception):
+    """The configured mail transport refused or could not be reached."""
+
+
+def queue(
+    session: Session,
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    language: str = "en",
+    campaign_id: int | None = None,
+    dedupe_key: str | None = None,
+) -> OutgoingMail:
+    """Queue a plain-text message; it is sent after the surrounding transaction commits."""
+    message = OutgoingMail(
+        to=to.strip(),
+        subject=" ".join(subject.split())[:250],  # no header injection through newlines
+        body=body,
+        language=language,
+        campaign_id=campaign_id,
+        dedupe_key=dedupe_key,
+    )
+    session.add(message)
+    session.info["mail_waiting"] = True
+    return message
+
+
+def already_queued(session: Session, dedupe_key: str) -> bool:
+    """True if a message with this key was ever queued (sent or not)."""
+    return (
+        session.scalar(sa.select(OutgoingMail.id).where(OutgoingMail.dedupe_key == dedupe_key))
+        is not None
+    )
+
+
+def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
+    """The RFC 5322 message for a queued mail."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = mail.to
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(idstring=f"mail{mail.id}", domain="campaign.invalid")
+    message["Content-Language"] = mail.language
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(mail.body)
+    return message
+
+
+def _write_outbox(message: EmailMessage, mail_id: int) -> Path:
+    outbox = Path(current_app.config["OUTBOX_PATH"])
+    outbox.mkdir(parents=True, exist_ok=True)
+    # Named by the queued row: delivering the same row twice overwrites, never duplicates.
+    final = outbox / f"{mail_id:08d}.eml"
+    temporary = outbox / f".{mail_id:08d}.{uuid.uuid4().hex}.tmp"
+    temporary.write_bytes(bytes(message))
+    os.replace(temporary, final)
+    return final
+
+
+def _send_smtp(message: EmailMessage) -> None:
+    config = current_app.config
+    try:
+        with smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=20) as smtp:
+            if config.get("SMTP_STARTTLS"):
+                smtp.starttls(context=ssl.create_default_context())
+            if config.get("SMTP_USER"):
+                smtp.login(config["SMTP_USER"], config.get("SMTP_PASSWORD") or "")
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        raise MailError(str(error)) from error
+
+
+def deliver(mail: OutgoingMail) -> None:
+    """Send one queued message through the configured transport."""
+    message = build_message(mail, current_app.config["MAIL_FROM"])
+    if current_app.config["MAIL_BACKEND"] == "smtp":
+        _send_smtp(message)
+    else:
+        _write_outbox(message, mail.id)
+
+
+def deliver_waiting(session: Session, limit: int = 200) -> tuple[int, int]:
+    """Send queued messages, oldest first; returns (sent, failed). Commits per message."""
+    sent = failed = 0
+    ids = session.scalars(
+        sa.select(OutgoingMail.id)
+        .where(OutgoingMail.sent_at.is_(None), OutgoingMail.attempts < MAX_ATTEMPTS)
+        .order_by(OutgoingMail.id)
+        .limit(limit)
+    ).all()
+    for mail_id in ids:
+        mail = session.get(OutgoingMail, mail_id)
+        if mail is None or mail.sent_at is not None:
+            continue
+        try:
+            deliver(mail)
+        except MailError as error:
+            mail.attempts += 1
+            mail.last_error = str(error)[:500]
+            failed += 1
+        else:
+            mail.attempts += 1
+            mail.sent_at = utcnow()
+            mail.last_error = None
+            sent += 1
+        session.commit()
+    return sent, failed
+
+
+def _deliver_in_own_session() -> tuple[int, int]:
+    from campaign.extensions import db
+
+    with Session(bind=db.engine) as session:
+        return deliver_waiting(session)
+
+
+@huey.task(retries=3, retry_delay=30)
+@in_app_context
+def deliver_mail_job() -> tuple[int, int]:
+    """Job: send what is waiting in the mail outbox."""
+    return _deliver_in_own_session()
+
+
+@huey.periodic_task(crontab(minute="*"))
+@in_app_context
+def retry_mail_job() -> tuple[int, int]:
+    """Every minute: retry messages that could not be sent (a mail server that was down)."""
+    return _deliver_in_own_session()
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _start_delivery_after_commit(session: Session) -> None:
+    """After a commit that queued mail, start the delivery job (never before: see queue())."""
+    if session.info.pop("mail_waiting", False):
+        deliver_mail_job()
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop("mail_waiting", None)
