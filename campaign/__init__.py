@@ -65,10 +65,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from campaign.api import bp as api_bp
     from campaign.auth import bp as auth_bp
+    from campaign.coalition import bp as coalition_bp
+    from campaign.organize import bp as organize_bp
+    from campaign.packets import bp as packets_bp
     from campaign.public import bp as public_bp
+    from campaign.residents import bp as residents_bp
+    from campaign.schedule import bp as schedule_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(residents_bp)
+    app.register_blueprint(coalition_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(organize_bp, url_prefix="/organize")
+    app.register_blueprint(packets_bp, url_prefix="/organize")
+    app.register_blueprint(schedule_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 

@@ -156,3 +156,17 @@ def demo(app):
     result = riverton.load(_db.session)
     _db.session.commit()
     return result
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in as a staff user made by tests.factories.make_staff."""
+
+    def log_in(user):
+        response = client.post(
+            "/login", data={"email": user.email, "password": user.email + " password"}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return user
+
+    return log_in

@@ -126,3 +126,21 @@ def make_endorsement(campaign: Campaign, organization: str, **fields) -> Endorse
     db.session.add(endorsement)
     db.session.flush()
     return endorsement
+
+
+def make_staff(campaign: Campaign | None, role: str = "organizer", **fields):
+    """A staff account: role "admin", or "lead"/"organizer" of the campaign. Password: the email
+    followed by " password"."""
+    from campaign.models import Membership, Role, User
+    from campaign.services.accounts import hash_password
+
+    n = next(_sequence)
+    email = fields.pop("email", f"{role}{n}@staff.example")
+    user = User(email=email, name=f"{role.title()} {n}", is_admin=role == "admin",
+                password_hash=hash_password(email + " password"), **fields)
+    db.session.add(user)
+    db.session.flush()
+    if role != "admin" and campaign is not None:
+        db.session.add(Membership(user_id=user.id, campaign_id=campaign.id, role=Role(role)))
+        db.session.flush()
+    return user

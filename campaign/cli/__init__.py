@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from campaign.cli import organize, packets, schedule
 from campaign.cli.demo import demo_command
 from campaign.cli.users import users_group
 from campaign.cli.worker import worker_command
@@ -14,3 +15,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(users_group)
     app.cli.add_command(worker_command)
+    organize.register(app)
+    packets.register(app)
+    schedule.register(app)

@@ -11,11 +11,13 @@ that depends on it:
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from campaign.models import Campaign, Deadline, DeadlineKind
+from campaign.models.types import utcnow
 from campaign.services import DomainError
 
 
@@ -96,3 +98,26 @@ def comment_deadline_for(hearing: Deadline) -> Deadline | None:
         if dependent.kind == DeadlineKind.COMMENT_DEADLINE:
             return dependent
     return None
+
+
+class DeadlineStatus(StrEnum):
+    UPCOMING = "upcoming"
+    DUE_SOON = "due_soon"
+    PASSED = "passed"
+
+
+def status(deadline: Deadline, now: datetime | None = None, due_soon_hours: int = 72) -> str:
+    """Upcoming, due soon (within due_soon_hours) or passed, as of now."""
+    now = now or utcnow()
+    if deadline.at <= now:
+        return DeadlineStatus.PASSED
+    if deadline.at - now <= timedelta(hours=due_soon_hours):
+        return DeadlineStatus.DUE_SOON
+    return DeadlineStatus.UPCOMING
+
+
+def next_deadline(campaign: Campaign, now: datetime | None = None) -> Deadline | None:
+    """The soonest deadline not yet passed."""
+    now = now or utcnow()
+    upcoming = [d for d in campaign.deadlines if d.at > now]
+    return min(upcoming, key=lambda d: d.at) if upcoming else None

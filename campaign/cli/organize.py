@@ -1,0 +1,9 @@
+"""Staff commands (imports and the like)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Attach this area's commands to the application."""

@@ -1,0 +1,1 @@
+"""Staff views: thin, form -> one service call -> commit."""

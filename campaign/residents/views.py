@@ -1,0 +1,1 @@
+"""Resident views: thin, form -> one service call -> commit."""

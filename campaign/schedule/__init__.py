@@ -1,0 +1,7 @@
+"""Dates: calendar feeds and the lead's view of every deadline across campaigns."""
+
+from flask import Blueprint
+
+bp = Blueprint("schedule", __name__)
+
+from campaign.schedule import views  # noqa: E402,F401

@@ -1,0 +1,102 @@
+"""Browser tests: the app served on 127.0.0.1 in a thread, driven by Debian's Chromium.
+
+Without /usr/bin/chromium these tests are skipped with a clear reason, except in CI (CI=true),
+where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import make_app
+
+CHROMIUM = os.environ.get("CAMPAIGN_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def pytest_collection_modifyitems(config, items):
+    have_browser = Path(CHROMIUM).exists() and shutil.which(CHROMIUM)
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+            if not have_browser:
+                if os.environ.get("CI") == "true":
+                    item.add_marker(pytest.mark.xfail(reason="CI must run browser tests",
+                                                      strict=True, run=False))
+                    raise pytest.UsageError(f"CI=true but {CHROMIUM} is missing")
+                item.add_marker(pytest.mark.skip(
+                    reason=f"browser tests skipped: {CHROMIUM} not installed "
+                           "(apt-get install chromium)"))
+
+
+@pytest.fixture
+def live_server(app, tmp_path):
+    """The app on a free port of 127.0.0.1; yields its base URL. Shares the test's database."""
+    served = make_app(
+        Path(app.instance_path),
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        WTF_CSRF_ENABLED=True,
+        SESSION_COOKIE_SECURE=False,
+        SERVER_NAME=None,
+    )
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no client addresses in logs
+    server = make_server("127.0.0.1", 0, served, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--disable-dev-shm-usage"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context (no cookies) with one page; refuses requests to other hosts."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    outside: list[str] = []
+
+    def guard(route):
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1", "data:", "about:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.outside_requests = outside
+    yield page
+    context.close()
+    assert outside == [], f"the page tried to reach other hosts: {outside}"
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """Folder for screenshots kept by CI (git-ignored)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
