@@ -31,8 +31,11 @@ run: install
 	CAMPAIGN_ENV_NAME=development $(FLASK) db upgrade
 	CAMPAIGN_ENV_NAME=development $(FLASK) demo --if-empty
 	@test -f instance/demo-logins.txt && { echo "Demo logins:"; cat instance/demo-logins.txt; } || true
-	@echo "Serving on http://127.0.0.1:5000"
-	CAMPAIGN_ENV_NAME=development $(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "Serving on http://127.0.0.1:5000 (the job worker sends mail and builds packets)"
+	@export CAMPAIGN_ENV_NAME=development; \
+	  $(FLASK) worker --workers 2 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install-test
 	$(BIN)/python -m pytest

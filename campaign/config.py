@@ -97,6 +97,7 @@ def load(app, test_config: dict[str, Any] | None = None) -> None:
     app.config["HASH_KEY"] = app.config.get("HASH_KEY") or _instance_secret(
         instance / "hash_key", lambda: secrets.token_hex(32)
     )
+    app.config["ENCRYPTION_KEYS_FROM_ENV"] = bool(app.config.get("ENCRYPTION_KEYS"))
     if not app.config.get("ENCRYPTION_KEYS"):
         from cryptography.fernet import Fernet
 

@@ -6,10 +6,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from flask import Flask, g, jsonify, render_template, request, session
-from flask_babel import get_locale
+from flask import Flask, abort, g, jsonify, make_response, render_template, request, session
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from campaign.config import REPO_ROOT
 
@@ -60,6 +61,50 @@ def format_when(moment: datetime, time_zone: str, with_time: bool = True) -> str
     return text
 
 
+def time_left(moment: datetime, now: datetime | None = None) -> str:
+    """How long until a moment, in words and two units: "in 3 days, 4 hours"."""
+    from campaign.models.types import utcnow
+
+    minutes = int((moment - (now or utcnow())).total_seconds()) // 60
+    if minutes < 0:
+        return ""
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    day_text = ngettext("%(num)s day", "%(num)s days", days)
+    hour_text = ngettext("%(num)s hour", "%(num)s hours", hours)
+    if not (days or hours):
+        minutes = max(minutes, 1)  # "in 1 minute", never "in 0 minutes"
+    minute_text = ngettext("%(num)s minute", "%(num)s minutes", minutes)
+    if days:
+        span = f"{day_text}, {hour_text}" if hours else day_text
+    elif hours:
+        span = f"{hour_text}, {minute_text}" if minutes else hour_text
+    else:
+        span = minute_text
+    return _("in %(span)s", span=span)
+
+
+def keeps_text_on_csrf_error(view):
+    """Mark a view whose form shows a "form expired" message with everything the user typed,
+    instead of the generic page, when the CSRF check fails (a long-open tab, a lost session).
+
+    The view is run again with `g.csrf_rejected` set; its form must then refuse to validate
+    (campaign.residents.forms.ResidentForm does), so nothing is ever saved without a good token.
+    """
+    view.keeps_text_on_csrf_error = True
+    return view
+
+
+def _typed_text() -> list[tuple[str, str]]:
+    """What the user sent in the form that failed, minus secrets, to give back to them."""
+    skipped = {"csrf_token", "website"}
+    return [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if name not in skipped and "password" not in name.lower() and value.strip()
+    ][:50]
+
+
 def init_app(app: Flask) -> None:
     """Wire the shared web behaviour into the application."""
     from campaign.extensions import login
@@ -78,7 +123,9 @@ def init_app(app: Flask) -> None:
         return user
 
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.globals.update(localized=localized, format_when=format_when)
+    app.jinja_env.globals.update(
+        localized=localized, format_when=format_when, time_left=time_left
+    )
     app.jinja_env.filters["local_time"] = local_time
 
     @app.context_processor
@@ -91,6 +138,12 @@ def init_app(app: Flask) -> None:
             "current_language": current,
             "other_language": "es" if current == "en" else "en",
         }
+
+    @app.before_request
+    def refuse_nul_in_path():
+        # PostgreSQL refuses NUL in text; no real URL of ours contains one.
+        if "\x00" in request.path or "%00" in request.full_path:
+            abort(404)
 
     @app.after_request
     def security_headers(response):
@@ -114,11 +167,12 @@ def init_app(app: Flask) -> None:
     def wants_json() -> bool:
         return request.path.startswith("/api/")
 
-    def error_page(status: int, title: str, message: str):
+    def error_page(status: int, title: str, message: str, typed=()):
         if wants_json():
             return jsonify({"error": {"status": status, "message": message}}), status
         return (
-            render_template("error.html", status=status, title=title, message=message),
+            render_template("error.html", status=status, title=title, message=message,
+                            typed=typed),
             status,
         )
 
@@ -146,21 +200,34 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(_error):
+        # What was typed comes back, so waiting a minute never means writing it all again.
         return error_page(
             429,
             _("Please slow down"),
             _("Too many attempts from your connection. Please wait a minute and try again."),
+            typed=_typed_text() if request.method == "POST" else (),
         )
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
-        # The form's own view re-renders with the user's text where it can (see the areas);
-        # this is the fallback for forms that do not.
+        # Views marked keeps_text_on_csrf_error re-render their form with the user's text and
+        # a kind message; every other form gets this page, which still gives the text back.
         g.csrf_failed = True
+        view = app.view_functions.get(request.endpoint or "")
+        if view is not None and getattr(view, "keeps_text_on_csrf_error", False):
+            g.csrf_rejected = True
+            try:
+                response = make_response(view(**(request.view_args or {})))
+            except HTTPException:
+                pass  # e.g. rate limited or gone: fall through to the page below
+            else:
+                response.status_code = 400
+                return response
         return error_page(
             400,
             _("This form expired"),
             _("For your safety the form expired. Go back, and send it again."),
+            typed=_typed_text(),
         )
 
     @app.errorhandler(500)
@@ -172,4 +239,5 @@ def init_app(app: Flask) -> None:
             500,
             _("Something went wrong on our side"),
             _("Please try again in a moment. If it keeps happening, tell the campaign."),
+            typed=_typed_text() if request.method == "POST" else (),
         )

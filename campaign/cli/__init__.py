@@ -6,6 +6,7 @@ from flask import Flask
 
 from campaign.cli import organize, packets, schedule
 from campaign.cli.demo import demo_command
+from campaign.cli.keys import keys_group
 from campaign.cli.users import users_group
 from campaign.cli.worker import worker_command
 
@@ -15,6 +16,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(users_group)
     app.cli.add_command(worker_command)
+    app.cli.add_command(keys_group)
     organize.register(app)
     packets.register(app)
     schedule.register(app)

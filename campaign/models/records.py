@@ -53,6 +53,8 @@ class Packet(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Touched while a build runs: a running build whose heartbeat stopped was killed.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     hearing = relationship("Deadline")
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("schedule", __name__)
 
-from campaign.schedule import views  # noqa: E402,F401
+from campaign.schedule import tasks, views  # noqa: E402,F401  (routes and periodic jobs)

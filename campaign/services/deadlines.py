@@ -3,107 +3,209 @@
 Rules are short strings stored with the deadline so that moving a hearing can move every date
 that depends on it:
 
-- ``days_before_at:1:15:00``   the day before the hearing at 15:00 local time
+- ``days_before_at:1:15:00``   the day before the hearing at 15:00 local time (0: the same day)
+- ``days_after_at:3:17:00``    three days after the hearing at 17:00 local time
 - ``hours_before:48`` / ``hours_after:72``   an exact span of elapsed time
 - ``business_days_before:5``   five weekdays before, at the hearing's local time of day
+- ``business_days_before_at:5:17:00``   five weekdays before, at 17:00 local time
+
+Wall-clock rules ("at 15:00") stay at 15:00 in the campaign's city across daylight-saving
+changes; elapsed-time rules ("72 hours after") are exact spans, so they may land on a different
+hour of the wall clock when the clocks change in between. Business days are Monday to Friday;
+public holidays are not known to the rules. A wall-clock time that does not exist on a spring-
+forward day (02:30) is read with the offset in force before the change (PEP 495, fold=0), and
+one that happens twice on a fall-back day means the first of the two.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+import math
+import re
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
-from campaign.models import Campaign, Deadline, DeadlineKind
+from campaign.models import AuditEvent, Campaign, Deadline, DeadlineKind, Testimony, User
 from campaign.models.types import utcnow
-from campaign.services import DomainError
+from campaign.services import DomainError, audit
+
+MAX_DAYS = 366
+MAX_HOURS = 24 * MAX_DAYS
+TITLE_LENGTH = 200
+CHANGE_ACTIONS = ("deadline.updated", "deadline.moved")
+
+_CLOCK = r"(?P<hour>\d{1,2}):(?P<minute>\d{2})"
+_RULES = {
+    "days_before_at": re.compile(rf"(?P<count>\d{{1,3}}):{_CLOCK}"),
+    "days_after_at": re.compile(rf"(?P<count>\d{{1,3}}):{_CLOCK}"),
+    "hours_before": re.compile(r"(?P<hours>\d{1,4}(\.\d{1,2})?)"),
+    "hours_after": re.compile(r"(?P<hours>\d{1,4}(\.\d{1,2})?)"),
+    "business_days_before": re.compile(r"(?P<count>\d{1,3})"),
+    "business_days_before_at": re.compile(rf"(?P<count>\d{{1,3}}):{_CLOCK}"),
+}
+RULE_NAMES = tuple(_RULES)
+
+# Rules a lead picks from a list; any valid rule string can also be stored.
+RULE_PRESETS = (
+    "days_before_at:1:15:00",
+    "days_before_at:1:16:00",
+    "days_before_at:1:12:00",
+    "hours_before:24",
+    "hours_before:48",
+    "hours_after:72",
+    "business_days_before:5",
+    "business_days_before_at:5:17:00",
+)
+
+_UNCHANGED: Any = object()
 
 
 class BadRule(DomainError):
     """A deadline rule that cannot be understood."""
 
 
-def apply_rule(hearing_at: datetime, rule: str, time_zone: str) -> datetime:
-    """The moment a rule gives for a hearing at hearing_at (aware), as an aware UTC datetime."""
-    zone = ZoneInfo(time_zone)
-    local = hearing_at.astimezone(zone)
-    name, _, argument = rule.partition(":")
-    try:
-        if name == "days_before_at":
-            days, _, clock = argument.partition(":")
-            hour, minute = (int(x) for x in clock.split(":"))
-            day = local.date() - timedelta(days=int(days))
-            # Wall-clock time in the campaign's city: correct across daylight-saving changes.
-            result = datetime.combine(day, time(hour, minute), tzinfo=zone)
-        elif name == "hours_before":
-            result = hearing_at - timedelta(hours=float(argument))
-        elif name == "hours_after":
-            result = hearing_at + timedelta(hours=float(argument))
-        elif name == "business_days_before":
-            remaining = int(argument)
-            day = local.date()
-            while remaining > 0:
-                day -= timedelta(days=1)
-                if day.weekday() < 5:
-                    remaining -= 1
-            result = datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=zone)
-        else:
-            raise BadRule(f"unknown deadline rule {rule!r}")
-    except (ValueError, TypeError) as exc:
-        raise BadRule(f"cannot read deadline rule {rule!r}") from exc
-    return result.astimezone(ZoneInfo("UTC"))
-
-
-def add_relative(
-    session: Session,
-    hearing: Deadline,
-    kind: DeadlineKind,
-    title: str,
-    rule: str,
-    *,
-    title_es: str | None = None,
-) -> Deadline:
-    """Add a deadline that follows a hearing by a rule."""
-    if hearing.kind != DeadlineKind.HEARING:
-        raise DomainError("relative deadlines follow a hearing")
-    campaign: Campaign = hearing.campaign
-    deadline = Deadline(
-        campaign=campaign,
-        kind=kind,
-        title=title,
-        title_es=title_es,
-        at=apply_rule(hearing.at, rule, campaign.time_zone),
-        relative_to=hearing,
-        rule=rule,
-    )
-    session.add(deadline)
-    return deadline
-
-
-def move_hearing(session: Session, hearing: Deadline, new_at: datetime) -> list[Deadline]:
-    """Move a hearing and every deadline that follows it; returns the moved dependents."""
-    hearing.at = new_at
-    moved = []
-    for dependent in hearing.dependents:
-        dependent.at = apply_rule(new_at, dependent.rule or "", hearing.campaign.time_zone)
-        moved.append(dependent)
-    return moved
-
-
-def comment_deadline_for(hearing: Deadline) -> Deadline | None:
-    """The comment deadline that closes written testimony for this hearing, if one is set."""
-    for dependent in hearing.dependents:
-        if dependent.kind == DeadlineKind.COMMENT_DEADLINE:
-            return dependent
-    return None
-
-
 class DeadlineStatus(StrEnum):
     UPCOMING = "upcoming"
     DUE_SOON = "due_soon"
     PASSED = "passed"
+
+
+# Rules ------------------------------------------------------------------------------------
+
+
+def parse_rule(rule: str) -> tuple[str, dict[str, float | int]]:
+    """A rule's name and numbers; raises BadRule for anything but a well-formed known rule."""
+    if not isinstance(rule, str):
+        raise BadRule("a deadline rule is a text such as days_before_at:1:15:00")
+    name, _, argument = rule.strip().partition(":")
+    pattern = _RULES.get(name)
+    match = pattern.fullmatch(argument) if pattern else None
+    if match is None:
+        raise BadRule(f"unknown deadline rule {rule!r}")
+    values: dict[str, float | int] = {}
+    if "count" in pattern.groupindex:
+        values["count"] = int(match["count"])
+        if values["count"] > MAX_DAYS:
+            raise BadRule(f"{rule!r}: at most {MAX_DAYS} days")
+        if name.startswith("business") and values["count"] < 1:
+            raise BadRule(f"{rule!r}: at least one business day")
+    if "hour" in pattern.groupindex:
+        values["hour"], values["minute"] = int(match["hour"]), int(match["minute"])
+        if values["hour"] > 23 or values["minute"] > 59:
+            raise BadRule(f"{rule!r}: the time of day must be between 00:00 and 23:59")
+    if "hours" in pattern.groupindex:
+        values["hours"] = float(match["hours"])
+        if not math.isfinite(values["hours"]) or values["hours"] > MAX_HOURS:
+            raise BadRule(f"{rule!r}: at most {MAX_HOURS} hours")
+    return name, values
+
+
+def normalize_rule(rule: str) -> str:
+    """The canonical spelling of a valid rule ("days_before_at:1:9:00" -> "...:1:09:00")."""
+    name, v = parse_rule(rule)
+    if "hours" in v:
+        hours = v["hours"]
+        return f"{name}:{int(hours) if float(hours).is_integer() else hours}"
+    if "hour" in v:
+        return f"{name}:{v['count']}:{v['hour']:02d}:{v['minute']:02d}"
+    return f"{name}:{v['count']}"
+
+
+def zone_of(time_zone: str) -> ZoneInfo:
+    """The IANA zone by name; a DomainError (not a crash) for a name the system does not know."""
+    try:
+        return ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+        raise DomainError(f"unknown time zone {time_zone!r}") from exc
+
+
+def _business_days_back(day, count: int):
+    while count > 0:
+        day -= timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+def apply_rule(hearing_at: datetime, rule: str, time_zone: str) -> datetime:
+    """The moment a rule gives for a hearing at hearing_at (aware), as an aware UTC datetime."""
+    if hearing_at.tzinfo is None:
+        raise DomainError("a hearing time must carry its time zone")
+    name, v = parse_rule(rule)
+    zone = zone_of(time_zone)
+    local = hearing_at.astimezone(zone)
+    if name in ("hours_before", "hours_after"):
+        # Elapsed time: computed on the absolute timeline, never on the wall clock (Python
+        # adds a timedelta to a zoned datetime on the wall clock, so convert to UTC first).
+        span = timedelta(hours=float(v["hours"]))
+        base = hearing_at.astimezone(UTC)
+        return base - span if name == "hours_before" else base + span
+    count = int(v["count"])
+    if name == "days_before_at":
+        day = local.date() - timedelta(days=count)
+    elif name == "days_after_at":
+        day = local.date() + timedelta(days=count)
+    else:
+        day = _business_days_back(local.date(), count)
+    if "hour" in v:
+        clock = time(int(v["hour"]), int(v["minute"]))
+    else:
+        clock = local.time().replace(tzinfo=None, fold=0)
+    # Wall-clock time in the campaign's city: correct across daylight-saving changes.
+    return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
+
+
+def describe_rule(rule: str) -> str:
+    """The rule in the reader's language: "The day before the hearing at 3:00 PM"."""
+    from babel.dates import format_time
+    from flask_babel import get_locale, ngettext
+    from flask_babel import gettext as _
+
+    name, v = parse_rule(rule)
+    locale = str(get_locale() or "en") if has_app_context() else "en"
+    clock = (format_time(time(int(v["hour"]), int(v["minute"])), "short", locale=locale)
+             if "hour" in v else "")
+    count = int(v.get("count", 0))
+    if name == "days_before_at":
+        if count == 0:
+            return _("The day of the hearing at %(time)s", time=clock)
+        if count == 1:
+            return _("The day before the hearing at %(time)s", time=clock)
+        return _("%(num)d days before the hearing at %(time)s", num=count, time=clock)
+    if name == "days_after_at":
+        return ngettext("%(num)d day after the hearing at %(time)s",
+                        "%(num)d days after the hearing at %(time)s", count, time=clock)
+    if name in ("hours_before", "hours_after"):
+        hours = float(v["hours"])
+        shown = f"{hours:g}"
+        if name == "hours_before":
+            return ngettext("%(hours)s hour before the hearing", "%(hours)s hours before the "
+                            "hearing", 1 if hours == 1 else 2, hours=shown)
+        return ngettext("%(hours)s hour after the hearing", "%(hours)s hours after the hearing",
+                        1 if hours == 1 else 2, hours=shown)
+    if name == "business_days_before":
+        return ngettext("%(num)d business day before the hearing, at the hearing's time",
+                        "%(num)d business days before the hearing, at the hearing's time", count)
+    return ngettext("%(num)d business day before the hearing at %(time)s",
+                    "%(num)d business days before the hearing at %(time)s", count, time=clock)
+
+
+# Status -----------------------------------------------------------------------------------
+
+
+def due_soon_hours() -> int:
+    """The configured due-soon window in hours (DUE_SOON_HOURS, default 72)."""
+    if has_app_context():
+        try:
+            return max(0, int(current_app.config.get("DUE_SOON_HOURS", 72)))
+        except (TypeError, ValueError):
+            return 72
+    return 72
 
 
 def status(deadline: Deadline, now: datetime | None = None, due_soon_hours: int = 72) -> str:
@@ -116,8 +218,348 @@ def status(deadline: Deadline, now: datetime | None = None, due_soon_hours: int 
     return DeadlineStatus.UPCOMING
 
 
+def current_status(deadline: Deadline, now: datetime | None = None) -> str:
+    """status() with the configured due-soon window: what pages and feeds show."""
+    return status(deadline, now or utcnow(), due_soon_hours())
+
+
 def next_deadline(campaign: Campaign, now: datetime | None = None) -> Deadline | None:
     """The soonest deadline not yet passed."""
     now = now or utcnow()
     upcoming = [d for d in campaign.deadlines if d.at > now]
     return min(upcoming, key=lambda d: d.at) if upcoming else None
+
+
+def comment_deadline_for(hearing: Deadline) -> Deadline | None:
+    """The comment deadline that closes written testimony for this hearing, if one is set."""
+    for dependent in hearing.dependents:
+        if dependent.kind == DeadlineKind.COMMENT_DEADLINE:
+            return dependent
+    return None
+
+
+def speaker_cutoff_for(hearing: Deadline) -> Deadline | None:
+    """The speaker sign-up cut-off of this hearing, if one is set."""
+    for dependent in hearing.dependents:
+        if dependent.kind == DeadlineKind.SPEAKER_CUTOFF:
+            return dependent
+    return None
+
+
+def between(
+    session: Session, campaign_ids: list[int], start: datetime, end: datetime
+) -> list[Deadline]:
+    """Deadlines of these campaigns from start (inclusive) to end (exclusive), soonest first."""
+    if not campaign_ids:
+        return []
+    return list(session.scalars(
+        sa.select(Deadline)
+        .where(Deadline.campaign_id.in_(campaign_ids), Deadline.at >= start, Deadline.at < end)
+        .order_by(Deadline.at, Deadline.id)
+    ))
+
+
+def revisions(session: Session, deadline_ids: list[int]) -> dict[int, tuple[int, datetime]]:
+    """How many times each deadline was changed, and when last: calendars' SEQUENCE and
+    LAST-MODIFIED, read from the audit log that every change through this module writes."""
+    if not deadline_ids:
+        return {}
+    rows = session.execute(
+        sa.select(AuditEvent.target_id, sa.func.count(), sa.func.max(AuditEvent.at))
+        .where(AuditEvent.target_type == "deadline", AuditEvent.target_id.in_(deadline_ids),
+               AuditEvent.action.in_(CHANGE_ACTIONS))
+        .group_by(AuditEvent.target_id)
+    )
+    return {target: (count, last) for target, count, last in rows}
+
+
+# Changes ----------------------------------------------------------------------------------
+
+
+def _clean_title(title: str | None, *, required: bool) -> str | None:
+    text = " ".join((title or "").split())
+    if not text:
+        if required:
+            raise DomainError("a deadline needs a title")
+        return None
+    if len(text) > TITLE_LENGTH:
+        raise DomainError(f"a title has at most {TITLE_LENGTH} characters")
+    return text
+
+
+def _clean_text(value: str | None, limit: int | None = None) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    if limit is not None and len(text) > limit:
+        raise DomainError(f"at most {limit} characters")
+    return text
+
+
+def _aware_utc(moment: datetime) -> datetime:
+    if not isinstance(moment, datetime) or moment.tzinfo is None:
+        raise DomainError("a deadline's time must carry its time zone")
+    return moment.astimezone(UTC)
+
+
+def local_moment(day, clock: time, time_zone: str) -> datetime:
+    """A date and wall-clock time in the campaign's city, as an aware UTC datetime (what a
+    form with a date and a time gives)."""
+    return datetime.combine(day, clock.replace(tzinfo=None), tzinfo=zone_of(time_zone)).astimezone(
+        UTC
+    )
+
+
+def create_deadline(
+    session: Session,
+    campaign: Campaign,
+    *,
+    kind: DeadlineKind,
+    title: str,
+    at: datetime,
+    title_es: str | None = None,
+    location: str | None = None,
+    committee: str | None = None,
+    notes: str | None = None,
+    actor: User | None = None,
+) -> Deadline:
+    """Add a deadline at a fixed moment; audit-logged."""
+    deadline = Deadline(
+        campaign=campaign,
+        kind=DeadlineKind(kind),
+        title=_clean_title(title, required=True),
+        title_es=_clean_title(title_es, required=False),
+        at=_aware_utc(at),
+        location=_clean_text(location, 300),
+        committee=_clean_text(committee, 200),
+        notes=_clean_text(notes),
+    )
+    session.add(deadline)
+    session.flush()
+    audit.record(session, "deadline.created", actor=actor, campaign_id=campaign.id,
+                 target_type="deadline", target_id=deadline.id, kind=deadline.kind.value,
+                 at=deadline.at.isoformat())
+    return deadline
+
+
+def add_relative(
+    session: Session,
+    hearing: Deadline,
+    kind: DeadlineKind,
+    title: str,
+    rule: str,
+    *,
+    title_es: str | None = None,
+    location: str | None = None,
+    committee: str | None = None,
+    notes: str | None = None,
+    actor: User | None = None,
+) -> Deadline:
+    """Add a deadline that follows a hearing by a rule (audit-logged when a person adds it)."""
+    if hearing.kind != DeadlineKind.HEARING:
+        raise DomainError("relative deadlines follow a hearing")
+    if hearing.relative_to_id is not None:
+        raise DomainError("relative deadlines follow a hearing with a fixed date")
+    if DeadlineKind(kind) == DeadlineKind.HEARING:
+        raise DomainError("a hearing has its own date; it cannot follow another hearing")
+    rule = normalize_rule(rule)
+    campaign: Campaign = hearing.campaign
+    deadline = Deadline(
+        campaign=campaign,
+        kind=DeadlineKind(kind),
+        title=_clean_title(title, required=True),
+        title_es=_clean_title(title_es, required=False),
+        at=apply_rule(hearing.at, rule, campaign.time_zone),
+        location=_clean_text(location, 300),
+        committee=_clean_text(committee, 200),
+        notes=_clean_text(notes),
+        relative_to=hearing,
+        rule=rule,
+    )
+    session.add(deadline)
+    if actor is not None:
+        session.flush()
+        audit.record(session, "deadline.created", actor=actor, campaign_id=campaign.id,
+                     target_type="deadline", target_id=deadline.id, kind=deadline.kind.value,
+                     at=deadline.at.isoformat(), relative_to=hearing.id, rule=rule)
+    return deadline
+
+
+def move_hearing(
+    session: Session, hearing: Deadline, new_at: datetime, *, actor: User | None = None
+) -> list[Deadline]:
+    """Move a hearing and every deadline that follows it; returns the moved dependents.
+
+    Each moved date is audit-logged (actor "system" when none is given), which also gives the
+    calendar feeds a new SEQUENCE so subscribed calendars update the event.
+    """
+    new_at = _aware_utc(new_at)
+    old_at = hearing.at
+    hearing.at = new_at
+    moved = []
+    campaign_id = hearing.campaign_id or hearing.campaign.id
+    time_zone = hearing.campaign.time_zone
+    for dependent in hearing.dependents:
+        before = dependent.at
+        dependent.at = apply_rule(new_at, dependent.rule or "", time_zone)
+        moved.append(dependent)
+        if dependent.id is not None and before != dependent.at:
+            audit.record(session, "deadline.moved", actor=actor, campaign_id=campaign_id,
+                         target_type="deadline", target_id=dependent.id,
+                         before=before.isoformat(), after=dependent.at.isoformat(),
+                         because_hearing=hearing.id)
+    if hearing.id is not None and old_at != new_at:
+        audit.record(session, "deadline.moved", actor=actor, campaign_id=campaign_id,
+                     target_type="deadline", target_id=hearing.id,
+                     before=old_at.isoformat() if old_at else None, after=new_at.isoformat(),
+                     dependents=[d.id for d in moved])
+    return moved
+
+
+def update_deadline(
+    session: Session,
+    deadline: Deadline,
+    *,
+    actor: User | None,
+    kind: DeadlineKind = _UNCHANGED,
+    title: str = _UNCHANGED,
+    title_es: str | None = _UNCHANGED,
+    at: datetime = _UNCHANGED,
+    location: str | None = _UNCHANGED,
+    committee: str | None = _UNCHANGED,
+    notes: str | None = _UNCHANGED,
+    relative_to: Deadline | None = _UNCHANGED,
+    rule: str | None = _UNCHANGED,
+) -> list[Deadline]:
+    """Change a deadline; only the fields given change. Returns the deadlines whose date moved
+    (a hearing's dependents move with it). `rule=None` makes a relative deadline a fixed one;
+    `relative_to=hearing, rule=...` makes a fixed one follow a hearing. Audit-logged."""
+    changed: list[str] = []
+    moved: list[Deadline] = []
+    campaign = deadline.campaign
+
+    if kind is not _UNCHANGED and DeadlineKind(kind) != deadline.kind:
+        kind = DeadlineKind(kind)
+        if deadline.kind == DeadlineKind.HEARING and deadline.dependents:
+            raise DomainError("other dates follow this hearing: remove them or make them fixed "
+                              "dates first")
+        if kind == DeadlineKind.HEARING and (
+            deadline.relative_to_id is not None or relative_to not in (_UNCHANGED, None)
+        ):
+            raise DomainError("a hearing has its own date; it cannot follow another hearing")
+        deadline.kind = kind
+        changed.append("kind")
+    for name, value, limit in (("location", location, 300), ("committee", committee, 200),
+                               ("notes", notes, None)):
+        if value is not _UNCHANGED:
+            cleaned = _clean_text(value, limit)
+            if cleaned != getattr(deadline, name):
+                setattr(deadline, name, cleaned)
+                changed.append(name)
+    if title is not _UNCHANGED:
+        cleaned = _clean_title(title, required=True)
+        if cleaned != deadline.title:
+            deadline.title = cleaned
+            changed.append("title")
+    if title_es is not _UNCHANGED:
+        cleaned = _clean_title(title_es, required=False)
+        if cleaned != deadline.title_es:
+            deadline.title_es = cleaned
+            changed.append("title_es")
+
+    # Becoming relative, changing the rule, or becoming fixed.
+    target = deadline.relative_to if relative_to is _UNCHANGED else relative_to
+    if rule is None or relative_to is None:
+        if deadline.relative_to_id is not None or deadline.rule is not None:
+            deadline.relative_to = None
+            deadline.rule = None
+            changed.append("rule")
+    elif rule is not _UNCHANGED or relative_to is not _UNCHANGED:
+        if target is None:
+            raise DomainError("choose the hearing this date follows")
+        new_rule = normalize_rule(rule if rule is not _UNCHANGED else (deadline.rule or ""))
+        if target.kind != DeadlineKind.HEARING or target.relative_to_id is not None:
+            raise DomainError("relative deadlines follow a hearing with a fixed date")
+        if target.campaign_id != deadline.campaign_id or target is deadline:
+            raise DomainError("a date can only follow a hearing of its own campaign")
+        if deadline.kind == DeadlineKind.HEARING:
+            raise DomainError("a hearing has its own date; it cannot follow another hearing")
+        if target is not deadline.relative_to or new_rule != deadline.rule:
+            deadline.relative_to = target
+            deadline.rule = new_rule
+            changed.append("rule")
+        if at is not _UNCHANGED:
+            raise DomainError("this date follows the hearing by a rule: change the rule, or "
+                              "make it a fixed date")
+
+    if deadline.rule is not None and deadline.relative_to is not None:
+        if at is not _UNCHANGED and "rule" not in changed:
+            raise DomainError("this date follows the hearing by a rule: change the rule, or "
+                              "make it a fixed date")
+        new_at = apply_rule(deadline.relative_to.at, deadline.rule, campaign.time_zone)
+        if new_at != deadline.at:
+            before = deadline.at
+            deadline.at = new_at
+            moved.append(deadline)
+            audit.record(session, "deadline.moved", actor=actor, campaign_id=campaign.id,
+                         target_type="deadline", target_id=deadline.id,
+                         before=before.isoformat(), after=new_at.isoformat())
+    elif at is not _UNCHANGED:
+        new_at = _aware_utc(at)
+        if new_at != deadline.at:
+            if deadline.kind == DeadlineKind.HEARING:
+                moved = [deadline, *move_hearing(session, deadline, new_at, actor=actor)]
+            else:
+                before = deadline.at
+                deadline.at = new_at
+                moved.append(deadline)
+                audit.record(session, "deadline.moved", actor=actor, campaign_id=campaign.id,
+                             target_type="deadline", target_id=deadline.id,
+                             before=before.isoformat(), after=new_at.isoformat())
+    if changed:
+        audit.record(session, "deadline.updated", actor=actor, campaign_id=campaign.id,
+                     target_type="deadline", target_id=deadline.id, fields=changed)
+    session.flush()
+    return moved
+
+
+def delete_deadline(session: Session, deadline: Deadline, *, actor: User | None) -> int:
+    """Remove a deadline and the dates that follow it; returns how many were removed. A
+    hearing residents wrote testimony for cannot be removed (move it instead)."""
+    if deadline.kind == DeadlineKind.HEARING:
+        used = session.scalar(
+            sa.select(sa.func.count()).select_from(Testimony)
+            .where(Testimony.hearing_id == deadline.id)
+        )
+        if used:
+            raise DomainError("residents wrote testimony for this hearing: move it to its new "
+                              "date instead of removing it")
+    removed = [*deadline.dependents, deadline]
+    for item in removed:
+        audit.record(session, "deadline.deleted", actor=actor, campaign_id=deadline.campaign_id,
+                     target_type="deadline", target_id=item.id, kind=item.kind.value,
+                     title=item.title, at=item.at.isoformat())
+    campaign = deadline.campaign
+    for dependent in list(deadline.dependents):
+        deadline.dependents.remove(dependent)
+        session.delete(dependent)
+    session.flush()
+    session.delete(deadline)
+    session.flush()
+    session.expire(campaign, ["deadlines"])
+    return len(removed)
+
+
+def kind_label(kind: DeadlineKind | str) -> str:
+    """The name of a kind of deadline in the reader's language."""
+    from flask_babel import gettext as _
+
+    labels = {
+        DeadlineKind.HEARING: _("Hearing"),
+        DeadlineKind.COMMENT_DEADLINE: _("Comment deadline"),
+        DeadlineKind.SPEAKER_CUTOFF: _("Speaker sign-up cut-off"),
+        DeadlineKind.VOTE: _("Vote"),
+        DeadlineKind.CONTRACT_EXPIRY: _("Contract expiry"),
+        DeadlineKind.OTHER: _("Other date"),
+    }
+    return labels.get(DeadlineKind(kind), str(kind))

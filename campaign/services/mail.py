@@ -72,9 +72,10 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(idstring=f"mail{mail.id}", domain="campaign.invalid")
-    message["Content-Language"] = mail.language
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(mail.body)
+    # After set_content(), which replaces the content headers.
+    message["Content-Language"] = mail.language
     return message
 
 
@@ -163,6 +164,8 @@ def retry_mail_job() -> tuple[int, int]:
 @sa.event.listens_for(Session, "after_commit")
 def _start_delivery_after_commit(session: Session) -> None:
     """After a commit that queued mail, start the delivery job (never before: see queue())."""
+    if session.in_nested_transaction():
+        return  # a savepoint was released; the real commit comes later
     if session.info.pop("mail_waiting", False):
         deliver_mail_job()
 

@@ -271,6 +271,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('started_at', sa.DateTime(), nullable=True),
     sa.Column('finished_at', sa.DateTime(), nullable=True),
+    sa.Column('heartbeat_at', sa.DateTime(), nullable=True),
     sa.CheckConstraint("status <> 'done' OR (sha256 IS NOT NULL AND file_name IS NOT NULL)", name=op.f('ck_packet_done_has_file')),
     sa.CheckConstraint('pages IS NULL OR pages > 0', name=op.f('ck_packet_pages_positive')),
     sa.CheckConstraint('progress BETWEEN 0 AND 100', name=op.f('ck_packet_progress_percent')),

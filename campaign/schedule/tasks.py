@@ -1,0 +1,55 @@
+"""Periodic jobs: changes by time and reminders every 15 minutes, the purge once a day.
+
+Each job works in its own session and commits what it did; mail queued by the reminders is
+delivered after that commit by the mail job (campaign.services.mail).
+"""
+
+from __future__ import annotations
+
+from huey import crontab
+from sqlalchemy.orm import Session
+
+from campaign.jobs import huey, in_app_context
+
+
+def _session() -> Session:
+    from campaign.extensions import db
+
+    return Session(bind=db.engine)
+
+
+def run_tick_and_reminders() -> tuple[int, int]:
+    """Apply changes by time, then queue due reminders (a campaign that just closed gets
+    none); returns (campaigns closed, reminders queued)."""
+    from campaign.services import reminders, transitions
+
+    with _session() as session:
+        ticked = transitions.tick(session)
+        session.commit()
+        run = reminders.remind(session)
+        session.commit()
+    return len(ticked.closed_campaigns), run.queued
+
+
+def run_purge() -> int:
+    """Purge every campaign past its retention period; returns how many were purged."""
+    from campaign.services import purge
+
+    with _session() as session:
+        plans = purge.purge(session)
+        session.commit()
+    return len(plans)
+
+
+@huey.periodic_task(crontab(minute="*/15"))
+@in_app_context
+def tick_and_remind_job() -> tuple[int, int]:
+    """Every 15 minutes: close what time closes, and send reminders that are due."""
+    return run_tick_and_reminders()
+
+
+@huey.periodic_task(crontab(hour="3", minute="17"))
+@in_app_context
+def purge_job() -> int:
+    """Every day at 03:17 UTC: purge campaigns whose retention period is over."""
+    return run_purge()

@@ -1,0 +1,230 @@
+"""iCalendar feeds: a public one per campaign and a private one per staff member.
+
+Both are built with the icalendar package: one VEVENT per deadline with a UID that never
+changes (``deadline-<id>@<slug>.campaign``), DTSTART with the campaign's TZID and a VTIMEZONE
+for it, LOCATION, SUMMARY, a DESCRIPTION naming the decision and linking the campaign, and a
+SEQUENCE / LAST-MODIFIED taken from the audit log so a moved hearing updates the event on
+subscribed phones instead of adding a second one.
+
+The private feed is reached by a secret URL. Only a keyed hash of its token is stored
+(User.calendar_token_hash); the token itself is shown once, and a new one replaces it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import secrets
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from icalendar import Calendar, Event
+from sqlalchemy.orm import Session, selectinload
+
+from campaign.crypto import keyring
+from campaign.models import Campaign, CampaignStatus, Deadline, DeadlineKind, Membership, User
+from campaign.models.types import utcnow
+from campaign.services import NotFound, audit
+from campaign.services import deadlines as deadline_service
+from campaign.services.campaigns import PUBLIC_STATUSES
+
+PRODID = "-//Riverton campaigns//Deadlines//EN"
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,64}")
+SLUG_PATTERN = re.compile(r"[^\x00-\x1f/]{2,80}")
+# Points in time, not blocks of time: only hearings make the person busy.
+BUSY_KINDS = (DeadlineKind.HEARING, DeadlineKind.VOTE)
+
+CampaignUrl = Callable[[Campaign], str]
+
+
+def _localized(obj, name: str) -> str:
+    from campaign.web import localized
+
+    return localized(obj, name)
+
+
+def event_uid(deadline: Deadline, campaign: Campaign) -> str:
+    """The UID of a deadline's event: stable for as long as the deadline exists."""
+    return f"deadline-{deadline.id}@{campaign.slug}.campaign"
+
+
+def _description(deadline: Deadline, campaign: Campaign, url: str) -> str:
+    # Labels are looked up outside the f-strings so that the catalog extractor finds them.
+    campaign_label, decision_label = _("Campaign"), _("Decision")
+    committee_label, zone_label = _("Committee"), _("Time zone")
+    lines = [f"{deadline_service.kind_label(deadline.kind)}: {_localized(deadline, 'title')}",
+             f"{campaign_label}: {_localized(campaign, 'title')}"]
+    if campaign.ask:
+        lines.append(_localized(campaign, "ask"))
+    decision = campaign.decision
+    if decision is not None:
+        reference = f" ({decision.reference})" if decision.reference else ""
+        lines.append(f"{decision_label}: {_localized(decision, 'title')}{reference}, "
+                     f"{decision.body}")
+    if deadline.committee:
+        lines.append(f"{committee_label}: {deadline.committee}")
+    if deadline.rule:
+        with contextlib.suppress(deadline_service.BadRule):
+            lines.append(deadline_service.describe_rule(deadline.rule))
+    lines.append(f"{zone_label}: {campaign.time_zone}")
+    lines.append(url)
+    return "\n".join(lines)
+
+
+def _event(deadline: Deadline, campaign: Campaign, url: str,
+           revision: tuple[int, datetime] | None) -> Event:
+    zone = deadline_service.zone_of(campaign.time_zone)
+    sequence, modified = revision or (0, deadline.created_at)
+    modified = max(modified, deadline.created_at)
+    event = Event.new(
+        uid=event_uid(deadline, campaign),
+        summary=f"{_localized(deadline, 'title')} ({_localized(campaign, 'title')})",
+        start=deadline.at.astimezone(zone),
+        location=deadline.location or None,
+        description=_description(deadline, campaign, url),
+        # DTSTAMP is the last revision, not the time of the request: without METHOD it means
+        # "when the information was last revised", and a stable feed lets clients cache it.
+        stamp=modified,
+        created=deadline.created_at,
+        last_modified=modified,
+        sequence=sequence,
+        url=url,
+        categories=[deadline_service.kind_label(deadline.kind)],
+    )
+    event.add("TRANSP", "OPAQUE" if deadline.kind in BUSY_KINDS else "TRANSPARENT")
+    event.add("STATUS", "CONFIRMED")
+    return event
+
+
+def _calendar(name: str, uid: str, description: str, items: Iterable[tuple[Deadline, Campaign]],
+              session: Session, campaign_url: CampaignUrl, zones: set[str]) -> bytes:
+    items = list(items)
+    revisions = deadline_service.revisions(session, [d.id for d, _c in items])
+    calendar = Calendar.new(prodid=PRODID, name=name, description=description, uid=uid)
+    calendar.add("CALSCALE", "GREGORIAN")
+    # RFC 7986 wants the VALUE parameter spelled out: REFRESH-INTERVAL;VALUE=DURATION:PT1H.
+    calendar.add("REFRESH-INTERVAL", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", "PT1H", encode=False)
+    if len(zones) == 1:
+        calendar.add("X-WR-TIMEZONE", next(iter(zones)))
+    for deadline, campaign in items:
+        calendar.add_component(
+            _event(deadline, campaign, campaign_url(campaign), revisions.get(deadline.id))
+        )
+    if items:
+        first = min(d.at for d, _c in items).date() - timedelta(days=366)
+        last = max(d.at for d, _c in items).date() + timedelta(days=366)
+    else:
+        today = utcnow().date()
+        first, last = today - timedelta(days=366), today + timedelta(days=366)
+    # A VTIMEZONE for every zone used, covering every date in the feed with a year to spare.
+    calendar.add_missing_timezones(first_date=first, last_date=max(last, first + timedelta(1)))
+    for zone in sorted(zones - {tz.tz_name for tz in calendar.timezones}):
+        # A campaign with no dates yet still names its zone.
+        calendar.add_component(_timezone(zone, first, last))
+    return calendar.to_ical()
+
+
+def _timezone(zone: str, first: date, last: date):
+    from icalendar import Timezone
+
+    return Timezone.from_tzid(zone, first_date=first, last_date=last)
+
+
+def public_campaign(session: Session, slug: str) -> Campaign:
+    """A campaign whose public feed exists (not a draft), or NotFound."""
+    if not SLUG_PATTERN.fullmatch(slug or ""):
+        raise NotFound(slug)  # never sent to the database: PostgreSQL refuses NUL bytes
+    campaign = session.scalar(
+        sa.select(Campaign)
+        .where(Campaign.slug == slug, Campaign.status.in_(PUBLIC_STATUSES))
+        .options(selectinload(Campaign.deadlines), selectinload(Campaign.decision))
+    )
+    if campaign is None:
+        raise NotFound(slug)
+    return campaign
+
+
+def public_feed(session: Session, campaign: Campaign, campaign_url: CampaignUrl) -> bytes:
+    """The campaign's public iCalendar feed: every dated milestone of the decision."""
+    items = [(d, campaign) for d in sorted(campaign.deadlines, key=lambda d: (d.at, d.id))]
+    return _calendar(
+        name=_localized(campaign, "title"),
+        uid=f"calendar-{campaign.id}@{campaign.slug}.campaign",
+        description=_localized(campaign, "ask"),
+        items=items,
+        session=session,
+        campaign_url=campaign_url,
+        zones={campaign.time_zone},
+    )
+
+
+def staff_campaigns(session: Session, user: User) -> list[Campaign]:
+    """Every campaign on a staff member's private feed: their campaigns (all for an admin)."""
+    query = sa.select(Campaign).options(
+        selectinload(Campaign.deadlines), selectinload(Campaign.decision)
+    ).where(Campaign.status != CampaignStatus.ARCHIVED).order_by(Campaign.id)
+    if not user.is_admin:
+        query = query.join(Membership, Membership.campaign_id == Campaign.id).where(
+            Membership.user_id == user.id
+        )
+    return list(session.scalars(query).unique())
+
+
+def staff_feed(session: Session, user: User, campaign_url: CampaignUrl) -> bytes:
+    """A staff member's private feed: the deadlines of all their campaigns, drafts included."""
+    campaigns = staff_campaigns(session, user)
+    items = [(d, c) for c in campaigns for d in c.deadlines]
+    items.sort(key=lambda pair: (pair[0].at, pair[0].id))
+    return _calendar(
+        name=_("Campaign deadlines"),
+        uid=f"staff-{user.id}@calendar.campaign",
+        description=_("Every deadline of the campaigns you work on."),
+        items=items,
+        session=session,
+        campaign_url=campaign_url,
+        zones={c.time_zone for c in campaigns},
+    )
+
+
+# The secret token of the private feed ------------------------------------------------------
+
+
+def token_hash(token: str) -> str:
+    """The keyed hash stored for a calendar token (never the token itself)."""
+    return keyring().keyed_hash("calendar", token)
+
+
+def issue_token(session: Session, user: User) -> str:
+    """A new secret token for the person's private feed; the old one stops working. The token
+    is returned once and never stored."""
+    token = secrets.token_urlsafe(32)
+    had_token = user.calendar_token_hash is not None
+    user.calendar_token_hash = token_hash(token)
+    audit.record(session, "calendar.token_replaced" if had_token else "calendar.token_issued",
+                 actor=user, target_type="user", target_id=user.id)
+    session.flush()
+    return token
+
+
+def revoke_token(session: Session, user: User) -> bool:
+    """Stop the person's private feed; True if there was one."""
+    if user.calendar_token_hash is None:
+        return False
+    user.calendar_token_hash = None
+    audit.record(session, "calendar.token_revoked", actor=user, target_type="user",
+                 target_id=user.id)
+    session.flush()
+    return True
+
+
+def user_for_token(session: Session, token: str) -> User:
+    """The active staff member whose private feed this token opens, or NotFound."""
+    if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
+        raise NotFound("calendar")
+    user = session.scalar(sa.select(User).where(User.calendar_token_hash == token_hash(token)))
+    if user is None or not user.active:
+        raise NotFound("calendar")
+    return user
