@@ -18,8 +18,9 @@ from campaign.config import REPO_ROOT
 def translation_directories() -> str:
     """Every catalog folder under translations/ (one per area, so areas never edit one file)."""
     root = REPO_ROOT / "translations"
-    folders = [str(root)] + sorted(str(p) for p in root.iterdir() if p.is_dir() and p.name != "es")
-    return ";".join(folders)
+    areas = sorted(str(p) for p in root.iterdir() if p.is_dir() and p.name != "es")
+    # Later catalogs win where two translate the same text: the shared base catalog goes last.
+    return ";".join([*areas, str(root)])
 
 
 def select_locale() -> str:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from collections import Counter
+from datetime import date
+from urllib.parse import quote, urlencode, urlsplit
+
+from babel.dates import format_date
+from flask import abort, current_app, redirect, render_template
+from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from campaign.extensions import db
+from campaign.models import Campaign, DecisionKind, Stance
+from campaign.models.types import utcnow
 from campaign.public import bp
-from campaign.services import NotFound
+from campaign.services import NotFound, deadlines, signing
 from campaign.services import campaigns as campaign_service
+from campaign.services import testimony as testimony_service
+from campaign.web import localized
 
 
 @bp.get("/")
@@ -16,16 +27,115 @@ def index():
     return render_template("public/index.html", campaigns=open_campaigns)
 
 
-@bp.get("/c/<slug>")
-def campaign_page(slug: str):
+def _campaign(slug: str) -> Campaign:
     try:
-        campaign = campaign_service.get_public(db.session, slug)
+        return campaign_service.get_public(db.session, slug)
     except NotFound:
         abort(404)
+
+
+@bp.get("/c/<slug>")
+def campaign_page(slug: str):
+    campaign = _campaign(slug)
+    now = utcnow()
+    due_soon = int(current_app.config["DUE_SOON_HOURS"])
+    stances = Counter(member.stance for member in campaign.decision_makers)
+    page_url = signing.external_url("public.campaign_page", slug=campaign.slug)
+    mail_query = urlencode(
+        {
+            "subject": localized(campaign, "title"),
+            "body": f"{localized(campaign, 'ask')}\n\n{page_url}",
+        },
+        quote_via=quote,
+    )
     return render_template(
         "public/campaign.html",
         campaign=campaign,
         counts=campaign_service.counts(db.session, campaign.id),
-        upcoming=campaign_service.upcoming_deadlines(campaign),
+        timeline=[(d, deadlines.status(d, now, due_soon)) for d in campaign.deadlines],
+        next_deadline=deadlines.next_deadline(campaign, now),
         endorsements=campaign_service.approved_endorsements(db.session, campaign.id),
+        window=testimony_service.window(campaign, now),
+        stances=[(stance, stances.get(stance, 0)) for stance in Stance],
+        members_by_district={m.district: m for m in campaign.decision_makers if m.district},
+        page_url=page_url,
+        mailto=f"mailto:?{mail_query}",
     )
+
+
+def _share_target(network: str, campaign: Campaign) -> str | None:
+    # Plain links to each service's own share page: no widget or script of theirs on ours.
+    url = signing.external_url("public.campaign_page", slug=campaign.slug)
+    ask = localized(campaign, "ask")
+    if network == "whatsapp":
+        return "https://wa.me/?" + urlencode({"text": f"{ask} {url}"}, quote_via=quote)
+    if network == "twitter":
+        return "https://twitter.com/intent/tweet?" + urlencode(
+            {"text": ask, "url": url}, quote_via=quote
+        )
+    return None
+
+
+@bp.get("/c/<slug>/share/<network>")
+def share(slug: str, network: str):
+    """Send the reader to a service's share page. A redirect, so that our pages hold no
+    address of another host at all; nothing is loaded from there unless the reader goes."""
+    target = _share_target(network, _campaign(slug))
+    if target is None:
+        abort(404)
+    return redirect(target, code=303)
+
+
+@bp.get("/c/<slug>/positions/<int:position_id>/source")
+def position_source(slug: str, position_id: int):
+    """Where a decision-maker stated their position (a news story, a vote record)."""
+    campaign = _campaign(slug)
+    for member in campaign.decision_makers:
+        for position in member.positions:
+            if (
+                position.id == position_id
+                and position.source_url
+                and urlsplit(position.source_url).scheme in ("http", "https")
+            ):
+                return redirect(position.source_url, code=303)
+    abort(404)
+
+
+@bp.app_template_global()
+def deadline_status_label(status: str) -> str:
+    """A deadline's status as of now, in words."""
+    return {
+        deadlines.DeadlineStatus.UPCOMING: _("Upcoming"),
+        deadlines.DeadlineStatus.DUE_SOON: _("Soon"),
+        deadlines.DeadlineStatus.PASSED: _("Passed"),
+    }[deadlines.DeadlineStatus(status)]
+
+
+@bp.app_template_global()
+def decision_kind_label(kind: DecisionKind) -> str:
+    """What kind of decision it is, in words."""
+    return {
+        DecisionKind.CONTRACT_VOTE: _("Contract vote"),
+        DecisionKind.RESOLUTION: _("Resolution"),
+        DecisionKind.ORDINANCE: _("Ordinance"),
+        DecisionKind.EXECUTIVE_ORDER: _("Executive order"),
+        DecisionKind.BUDGET_ITEM: _("Budget item"),
+        DecisionKind.OTHER: _("Other decision"),
+    }[DecisionKind(kind)]
+
+
+@bp.app_template_global()
+def format_day(day: date) -> str:
+    """A calendar date in the reader's language: "Nov 3, 2026", "3 nov 2026"."""
+    return format_date(day, "medium", locale=str(get_locale() or "en"))
+
+
+@bp.app_template_global()
+def stance_label(stance: Stance) -> str:
+    """A decision-maker's stated position in words."""
+    return {
+        Stance.YES: _("Yes"),
+        Stance.NO: _("No"),
+        Stance.UNDECIDED: _("Undecided"),
+        Stance.UNKNOWN: _("Not known"),
+    }[Stance(stance)]

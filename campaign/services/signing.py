@@ -1,0 +1,326 @@
+"""Signing a petition: the signature, its district, and the emailed link that confirms it.
+
+Nothing here tells the caller whether an email address had already signed: a first signature
+and a repeat return the same outcome to the page, and only the email to that address differs.
+Links carry a signed record id (itsdangerous, one salt per purpose), so no token table is kept;
+they also carry the start of the record's email hash, so a link never fits a later record that
+happens to reuse the id.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from campaign.crypto import email_domain, email_hash
+from campaign.models import (
+    UNASSIGNED,
+    Campaign,
+    CampaignStatus,
+    DistrictZip,
+    Signature,
+    SignatureSource,
+    SignatureStatus,
+    Visibility,
+)
+from campaign.models.types import utcnow
+from campaign.services import DomainError, mail, tallies
+
+SIGNATURE_LINK = "signature-confirm"
+HASH_PREFIX = 16
+
+
+class SigningClosed(DomainError):
+    """The campaign is not open, so it takes no new or confirmed signatures."""
+
+
+class LinkInvalid(DomainError):
+    """A link this site did not make, or whose record no longer exists."""
+
+
+@dataclass(frozen=True)
+class LinkPayload:
+    record_id: int
+    email_prefix: str
+    expired: bool
+
+
+@dataclass(frozen=True)
+class SignatureDetails:
+    """What a resident typed into the signing form, already validated."""
+
+    name: str
+    email: str
+    zip: str
+    visibility: Visibility
+    language: str
+    address: str | None = None
+    comment: str | None = None
+    consent_updates: bool = False
+    client_hash: str | None = None
+
+
+# --- ZIP codes and districts ------------------------------------------------------------------
+
+
+def normalize_zip(raw: str) -> str:
+    """The five-digit ZIP code in what a resident typed ("02115-1234 " -> "02115")."""
+    return re.sub(r"\D", "", raw or "")[:5]
+
+
+def district_for(session: Session, campaign_id: int, zip_code: str) -> str:
+    """The council district of a ZIP code from the campaign's table; "unassigned" if unknown."""
+    district = session.scalar(
+        sa.select(DistrictZip.district).where(
+            DistrictZip.campaign_id == campaign_id, DistrictZip.zip == normalize_zip(zip_code)
+        )
+    )
+    return district or UNASSIGNED
+
+
+# --- Links ------------------------------------------------------------------------------------
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"campaign.{purpose}")
+
+
+def make_link_token(purpose: str, record_id: int, hashed_email: str) -> str:
+    """A signed token naming one record for one purpose (confirm, private testimony link)."""
+    return _serializer(purpose).dumps([record_id, hashed_email[:HASH_PREFIX]])
+
+
+def read_link_token(purpose: str, token: str, max_age: timedelta | None) -> LinkPayload:
+    """The record a token names; expired tokens are reported, not refused, so the page can
+    still say "already confirmed" kindly. Raises LinkInvalid for anything not made here."""
+    serializer = _serializer(purpose)
+    expired = False
+    try:
+        if max_age is None:
+            payload: Any = serializer.loads(token)
+        else:
+            payload = serializer.loads(token, max_age=int(max_age.total_seconds()))
+    except SignatureExpired as error:
+        # The signature itself was good (itsdangerous checks it before the age).
+        payload = serializer.load_payload(error.payload) if error.payload is not None else None
+        expired = True
+    except BadSignature as error:
+        raise LinkInvalid("link not valid") from error
+    if (
+        not isinstance(payload, list)
+        or len(payload) != 2
+        or not isinstance(payload[0], int)
+        or not isinstance(payload[1], str)
+    ):
+        raise LinkInvalid("link not valid")
+    return LinkPayload(payload[0], payload[1], expired)
+
+
+def link_fits(payload: LinkPayload, hashed_email: str | None) -> bool:
+    """True if the link was made for a record with this email hash."""
+    return bool(hashed_email) and hashed_email.startswith(payload.email_prefix)
+
+
+def confirmation_max_age() -> timedelta:
+    return timedelta(days=int(current_app.config["CONFIRMATION_MAX_AGE_DAYS"]))
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL for an email, built from SERVER_BASE_URL.
+
+    Never from the request's Host header: anyone can send any Host, and links in mail to a
+    resident must not point to a site an attacker chose.
+    """
+    base = urlsplit(current_app.config["SERVER_BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def render_mail(template: str, language: str, **context: Any) -> tuple[str, str]:
+    """Subject and body of a plain-text mail in the resident's language.
+
+    The template sets `subject` at its top level; the rest of it is the body.
+    """
+    with force_locale(language):
+        module = current_app.jinja_env.get_template(template).make_module(context)
+        subject = str(getattr(module, "subject", "")).strip()
+        body = str(module).strip() + "\n"
+    return subject, body
+
+
+def queue_resident_mail(
+    session: Session, to: str, template: str, language: str, campaign: Campaign, **context: Any
+) -> None:
+    """Queue one mail to a resident, rendered in their language; sent after the commit."""
+    language = language if language in current_app.config["LANGUAGES"] else "en"
+    subject, body = render_mail(template, language, campaign=campaign, **context)
+    mail.queue(session, to, subject, body, language=language, campaign_id=campaign.id)
+
+
+# --- Signing ----------------------------------------------------------------------------------
+
+
+def _insert_ignoring_duplicate(session: Session, values: dict[str, Any]) -> int | None:
+    """Insert a signature unless (campaign, email hash) exists; the new id, or None.
+
+    ON CONFLICT DO NOTHING instead of catching IntegrityError in a savepoint: two concurrent
+    first signatures end with one row and one "repeat", and on SQLite (pysqlite) releasing an
+    outermost savepoint commits early, which would break the request's single transaction.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(Signature)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["campaign_id", "email_hash"])
+        .returning(Signature.id)
+    )
+    return session.execute(statement).scalar()
+
+
+def sign(session: Session, campaign: Campaign, details: SignatureDetails) -> None:
+    """Record a signature waiting for email confirmation, or mail the existing signer.
+
+    Returns nothing on purpose: the page must not learn whether this email had signed.
+    """
+    if campaign.status != CampaignStatus.OPEN:
+        raise SigningClosed(campaign.slug)
+    hashed = email_hash(details.email)
+    zip_code = normalize_zip(details.zip)
+    now = utcnow()
+    new_id = _insert_ignoring_duplicate(
+        session,
+        {
+            "campaign_id": campaign.id,
+            "name": details.name,
+            "email": details.email.strip(),
+            "email_hash": hashed,
+            "email_domain": email_domain(details.email),
+            "zip": zip_code,
+            "address": details.address if campaign.ask_address and details.address else None,
+            "district": district_for(session, campaign.id, zip_code),
+            "visibility": details.visibility,
+            "source": SignatureSource.ONLINE,
+            "status": SignatureStatus.PENDING,
+            "comment": details.comment or None,
+            "consent_updates": details.consent_updates,
+            "language": details.language,
+            "client_hash": details.client_hash,
+            "created_at": now,
+        },
+    )
+    if new_id is not None:
+        signature = session.get(Signature, new_id)
+        assert signature is not None  # just inserted in this transaction
+        tallies.signature_transition(session, signature, None, SignatureStatus.PENDING)
+        _mail_confirmation(session, campaign, signature)
+        return
+    existing = session.scalar(
+        sa.select(Signature).where(
+            Signature.campaign_id == campaign.id, Signature.email_hash == hashed
+        )
+    )
+    if existing is not None:
+        _mail_repeat(session, campaign, existing, to=details.email)
+
+
+def _mail_confirmation(session: Session, campaign: Campaign, signature: Signature) -> None:
+    token = make_link_token(SIGNATURE_LINK, signature.id, signature.email_hash)
+    queue_resident_mail(
+        session,
+        signature.email or "",
+        "email/residents/signature_confirm.txt",
+        signature.language,
+        campaign,
+        name=signature.name,
+        confirm_url=external_url("residents.confirm_signature", slug=campaign.slug, token=token),
+        campaign_url=external_url("public.campaign_page", slug=campaign.slug),
+        max_age_days=confirmation_max_age().days,
+    )
+    signature.last_mailed_at = utcnow()
+
+
+def _mail_repeat(session: Session, campaign: Campaign, signature: Signature, to: str) -> None:
+    """The second signing with one address: re-send the link, or say it is already counted."""
+    if signature.status == SignatureStatus.PENDING and signature.email:
+        _mail_confirmation(session, campaign, signature)
+        return
+    # Paper signers may have given no email: answer the address that was typed. The mail
+    # repeats nothing that was typed, so it cannot carry someone else's words to this inbox.
+    queue_resident_mail(
+        session,
+        signature.email or to,
+        "email/residents/signature_already.txt",
+        signature.language,
+        campaign,
+        counted=signature.status == SignatureStatus.VERIFIED,
+        campaign_url=external_url("public.campaign_page", slug=campaign.slug),
+        testify_url=external_url("residents.testify", slug=campaign.slug),
+    )
+    signature.last_mailed_at = utcnow()
+
+
+def signature_for_link(
+    session: Session, campaign: Campaign, token: str
+) -> tuple[Signature, bool]:
+    """The signature an emailed link confirms and whether the link has expired."""
+    payload = read_link_token(SIGNATURE_LINK, token, confirmation_max_age())
+    signature = session.get(Signature, payload.record_id)
+    if (
+        signature is None
+        or signature.campaign_id != campaign.id
+        or signature.anonymized
+        or signature.status == SignatureStatus.INVALIDATED
+        or not link_fits(payload, signature.email_hash)
+    ):
+        raise LinkInvalid("no such signature")
+    return signature, payload.expired
+
+
+def confirm(session: Session, campaign: Campaign, signature: Signature) -> bool:
+    """Count a pending signature as verified; False if it already was (a reused link)."""
+    if signature.status == SignatureStatus.VERIFIED:
+        return False
+    if campaign.status != CampaignStatus.OPEN:
+        raise SigningClosed(campaign.slug)
+    # A conditional update: two presses of the button at once verify (and count) once.
+    result = session.execute(
+        sa.update(Signature)
+        .where(Signature.id == signature.id, Signature.status == SignatureStatus.PENDING)
+        .values(status=SignatureStatus.VERIFIED, verified_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(signature)
+    if result.rowcount != 1:
+        return False
+    tallies.signature_transition(
+        session, signature, SignatureStatus.PENDING, SignatureStatus.VERIFIED
+    )
+    return True
+
+
+def resend_confirmation(session: Session, campaign: Campaign, email: str) -> None:
+    """Send a fresh link if this address has a signature waiting; silent either way."""
+    if campaign.status != CampaignStatus.OPEN:
+        return
+    signature = session.scalar(
+        sa.select(Signature).where(
+            Signature.campaign_id == campaign.id,
+            Signature.email_hash == email_hash(email),
+            Signature.status == SignatureStatus.PENDING,
+        )
+    )
+    if signature is not None and signature.email:
+        _mail_confirmation(session, campaign, signature)

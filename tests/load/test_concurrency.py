@@ -1,0 +1,178 @@
+"""Hundreds of residents at once against a real gunicorn with 4 workers, through the real form.
+
+Every confirmed signature is stored exactly once, every duplicate is refused (with the same
+page as a first signature), no response is a 5xx, and the API's count equals the rows. Runs on
+SQLite (WAL, busy timeout) and, with DATABASE_URL, on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from email import message_from_bytes
+from email.policy import default
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from campaign.models import Campaign, Signature, SignatureStatus
+from campaign.services import mail
+
+pytestmark = pytest.mark.slow
+
+SLUG = "riverton-arrest-data"
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+ROOT = Path(__file__).resolve().parents[2]
+RESIDENTS = 200
+REPEATS = 100
+
+
+class Browser:
+    """A resident's browser: a cookie jar and the CSRF token of the last form seen."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookie = ""
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        set_cookie = response.getheader("Set-Cookie")
+        if set_cookie:
+            self.cookie = set_cookie.split(";", 1)[0]
+        connection.close()
+        return response.status, text
+
+    def submit(self, path: str, fields: dict) -> tuple[int, str]:
+        status, page = self.request("GET", path)
+        if status != 200:
+            return status, page
+        token = TOKEN.search(page)
+        if token is None:  # no form: e.g. "already confirmed" after a double click
+            return status, page
+        return self.request("POST", path, {"csrf_token": token.group(1), **fields})
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(app, demo):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "CAMPAIGN_INSTANCE_PATH": app.instance_path,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "CAMPAIGN_RATELIMIT_ENABLED": "false",  # one address plays hundreds of residents
+        "CAMPAIGN_ENV_NAME": "development",  # plain http on loopback: cookies without Secure
+    }
+    env.pop("CAMPAIGN_REDIS_URL", None)
+    process = subprocess.Popen(
+        [GUNICORN, "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "--workers", "4",
+         "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", "campaign:create_app()"],
+        env=env, cwd=ROOT, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if Browser(port).request("GET", f"/c/{SLUG}")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        raise AssertionError(process.stderr.read().decode()[-2000:])
+    yield port
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def _variant(email: str, rng: random.Random) -> str:
+    """The same address as a person might type it again."""
+    return rng.choice([email.upper(), f"  {email} ", email.replace("@", "+again@"), email])
+
+
+def test_concurrent_sign_confirm_and_resign(app, db, server):
+    rng = random.Random(7)
+    emails = [f"resident{n}@concurrent.example" for n in range(RESIDENTS)]
+    attempts = [(e, e) for e in emails] + [
+        (e, _variant(e, rng)) for e in rng.choices(emails, k=REPEATS)]
+    rng.shuffle(attempts)
+
+    def sign(attempt: tuple[str, str]) -> tuple[int, str]:
+        _canonical, typed = attempt
+        status, page = Browser(server).submit(f"/c/{SLUG}/sign", {
+            "name": f"Resident {typed.strip()[:12]}", "email": typed, "zip": "40104",
+            "visibility": "packet", "website": ""})
+        return status, page
+
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        results = list(pool.map(sign, attempts))
+    statuses = [status for status, _page in results]
+    assert all(status < 500 for status in statuses), sorted(set(statuses))
+    assert set(statuses) == {200}
+
+    # The mail worker's job, done here: write every queued message to the outbox.
+    mail.deliver_waiting(db.session, limit=10_000)
+    outbox = Path(app.config["OUTBOX_PATH"])
+    links = set()
+    for path in outbox.glob("*.eml"):
+        message = message_from_bytes(path.read_bytes(), policy=default)
+        for url in re.findall(r"https?://\S+/confirm/\S+", message.get_content()):
+            links.add(urllib.parse.urlsplit(url).path)
+    # At least one link per person (a repeat while still pending re-sends a fresh link).
+    assert len(links) >= RESIDENTS
+
+    def confirm(path: str) -> int:
+        browser = Browser(server)
+        status, page = browser.submit(path, {"website": ""})
+        return status
+
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        # Everyone confirms, and a third press the button twice at once.
+        confirmations = list(pool.map(confirm, list(links) + rng.sample(sorted(links), 70)))
+    assert all(status < 500 for status in confirmations), sorted(set(confirmations))
+
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        again = list(pool.map(sign, [(e, _variant(e, rng)) for e in rng.sample(emails, 100)]))
+    assert {status for status, _page in again} == {200}
+
+    db.session.expire_all()
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == SLUG))
+    rows = db.session.execute(
+        sa.select(Signature.status, sa.func.count())
+        .where(Signature.campaign_id == campaign.id, Signature.email_domain == "concurrent.example")
+        .group_by(Signature.status)
+    ).all()
+    assert dict(rows) == {SignatureStatus.VERIFIED: RESIDENTS}
+    verified_total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Signature)
+        .where(Signature.campaign_id == campaign.id,
+               Signature.status == SignatureStatus.VERIFIED))
+    status, body = Browser(server).request("GET", f"/api/v1/campaigns/{SLUG}")
+    import json
+
+    assert status == 200
+    assert json.loads(body)["counts"]["signatures"] == verified_total
