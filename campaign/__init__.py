@@ -59,7 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from campaign.database import configure_engine_events
 
     with app.app_context():
-        configure_engine_events(db.engine)
+        configure_engine_events(db.engine, int(app.config["DATABASE_BUSY_TIMEOUT_MS"]))
 
     web.init_app(app)
 

@@ -18,6 +18,7 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled in from the instance path
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    DATABASE_BUSY_TIMEOUT_MS = 15000  # wait this long for a locked database, then say "busy"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: long testimony takes time
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

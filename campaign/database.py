@@ -6,8 +6,24 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 
-def configure_engine_events(engine: Engine) -> None:
-    """SQLite: enforce foreign keys, write-ahead log, wait instead of failing when busy."""
+def configure_engine_events(engine: Engine, busy_timeout_ms: int = 15000) -> None:
+    """SQLite: enforce foreign keys, write-ahead log, wait instead of failing when busy.
+
+    PostgreSQL: give up waiting for a lock after the same time, so a stuck lock becomes a clear
+    "busy, try again" answer instead of a request that hangs.
+    """
+    if engine.dialect.name == "postgresql":
+        if getattr(engine, "_campaign_configured", False):
+            return
+        engine._campaign_configured = True  # type: ignore[attr-defined]
+
+        @sa.event.listens_for(engine, "connect")
+        def _on_pg_connect(dbapi_connection, _record):
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f"SET lock_timeout = {int(busy_timeout_ms)}")
+            dbapi_connection.commit()
+
+        return
     if engine.dialect.name != "sqlite":
         return
     if getattr(engine, "_campaign_configured", False):
@@ -18,7 +34,7 @@ def configure_engine_events(engine: Engine) -> None:
     def _on_connect(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         if not str(engine.url.database or "").startswith(":memory:") and engine.url.database:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")

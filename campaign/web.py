@@ -10,6 +10,7 @@ from flask import Flask, abort, g, jsonify, make_response, render_template, requ
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from campaign.config import REPO_ROOT
@@ -230,6 +231,23 @@ def init_app(app: Flask) -> None:
             _("For your safety the form expired. Go back, and send it again."),
             typed=_typed_text(),
         )
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error):
+        # A database locked or unreachable beyond its timeout: the transaction was rolled back,
+        # so nothing from this request was stored, and the person may safely send it again.
+        from campaign.extensions import db
+
+        db.session.rollback()
+        app.logger.warning("database unavailable: %s", str(error).splitlines()[0][:200])
+        response = make_response(error_page(
+            503,
+            _("We are very busy right now"),
+            _("Nothing was saved. Please wait a moment and send it again."),
+            typed=_typed_text() if request.method == "POST" else (),
+        ))
+        response.headers["Retry-After"] = "10"
+        return response
 
     @app.errorhandler(500)
     def server_error(_error):
