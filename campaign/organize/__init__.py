@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("organize", __name__)
 
-from campaign.organize import views  # noqa: E402,F401
+from campaign.organize import (  # noqa: E402,F401
+    coalition_views,
+    exports_views,
+    moderation_views,
+    paper_views,
+    roster_views,
+    setup_views,
+    views,
+)

@@ -1,0 +1,54 @@
+"""The organization sign-on form."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, RadioField, StringField, URLField
+from wtforms.validators import URL, DataRequired, Email, Length, Optional, Regexp
+
+from campaign.models import EndorsementRole
+
+REQUIRED = _l("This field is required.")
+
+
+def strip(value):
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+class JoinForm(FlaskForm):
+    organization = StringField(
+        _l("Name of the organization"),
+        validators=[DataRequired(message=REQUIRED),
+                    Length(max=200, message=_l("Use at most %(max)d characters."))],
+        filters=[strip],
+    )
+    website = URLField(
+        _l("Website (optional)"),
+        validators=[Optional(), Length(max=300),
+                    URL(require_tld=True, message=_l("Enter a web address.")),
+                    Regexp(r"^https?://", message=_l("Use an address starting with https://"))],
+        filters=[strip],
+    )
+    role = RadioField(
+        _l("How the organization joins"),
+        choices=[
+            (EndorsementRole.FOUNDING.value,
+             _l("Founding member: part of the coalition that leads the campaign")),
+            (EndorsementRole.SUPPORTER.value, _l("Supporter: endorses the campaign")),
+        ],
+        default=EndorsementRole.SUPPORTER.value,
+        validators=[DataRequired(message=_l("Choose how the organization joins."))],
+    )
+    contact_name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(message=REQUIRED),
+                    Length(max=200, message=_l("Use at most %(max)d characters."))],
+        filters=[strip],
+    )
+    contact_email = EmailField(
+        _l("Your email"),
+        validators=[DataRequired(message=REQUIRED),
+                    Email(message=_l("Enter an email address.")), Length(max=254)],
+        filters=[strip],
+    )

@@ -1,0 +1,294 @@
+"""Staff forms: validation and translated messages; the services check the rules again."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, FileSize
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from campaign.models import DeadlineKind, DecisionKind, RejectionReason, Role, Stance, Visibility
+from campaign.services import setup
+
+UPLOAD_LIMIT = 8 * 1024 * 1024
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def blank_to_none(value):
+    value = strip(value)
+    return value or None
+
+
+REQUIRED = _l("This field is required.")
+
+
+def required():
+    return DataRequired(message=REQUIRED)
+
+
+def text(label, max_length: int, *, optional: bool = False, **kwargs):
+    validators = [Optional() if optional else required(),
+                  Length(max=max_length, message=_l("Use at most %(max)d characters."))]
+    filters = [blank_to_none] if optional else [strip]
+    return StringField(label, validators=validators, filters=filters, **kwargs)
+
+
+def long_text(label, max_length: int, *, optional: bool = False, **kwargs):
+    validators = [Optional() if optional else required(),
+                  Length(max=max_length, message=_l("Use at most %(max)d characters."))]
+    filters = [blank_to_none] if optional else [strip]
+    return TextAreaField(label, validators=validators, filters=filters, **kwargs)
+
+
+VISIBILITY_CHOICES = [
+    (Visibility.PUBLIC.value, _l("Name public")),
+    (Visibility.PACKET.value, _l("Name only in the packet for council")),
+    (Visibility.COUNTED.value, _l("Counted only (no name anywhere)")),
+]
+DECISION_KIND_CHOICES = [
+    (DecisionKind.CONTRACT_VOTE.value, _l("Contract vote")),
+    (DecisionKind.RESOLUTION.value, _l("Resolution")),
+    (DecisionKind.ORDINANCE.value, _l("Ordinance")),
+    (DecisionKind.EXECUTIVE_ORDER.value, _l("Executive order")),
+    (DecisionKind.BUDGET_ITEM.value, _l("Budget item")),
+    (DecisionKind.OTHER.value, _l("Other")),
+]
+DEADLINE_KIND_CHOICES = [
+    (DeadlineKind.HEARING.value, _l("Hearing")),
+    (DeadlineKind.COMMENT_DEADLINE.value, _l("Comment deadline")),
+    (DeadlineKind.SPEAKER_CUTOFF.value, _l("Speaker sign-up cut-off")),
+    (DeadlineKind.VOTE.value, _l("Vote")),
+    (DeadlineKind.CONTRACT_EXPIRY.value, _l("Contract expiry")),
+    (DeadlineKind.OTHER.value, _l("Other")),
+]
+RULE_CHOICES = [
+    ("days_before_at", _l("days before the hearing, at a time of day")),
+    ("hours_before", _l("hours before the hearing")),
+    ("hours_after", _l("hours after the hearing")),
+    ("business_days_before", _l("business days before the hearing")),
+]
+STANCE_CHOICES = [
+    (Stance.YES.value, _l("Yes")),
+    (Stance.NO.value, _l("No")),
+    (Stance.UNDECIDED.value, _l("Undecided")),
+    (Stance.UNKNOWN.value, _l("Unknown")),
+]
+REASON_CHOICES = [
+    (RejectionReason.DUPLICATE.value, _l("Duplicate")),
+    (RejectionReason.OFF_TOPIC.value, _l("Off-topic")),
+    (RejectionReason.ABUSIVE.value, _l("Abusive")),
+    (RejectionReason.PRIVATE_PERSON.value, _l("Names a private person")),
+]
+ROLE_CHOICES = [(Role.ORGANIZER.value, _l("Organizer")), (Role.LEAD.value, _l("Campaign lead"))]
+LANGUAGE_CHOICES = [("en", "English"), ("es", "Español")]
+
+
+def validate_time_zone(_form, field):
+    if field.data and not setup.valid_time_zone(field.data):
+        raise ValidationError(_l("Use a time zone name such as America/New_York."))
+
+
+SLUG_RULE = Regexp(
+    setup.SLUG_PATTERN.pattern,
+    message=_l("Use 2 to 80 lower-case letters, digits and hyphens (not at either end)."),
+)
+
+
+class NewCampaignForm(FlaskForm):
+    slug = StringField(_l("Web address (slug)"), validators=[required(), SLUG_RULE],
+                       filters=[strip, lambda v: v.lower() if isinstance(v, str) else v])
+    title = text(_l("Title"), 200)
+    ask = text(_l("The ask"), 300)
+    time_zone = StringField(_l("Time zone of the city"), default="America/New_York",
+                            validators=[required(), validate_time_zone], filters=[strip])
+    goal = IntegerField(_l("Signature goal"), default=1000,
+                        validators=[InputRequired(message=REQUIRED),
+                                    NumberRange(min=0, max=10_000_000)])
+    lead_email = EmailField(_l("Email of the campaign lead (optional)"),
+                            validators=[Optional(), Email(message=_l("Enter an email address.")),
+                                        Length(max=254)],
+                            filters=[blank_to_none])
+
+
+class CampaignForm(FlaskForm):
+    slug = StringField(_l("Web address (slug)"), validators=[required(), SLUG_RULE],
+                       filters=[strip, lambda v: v.lower() if isinstance(v, str) else v])
+    title = text(_l("Title (English)"), 200)
+    title_es = text(_l("Title (Spanish)"), 200, optional=True)
+    ask = text(_l("The ask (English)"), 300)
+    ask_es = text(_l("The ask (Spanish)"), 300, optional=True)
+    summary = long_text(_l("Summary (English)"), 5000, optional=True)
+    summary_es = long_text(_l("Summary (Spanish)"), 5000, optional=True)
+    goal = IntegerField(_l("Signature goal"),
+                        validators=[InputRequired(message=REQUIRED),
+                                    NumberRange(min=0, max=10_000_000)])
+    time_zone = StringField(_l("Time zone of the city"),
+                            validators=[required(), validate_time_zone], filters=[strip])
+    city = text(_l("City"), 120, optional=True)
+    default_visibility = RadioField(_l("Default choice for how names appear"),
+                                    choices=VISIBILITY_CHOICES, validators=[required()])
+    ask_address = BooleanField(_l("Ask signers for their street address"))
+    retention_days = IntegerField(
+        _l("Days to keep personal data after the campaign closes"),
+        validators=[InputRequired(message=REQUIRED), NumberRange(min=0, max=3650)],
+    )
+    close_after_vote = BooleanField(_l("Close the campaign automatically after the vote"))
+
+
+class DecisionForm(FlaskForm):
+    title = text(_l("What is decided (English)"), 300)
+    title_es = text(_l("What is decided (Spanish)"), 300, optional=True)
+    body = text(_l("Decided by (body)"), 200)
+    kind = SelectField(_l("Kind of decision"), choices=DECISION_KIND_CHOICES)
+    reference = text(_l("Reference (bill or file number)"), 80, optional=True)
+    action = text(_l("The action, to complete \"I oppose ...\" (English)"), 200, optional=True)
+    action_es = text(_l("The action (Spanish)"), 200, optional=True)
+
+
+class DeadlineForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=DEADLINE_KIND_CHOICES)
+    title = text(_l("Title (English)"), 200)
+    title_es = text(_l("Title (Spanish)"), 200, optional=True)
+    day = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter a date."))])
+    clock = TimeField(_l("Local time"), validators=[InputRequired(message=_l("Enter a time."))])
+    location = text(_l("Place"), 300, optional=True)
+    committee = text(_l("Committee"), 200, optional=True)
+    notes = long_text(_l("Notes"), 2000, optional=True)
+
+
+class EditDeadlineForm(DeadlineForm):
+    kind = None  # a deadline keeps its kind; delete and add to change it
+
+
+class RelativeDeadlineForm(FlaskForm):
+    hearing = SelectField(_l("Hearing it follows"), coerce=int)
+    kind = SelectField(_l("Kind"), choices=[c for c in DEADLINE_KIND_CHOICES
+                                            if c[0] != DeadlineKind.HEARING.value])
+    title = text(_l("Title (English)"), 200)
+    title_es = text(_l("Title (Spanish)"), 200, optional=True)
+    amount = IntegerField(_l("How many"), default=1,
+                          validators=[InputRequired(message=REQUIRED),
+                                      NumberRange(min=0, max=365)])
+    rule_kind = SelectField(_l("Rule"), choices=RULE_CHOICES)
+    clock = TimeField(_l("Time of day (for \"days before\")"), validators=[Optional()])
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # Not an inline validator: Optional() stops the chain before one would run.
+        if self.rule_kind.data == "days_before_at" and self.clock.data is None:
+            self.clock.errors = [*self.clock.errors, _l("Give the time of day.")]
+            return False
+        return valid
+
+
+class EditRelativeDeadlineForm(FlaskForm):
+    title = text(_l("Title (English)"), 200)
+    title_es = text(_l("Title (Spanish)"), 200, optional=True)
+    amount = IntegerField(_l("How many"), validators=[InputRequired(message=REQUIRED),
+                                                      NumberRange(min=0, max=365)])
+    rule_kind = SelectField(_l("Rule"), choices=RULE_CHOICES)
+    clock = TimeField(_l("Time of day (for \"days before\")"), validators=[Optional()])
+    location = text(_l("Place"), 300, optional=True)
+    committee = text(_l("Committee"), 200, optional=True)
+    notes = long_text(_l("Notes"), 2000, optional=True)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # Not an inline validator: Optional() stops the chain before one would run.
+        if self.rule_kind.data == "days_before_at" and self.clock.data is None:
+            self.clock.errors = [*self.clock.errors, _l("Give the time of day.")]
+            return False
+        return valid
+
+
+class DecisionMakerForm(FlaskForm):
+    name = text(_l("Name"), 200)
+    office = text(_l("Office"), 200)
+    district = text(_l("District (blank for at-large)"), 40, optional=True)
+    sort_order = IntegerField(_l("Order in lists"), default=0,
+                              validators=[Optional(), NumberRange(min=0, max=10_000)])
+
+
+class PositionForm(FlaskForm):
+    stance = SelectField(_l("Position"), choices=STANCE_CHOICES)
+    stated_on = DateField(_l("Date stated"),
+                          validators=[InputRequired(message=_l("Enter a date."))])
+    source_url = URLField(
+        _l("Source (web address)"),
+        validators=[Optional(), URL(require_tld=False, message=_l("Enter a web address.")),
+                    Length(max=500),
+                    Regexp(r"^https?://", message=_l("Use an address starting with https://"))],
+        filters=[blank_to_none],
+    )
+    source_note = text(_l("What was said, and where"), 500, optional=True)
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[
+        FileRequired(message=_l("Choose a file.")),
+        FileSize(UPLOAD_LIMIT, message=_l("The file is too large (8 MB at most).")),
+    ])
+
+
+class PaperUploadForm(UploadForm):
+    batch = text(_l("Batch label (e.g. \"May Day rally, sheets 1-40\")"), 40, optional=True)
+    language = SelectField(_l("Language of the sheets"), choices=LANGUAGE_CHOICES)
+
+
+class ConfirmForm(FlaskForm):
+    """Only a CSRF token: a button that confirms what the page shows."""
+
+
+class StatusForm(FlaskForm):
+    status = HiddenField(validators=[required()])
+
+
+class RejectForm(FlaskForm):
+    reason = SelectField(_l("Reason"), choices=REASON_CHOICES)
+    note = text(_l("Note for the team (optional)"), 500, optional=True)
+
+
+class RedactForm(FlaskForm):
+    text = TextAreaField(_l("Text as the public and the packet will show it"),
+                         validators=[required(), Length(max=20_000)])
+
+
+class MoveForm(FlaskForm):
+    direction = HiddenField(validators=[required()])
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[required(),
+                                                Email(message=_l("Enter an email address.")),
+                                                Length(max=254)], filters=[strip])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+
+
+class EndorsementDecisionForm(FlaskForm):
+    decision = HiddenField(validators=[required()])

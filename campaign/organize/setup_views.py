@@ -1,0 +1,369 @@
+"""Campaign setup for leads: deadlines, decision-makers and positions, the ZIP table."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import time
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from campaign.access import campaign_staff
+from campaign.extensions import db
+from campaign.models import Campaign, DeadlineKind, Role, Stance
+from campaign.organize import bp
+from campaign.organize.common import forget_upload, remember_upload, upload_is_ours
+from campaign.organize.forms import (
+    ConfirmForm,
+    DeadlineForm,
+    DecisionMakerForm,
+    EditDeadlineForm,
+    EditRelativeDeadlineForm,
+    PositionForm,
+    RelativeDeadlineForm,
+    UploadForm,
+)
+from campaign.services import DomainError, NotFound, deadlines, setup, uploads
+from campaign.web import local_time
+
+DISTRICT_UPLOAD = "districts"
+
+
+def _relative_form(campaign: Campaign, formdata=None) -> RelativeDeadlineForm:
+    form = RelativeDeadlineForm(formdata=formdata, prefix="rel")
+    form.hearing.choices = [
+        (h.id, f"{h.title} ({local_time(h.at, campaign.time_zone):%Y-%m-%d %H:%M})")
+        for h in setup.hearings(campaign)
+    ]
+    return form
+
+
+def _describe_rule(rule: str | None) -> str:
+    if not rule:
+        return ""
+    describe = getattr(deadlines, "describe_rule", None)
+    if describe is None:
+        return rule
+    try:
+        return describe(rule)
+    except DomainError:
+        return rule
+
+
+def _deadlines_page(campaign: Campaign, form: DeadlineForm, relative: RelativeDeadlineForm):
+    return render_template(
+        "organize/deadlines.html", campaign=campaign, form=form, relative=relative,
+        describe_rule=_describe_rule, confirm_form=ConfirmForm(),
+    )
+
+
+@bp.get("/c/<slug>/dates")
+@campaign_staff(Role.LEAD)
+def deadlines_page(campaign: Campaign):
+    return _deadlines_page(campaign, DeadlineForm(formdata=None), _relative_form(campaign, None))
+
+
+def _at(form, campaign: Campaign):
+    """The form's local date and time in the campaign's zone, or None with an error set."""
+    try:
+        return setup.local_to_utc(form.day.data, form.clock.data, campaign.time_zone)
+    except setup.NonexistentLocalTime:
+        form.clock.errors.append(_("That time does not exist on that day in %(zone)s (the "
+                                   "clocks move forward). Choose another time.",
+                                   zone=campaign.time_zone))
+        return None
+
+
+@bp.post("/c/<slug>/dates/new")
+@campaign_staff(Role.LEAD)
+def add_deadline(campaign: Campaign):
+    form = DeadlineForm()
+    if form.validate():
+        at = _at(form, campaign)
+        if at is not None:
+            setup.add_deadline(
+                db.session, campaign, current_user, kind=DeadlineKind(form.kind.data),
+                title=form.title.data, title_es=form.title_es.data, at=at,
+                location=form.location.data, committee=form.committee.data,
+                notes=form.notes.data,
+            )
+            db.session.commit()
+            flash(_("Date added."))
+            return redirect(url_for("organize.deadlines_page", slug=campaign.slug))
+    return _deadlines_page(campaign, form, _relative_form(campaign, None))
+
+
+def _rule(form) -> str | None:
+    try:
+        return setup.build_rule(form.rule_kind.data, form.amount.data, form.clock.data)
+    except DomainError:
+        form.rule_kind.errors.append(_("That rule cannot be used."))
+        return None
+
+
+@bp.post("/c/<slug>/dates/relative")
+@campaign_staff(Role.LEAD)
+def add_relative_deadline(campaign: Campaign):
+    form = _relative_form(campaign, request.form)
+    if not form.hearing.choices:
+        form.hearing.errors = [_("Add a hearing first.")]
+    elif form.validate():
+        rule = _rule(form)
+        if rule is not None:
+            try:
+                setup.add_relative_deadline(
+                    db.session, campaign, current_user, hearing_id=form.hearing.data,
+                    kind=DeadlineKind(form.kind.data), title=form.title.data,
+                    title_es=form.title_es.data, rule=rule,
+                )
+                db.session.commit()
+            except NotFound:
+                abort(404)
+            except DomainError:
+                db.session.rollback()
+                form.rule_kind.errors.append(_("That rule cannot be used."))
+            else:
+                flash(_("Date added. It will move when the hearing moves."))
+                return redirect(url_for("organize.deadlines_page", slug=campaign.slug))
+    return _deadlines_page(campaign, DeadlineForm(formdata=None), form)
+
+
+def _split_rule(rule: str) -> tuple[str, int, time | None]:
+    name, _sep, argument = rule.partition(":")
+    if name == "days_before_at":
+        days, _sep, clock = argument.partition(":")
+        hour, minute = (int(x) for x in clock.split(":"))
+        return name, int(days), time(hour, minute)
+    return name, int(float(argument)), None
+
+
+@bp.route("/c/<slug>/dates/<int:deadline_id>", methods=["GET", "POST"])
+@campaign_staff(Role.LEAD)
+def edit_deadline(campaign: Campaign, deadline_id: int):
+    try:
+        deadline = setup.get_deadline(db.session, campaign, deadline_id)
+    except NotFound:
+        abort(404)
+    relative = deadline.relative_to is not None
+    if relative:
+        form = EditRelativeDeadlineForm(obj=deadline)
+        if request.method == "GET":
+            with contextlib.suppress(ValueError):
+                form.rule_kind.data, form.amount.data, form.clock.data = _split_rule(
+                    deadline.rule or "")
+    else:
+        form = EditDeadlineForm(obj=deadline)
+        if request.method == "GET":
+            local = local_time(deadline.at, campaign.time_zone)
+            form.day.data, form.clock.data = local.date(), local.time().replace(tzinfo=None)
+    if form.validate_on_submit():
+        common = dict(title=form.title.data, title_es=form.title_es.data,
+                      location=form.location.data, committee=form.committee.data,
+                      notes=form.notes.data)
+        saved = False
+        if relative:
+            rule = _rule(form)
+            if rule is not None:
+                try:
+                    setup.update_deadline(db.session, deadline, current_user, rule=rule, **common)
+                    saved = True
+                except DomainError:
+                    db.session.rollback()
+                    form.rule_kind.errors.append(_("That rule cannot be used."))
+        else:
+            at = _at(form, campaign)
+            if at is not None:
+                moved = setup.update_deadline(db.session, deadline, current_user, at=at,
+                                              **common)
+                saved = True
+                if moved:
+                    flash(_("The hearing moved, and so did %(n)d dates that follow it.",
+                            n=len(moved)))
+        if saved:
+            db.session.commit()
+            flash(_("Date saved."))
+            return redirect(url_for("organize.deadlines_page", slug=campaign.slug))
+    return render_template("organize/deadline_edit.html", campaign=campaign, form=form,
+                           deadline=deadline, relative=relative,
+                           describe_rule=_describe_rule)
+
+
+@bp.post("/c/<slug>/dates/<int:deadline_id>/delete")
+@campaign_staff(Role.LEAD)
+def delete_deadline(campaign: Campaign, deadline_id: int):
+    try:
+        deadline = setup.get_deadline(db.session, campaign, deadline_id)
+    except NotFound:
+        abort(404)
+    setup.delete_deadline(db.session, deadline, current_user)
+    db.session.commit()
+    flash(_("Date deleted."))
+    return redirect(url_for("organize.deadlines_page", slug=campaign.slug))
+
+
+# Decision-makers ---------------------------------------------------------------------------
+
+
+@bp.route("/c/<slug>/decision-makers", methods=["GET", "POST"])
+@campaign_staff(Role.LEAD)
+def decision_makers(campaign: Campaign):
+    form = DecisionMakerForm(prefix="new")
+    if form.validate_on_submit():
+        setup.save_decision_maker(db.session, campaign, name=form.name.data,
+                                  office=form.office.data, district=form.district.data,
+                                  sort_order=form.sort_order.data or 0)
+        db.session.commit()
+        flash(_("Decision-maker added."))
+        return redirect(url_for("organize.decision_makers", slug=campaign.slug))
+    if request.method == "GET" and not form.office.data:
+        form.office.data = _("Council Member")
+    return render_template("organize/decision_makers.html", campaign=campaign, form=form,
+                           confirm_form=ConfirmForm())
+
+
+@bp.route("/c/<slug>/decision-makers/<int:maker_id>", methods=["GET", "POST"])
+@campaign_staff(Role.LEAD)
+def edit_decision_maker(campaign: Campaign, maker_id: int):
+    try:
+        maker = setup.get_decision_maker(db.session, campaign, maker_id)
+    except NotFound:
+        abort(404)
+    form = DecisionMakerForm(obj=maker)
+    position_form = PositionForm(prefix="pos", formdata=None)
+    if form.validate_on_submit():
+        setup.save_decision_maker(db.session, campaign, name=form.name.data,
+                                  office=form.office.data, district=form.district.data,
+                                  sort_order=form.sort_order.data or 0, maker=maker)
+        db.session.commit()
+        flash(_("Saved."))
+        return redirect(url_for("organize.edit_decision_maker", slug=campaign.slug,
+                                maker_id=maker.id))
+    return render_template("organize/decision_maker.html", campaign=campaign, maker=maker,
+                           form=form, position_form=position_form, confirm_form=ConfirmForm())
+
+
+@bp.post("/c/<slug>/decision-makers/<int:maker_id>/positions")
+@campaign_staff(Role.LEAD)
+def add_position(campaign: Campaign, maker_id: int):
+    try:
+        maker = setup.get_decision_maker(db.session, campaign, maker_id)
+    except NotFound:
+        abort(404)
+    position_form = PositionForm(prefix="pos")
+    if position_form.validate():
+        try:
+            setup.add_position(db.session, maker, current_user,
+                               stance=Stance(position_form.stance.data),
+                               stated_on=position_form.stated_on.data,
+                               source_url=position_form.source_url.data,
+                               source_note=position_form.source_note.data)
+            db.session.commit()
+        except DomainError:
+            db.session.rollback()
+            position_form.source_url.errors.append(_("Use an address starting with https://"))
+        else:
+            flash(_("Position recorded."))
+            return redirect(url_for("organize.edit_decision_maker", slug=campaign.slug,
+                                    maker_id=maker.id))
+    return render_template("organize/decision_maker.html", campaign=campaign, maker=maker,
+                           form=DecisionMakerForm(obj=maker, formdata=None),
+                           position_form=position_form, confirm_form=ConfirmForm())
+
+
+@bp.post("/c/<slug>/decision-makers/<int:maker_id>/positions/<int:position_id>/delete")
+@campaign_staff(Role.LEAD)
+def delete_position(campaign: Campaign, maker_id: int, position_id: int):
+    try:
+        maker = setup.get_decision_maker(db.session, campaign, maker_id)
+        setup.delete_position(db.session, maker, position_id)
+    except NotFound:
+        abort(404)
+    db.session.commit()
+    flash(_("Position deleted."))
+    return redirect(url_for("organize.edit_decision_maker", slug=campaign.slug,
+                            maker_id=maker_id))
+
+
+@bp.post("/c/<slug>/decision-makers/<int:maker_id>/delete")
+@campaign_staff(Role.LEAD)
+def delete_decision_maker(campaign: Campaign, maker_id: int):
+    try:
+        maker = setup.get_decision_maker(db.session, campaign, maker_id)
+    except NotFound:
+        abort(404)
+    setup.delete_decision_maker(db.session, maker)
+    db.session.commit()
+    flash(_("Decision-maker deleted."))
+    return redirect(url_for("organize.decision_makers", slug=campaign.slug))
+
+
+# The ZIP-to-district table -----------------------------------------------------------------
+
+
+@bp.route("/c/<slug>/districts", methods=["GET", "POST"])
+@campaign_staff(Role.LEAD)
+def districts(campaign: Campaign):
+    form = UploadForm()
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        try:
+            setup.read_district_table(data)
+        except uploads.UnreadableFile:
+            form.file.errors.append(_("We could not read this file. Save it as CSV with a ZIP "
+                                      "column and a district column."))
+        else:
+            token = uploads.store(current_app.instance_path, DISTRICT_UPLOAD, data,
+                                  user_id=current_user.id, campaign_id=campaign.id)
+            remember_upload(token)
+            return redirect(url_for("organize.districts_preview", slug=campaign.slug,
+                                    token=token))
+    table = sorted((z.zip, z.district) for z in campaign.district_zips)
+    return render_template("organize/districts.html", campaign=campaign, form=form,
+                           table=table)
+
+
+def _kept_district_upload(campaign: Campaign, token: str) -> bytes:
+    if not upload_is_ours(token):
+        abort(404)
+    try:
+        data, _meta = uploads.load(current_app.instance_path, token, DISTRICT_UPLOAD,
+                                   user_id=current_user.id, campaign_id=campaign.id)
+    except NotFound:
+        abort(404)
+    return data
+
+
+@bp.get("/c/<slug>/districts/preview/<token>")
+@campaign_staff(Role.LEAD)
+def districts_preview(campaign: Campaign, token: str):
+    data = _kept_district_upload(campaign, token)
+    preview = setup.read_district_table(data)
+    changes = setup.district_changes(db.session, campaign, preview.rows)
+    return render_template("organize/districts_preview.html", campaign=campaign,
+                           preview=preview, changes=changes, token=token,
+                           form=ConfirmForm())
+
+
+@bp.post("/c/<slug>/districts/preview/<token>")
+@campaign_staff(Role.LEAD)
+def districts_confirm(campaign: Campaign, token: str):
+    data = _kept_district_upload(campaign, token)
+    if request.form.get("action") == "cancel":
+        uploads.discard(current_app.instance_path, token)
+        forget_upload(token)
+        flash(_("Nothing was changed."))
+        return redirect(url_for("organize.districts", slug=campaign.slug))
+    preview = setup.read_district_table(data)
+    try:
+        moved = setup.replace_district_table(db.session, campaign, current_user, preview.rows)
+        db.session.commit()
+    except DomainError:
+        db.session.rollback()
+        flash(_("The file has no valid rows; nothing was changed."), "error")
+        return redirect(url_for("organize.districts", slug=campaign.slug))
+    uploads.discard(current_app.instance_path, token)
+    forget_upload(token)
+    flash(_("ZIP table saved: %(zips)d ZIP codes. %(moved)d signatures changed district.",
+            zips=len(preview.rows), moved=moved))
+    return redirect(url_for("organize.districts", slug=campaign.slug))
