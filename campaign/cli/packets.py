@@ -1,9 +1,70 @@
-"""`flask --app campaign packet ...`: build hearing packets."""
+"""`flask --app campaign packet build SLUG [--hearing ID] --out PATH`: build synchronously."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
 from flask import Flask
+
+from campaign.extensions import db
+from campaign.models import Campaign
+from campaign.services import DomainError
+from campaign.services import packets as packet_service
+
+
+@click.group("packet")
+def packet_group() -> None:
+    """Hearing packets."""
+
+
+@packet_group.command("build")
+@click.argument("slug")
+@click.option("--hearing", "hearing_id", type=int, default=None,
+              help="Hearing (deadline) id; default: the next hearing.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+              required=True, help="Where to write the PDF.")
+@click.option("--group-by", type=click.Choice(packet_service.GROUP_BY), default="position")
+@click.option("--for-member", "decision_maker_id", type=int, default=None,
+              help="Decision-maker id: their district's residents first.")
+@click.option("--workers", type=int, default=2, show_default=True)
+def build(slug, hearing_id, out_path, group_by, decision_maker_id, workers) -> None:
+    """Build a packet now, with a progress bar, and copy it to --out."""
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == slug))
+    if campaign is None:
+        raise click.ClickException(f"no campaign {slug!r}")
+    try:
+        packet = packet_service.request_build(
+            db.session, campaign, None, hearing_id=hearing_id, group_by=group_by,
+            decision_maker_id=decision_maker_id,
+        )
+        db.session.info.pop("packets_waiting", None)  # built here, not by the worker
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    with click.progressbar(length=100, label="Building packet") as bar:
+        done = [0]
+
+        def advance(stage: str, percent: int) -> None:
+            bar.label = f"{stage:<10}"
+            if percent > done[0]:
+                bar.update(percent - done[0])
+                done[0] = percent
+
+        try:
+            packet = packet_service.run_build(packet.id, workers=workers, progress=advance)
+        except Exception as error:
+            raise click.ClickException(f"the packet could not be built: {error}") from error
+        bar.update(100 - done[0])
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(packet_service.file_path(packet), out_path)
+    click.echo(f"Wrote {out_path}: {packet.pages} pages, {packet.size_bytes:,} bytes, "
+               f"sha256 {packet.sha256}")
 
 
 def register(app: Flask) -> None:
-    """Attach this area's commands to the application."""
+    """Attach the packet commands to the application."""
+    app.cli.add_command(packet_group)

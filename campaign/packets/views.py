@@ -1,1 +1,79 @@
-"""Packet views."""
+"""Packet pages for campaign staff: build, follow progress, download (audit-logged)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, jsonify, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from campaign.access import campaign_staff
+from campaign.extensions import db
+from campaign.models import Campaign, Packet
+from campaign.packets import bp
+from campaign.packets.forms import BuildForm
+from campaign.services import DomainError, NotFound
+from campaign.services import packets as packet_service
+
+
+def _form(campaign: Campaign) -> BuildForm:
+    form = BuildForm()
+    form.hearing.choices = [
+        (h.id, f"{h.title} · {h.at.astimezone().date().isoformat()}")
+        for h in packet_service.hearings(campaign)
+    ]
+    form.decision_maker.choices = [(0, _("Everyone (standard packet)"))] + [
+        (m.id, f"{m.name}" + (f" · {_('District')} {m.district}" if m.district else ""))
+        for m in campaign.decision_makers
+    ]
+    return form
+
+
+@bp.route("/c/<slug>/packets", methods=["GET", "POST"])
+@campaign_staff()
+def index(campaign: Campaign):
+    form = _form(campaign)
+    if form.validate_on_submit():
+        try:
+            packet = packet_service.request_build(
+                db.session, campaign, current_user,
+                hearing_id=form.hearing.data,
+                group_by=form.group_by.data,
+                decision_maker_id=form.decision_maker.data or None,
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form.hearing.errors.append(str(error))
+        else:
+            flash(_("The packet is being built. This page shows its progress."))
+            return redirect(url_for("packets.index", slug=campaign.slug, _anchor=f"p{packet.id}"))
+    packets = packet_service.latest(db.session, campaign)
+    db.session.commit()  # stale builds marked failed
+    return render_template("packets/index.html", campaign=campaign, form=form, packets=packets)
+
+
+@bp.get("/c/<slug>/packets/<int:packet_id>/status")
+@campaign_staff()
+def status(campaign: Campaign, packet_id: int):
+    packet = db.session.get(Packet, packet_id)
+    if packet is None or packet.campaign_id != campaign.id:
+        abort(404)
+    return jsonify(
+        id=packet.id, status=packet.status.value, stage=packet.stage, progress=packet.progress,
+        error=packet.error, pages=packet.pages,
+    )
+
+
+@bp.get("/c/<slug>/packets/<int:packet_id>/download")
+@campaign_staff()
+def download(campaign: Campaign, packet_id: int):
+    try:
+        path = packet_service.downloadable(db.session, campaign, packet_id, current_user)
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        flash(str(error), "error")
+        return redirect(url_for("packets.index", slug=campaign.slug))
+    db.session.commit()  # the audit event is written before the file leaves
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name=path.name, max_age=0)

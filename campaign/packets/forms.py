@@ -1,0 +1,16 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, SubmitField
+
+
+class BuildForm(FlaskForm):
+    hearing = SelectField(_l("Hearing"), coerce=int)
+    group_by = RadioField(
+        _l("Group testimony"),
+        choices=[("position", _l("By position")), ("district", _l("By council district"))],
+        default="position",
+    )
+    decision_maker = SelectField(
+        _l("Variant for one decision-maker (their district's residents first)"), coerce=int
+    )
+    submit = SubmitField(_l("Build packet"))

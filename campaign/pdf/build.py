@@ -1,0 +1,571 @@
+"""build_packet: plan segments, render the missing ones in worker processes, merge, number.
+
+The flow follows MEASURED.md: WeasyPrint's cost grows faster than the document, so the
+packet is rendered as many small documents (batches of segments) in parallel processes
+and merged with pypdf. Page numbers, the contents page and bookmarks are computed from the
+page counts of the cached segments; only the cover/contents segment depends on them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import multiprocessing
+import os
+import resource
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import SegmentCache, SegmentRecord
+from .content import PacketContent
+from .merge import LinkArea, OutlineItem, PagePart, merge_pages
+from .render import (
+    PACKET_STYLESHEETS,
+    SEGMENT_ID_PREFIX,
+    RenderedPages,
+    render_html_to_pdf,
+    render_to_file,
+)
+from .roster import clean_line
+from .sections import (
+    PacketPlan,
+    Segment,
+    cover_html,
+    cover_segment,
+    document_html,
+    footer_segment,
+    plan_packet,
+)
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[str, int], None]
+
+# A batch is closed once its estimated cost reaches this many "testimony pages" (about a
+# second of WeasyPrint work): big enough to spread per-document overhead, small enough that
+# two workers finish together and a worker never holds a large document in memory.
+BATCH_COST = 48.0
+# A batch is about a second of work; one that takes this long is stuck, not slow.
+BATCH_TIMEOUT_SECONDS = 600
+# Cached chunks no build has used for this long are deleted after a successful build.
+CACHE_MAX_AGE_SECONDS = 14 * 24 * 3600
+_PLACEHOLDER_HASH = "0" * 64
+_STAGES = {  # stage -> (start %, end %)
+    "preparing": (0, 5),
+    "rendering": (5, 85),
+    "numbering": (85, 88),
+    "merging": (88, 96),
+    "writing": (96, 100),
+}
+
+
+class PacketRenderError(RuntimeError):
+    """The packet could not be built; nothing was written at the output path."""
+
+
+@dataclass(frozen=True)
+class PacketResult:
+    """What build_packet produced."""
+
+    pages: int
+    sha256: str
+    size_bytes: int
+    content_hash: str
+    chunks_rendered: int
+    chunks_cached: int
+    batches_rendered: int = 0
+    seconds: float = 0.0
+    worker_peak_rss_mb: float = 0.0  # largest rendering process (this one if workers=0)
+    cpu_seconds: float = 0.0  # this process plus the rendering workers' batches
+    rendered_kinds: tuple[str, ...] = ()  # kinds of the chunks rendered, e.g. ("cover", ...)
+
+
+@dataclass(frozen=True)
+class _BatchJob:
+    html: str
+    out_path: str
+    segments: int
+
+
+@dataclass(frozen=True)
+class _BatchOutcome:
+    records: list[tuple[int, int, dict[str, tuple[int, float]], list, float]]
+    peak_rss_mb: float = 0.0
+    cpu_seconds: float = 0.0
+
+
+def _split_segments(info: RenderedPages, count: int) -> _BatchOutcome:
+    """Cut a rendered batch back into its segments using the segment start anchors."""
+    starts = []
+    for index in range(count):
+        anchor = info.anchors.get(f"{SEGMENT_ID_PREFIX}{index}")
+        if anchor is None:
+            raise RuntimeError(f"segment {index} of a batch produced no page")
+        starts.append(anchor[0])
+    ends = starts[1:] + [info.pages]
+    if any(end <= start for start, end in zip(starts, ends, strict=True)):
+        raise RuntimeError("segments of a batch overlap: a segment did not start a new page")
+    records = []
+    for start, end in zip(starts, ends, strict=True):
+        anchors = {
+            name: (page - start, y)
+            for name, (page, y) in info.anchors.items()
+            if not name.startswith(SEGMENT_ID_PREFIX) and start <= page < end
+        }
+        links = [
+            (page - start, target, rect)
+            for page, target, rect in info.links
+            if start <= page < end
+        ]
+        records.append((start, end - start, anchors, links, info.page_height))
+    return _BatchOutcome(records)
+
+
+def warm_up() -> float:
+    """Load the bundled fonts and stylesheets of this worker process ahead of real work."""
+    cpu = time.process_time()
+    render_html_to_pdf(
+        '<p style="font-family: \'Packet Serif\'">a <b>b</b> <i>c</i></p>'
+        '<pre style="font-family: \'Packet Sans Condensed\'">d <b>e</b></pre>'
+        '<p style="font-family: \'Packet Mono\'">f</p>',
+        stylesheets=PACKET_STYLESHEETS,
+    )
+    return time.process_time() - cpu
+
+
+def _render_batch(job: _BatchJob) -> _BatchOutcome:
+    """Worker entry point: render one batch document to its cache file."""
+    cpu = time.process_time()
+    info = render_to_file(job.html, Path(job.out_path))
+    outcome = _split_segments(info, job.segments)
+    # Workers are forked by the forkserver, so the caller's RUSAGE_CHILDREN never sees them.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return _BatchOutcome(outcome.records, peak, time.process_time() - cpu)
+
+
+class _CallbackFailed(Exception):
+    """Carries an exception raised by the caller's progress callback (e.g. a cancel)."""
+
+    def __init__(self, original: Exception) -> None:
+        super().__init__(str(original))
+        self.original = original
+
+
+class _Progress:
+    def __init__(self, callback: ProgressCallback | None) -> None:
+        self.callback = callback
+        self.last = -1
+        self.stage = "preparing"
+        self.started = time.perf_counter()
+        self.stage_started: dict[str, float] = {}
+
+    def __call__(self, stage: str, fraction: float = 0.0) -> None:
+        if stage not in self.stage_started:
+            self.stage_started[stage] = time.perf_counter() - self.started
+        self.stage = stage
+        if self.callback is None:
+            return
+        low, high = _STAGES[stage]
+        percent = int(low + (high - low) * max(0.0, min(1.0, fraction)))
+        percent = max(percent, self.last)  # never goes backwards
+        self.last = percent
+        try:
+            self.callback(stage, percent)
+        except Exception as exc:
+            raise _CallbackFailed(exc) from exc
+
+
+class _Renderer:
+    """Renders batches in a process pool started on first use (or in-process for 0)."""
+
+    def __init__(
+        self,
+        workers: int,
+        cache: SegmentCache,
+        records: dict[str, SegmentRecord],
+        on_progress: Callable[[float], None] | None = None,
+    ) -> None:
+        self.workers = workers
+        self.cache = cache
+        self.records = records
+        self.on_progress = on_progress
+        self.queue: list[Segment] = []
+        self.queue_cost = 0.0
+        self.submitted_cost = 0.0
+        self.done_cost = 0.0
+        self.pending: dict[Future[_BatchOutcome], tuple[list[Segment], str]] = {}
+        self.pool: ProcessPoolExecutor | None = None
+        self.warming: list[Future[float]] = []
+        self.starter: threading.Thread | None = None
+        self.rendered: set[str] = set()
+        self.rendered_kinds: list[str] = []
+        self.batches = 0
+        self.peak_rss_mb = 0.0
+        self.worker_cpu = 0.0
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self.pool is None:
+            # forkserver: safe to start from a threaded web or task worker (unlike fork),
+            # and the preloaded WeasyPrint makes each worker cheap to start (unlike spawn).
+            # Workers live for one build; no max_tasks_per_child (hangs on Python 3.11).
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["campaign.pdf.worker_preload"])
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        return self.pool
+
+    def start(self) -> None:
+        """Start the workers in the background while this process prepares the HTML."""
+        if self.workers <= 0:
+            return
+        pool = self._executor()
+
+        def spawn() -> None:
+            # submit() starts the worker processes and waits for the forkserver, which
+            # first imports WeasyPrint and loads the fonts: about a second the first time.
+            # One warm-up per worker makes the pool start them all now.
+            self.warming = [pool.submit(warm_up) for _ in range(self.workers)]
+
+        self.starter = threading.Thread(target=spawn, name="packet-pool-start", daemon=True)
+        self.starter.start()
+
+    def kill(self) -> None:
+        """Stop the workers now (a hung render); shutdown() alone would wait for them."""
+        if self.starter is not None:
+            self.starter.join()
+            self.starter = None
+        if self.pool is None:
+            return
+        # ProcessPoolExecutor has no public way to stop running tasks.
+        for process in list(getattr(self.pool, "_processes", {}).values()):
+            with contextlib.suppress(Exception):
+                process.terminate()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = None
+
+    def close(self) -> None:
+        for future in self.pending:
+            future.cancel()
+        self.pending = {}
+        if self.starter is not None:
+            self.starter.join()
+            self.starter = None
+        for future in self.warming:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                self.worker_cpu += future.result()
+        self.warming = []
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def feed(self, segment: Segment, content: PacketContent) -> None:
+        """Queue a segment; a batch goes to the workers once it is big enough."""
+        if self.queue and (
+            self.queue_cost >= BATCH_COST or segment.kind != self.queue[-1].kind
+        ):
+            self.flush(content)
+        self.queue.append(segment)
+        self.queue_cost += segment.cost
+        self.submitted_cost += segment.cost
+
+    def flush(self, content: PacketContent) -> None:
+        """Send the queued segments as one batch."""
+        if not self.queue:
+            return
+        batch, self.queue, self.queue_cost = self.queue, [], 0.0
+        batch_id = hashlib.sha256("\n".join(s.key for s in batch).encode()).hexdigest()
+        job = _BatchJob(
+            html=document_html(batch, content),
+            out_path=str(self.cache.batch_path(batch_id)),
+            segments=len(batch),
+        )
+        if self.workers <= 0:
+            self._finish(_render_batch(job), batch, batch_id)
+        else:
+            self.pending[self._executor().submit(_render_batch, job)] = (batch, batch_id)
+        self._collect(block=False)
+
+    def wait(self, content: PacketContent) -> None:
+        """Send what is queued and wait for every batch to be rendered."""
+        self.flush(content)
+        while self.pending:
+            self._collect(block=True)
+
+    def render(self, segments: list[Segment], content: PacketContent) -> None:
+        """Render `segments` now (used for the contents, once page numbers are known)."""
+        for segment in segments:
+            self.feed(segment, content)
+        self.wait(content)
+
+    def _collect(self, *, block: bool) -> None:
+        if not self.pending:
+            return
+        timeout = BATCH_TIMEOUT_SECONDS if block else 0
+        done, _ = wait(self.pending, timeout=timeout, return_when=FIRST_COMPLETED)
+        if block and not done:
+            self.kill()
+            raise PacketRenderError(f"no chunk finished rendering in {BATCH_TIMEOUT_SECONDS} s")
+        for future in done:
+            batch, batch_id = self.pending.pop(future)
+            self._finish(future.result(), batch, batch_id)
+
+    def _finish(self, outcome: _BatchOutcome, batch: list[Segment], batch_id: str) -> None:
+        for segment, (first, pages, anchors, links, height) in zip(
+            batch, outcome.records, strict=True
+        ):
+            record = SegmentRecord(
+                batch=batch_id,
+                first=first,
+                pages=pages,
+                anchors=anchors,
+                links=tuple(links),
+                page_height=height,
+            )
+            self.cache.put(segment.key, record)
+            self.records[segment.key] = record
+            self.done_cost += segment.cost
+        self.rendered.update(s.key for s in batch)
+        self.rendered_kinds.extend(s.kind for s in batch)
+        self.peak_rss_mb = max(self.peak_rss_mb, outcome.peak_rss_mb)
+        if self.workers > 0:
+            self.worker_cpu += outcome.cpu_seconds
+        self.batches += 1
+        if self.on_progress is not None:
+            self.on_progress(self.done_cost / max(self.submitted_cost, 1.0))
+
+
+def build_packet(
+    content: PacketContent,
+    out_path: Path,
+    *,
+    cache_dir: Path,
+    workers: int = 2,
+    progress: ProgressCallback | None = None,
+) -> PacketResult:
+    """Render the hearing packet for `content` to `out_path`, reusing cached chunks.
+
+    `workers` is the number of rendering processes (0 renders in this process). The file
+    appears at `out_path` only when complete; on failure PacketRenderError is raised and
+    any previous file at `out_path` is left untouched.
+    """
+    started = time.perf_counter()
+    started_cpu = time.process_time()
+    report = _Progress(progress)
+    out_path = Path(out_path)
+    cache = SegmentCache(Path(cache_dir))
+    records: dict[str, SegmentRecord] = {}
+    renderer = _Renderer(workers, cache, records, lambda f: report("rendering", f))
+    try:
+        report("preparing", 0.0)
+        renderer.start()
+        seen: set[str] = set()
+
+        def take(segment: Segment) -> None:
+            # Cached segments are reused; the others go to the workers straight away.
+            if segment.key in seen:
+                return
+            seen.add(segment.key)
+            record = cache.get(segment.key)
+            if record is None:
+                if report.stage == "preparing":
+                    report("rendering", 0.0)
+                renderer.feed(segment, content)
+            else:
+                records[segment.key] = record
+
+        plan = plan_packet(content, emit=take)
+        footer = footer_segment(content, plan)
+        take(footer)
+        # The cover and contents with placeholder numbers, only to learn their page count.
+        placeholder = cover_segment(
+            content, plan, cover_html(content, plan, None, _PLACEHOLDER_HASH)
+        )
+        take(placeholder)
+        full_hash = content.content_hash()
+        report("rendering", 0.0)
+        renderer.wait(content)
+
+        report("numbering", 0.0)
+        cover_pages = records[placeholder.key].pages
+        for _attempt in range(3):
+            pages = _target_pages(plan, records, cover_pages)
+            final = cover_segment(
+                content,
+                plan,
+                cover_html(content, plan, {t: p + 1 for t, (p, _y) in pages.items()}, full_hash),
+            )
+            record = records.get(final.key) or cache.get(final.key)
+            if record is None:
+                renderer.render([final], content)
+                record = records[final.key]
+            records[final.key] = record
+            if record.pages == cover_pages:
+                break
+            # The real numbers changed the contents' length; number again with the new one.
+            cover_pages = record.pages
+        else:
+            raise PacketRenderError("the contents page count does not settle")
+        renderer.close()
+        report("numbering", 1.0)
+
+        ordered = [final, *plan.segments]
+        parts = [
+            PagePart(
+                cache.batch_path(records[s.key].batch), records[s.key].first, records[s.key].pages
+            )
+            for s in ordered
+        ]
+        outline = [
+            OutlineItem(entry.level, entry.title, *pages[entry.target])
+            for entry in plan.outline
+            if entry.target in pages
+        ]
+        links = [
+            LinkArea(page, rect, *pages[target.removeprefix("#").removeprefix("goto-")])
+            for page, target, rect in records[final.key].links
+            if target.removeprefix("#").removeprefix("goto-") in pages
+        ]
+        footer_record = records[footer.key]
+        footer_part = PagePart(
+            cache.batch_path(footer_record.batch), footer_record.first, footer_record.pages
+        )
+        result = _write(
+            out_path,
+            parts,
+            footer=footer_part,
+            content=content,
+            outline=outline,
+            links=links,
+            report=report,
+            full_hash=full_hash,
+        )
+        logger.info(
+            "packet %s: %d pages, %d chunks rendered in %d batches, %d reused; stages "
+            "started at %s s, done at %.2f s",
+            out_path.name, result[0], len(renderer.rendered), renderer.batches,
+            len({s.key for s in ordered} - renderer.rendered),
+            {k: round(v, 2) for k, v in report.stage_started.items()},
+            time.perf_counter() - started,
+        )
+        try:
+            cache.touch({s.key: records[s.key] for s in (footer, *ordered)})
+            cache.prune(CACHE_MAX_AGE_SECONDS)
+        except OSError as exc:  # a full or read-only cache must not fail a finished packet
+            logger.warning("could not prune the packet cache %s: %s", cache_dir, exc)
+        return PacketResult(
+            pages=result[0],
+            sha256=result[1],
+            size_bytes=result[2],
+            content_hash=full_hash,
+            chunks_rendered=len(renderer.rendered),
+            chunks_cached=len({s.key for s in ordered} - renderer.rendered),
+            batches_rendered=renderer.batches,
+            worker_peak_rss_mb=round(renderer.peak_rss_mb, 1),
+            rendered_kinds=tuple(sorted(renderer.rendered_kinds)),
+            seconds=round(time.perf_counter() - started, 3),
+            cpu_seconds=round(time.process_time() - started_cpu + renderer.worker_cpu, 3),
+        )
+    except _CallbackFailed as failed:
+        raise failed.original from None  # the caller's own exception, e.g. a cancellation
+    except PacketRenderError:
+        raise
+    except BrokenProcessPool as exc:
+        raise PacketRenderError("a rendering process died (out of memory?)") from exc
+    except Exception as exc:  # template or layout bug, WeasyPrint or pypdf error, full disk
+        raise PacketRenderError(f"packet {report.stage} failed: {exc}") from exc
+    finally:
+        renderer.close()
+
+
+def _target_pages(
+    plan: PacketPlan, records: dict[str, SegmentRecord], cover_pages: int
+) -> dict[str, tuple[int, float | None]]:
+    """0-based page index (and height on it) of every navigation target."""
+    starts: list[int] = []
+    page = cover_pages
+    for segment in plan.segments:
+        starts.append(page)
+        page += records[segment.key].pages
+    pages: dict[str, tuple[int, float | None]] = {"cover": (0, None), "contents": (0, None)}
+    for target, (index, anchor) in plan.targets.items():
+        record = records[plan.segments[index].key]
+        if anchor is not None and anchor in record.anchors:
+            offset, y = record.anchors[anchor]
+            pages[target] = (starts[index] + offset, y)
+        else:
+            pages[target] = (starts[index], None)
+    return pages
+
+
+def _write(
+    out_path: Path,
+    parts: list[PagePart],
+    *,
+    footer: PagePart,
+    content: PacketContent,
+    outline: list[OutlineItem],
+    links: list[LinkArea],
+    report: _Progress,
+    full_hash: str,
+) -> tuple[int, str, int]:
+    """Merge into a temporary file beside out_path and rename it into place."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp",
+                                    dir=out_path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            report("merging", 0.0)
+            pages = merge_pages(
+                parts,
+                handle,
+                footer=footer,
+                page_of=content.labels.page_of,
+                outline=outline,
+                links=links,
+                metadata=_metadata(content, full_hash),
+                lang=content.labels.lang,
+                on_stage=lambda stage, f: report(stage, f),
+            )
+            report("writing", 0.5)
+            handle.flush()
+            os.fsync(handle.fileno())
+        digest = hashlib.sha256()
+        size = 0
+        with open(tmp, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+                size += len(block)
+        os.replace(tmp, out_path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    report("writing", 1.0)
+    return pages, digest.hexdigest(), size
+
+
+def _metadata(content: PacketContent, full_hash: str) -> dict[str, str]:
+    """PDF document information: who is submitting what, about which decision."""
+    founding = [e.organization for e in content.coalition if e.founding]
+    author = clean_line(content.campaign_title)
+    if founding:
+        names = ", ".join(clean_line(n) for n in founding[:6])
+        author += f" ({names}{', …' if len(founding) > 6 else ''})"
+    return {
+        "Title": f"{clean_line(content.campaign_title)} · {clean_line(content.hearing_title)}",
+        "Author": author,
+        "Subject": (
+            f"{clean_line(content.decision_title)} ({clean_line(content.decision_reference)})"
+        ),
+        "Keywords": f"{clean_line(content.decision_reference)}, content hash {full_hash}",
+        "Creator": "campaign hearing packet",
+        "Producer": "WeasyPrint + pypdf",
+        "ContentHash": full_hash,
+    }

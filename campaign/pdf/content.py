@@ -1,0 +1,235 @@
+"""What a hearing packet holds: plain, already-localized data handed over by the service layer.
+
+Nothing here touches the database: the service layer decides who appears (visibility,
+moderation) and how strings read; the PDF engine only lays them out. Every string that a
+resident wrote is treated as hostile text and escaped by the templates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import operator
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """One named signer in the roster (counted-only signers are never given here)."""
+
+    district: str
+    name: str
+    zip: str
+    signed_on: str
+    source: str  # "online" or "paper"
+
+
+@dataclass(frozen=True)
+class TestimonyEntry:
+    """One approved written testimony, with the author shown as the resident chose."""
+
+    # Tell pytest this is not a test class when it is imported into a test module.
+    __test__ = False
+
+    reference: str
+    author: str
+    affiliation: str | None
+    district: str
+    position: str  # "support", "oppose" or "neutral"
+    position_label: str
+    submitted_on: str
+    language_label: str
+    body: str  # plain text, paragraphs separated by blank lines
+    speaks: str | None
+
+
+@dataclass(frozen=True)
+class TestimonyGroup:
+    """Testimonies printed together under one heading (e.g. by position)."""
+
+    __test__ = False
+
+    title: str
+    entries: tuple[TestimonyEntry, ...]
+
+
+@dataclass(frozen=True)
+class DistrictTotal:
+    """Signatures and testimonies counted in one council district."""
+
+    district: str
+    signatures: int
+    support: int
+    oppose: int
+    neutral: int
+
+
+@dataclass(frozen=True)
+class ZipTotal:
+    """Signatures counted in one ZIP code."""
+
+    zip: str
+    district: str
+    signatures: int
+
+
+@dataclass(frozen=True)
+class EndorsementEntry:
+    """An organization that signed on to the campaign."""
+
+    organization: str
+    role_label: str
+    # Founding members are listed before supporters; the order given is kept otherwise.
+    founding: bool = False
+
+
+@dataclass(frozen=True)
+class PacketLabels:
+    """Fixed wording of the packet, so the service layer can hand over another language."""
+
+    lang: str = "en"
+    packet_kicker: str = "Hearing packet for the public record"
+    cover: str = "Cover"
+    decision: str = "Decision"
+    reference: str = "Reference"
+    hearing: str = "Hearing"
+    when: str = "When"
+    where: str = "Where"
+    committee: str = "Committee"
+    the_ask: str = "Our ask"
+    coalition: str = "Submitted by"
+    totals: str = "At a glance"
+    verified_signatures: str = "verified signatures"
+    signatures_breakdown: str = (
+        "{online} online · {paper} on paper · {counted_only} counted without a name"
+    )
+    testimonies: str = "written testimonies"
+    testimonies_one: str = "written testimony"
+    testimonies_breakdown: str = "{support} support · {oppose} oppose · {neutral} neutral"
+    organizations: str = "organizations"
+    content_hash: str = "Content hash"
+    generated: str = "Generated"
+    contents: str = "Contents"
+    page: str = "Page"
+    totals_by_district: str = "Totals by council district"
+    totals_by_zip: str = "Totals by ZIP code"
+    district: str = "District"
+    zip: str = "ZIP"
+    signatures: str = "Signatures"
+    support: str = "Support"
+    oppose: str = "Oppose"
+    neutral: str = "Neutral"
+    total: str = "Total"
+    testimony_columns_note: str = "Support, oppose and neutral count approved written testimony."
+    counted_only_note: str = (
+        "Signature totals include {counted_only} signers who asked to be counted without their "
+        "name; they do not appear in the roster."
+    )
+    endorsements: str = "Endorsing organizations"
+    no_endorsements: str = "No organization has signed on yet."
+    written_testimony: str = "Written testimony"
+    no_testimony: str = "No written testimony was approved for this hearing."
+    author: str = "Author"
+    affiliation: str = "Affiliation"
+    position: str = "Position"
+    submitted: str = "Submitted"
+    language: str = "Language"
+    speaking: str = "Speaking"
+    empty_testimony: str = "(No text was submitted.)"
+    roster: str = "Signature roster"
+    roster_note: str = "Sorted by district, then name"
+    paper_mark: str = "✎"
+    paper_legend: str = "gathered on paper"
+    no_signatures: str = "No named signatures."
+    continued: str = "{district} (continued)"
+    district_heading: str = "{district}"
+    district_count: str = "{count} names"
+    methods: str = "Methods"
+    excluded: str = "Signatures left out of the totals"
+    excluded_pending: str = "Signatures not yet verified"
+    excluded_duplicates: str = "Duplicate signatures"
+    excluded_invalidated: str = "Signatures invalidated"
+    full_content_hash: str = "Content hash (SHA-256)"
+    hash_note: str = (
+        "The hash covers every line of this packet except the generation time: two printings "
+        "with the same hash have the same content."
+    )
+    # Stamped on every page after merging; base-14 Helvetica, so keep it to Latin-1 letters.
+    page_of: str = "page {page} of {pages}"
+    number_separator: str = ","
+
+
+@dataclass(frozen=True)
+class PacketContent:
+    """Everything printed in one hearing packet, ready to lay out."""
+
+    campaign_title: str
+    campaign_slug: str
+    ask: str
+    decision_title: str
+    decision_body: str
+    decision_kind_label: str
+    decision_reference: str
+    hearing_title: str
+    hearing_when: str
+    hearing_location: str
+    committee: str | None
+    coalition: tuple[EndorsementEntry, ...]
+    signatures_verified: int
+    signatures_online: int
+    signatures_paper: int
+    signatures_counted_only: int
+    testimonies_support: int
+    testimonies_oppose: int
+    testimonies_neutral: int
+    districts: tuple[DistrictTotal, ...]
+    zips: tuple[ZipTotal, ...]
+    testimony_groups: tuple[TestimonyGroup, ...]
+    roster: tuple[RosterEntry, ...]
+    methods: tuple[str, ...]
+    excluded_pending: int
+    excluded_duplicates: int
+    excluded_invalidated: int
+    generated_at: str
+    variant_note: str | None
+    labels: PacketLabels = field(default_factory=PacketLabels)
+
+    def content_hash(self) -> str:
+        """SHA-256 hex of every field except generated_at, in a canonical serialization."""
+        digest = hashlib.sha256()
+        # One JSON document per top-level field keeps memory flat for 100,000-line rosters
+        # while staying canonical: field order is the dataclass order, never dict order.
+        for item in dataclasses.fields(self):
+            if item.name == "generated_at":
+                continue
+            value = getattr(self, item.name)
+            digest.update(item.name.encode())
+            digest.update(b"\x00")
+            digest.update(
+                json.dumps(
+                    value, default=_plain, ensure_ascii=False, separators=(",", ":")
+                ).encode("utf-8")
+            )
+            digest.update(b"\x00")
+        return digest.hexdigest()
+
+
+_FIELD_GETTERS: dict[type, Any] = {}
+
+
+def _plain(value: Any) -> Any:
+    """JSON form of a content dataclass: its type name then its fields in declared order."""
+    kind = type(value)
+    getter = _FIELD_GETTERS.get(kind)
+    if getter is None:
+        if not dataclasses.is_dataclass(value) or isinstance(value, type):
+            raise TypeError(f"not packet content: {kind.__name__}")
+        names = [f.name for f in dataclasses.fields(value)]
+        fetch = operator.attrgetter(*names)
+        # attrgetter returns a bare value, not a tuple, for a single field.
+        getter = _FIELD_GETTERS[kind] = (
+            (lambda v, f=fetch: (f(v),)) if len(names) == 1 else fetch
+        )
+    return [kind.__name__, *getter(value)]

@@ -1,0 +1,391 @@
+"""Lays the signature roster out into fixed pages of three plain-text columns.
+
+WeasyPrint lays out a `<pre>` of lines several times faster than table rows or one box per
+signer (MEASURED.md), so this module does the page layout itself: it measures names with the
+bundled font's advance widths, wraps an over-long name onto continuation lines of the same
+column, and decides which signers go on which page. WeasyPrint only paints the lines.
+
+Page boundaries are content-defined so that the cache survives new signatures: among the
+signers that could end a page (once the page is at least MIN_FILL full and while it still
+fits), the page ends after the one whose key hashes lowest, or at a district change. Adding
+a signer changes the page it lands on; the next page still ends at the same signer, so later
+pages keep their exact lines and their cached PDF. Rarely the new line moves a page end,
+and the pages after it shift until two ends coincide again; "anchor" signers (about one in
+ANCHOR_EVERY, again chosen by hash) start a page whenever the page before them is at least
+half full, which bounds such a ripple. With
+100,000 signers, 100 new ones spread at random change about 100 of 545 pages, and pages are
+on average 85 % full (measured with tests/pdf and benchmarks/packet_render.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from fontTools.ttLib import TTFont
+
+from .content import PacketLabels, RosterEntry
+from .fetcher import STATIC_PDF_DIR
+
+# Geometry in points. The page template takes column positions from here, and packet.css
+# (".roster-page") sets the same font size and line height.
+FONT_SIZE = 7.0
+LINE_HEIGHT = 8.6
+CONTENT_WIDTH = 532.0  # Letter width less packet.css's 40pt side margins
+COLUMNS = 3
+COLUMN_GAP = 12.0
+COLUMN_PITCH = (CONTENT_WIDTH + COLUMN_GAP) / COLUMNS
+COLUMN_WIDTH = COLUMN_PITCH - COLUMN_GAP
+LINES_PER_COLUMN = 76  # measured: 76 lines of 8.6pt fill the column area of a Letter page
+NAME_GAP = 7.0  # between the longest name line and the ZIP/date column
+# Row mode: each printed line carries the same line of all three columns, cells separated by
+# tabs with stops every half column pitch (name | ZIP+date | name | ...). WeasyPrint's cost
+# is mostly per line, so this is about twice as fast as three <pre> columns. It needs the
+# ZIP+date text to fit in half a column (the last column's may reach 8pt into the right
+# margin); otherwise the columns are set as three <pre> with their own tab stop.
+ROW_TAB = COLUMN_PITCH / 2
+ROW_META_LIMIT = COLUMN_WIDTH - ROW_TAB + 8.0
+TAB_CLEARANCE = 6.0  # estimated widths this close to a tab stop are treated as ambiguous
+CONTINUATION_INDENT = "   "
+MAX_LINES_PER_ENTRY = 8  # a pathological name is cut here rather than eat a whole column
+MIN_FILL = 0.72  # a page may end once this share of its lines is used
+# About one signer in ANCHOR_EVERY starts a new page whenever the page before it would be
+# at least ANCHOR_MIN_FILL full, whatever came before: a change that moves later page ends
+# then ripples at most to the next anchor, instead of drifting through a whole district.
+ANCHOR_EVERY = 2000
+ANCHOR_MIN_FILL = 0.5
+# Widths from the font's advance table ignore kerning and shaping; keep a margin for them.
+WIDTH_SAFETY = 1.04
+
+_FONT_DIR = STATIC_PDF_DIR / "fonts"
+_REGULAR = "DejaVuSansCondensed.ttf"
+_BOLD = "DejaVuSansCondensed-Bold.ttf"
+
+# Characters that would break the one-line-per-row layout or let one name reorder the
+# text after it (bidi embeddings, overrides and isolates).
+_BIDI_CONTROLS = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
+_LINE_BREAKS = {0x0A, 0x0B, 0x0C, 0x0D, 0x09, 0x85, 0x2028, 0x2029}
+
+
+def clean_line(text: str) -> str:
+    """One-line version of resident text: no control, line-break or bidi-override characters."""
+    if text.isprintable():
+        # Fast path (C speed): no control, format (bidi) or line/paragraph separator here.
+        return " ".join(text.split())
+    out: list[str] = []
+    for ch in text:
+        code = ord(ch)
+        if code in _LINE_BREAKS:
+            out.append(" ")
+        elif code in _BIDI_CONTROLS or unicodedata.category(ch) == "Cc":
+            continue
+        else:
+            out.append(ch)
+    return " ".join("".join(out).split())
+
+
+class TextMeasure:
+    """Approximate printed width of a string in the bundled roster font."""
+
+    def __init__(self, font_file: Path, size: float) -> None:
+        font = TTFont(str(font_file), lazy=True)
+        metrics = font["hmtx"].metrics
+        scale = size / font["head"].unitsPerEm * WIDTH_SAFETY
+        self._widths = {
+            chr(cp): metrics[glyph][0] * scale for cp, glyph in font.getBestCmap().items()
+        }
+        # A character missing from the font comes from a fallback font: assume a full em,
+        # which is right for CJK and generous for the rest.
+        self._missing = size * WIDTH_SAFETY
+        font.close()
+
+    def width(self, text: str) -> float:
+        """Width in points of `text` set on one line."""
+        widths = self._widths
+        try:
+            return sum([widths[ch] for ch in text])
+        except KeyError:
+            pass
+        total = 0.0
+        for ch in text:
+            w = widths.get(ch)
+            if w is None:
+                w = 0.0 if unicodedata.combining(ch) else self._missing
+            total += w
+        return total
+
+    def wrap(self, text: str, first_width: float, other_width: float) -> list[str]:
+        """Split `text` into lines that fit; break inside a word only when it alone is too long."""
+        if self.width(text) <= first_width:
+            return [text]
+        lines: list[str] = []
+        limit = first_width
+        current = ""
+        for word in text.split(" "):
+            candidate = f"{current} {word}" if current else word
+            if self.width(candidate) <= limit:
+                current = candidate
+                continue
+            if current:
+                lines.append(current)
+                limit = other_width
+                current = ""
+            # The word does not fit on a fresh line: cut it by characters.
+            while self.width(word) > limit:
+                cut = 1
+                while cut < len(word) and self.width(word[: cut + 1]) <= limit:
+                    cut += 1
+                lines.append(word[:cut])
+                limit = other_width
+                word = word[cut:]
+            current = word
+        if current or not lines:
+            lines.append(current)
+        return lines
+
+
+@lru_cache(maxsize=2)
+def _measure(bold: bool) -> TextMeasure:
+    return TextMeasure(_FONT_DIR / (_BOLD if bold else _REGULAR), FONT_SIZE)
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    """One printed line of a roster column."""
+
+    kind: str  # "heading", "entry", "continuation" or "blank"
+    text: str
+    meta: str = ""
+    width: float = 0.0  # estimated printed width of `text`
+
+
+@dataclass(frozen=True)
+class RosterPage:
+    """One fixed roster page: three columns of lines and the districts it shows."""
+
+    columns: tuple[tuple[RosterLine, ...], ...]
+    districts: tuple[str, ...]
+    first_name: str
+    last_name: str
+    entries: int
+
+
+@dataclass(frozen=True)
+class RosterLayout:
+    """The whole roster: its pages, where each district starts, and the tab stop used."""
+
+    pages: tuple[RosterPage, ...]
+    district_pages: tuple[tuple[str, int, int], ...]  # (district, first page index, names)
+    tab_stop: float
+    rows: bool  # True: one <pre> of rows across the page; False: one <pre> per column
+
+
+@dataclass
+class _Item:
+    kind: str  # "heading" or "entry"
+    district: str
+    lines: list[tuple[str, float]]  # (text, estimated width)
+    meta: str = ""
+    score: int = 0
+    name: str = ""
+    anchor: bool = False
+
+
+def _score(entry: RosterEntry) -> int:
+    key = "\x1f".join((entry.district, entry.name, entry.zip, entry.signed_on, entry.source))
+    return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big")
+
+
+def layout_roster(
+    roster: tuple[RosterEntry, ...] | list[RosterEntry], labels: PacketLabels
+) -> RosterLayout:
+    """Wrap names and cut the roster into fixed pages with content-defined boundaries."""
+    regular = _measure(False)
+    bold = _measure(True)
+    metas = [
+        f"{clean_line(e.zip)}  {clean_line(e.signed_on)}"
+        + (f" {labels.paper_mark}" if e.source == "paper" else "")
+        for e in roster
+    ]
+    widest_meta = max((regular.width(m) for m in set(metas)), default=0.0)
+    rows = widest_meta <= ROW_META_LIMIT
+    # Otherwise the ZIP/date column starts at a tab stop placed so that the widest one fits.
+    tab_stop = ROW_TAB if rows else max(COLUMN_WIDTH * 0.45, COLUMN_WIDTH - widest_meta)
+    name_width = tab_stop - NAME_GAP
+    indent = regular.width(CONTINUATION_INDENT)
+
+    items: list[_Item] = []
+    counts: dict[str, int] = {}
+    previous_district: str | None = None
+    for entry, meta in zip(roster, metas, strict=True):
+        district = clean_line(entry.district)
+        if district != previous_district:
+            heading = labels.district_heading.format(district=district)
+            items.append(_Item("heading", district, _wrap_heading(bold, heading, indent, rows)))
+            previous_district = district
+        name = clean_line(entry.name)
+        whole = regular.width(name)
+        if whole <= name_width:  # the common case: one line
+            lines = [(name, whole)]
+        else:
+            parts = regular.wrap(name, name_width, name_width - indent)
+            if len(parts) > MAX_LINES_PER_ENTRY:
+                parts = parts[:MAX_LINES_PER_ENTRY]
+                parts[-1] = parts[-1][:-1] + "…"
+            lines = [(parts[0], regular.width(parts[0]))] + [
+                (CONTINUATION_INDENT + part, indent + regular.width(part)) for part in parts[1:]
+            ]
+        score = _score(entry)
+        anchor = score < 2**64 // ANCHOR_EVERY
+        items.append(_Item("entry", district, lines, meta, score, name, anchor))
+        counts[district] = counts.get(district, 0) + 1
+
+    pages: list[RosterPage] = []
+    district_pages: list[tuple[str, int, int]] = []
+    start = 0
+    while start < len(items):
+        end, columns = _cut_page(items, start, labels, bold, indent, rows)
+        page_items = items[start:end]
+        for item in page_items:
+            if item.kind == "heading":
+                district_pages.append((item.district, len(pages), counts[item.district]))
+        entries = [item for item in page_items if item.kind == "entry"]
+        districts: list[str] = []
+        for item in page_items:
+            if item.district not in districts:
+                districts.append(item.district)
+        pages.append(
+            RosterPage(
+                columns=columns,
+                districts=tuple(districts),
+                first_name=entries[0].name if entries else "",
+                last_name=entries[-1].name if entries else "",
+                entries=len(entries),
+            )
+        )
+        start = end
+    return RosterLayout(tuple(pages), tuple(district_pages), round(tab_stop, 2), rows)
+
+
+def _wrap_heading(
+    bold: TextMeasure, text: str, indent: float, rows: bool
+) -> list[tuple[str, float]]:
+    limit = COLUMN_WIDTH - TAB_CLEARANCE
+    lines = bold.wrap(text, limit, limit - indent)
+    if rows and any(abs(bold.width(line) - ROW_TAB) < TAB_CLEARANCE for line in lines):
+        # A heading ending near the mid-column tab stop could land on either side of it,
+        # which would shift the next column; keep such headings left of the stop.
+        limit = ROW_TAB - TAB_CLEARANCE
+        lines = bold.wrap(text, limit, limit - indent)
+    out = lines[:1] + [CONTINUATION_INDENT + line for line in lines[1:]]
+    return [(line, bold.width(line)) for line in out]
+
+
+def _fill(
+    items: list[_Item], start: int, first_used: int, limit: int, stop: int | None = None
+) -> tuple[list[tuple[int, bool]], list[int], int]:
+    """Greedy fill from `start` with `limit` lines per column.
+
+    Returns where each item lands (column, blank line before it), how many lines of the
+    page are used after each item (counting the unused ends of full columns), and the index
+    after the last item that fits.
+    """
+    placements: list[tuple[int, bool]] = []
+    used_after: list[int] = []
+    column, used = 0, first_used
+    index = start
+    stop = len(items) if stop is None else stop
+    while index < stop:
+        item = items[index]
+        spacer = 1 if item.kind == "heading" and used > 0 else 0
+        height = len(item.lines)
+        # A heading keeps with the first name under it.
+        keep = height
+        if item.kind == "heading" and index + 1 < len(items):
+            keep += len(items[index + 1].lines)
+        if used + spacer + keep > limit:
+            column += 1
+            used, spacer = 0, 0
+            if column >= COLUMNS or keep > limit:
+                break
+        placements.append((column, bool(spacer)))
+        used += spacer + height
+        used_after.append(column * LINES_PER_COLUMN + used)
+        index += 1
+    return placements, used_after, index
+
+
+def _cut_page(
+    items: list[_Item],
+    start: int,
+    labels: PacketLabels,
+    bold: TextMeasure,
+    indent: float,
+    rows: bool,
+) -> tuple[int, tuple[tuple[RosterLine, ...], ...]]:
+    """Choose where the page starting at `start` ends and lay its lines into columns."""
+    capacity = COLUMNS * LINES_PER_COLUMN
+    continued: list[str] = []
+    if items[start].kind == "entry":
+        text = labels.continued.format(district=items[start].district)
+        continued = _wrap_heading(bold, text, indent, rows)
+
+    placements, used_after, end = _fill(items, start, len(continued), LINES_PER_COLUMN)
+    anchor = next(
+        (
+            start + offset
+            for offset in range(1, end - start)
+            if items[start + offset].anchor
+            and used_after[offset - 1] >= ANCHOR_MIN_FILL * capacity
+        ),
+        None,
+    )
+    if anchor is not None:
+        end = anchor
+    if end == len(items) or anchor is not None:
+        # The last page, or a page cut before an anchor: it ends here whatever its fill,
+        # so balance its columns instead of filling the first ones alone.
+        lines = used_after[end - start - 1] if end > start else len(continued)
+        for limit in range(max(1, -(-lines // COLUMNS)), LINES_PER_COLUMN + 1):
+            balanced = _fill(items, start, len(continued), limit, stop=end)
+            if balanced[2] == end:
+                placements, used_after, end = balanced
+                break
+    else:
+        # Content-defined cut: the lowest-hash entry in the window; a district change
+        # inside the window wins, so districts start on a fresh page when there is room.
+        best: tuple[int, int] | None = None
+        for offset, filled in enumerate(used_after):
+            position = start + offset
+            item = items[position]
+            if item.kind != "entry" or filled < MIN_FILL * capacity:
+                continue
+            following = items[position + 1] if position + 1 < len(items) else None
+            score = -1 if following is not None and following.kind == "heading" else item.score
+            if best is None or score < best[0]:
+                best = (score, position + 1)
+        if best is not None:
+            end = best[1]
+        elif end == start:
+            end = start + 1  # cannot happen with sane geometry; never loop forever
+
+    columns: list[list[RosterLine]] = [[] for _ in range(COLUMNS)]
+    columns[0].extend(RosterLine("heading", text, width=w) for text, w in continued)
+    for offset in range(end - start):
+        item = items[start + offset]
+        column, blank = placements[offset]
+        if blank:
+            columns[column].append(RosterLine("blank", ""))
+        if item.kind == "heading":
+            columns[column].extend(RosterLine("heading", t, width=w) for t, w in item.lines)
+        else:
+            text, width = item.lines[0]
+            columns[column].append(RosterLine("entry", text, item.meta, width))
+            if len(item.lines) > 1:
+                columns[column].extend(
+                    RosterLine("continuation", t, width=w) for t, w in item.lines[1:]
+                )
+    return end, tuple(tuple(col) for col in columns)

@@ -1,0 +1,435 @@
+"""Turns PacketContent into independent HTML segments, each starting on a fresh page.
+
+A segment is the unit of caching: its cache key is the hash of its own HTML, which never
+mentions page numbers, so a segment's PDF pages can be reused wherever it lands in the
+packet. Only the cover/contents segment knows page numbers, and it is rendered last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import roster as roster_geometry
+from .content import PacketContent, PacketLabels, TestimonyEntry
+from .fetcher import assets_fingerprint
+from .roster import (
+    TAB_CLEARANCE,
+    RosterLayout,
+    RosterLine,
+    RosterPage,
+    clean_line,
+    layout_roster,
+)
+
+# Bump when a change in this package alters rendered output without changing the HTML.
+RENDERER_VERSION = "packet-renderer-1"
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "pdf"
+
+# Rough render cost in units of one page of testimony text, to balance the workers.
+_COST_ROSTER_PAGE = 4.0
+_COST_TESTIMONY_CHARS_PER_PAGE = 3000
+
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n\s*")
+
+
+def clean_text(text: str) -> str:
+    """Resident text ready to print: newlines kept, control and bidi-override characters gone."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.replace("\n", "").replace("\t", "").isprintable():
+        return text  # fast path: nothing to remove
+    text = _BIDI_CONTROLS.sub("", text)
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+
+
+def paragraphs(text: str) -> list[str]:
+    """Paragraphs of plain text separated by blank lines, trimmed, empty ones dropped."""
+    cleaned = clean_text(text).strip()
+    return [p.strip() for p in _PARAGRAPH_BREAK.split(cleaned) if p.strip()]
+
+
+def format_number(value: int, labels: PacketLabels) -> str:
+    """Integer with the packet's thousands separator."""
+    return f"{value:,}".replace(",", labels.number_separator)
+
+
+def _environment() -> jinja2.Environment:
+    # Autoescape everything: every string in a packet may come from a resident.
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["number"] = format_number
+    return env
+
+
+_ENV: jinja2.Environment | None = None
+
+
+def environment() -> jinja2.Environment:
+    """The packet's Jinja environment (autoescaping, no Flask app needed)."""
+    global _ENV
+    if _ENV is None:
+        _ENV = _environment()
+    return _ENV
+
+
+def render_template(name: str, **context: Any) -> Markup:
+    """Render one packet template to markup."""
+    # The environment autoescapes every value, so the output is safe markup.
+    return Markup(environment().get_template(name).render(**context))  # noqa: S704
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of pages rendered as one unit and cached by the hash of its HTML."""
+
+    kind: str
+    html: Markup
+    key: str
+    cost: float
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """One line of the contents page and of the PDF outline."""
+
+    level: int
+    title: str
+    target: str
+    count: int | None = None
+    in_contents: bool = True
+
+
+@dataclass
+class PacketPlan:
+    """The segments of a packet in order, and where every navigation target lives."""
+
+    segments: list[Segment]
+    # target name -> (segment index, anchor id inside the segment or None for its start)
+    targets: dict[str, tuple[int, str | None]]
+    outline: list[TocEntry]
+    roster: RosterLayout
+    context: dict[str, Any] = field(default_factory=dict)
+    wrapper_key: str = ""
+
+
+def coalition_groups(content: PacketContent) -> list[tuple[str, list[str]]]:
+    """Organizations grouped by role: founding members first, otherwise in the given order."""
+    ordered = sorted(content.coalition, key=lambda e: not e.founding)
+    groups: dict[str, list[str]] = {}
+    for entry in ordered:
+        groups.setdefault(clean_line(entry.role_label), []).append(clean_line(entry.organization))
+    return list(groups.items())
+
+
+def footer_text(content: PacketContent) -> str:
+    """Left half of every page's footer (the page number is stamped beside it later)."""
+    return f"{clean_line(content.campaign_title)} · {clean_line(content.hearing_title)}"
+
+
+def _position_class(position: str) -> str:
+    # Only known values reach the class attribute.
+    return position if position in {"support", "oppose", "neutral"} else "other"
+
+
+def _zip_groups(content: PacketContent) -> list[tuple[str, int, list[Any]]]:
+    """ZIP totals grouped by district, districts in the order of the district table."""
+    groups: dict[str, list[Any]] = {d.district: [] for d in content.districts}
+    for z in content.zips:
+        groups.setdefault(z.district, []).append(z)
+    return [
+        (clean_line(district), sum(z.signatures for z in zips), zips)
+        for district, zips in groups.items()
+        if zips
+    ]
+
+
+def _testimony_cost(entry: TestimonyEntry) -> float:
+    return 1.0 + len(entry.body) / _COST_TESTIMONY_CHARS_PER_PAGE
+
+
+def plan_packet(
+    content: PacketContent, emit: Callable[[Segment], None] | None = None
+) -> PacketPlan:
+    """Lay out the roster and produce every segment but the cover, with navigation targets.
+
+    `emit` receives each segment as soon as it exists, so rendering can start while the
+    rest (notably a 100,000-name roster) is still being laid out.
+    """
+    labels = content.labels
+    assets = assets_fingerprint()
+    wrapper_source = (TEMPLATE_DIR / "document.html").read_text(encoding="utf-8")
+    wrapper_key = hashlib.sha256(
+        "\x00".join(
+            (RENDERER_VERSION, assets, wrapper_source, labels.lang)
+        ).encode("utf-8")
+    ).hexdigest()
+
+    segments: list[Segment] = []
+    targets: dict[str, tuple[int, str | None]] = {}
+    outline: list[TocEntry] = [
+        TocEntry(0, labels.cover, "cover", in_contents=False),
+        TocEntry(0, labels.contents, "contents", in_contents=False),
+    ]
+
+    def add(kind: str, html: Markup, cost: float) -> int:
+        key = hashlib.sha256(
+            "\x00".join((wrapper_key, kind, str(html))).encode("utf-8")
+        ).hexdigest()
+        segment = Segment(kind, html, key, cost)
+        segments.append(segment)
+        if emit is not None:
+            emit(segment)
+        return len(segments) - 1
+
+    common = {"c": content, "labels": labels}
+    sums = {
+        name: sum(getattr(d, name) for d in content.districts)
+        for name in ("signatures", "support", "oppose", "neutral")
+    }
+    index = add(
+        "totals",
+        render_template(
+            "totals.html", **common, district_sums=sums, zip_groups=_zip_groups(content)
+        ),
+        1.0 + len(content.zips) / 100,
+    )
+    targets["districts"] = (index, "a-districts")
+    targets["zips"] = (index, "a-zips")
+    outline.append(TocEntry(0, labels.totals_by_district, "districts"))
+    outline.append(TocEntry(0, labels.totals_by_zip, "zips"))
+
+    coalition = coalition_groups(content)
+    index = add("endorsements", render_template("endorsements.html", **common,
+                                                coalition=coalition), 1.0)
+    targets["endorsements"] = (index, None)
+    outline.append(TocEntry(0, labels.endorsements, "endorsements", count=len(content.coalition)))
+
+    total_testimonies = sum(len(g.entries) for g in content.testimony_groups)
+    outline.append(TocEntry(0, labels.written_testimony, "testimony", count=total_testimonies))
+    section_start = True
+    for g_index, group in enumerate(content.testimony_groups):
+        if not group.entries:
+            continue
+        group_title = clean_line(group.title)
+        for t_index, entry in enumerate(group.entries):
+            html = render_template(
+                "testimony.html",
+                **common,
+                t=entry,
+                paragraphs=paragraphs(entry.body),
+                position_class=_position_class(entry.position),
+                group_title=group_title,
+                group_size=len(group.entries),
+                group_start=t_index == 0,
+                section_start=section_start,
+            )
+            index = add("testimony", html, _testimony_cost(entry))
+            if section_start:
+                targets["testimony"] = (index, None)
+                section_start = False
+            if t_index == 0:
+                targets[f"group-{g_index}"] = (index, None)
+                outline.append(TocEntry(1, group_title, f"group-{g_index}", len(group.entries)))
+            targets[f"t-{g_index}-{t_index}"] = (index, None)
+            outline.append(
+                TocEntry(
+                    2,
+                    f"{clean_line(entry.reference)} — {clean_line(entry.author)}",
+                    f"t-{g_index}-{t_index}",
+                    in_contents=False,
+                )
+            )
+    if section_start:
+        index = add(
+            "testimony",
+            render_template("testimony.html", **common, t=None, section_start=True,
+                            group_start=False),
+            1.0,
+        )
+        targets["testimony"] = (index, None)
+
+    roster = layout_roster(content.roster, labels)
+    outline.append(TocEntry(0, labels.roster, "roster", count=len(content.roster)))
+    first_roster = len(segments)
+    for page in roster.pages or (None,):
+        add("roster", _roster_page_html(page, roster, labels), _COST_ROSTER_PAGE)
+    targets["roster"] = (first_roster, None)
+    for d_index, (district, page_index, count) in enumerate(roster.district_pages):
+        targets[f"district-{d_index}"] = (first_roster + page_index, None)
+        outline.append(TocEntry(1, district, f"district-{d_index}", count))
+
+    index = add(
+        "methods",
+        render_template("methods.html", **common),
+        1.0,
+    )
+    targets["methods"] = (index, None)
+    outline.append(TocEntry(0, labels.methods, "methods"))
+
+    return PacketPlan(segments, targets, outline, roster, wrapper_key=wrapper_key)
+
+
+def _roster_line(line: RosterLine) -> str:
+    # Plain strings escaped here (html.escape, like Jinja's autoescape) rather than Markup
+    # objects: a 100,000-name roster makes a million of these.
+    if line.kind == "heading":
+        return f"<b>{html.escape(line.text)}</b>"
+    if line.kind == "entry":
+        return f"{html.escape(line.text)}\t{html.escape(line.meta)}"
+    return html.escape(line.text)
+
+
+def _roster_rows(page: RosterPage) -> tuple[Markup, list[dict[str, str]]]:
+    """The page's three columns interleaved into rows of tab-separated cells.
+
+    District headings are left out of the rows and returned as positioned labels: a bold
+    run inside the line would start a new text run, and WeasyPrint measures the tab stops
+    after it from that run's start instead of the line's.
+    """
+    height = max(len(column) for column in page.columns)
+    wide = roster_geometry.ROW_TAB + TAB_CLEARANCE
+    rows = []
+    headings = []
+    for r in range(height):
+        cells: list[str] = []
+        for c, column in enumerate(page.columns):
+            line = column[r] if r < len(column) else None
+            if line is not None and line.kind == "heading":
+                headings.append(
+                    {
+                        "top": f"{r * roster_geometry.LINE_HEIGHT:.2f}",
+                        "left": f"{c * roster_geometry.COLUMN_PITCH:.2f}",
+                        "text": line.text,
+                    }
+                )
+                line = None
+            cells.append(_roster_line(line) if line is not None else "")
+            if c == len(page.columns) - 1:
+                break
+            # Tabs that bring the next cell to the next column's start (a stop every half
+            # column): one past a name and its ZIP/date, two past anything narrower.
+            if line is not None and (line.kind == "entry" or line.width >= wide):
+                cells.append("\t")
+            else:
+                cells.append("\t\t")
+        rows.append("".join(cells).rstrip("\t"))
+    # HTML drops a newline right after <pre>: start with one so an empty first row survives.
+    return Markup("\n" + "\n".join(rows)), headings  # noqa: S704 (escaped by _roster_line)
+
+
+def _roster_page_html(
+    page: RosterPage | None, layout: RosterLayout, labels: PacketLabels
+) -> Markup:
+    geometry = {
+        "tab_stop": f"{layout.tab_stop:.2f}",
+        "column_left": [f"{c * roster_geometry.COLUMN_PITCH:.2f}" for c in range(3)],
+        "column_width": f"{roster_geometry.COLUMN_WIDTH:.2f}",
+        "rows_width": f"{roster_geometry.CONTENT_WIDTH + 8:.2f}",
+    }
+    if page is None:
+        return render_template(
+            "roster_page.html", labels=labels, rows=None, headings=[], columns=[],
+            districts="", first_name="", last_name="", empty=True, **geometry,
+        )
+    headings: list[dict[str, str]] = []
+    if layout.rows:
+        (rows, headings), columns = _roster_rows(page), []
+    else:
+        rows = None
+        columns = [
+            Markup("\n" + "\n".join(_roster_line(line) for line in column))  # noqa: S704
+            for column in page.columns
+        ]
+    return render_template(
+        "roster_page.html",
+        labels=labels,
+        rows=rows,
+        headings=headings,
+        columns=columns,
+        districts=page.districts[0]
+        if len(page.districts) == 1
+        else f"{page.districts[0]} – {page.districts[-1]}",
+        first_name=page.first_name,
+        last_name=page.last_name,
+        empty=False,
+        **geometry,
+    )
+
+
+def cover_html(
+    content: PacketContent,
+    plan: PacketPlan,
+    pages: dict[str, int] | None,
+    full_hash: str,
+) -> Markup:
+    """Cover and contents; `pages` None renders placeholders of the same width."""
+    labels = content.labels
+    toc = []
+    for entry in (e for e in plan.outline if e.in_contents):
+        page = "000" if pages is None else str(pages[entry.target])
+        toc.append(
+            {
+                "level": min(entry.level, 1),
+                "title": entry.title,
+                "count": entry.count,
+                "target": f"goto-{entry.target}",
+                "page": page,
+            }
+        )
+    return render_template(
+        "cover.html",
+        c=content,
+        labels=labels,
+        decision_paragraphs=paragraphs(content.decision_body),
+        testimonies_total=content.testimonies_support
+        + content.testimonies_oppose
+        + content.testimonies_neutral,
+        coalition=coalition_groups(content),
+        toc=toc,
+        short_hash=full_hash[:16],
+        full_hash=full_hash,
+    )
+
+
+def cover_segment(content: PacketContent, plan: PacketPlan, html: Markup) -> Segment:
+    """The cover/contents as a cacheable segment."""
+    key = hashlib.sha256(
+        "\x00".join((plan.wrapper_key, "cover", str(html))).encode("utf-8")
+    ).hexdigest()
+    return Segment("cover", html, key, 2.0)
+
+
+def footer_segment(content: PacketContent, plan: PacketPlan) -> Segment:
+    """The page footer, rendered once and drawn on every page by the merger."""
+    html = render_template("footer.html", footer=footer_text(content))
+    key = hashlib.sha256(
+        "\x00".join((plan.wrapper_key, "footer", str(html))).encode("utf-8")
+    ).hexdigest()
+    return Segment("footer", html, key, 0.5)
+
+
+def document_html(segments: list[Segment], content: PacketContent) -> str:
+    """A batch of segments wrapped into one HTML document for WeasyPrint."""
+    return str(
+        render_template(
+            "document.html",
+            lang=content.labels.lang,
+            title="hearing packet chunk",
+            segments=segments,
+        )
+    )

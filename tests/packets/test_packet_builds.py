@@ -1,0 +1,196 @@
+"""Packets built from the database: who appears, totals, builds as jobs, audited downloads."""
+
+from __future__ import annotations
+
+import errno
+import io
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from campaign.models import (
+    AuditEvent,
+    Packet,
+    PacketStatus,
+    Signature,
+    SignatureStatus,
+    Testimony,
+    TestimonyStatus,
+    Visibility,
+)
+from campaign.services import packets as packet_service
+from tests.factories import make_campaign, make_signature, make_staff, make_testimony
+
+
+@pytest.fixture(autouse=True)
+def _in_process(app):
+    app.config["PACKET_WORKERS"] = 0  # small packets: render in this process
+
+
+def _text(path: Path) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+
+
+def _build(db, campaign, **options) -> Packet:
+    packet = packet_service.request_build(db.session, campaign, None, **options)
+    db.session.info.pop("packets_waiting", None)
+    db.session.commit()
+    return packet_service.run_build(packet.id, workers=0)
+
+
+def test_packet_respects_visibility_moderation_and_totals(app, db):
+    campaign = make_campaign(slug="packet-rules")
+    make_signature(campaign, name="Publica Visible", visibility=Visibility.PUBLIC,
+                   email="pv@example.org", address="12 Secret Street")
+    make_signature(campaign, name="Paquete Solamente", visibility=Visibility.PACKET,
+                   district="2", zip="22222")
+    make_signature(campaign, name="Contado Nomas", visibility=Visibility.COUNTED)
+    make_signature(campaign, name="Pendiente Nadie", status=SignatureStatus.PENDING)
+    make_testimony(campaign, reference="OKAY0001", body="Approved words here.")
+    make_testimony(campaign, reference="OKAY0002", name="Hidden Author",
+                   visibility=Visibility.COUNTED, position="support")
+    make_testimony(campaign, reference="WAIT0001", status=TestimonyStatus.PENDING)
+    make_testimony(campaign, reference="NOPE0001", status=TestimonyStatus.REJECTED,
+                   rejection_reason="abusive")
+    redacted = make_testimony(campaign, reference="REDA0001",
+                              body="My neighbor Juan Private lives at 5 Elm.")
+    redacted.redacted_body = "My neighbor [name removed] lives at [address removed]."
+    db.session.commit()
+
+    packet = _build(db, campaign)
+    assert packet.status == PacketStatus.DONE and packet.pages > 1
+    text = _text(packet_service.file_path(packet))
+    assert "Publica Visible" in text and "Paquete Solamente" in text
+    assert "Contado Nomas" not in text and "Pendiente Nadie" not in text
+    assert "OKAY0001" in text and "OKAY0002" in text and "REDA0001" in text
+    assert "WAIT0001" not in text and "NOPE0001" not in text
+    assert "Hidden Author" not in text
+    assert "Juan Private" not in text and "[name removed]" in text
+    assert "@" not in text and "Secret Street" not in text
+    verified = db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(
+        Signature.status == SignatureStatus.VERIFIED))
+    assert packet.counts["signatures"] == verified == 3
+    assert packet.counts["testimonies"] == 3
+    pages = PdfReader(str(packet_service.file_path(packet))).pages
+    assert f"page 1 of {len(pages)}" in pages[0].extract_text()
+    assert f"page {len(pages)} of {len(pages)}" in pages[-1].extract_text()
+
+
+def test_build_through_the_page_shows_progress_and_download_is_audited(client, db, login):
+    campaign = make_campaign(slug="packet-web")
+    make_signature(campaign)
+    make_testimony(campaign)
+    organizer = make_staff(campaign, "organizer")
+    db.session.commit()
+    login(organizer)
+    page = client.get("/organize/c/packet-web/packets")
+    assert page.status_code == 200 and "Build packet" in page.get_data(as_text=True)
+    hearing_id = campaign.deadlines[0].id
+    response = client.post("/organize/c/packet-web/packets",
+                           data={"hearing": hearing_id, "group_by": "district",
+                                 "decision_maker": 0})
+    assert response.status_code == 302
+    packet = db.session.scalar(sa.select(Packet))
+    assert packet.status == PacketStatus.DONE  # jobs run inline in tests
+    status = client.get(f"/organize/c/packet-web/packets/{packet.id}/status").json
+    assert status["status"] == "done" and status["progress"] == 100
+    download = client.get(f"/organize/c/packet-web/packets/{packet.id}/download")
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    assert PdfReader(io.BytesIO(download.data)).pages
+    event = db.session.scalar(sa.select(AuditEvent).where(
+        AuditEvent.action == "packet.downloaded"))
+    assert event.actor_id == organizer.id and event.target_id == packet.id
+
+
+def test_packets_are_staff_only(client, db, login):
+    campaign = make_campaign(slug="packet-private")
+    other = make_campaign(slug="packet-other")
+    make_signature(campaign)
+    db.session.commit()
+    packet = _build(db, campaign)
+    url = f"/organize/c/packet-private/packets/{packet.id}/download"
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    login(make_staff(other, "organizer"))
+    assert client.get(url).status_code == 404
+    assert client.get("/organize/c/packet-private/packets").status_code == 404
+    assert client.get(f"/organize/c/packet-other/packets/{packet.id}/download").status_code == 404
+
+
+def test_failed_build_shows_error_and_keeps_previous_packet(app, db, monkeypatch):
+    campaign = make_campaign(slug="packet-fail")
+    make_signature(campaign)
+    db.session.commit()
+    good = _build(db, campaign)
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(packet_service, "build_packet", disk_full)
+    with pytest.raises(OSError):
+        _build(db, campaign)
+    failed = db.session.scalar(sa.select(Packet).where(Packet.status == PacketStatus.FAILED))
+    assert "disk is full" in failed.error
+    assert packet_service.file_path(good).exists()
+    staff = make_staff(campaign, "lead")
+    path = packet_service.downloadable(db.session, campaign, good.id, staff)
+    assert path == packet_service.file_path(good)
+    with pytest.raises(packet_service.PacketNotReady):
+        packet_service.downloadable(db.session, campaign, failed.id, staff)
+
+
+def test_a_build_whose_worker_died_can_be_retried(app, db):
+    import time_machine
+
+    from campaign.models.types import utcnow
+
+    campaign = make_campaign(slug="packet-stale")
+    db.session.commit()
+    packet = packet_service.request_build(db.session, campaign, None)
+    db.session.info.pop("packets_waiting", None)
+    packet.status, packet.started_at = PacketStatus.RUNNING, utcnow()
+    packet.heartbeat_at = utcnow()
+    db.session.commit()
+    with time_machine.travel(utcnow() + packet_service.STALE_AFTER * 2, tick=False):
+        assert packet_service.mark_stale(db.session) == 1
+        db.session.commit()
+    assert packet.status == PacketStatus.FAILED and "interrupted" in packet.error
+    again = _build(db, campaign)
+    assert again.status == PacketStatus.DONE
+
+
+def test_decision_maker_variant_puts_their_district_first(app, db):
+    from campaign.models import DecisionMaker
+
+    campaign = make_campaign(slug="packet-variant")
+    make_signature(campaign, name="Aaron District One", district="1")
+    make_signature(campaign, name="Zed District Two", district="2", zip="22222")
+    member = DecisionMaker(campaign_id=campaign.id, name="Council Member Two", district="2")
+    db.session.add(member)
+    db.session.commit()
+    packet = _build(db, campaign, decision_maker_id=member.id)
+    text = _text(packet_service.file_path(packet))
+    assert text.index("Zed District Two") < text.index("Aaron District One")
+    assert "Prepared for Council Member Two" in text
+
+
+def test_cli_builds_with_progress(runner, db, tmp_path, demo):
+    out = tmp_path / "packet.pdf"
+    result = runner.invoke(args=["packet", "build", "riverton-arrest-data", "--out", str(out),
+                                 "--workers", "0"])
+    assert result.exit_code == 0, result.output
+    assert out.exists() and "pages" in result.output
+    approved = db.session.scalars(sa.select(Testimony.reference).join(Testimony.hearing).where(
+        Testimony.status == TestimonyStatus.APPROVED,
+        Testimony.campaign_id == demo_campaign_id(db))).all()
+    text = _text(out)
+    for reference in approved:
+        assert reference in text
+
+
+def demo_campaign_id(db) -> int:
+    from campaign.models import Campaign
+
+    return db.session.scalar(sa.select(Campaign.id).where(Campaign.slug == "riverton-arrest-data"))

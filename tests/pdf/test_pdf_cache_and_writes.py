@@ -1,0 +1,141 @@
+"""Chunk cache reuse, atomic output, progress reporting and the worker-process path."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from pathlib import Path
+
+import pytest
+from conftest import GIVEN_NAMES, read_texts, small_content
+
+from campaign.pdf import PacketRenderError, build_packet
+from campaign.pdf import build as build_module
+from campaign.pdf.sample import make_content, make_roster_entry
+
+
+def _replace_testimony(content, group_index: int, entry_index: int, **changes):
+    groups = list(content.testimony_groups)
+    entries = list(groups[group_index].entries)
+    entries[entry_index] = dataclasses.replace(entries[entry_index], **changes)
+    groups[group_index] = dataclasses.replace(groups[group_index], entries=tuple(entries))
+    return dataclasses.replace(content, testimony_groups=tuple(groups))
+
+
+def test_rebuilds_render_only_the_chunks_that_changed(tmp_path: Path) -> None:
+    content = small_content()
+    cache = tmp_path / "cache"
+    first = build_packet(content, tmp_path / "a.pdf", cache_dir=cache, workers=0)
+    assert first.chunks_cached == 0
+    assert first.chunks_rendered > 10
+
+    again = build_packet(content, tmp_path / "b.pdf", cache_dir=cache, workers=0)
+    assert again.chunks_rendered == 0
+    assert again.rendered_kinds == ()
+    assert again.pages == first.pages
+    assert again.content_hash == first.content_hash
+
+    edited = _replace_testimony(content, 0, 1, body="A different statement.\n\nShort.")
+    third = build_packet(edited, tmp_path / "c.pdf", cache_dir=cache, workers=0)
+    # Its own chunk, and the cover/contents (new content hash); everything else is reused.
+    assert third.rendered_kinds == ("cover", "testimony")
+    assert third.content_hash != first.content_hash
+    _reader, texts = read_texts(tmp_path / "c.pdf")
+    assert any("A different statement." in t for t in texts)
+
+
+def test_new_signatures_re_render_only_the_roster_pages_they_land_on(tmp_path: Path) -> None:
+    content = make_content(4_000, 2, words=60)
+    cache = tmp_path / "cache"
+    first = build_packet(content, tmp_path / "a.pdf", cache_dir=cache, workers=0)
+    roster_pages = first.rendered_kinds.count("roster")
+    assert roster_pages >= 15
+
+    rng = random.Random(5)
+    added = [make_roster_entry(rng) for _ in range(3)]
+    grown = make_content(0, 2, words=60, roster=list(content.roster) + added)
+    second = build_packet(grown, tmp_path / "b.pdf", cache_dir=cache, workers=0)
+    changed_roster = second.rendered_kinds.count("roster")
+    assert 1 <= changed_roster <= 2 * len(added)
+    # Totals changed, so the totals page and both cover passes are rendered again too.
+    assert set(second.rendered_kinds) <= {"roster", "totals", "cover"}
+    _reader, texts = read_texts(tmp_path / "b.pdf")
+    everything = "\n".join(texts)
+    for entry in added:
+        assert entry.name.split()[0] in everything
+
+
+def test_failed_build_leaves_no_file_and_no_temporary_file(tmp_path: Path) -> None:
+    out = tmp_path / "out" / "packet.pdf"
+
+    def fail_while_writing(stage: str, percent: int) -> None:
+        if stage == "writing":
+            assert any(p.name.endswith(".tmp") for p in out.parent.iterdir())
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        build_packet(small_content(), out, cache_dir=tmp_path / "cache", workers=0,
+                     progress=fail_while_writing)
+    assert not out.exists()
+    assert list(out.parent.iterdir()) == []
+
+
+def test_failed_rebuild_keeps_the_previous_packet(tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "packet.pdf"
+    cache = tmp_path / "cache"
+    build_packet(small_content(), out, cache_dir=cache, workers=0)
+    before = out.read_bytes()
+
+    def broken(*args, **kwargs):
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(build_module, "render_to_file", broken)
+    changed = small_content(ask="Vote NO, again.")
+    with pytest.raises(PacketRenderError):
+        build_packet(changed, out, cache_dir=cache, workers=0)
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "packet.pdf"]
+
+
+def test_progress_goes_through_the_stages_up_to_100(tmp_path: Path) -> None:
+    seen: list[tuple[str, int]] = []
+    build_packet(small_content(), tmp_path / "p.pdf", cache_dir=tmp_path / "cache",
+                 workers=0, progress=lambda stage, percent: seen.append((stage, percent)))
+    stages = list(dict.fromkeys(stage for stage, _ in seen))
+    assert stages == ["preparing", "rendering", "numbering", "merging", "writing"]
+    percents = [percent for _, percent in seen]
+    assert percents == sorted(percents)
+    assert percents[-1] == 100
+
+
+def test_worker_processes_render_the_same_packet(tmp_path: Path) -> None:
+    content = small_content()
+    result = build_packet(content, tmp_path / "p.pdf", cache_dir=tmp_path / "cache", workers=2)
+    assert result.chunks_rendered > 10
+    assert result.worker_peak_rss_mb > 0
+    _reader, texts = read_texts(tmp_path / "p.pdf")
+    assert len(texts) == result.pages
+    everything = "\n".join(texts)
+    for name in GIVEN_NAMES:
+        assert name in everything
+    assert f"page {result.pages} of {result.pages}" in texts[-1]
+
+
+def test_cache_prunes_chunks_no_build_used_for_a_while(tmp_path: Path) -> None:
+    import os
+
+    cache = tmp_path / "cache"
+    build_packet(small_content(), tmp_path / "a.pdf", cache_dir=cache, workers=0)
+    old = 1_000_000_000  # 2001: far older than the cache's age limit
+    for path in cache.rglob("*"):
+        if path.is_file():
+            os.utime(path, (old, old))
+    changed = small_content(ask="A different ask.")
+    result = build_packet(changed, tmp_path / "b.pdf", cache_dir=cache, workers=0)
+    # The chunks the second build reused were kept and refreshed, and the old cover is gone.
+    assert result.rendered_kinds == ("cover", "cover")
+    again = build_packet(changed, tmp_path / "c.pdf", cache_dir=cache, workers=0)
+    assert again.chunks_rendered == 0
+    assert all(p.stat().st_mtime > old for p in cache.rglob("*") if p.is_file())
+    first_again = build_packet(small_content(), tmp_path / "d.pdf", cache_dir=cache, workers=0)
+    assert first_again.rendered_kinds == ("cover", "cover")
