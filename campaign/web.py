@@ -6,11 +6,22 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from flask import Flask, abort, g, jsonify, make_response, render_template, request, session
+from flask import (
+    Flask,
+    Request,
+    abort,
+    g,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 
 from campaign.config import REPO_ROOT
@@ -107,8 +118,21 @@ def _typed_text() -> list[tuple[str, str]]:
     ][:50]
 
 
+class CampaignRequest(Request):
+    """Form values never carry NUL: no text of ours needs it, and PostgreSQL refuses it."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        form = self.__dict__.get("form")
+        if form and any("\x00" in value for value in form.values()):
+            self.__dict__["form"] = ImmutableMultiDict(
+                [(key, value.replace("\x00", "")) for key, value in form.items(multi=True)]
+            )
+
+
 def init_app(app: Flask) -> None:
     """Wire the shared web behaviour into the application."""
+    app.request_class = CampaignRequest
     from campaign.extensions import login
 
     @login.user_loader

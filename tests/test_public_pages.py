@@ -86,3 +86,13 @@ def test_nul_in_a_url_is_a_404_not_a_500(client, db, demo):
     for url in ("/c/%00", "/c/riverton%00", "/api/v1/campaigns/%00x", "/organize/c/%00/packets",
                 "/c/riverton-arrest-data?lang=%00"):
         assert client.get(url).status_code in (200, 404), url
+
+
+def test_nul_in_any_form_field_is_removed_before_it_reaches_the_database(app, client, db):
+    from campaign.web import CampaignRequest
+
+    assert app.request_class is CampaignRequest
+    with app.test_request_context("/", method="POST", data={"a": "x\x00y", "b": ["1", "\x00"]}):
+        from flask import request
+
+        assert request.form["a"] == "xy" and request.form.getlist("b") == ["1", ""]

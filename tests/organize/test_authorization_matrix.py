@@ -111,6 +111,10 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("organize.export_signatures", "POST"): staff(200),
     ("organize.export_testimony", "POST"): staff(200),
     ("organize.audit_log", "GET"): leads(200),
+    ("organize.signals_page", "GET"): staff(200),
+    # Without the criteria the page's own forms send, an invalidation or restore is refused.
+    ("organize.invalidate_signatures", "POST"): leads(400),
+    ("organize.restore_signatures", "POST"): leads(400),
 }
 
 

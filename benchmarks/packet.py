@@ -1,0 +1,138 @@
+"""Packet benchmark, end to end: synthetic campaigns in a database, built by the packet service.
+
+    .venv/bin/python benchmarks/packet.py [--only a|b] [--workers 2]
+
+(a) 10,000 signatures + 200 testimonies: the packet service's build (database -> content ->
+    chunked PDF) and, in the same run, a naive single-document WeasyPrint render of the same
+    content with the roster as an HTML <table> (from benchmarks/packet_render.py).
+(b) 100,000 signatures + 1,000 testimonies of about 400 words: the service's build, then a
+    rebuild after 100 new signatures are added to the database.
+
+Each scenario runs in a fresh process with its own SQLite instance folder. Prints wall time,
+pages, file size and peak memory of the largest process (the build process or a rendering
+worker); asserts nothing. benchmarks/packet_render.py measures the PDF engine alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+def _scenario(args: dict, queue) -> None:
+    os.environ["CAMPAIGN_INSTANCE_PATH"] = args["instance"]
+    os.environ.pop("DATABASE_URL", None)
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from campaign import create_app
+    from campaign.demo import riverton
+    from campaign.extensions import db
+    from campaign.models import Campaign
+    from campaign.services import packets
+
+    app = create_app({"PACKET_WORKERS": args["workers"]})
+    with app.app_context():
+        upgrade()
+        riverton.load(db.session)
+        riverton.bulk(db.session, riverton.OPEN_SLUG, args["signatures"], args["testimonies"],
+                      seed=5, words=args["words"])
+        db.session.commit()
+        campaign = db.session.scalar(
+            sa.select(Campaign).where(Campaign.slug == riverton.OPEN_SLUG))
+
+        def build() -> tuple[float, object]:
+            packet = packets.request_build(db.session, campaign, None)
+            db.session.info.pop("packets_waiting", None)
+            db.session.commit()
+            started = time.perf_counter()
+            done = packets.run_build(packet.id)
+            return time.perf_counter() - started, done
+
+        started = time.perf_counter()
+        with app.test_request_context():
+            content = packets.gather(db.session, campaign, packets.hearings(campaign)[0])
+        gather_seconds = time.perf_counter() - started
+        del content
+        seconds, packet = build()
+        report = {"seconds": seconds, "gather": gather_seconds, "pages": packet.pages,
+                  "bytes": packet.size_bytes, "rendered": packet.counts["chunks_rendered"],
+                  "cached": packet.counts["chunks_cached"]}
+        if args.get("rebuild_new"):
+            riverton.bulk(db.session, riverton.OPEN_SLUG, args["rebuild_new"], 0, seed=77)
+            db.session.commit()
+            seconds, again = build()
+            report["rebuild"] = {"seconds": seconds, "pages": again.pages,
+                                 "rendered": again.counts["chunks_rendered"],
+                                 "cached": again.counts["chunks_cached"]}
+    report["own_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    report["children_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    queue.put(report)
+
+
+def _run(target, args: dict) -> dict:
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=target, args=(args, queue))
+    process.start()
+    report = queue.get()
+    process.join()
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=("a", "b"))
+    parser.add_argument("--workers", type=int, default=2)
+    options = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="packet-e2e-"))
+    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start", flush=True)
+    try:
+        if options.only in (None, "a"):
+            import packet_render
+
+            args = {"signatures": 10_000, "testimonies": 200, "words": 400,
+                    "workers": options.workers, "instance": str(scratch / "a")}
+            report = _run(_scenario, args)
+            print(f"(a) 10,000 + 200 through the service: {report['seconds']:.1f} s build "
+                  f"(+{report['gather']:.1f} s reading the database), {report['pages']:,} pages, "
+                  f"{report['bytes'] / 1e6:.1f} MB, peak RSS {report['own_mb']:.0f} MB build "
+                  f"process", flush=True)
+            naive = packet_render._run(packet_render._naive, {
+                "signatures": 10_000, "testimonies": 200, "words": 400,
+                "out": str(scratch / "a-naive.pdf")})
+            print(f"(a) naive single document, roster as <table>: {naive['seconds']:.1f} s, "
+                  f"{naive['pages']:,} pages, peak RSS {naive['own_mb']:.0f} MB", flush=True)
+            print(f"(a) speed-up: {naive['seconds'] / report['seconds']:.1f}x (target >= 10x)",
+                  flush=True)
+        if options.only in (None, "b"):
+            args = {"signatures": 100_000, "testimonies": 1_000, "words": 400,
+                    "workers": options.workers, "instance": str(scratch / "b"),
+                    "rebuild_new": 100}
+            report = _run(_scenario, args)
+            print(f"(b) 100,000 + 1,000 through the service: {report['seconds']:.1f} s build "
+                  f"(target <= 60 s; includes {report['gather']:.1f} s reading the database), "
+                  f"{report['pages']:,} pages, {report['bytes'] / 1e6:.1f} MB, peak RSS "
+                  f"{report['own_mb']:.0f} MB build process (target: no process > 500 MB)",
+                  flush=True)
+            again = report["rebuild"]
+            print(f"(b) rebuild after 100 new signatures: {again['seconds']:.1f} s "
+                  f"(target <= 10 s), {again['rendered']} chunks re-rendered, "
+                  f"{again['cached']} reused", flush=True)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
