@@ -8,27 +8,27 @@ from wtforms import EmailField, RadioField, StringField, URLField
 from wtforms.validators import URL, DataRequired, Email, Length, Optional, Regexp
 
 from campaign.models import EndorsementRole
+from campaign.residents.forms import clean_line
 
 REQUIRED = _l("This field is required.")
 
 
-def strip(value):
-    return " ".join(value.split()) if isinstance(value, str) else value
-
-
 class JoinForm(FlaskForm):
+    """An organization signs on. Its one-line fields are cleaned like the residents' forms:
+    no control characters, no bidi overrides that would make a name display as another."""
+
     organization = StringField(
         _l("Name of the organization"),
         validators=[DataRequired(message=REQUIRED),
                     Length(max=200, message=_l("Use at most %(max)d characters."))],
-        filters=[strip],
+        filters=[clean_line],
     )
     website = URLField(
         _l("Website (optional)"),
         validators=[Optional(), Length(max=300),
                     URL(require_tld=True, message=_l("Enter a web address.")),
                     Regexp(r"^https?://", message=_l("Use an address starting with https://"))],
-        filters=[strip],
+        filters=[clean_line],
     )
     role = RadioField(
         _l("How the organization joins"),
@@ -44,11 +44,11 @@ class JoinForm(FlaskForm):
         _l("Your name"),
         validators=[DataRequired(message=REQUIRED),
                     Length(max=200, message=_l("Use at most %(max)d characters."))],
-        filters=[strip],
+        filters=[clean_line],
     )
     contact_email = EmailField(
         _l("Your email"),
         validators=[DataRequired(message=REQUIRED),
                     Email(message=_l("Enter an email address.")), Length(max=254)],
-        filters=[strip],
+        filters=[clean_line],
     )

@@ -1,8 +1,25 @@
 """Hearing-packet PDF engine: plain packet content in, a numbered, bookmarked PDF out.
 
 The service layer builds a PacketContent (already filtered for visibility and moderation,
-already localized) and calls build_packet(). render_html_to_pdf() renders other printable
-pages (e.g. sign-up sheets) with the same locked-down fetcher and bundled fonts.
+already localized; PacketLabels carries the packet's fixed wording) and calls::
+
+    result = build_packet(content, out_path, cache_dir=..., workers=2, progress=report)
+
+How it works (see MEASURED.md for why): the packet is split into segments (cover and
+contents, totals, endorsements, one per testimony, one per roster page, methods), each
+cached under the hash of its HTML; missing ones are rendered in batches by `workers`
+processes (forkserver, safe from threaded callers), then merged with pypdf, which also
+stamps "page X of Y", draws the shared footer, adds bookmarks, contents links and metadata.
+The file appears at out_path only once complete (temporary file + os.replace).
+
+Notes for callers:
+- The cache holds rendered names: give each campaign its own cache_dir and delete it when
+  the campaign's personal data is purged. Chunks unused for 14 days are pruned.
+- Rendering fetches nothing but static/pdf/ assets (PacketURLFetcher) and never embeds
+  files. render_html_to_pdf() renders other printable pages (e.g. sign-up sheets) the
+  same way: images must be inline SVG, and links are not kept.
+- Bundled fonts cover Latin, Vietnamese, Greek, Cyrillic, Arabic, Hebrew, Chinese and
+  Japanese; Korean and Indic scripts print as empty boxes.
 """
 
 from .build import PacketRenderError, PacketResult, build_packet

@@ -48,10 +48,10 @@ logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[str, int], None]
 
-# A batch is closed once its estimated cost reaches this many "testimony pages" (about a
-# second of WeasyPrint work): big enough to spread per-document overhead, small enough that
-# two workers finish together and a worker never holds a large document in memory.
-BATCH_COST = 48.0
+# A batch is closed once its estimated cost reaches this many "testimony pages" (under a
+# second of WeasyPrint work): per-document overhead is only ~15 ms, and small batches let
+# the workers finish together and keep each worker's document small in memory.
+BATCH_COST = 32.0
 # A batch is about a second of work; one that takes this long is stuck, not slow.
 BATCH_TIMEOUT_SECONDS = 600
 # Cached chunks no build has used for this long are deleted after a successful build.
@@ -183,7 +183,7 @@ class _Progress:
 
 
 class _Renderer:
-    """Renders batches in a process pool started on first use (or in-process for 0)."""
+    """Renders batches of segments in worker processes (or in this one, for workers=0)."""
 
     def __init__(
         self,
@@ -204,6 +204,7 @@ class _Renderer:
         self.pool: ProcessPoolExecutor | None = None
         self.warming: list[Future[float]] = []
         self.starter: threading.Thread | None = None
+        self.ready = threading.Event()  # set once a worker process is up
         self.rendered: set[str] = set()
         self.rendered_kinds: list[str] = []
         self.batches = 0
@@ -230,7 +231,14 @@ class _Renderer:
             # submit() starts the worker processes and waits for the forkserver, which
             # first imports WeasyPrint and loads the fonts: about a second the first time.
             # One warm-up per worker makes the pool start them all now.
-            self.warming = [pool.submit(warm_up) for _ in range(self.workers)]
+            try:
+                warming = [pool.submit(warm_up) for _ in range(self.workers)]
+            except Exception:  # then this process renders everything itself
+                logger.exception("could not start the packet rendering workers")
+                return
+            for future in warming:
+                future.add_done_callback(lambda _done: self.ready.set())
+            self.warming = warming
 
         self.starter = threading.Thread(target=spawn, name="packet-pool-start", daemon=True)
         self.starter.start()
@@ -266,9 +274,10 @@ class _Renderer:
 
     def feed(self, segment: Segment, content: PacketContent) -> None:
         """Queue a segment; a batch goes to the workers once it is big enough."""
-        if self.queue and (
-            self.queue_cost >= BATCH_COST or segment.kind != self.queue[-1].kind
-        ):
+        # Small batches while this process renders them itself (no worker up yet), so it
+        # hands over to the workers as soon as they are.
+        limit = BATCH_COST if self.workers <= 0 or self.ready.is_set() else BATCH_COST / 6
+        if self.queue and (self.queue_cost >= limit or segment.kind != self.queue[-1].kind):
             self.flush(content)
         self.queue.append(segment)
         self.queue_cost += segment.cost
@@ -285,8 +294,10 @@ class _Renderer:
             out_path=str(self.cache.batch_path(batch_id)),
             segments=len(batch),
         )
-        if self.workers <= 0:
-            self._finish(_render_batch(job), batch, batch_id)
+        if self.workers <= 0 or not self.ready.is_set():
+            # Until a worker is up (about a second for the first build in a process), this
+            # process renders the batch itself rather than wait for it.
+            self._finish(_render_batch(job), batch, batch_id, in_process=True)
         else:
             self.pending[self._executor().submit(_render_batch, job)] = (batch, batch_id)
         self._collect(block=False)
@@ -315,7 +326,14 @@ class _Renderer:
             batch, batch_id = self.pending.pop(future)
             self._finish(future.result(), batch, batch_id)
 
-    def _finish(self, outcome: _BatchOutcome, batch: list[Segment], batch_id: str) -> None:
+    def _finish(
+        self,
+        outcome: _BatchOutcome,
+        batch: list[Segment],
+        batch_id: str,
+        *,
+        in_process: bool = False,
+    ) -> None:
         for segment, (first, pages, anchors, links, height) in zip(
             batch, outcome.records, strict=True
         ):
@@ -333,7 +351,7 @@ class _Renderer:
         self.rendered.update(s.key for s in batch)
         self.rendered_kinds.extend(s.kind for s in batch)
         self.peak_rss_mb = max(self.peak_rss_mb, outcome.peak_rss_mb)
-        if self.workers > 0:
+        if not in_process:  # this process's own CPU time is counted separately
             self.worker_cpu += outcome.cpu_seconds
         self.batches += 1
         if self.on_progress is not None:

@@ -1,7 +1,6 @@
 """Assembles cached segment pages into the packet with pypdf, then numbers and labels it.
 
-The page footer's left half ("campaign · hearing") is set by WeasyPrint in every chunk; the
-"page X of Y" half is stamped here as a few bytes of PDF content per page in base-14
+The footer's "page X of Y" is stamped here as a few bytes of PDF content per page in base-14
 Helvetica, which needs no embedded font. The rest of the footer (campaign · hearing, in the
 bundled font, any script) is rendered once by WeasyPrint and drawn on every page as one
 shared form XObject. Chunk PDFs thus stay independent of their page offset and of the
@@ -82,24 +81,24 @@ class LinkArea:
     target_top: float | None
 
 
-def page_label(template: str, page: int, pages: int) -> bytes:
-    """The stamped "page X of Y" as a PDF string body in WinAnsi (cp1252) encoding."""
-    text = template.format(page=page, pages=pages)
-    try:
-        raw = text.encode("cp1252")
-    except UnicodeEncodeError:
-        # Base-14 fonts cannot show other scripts; the numbers alone still do the job.
-        text = f"{page} / {pages}"
-        raw = text.encode("cp1252")
-    return raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
-
-
-def _label_width(template: str, page: int, pages: int) -> float:
+def _stamp_text(template: str, page: int, pages: int) -> str:
     text = template.format(page=page, pages=pages)
     try:
         text.encode("cp1252")
     except UnicodeEncodeError:
+        # Base-14 fonts cannot show other scripts; the numbers alone still do the job.
         text = f"{page} / {pages}"
+    return text
+
+
+def page_label(template: str, page: int, pages: int) -> bytes:
+    """The stamped "page X of Y" as a PDF string body in WinAnsi (cp1252) encoding."""
+    raw = _stamp_text(template, page, pages).encode("cp1252")
+    return raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+
+
+def _label_width(template: str, page: int, pages: int) -> float:
+    text = _stamp_text(template, page, pages)
     return sum(_HELVETICA.get(ch, 556) for ch in text) * FOOTER_SIZE / 1000
 
 

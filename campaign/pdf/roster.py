@@ -20,7 +20,10 @@ on average 85 % full (measured with tests/pdf and benchmarks/packet_render.py).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -147,9 +150,24 @@ class TextMeasure:
         return lines
 
 
+    def fit(self, text: str, width: float) -> str:
+        """`text`, cut with an ellipsis if it is wider than `width` (for headers only)."""
+        if self.width(text) <= width:
+            return text
+        while text and self.width(text + "…") > width:
+            text = text[:-1]
+        return text.rstrip() + "…"
+
+
 @lru_cache(maxsize=2)
 def _measure(bold: bool) -> TextMeasure:
     return TextMeasure(_FONT_DIR / (_BOLD if bold else _REGULAR), FONT_SIZE)
+
+
+@lru_cache(maxsize=8)
+def measure(font_file: str, size: float) -> TextMeasure:
+    """A TextMeasure for one bundled font file (e.g. "DejaVuSans-Bold.ttf") and size."""
+    return TextMeasure(_FONT_DIR / font_file, size)
 
 
 @dataclass(frozen=True)
@@ -200,9 +218,15 @@ def _score(entry: RosterEntry) -> int:
 
 
 def layout_roster(
-    roster: tuple[RosterEntry, ...] | list[RosterEntry], labels: PacketLabels
+    roster: Sequence[RosterEntry],
+    labels: PacketLabels,
+    on_page: Callable[[RosterPage, bool, float], None] | None = None,
 ) -> RosterLayout:
-    """Wrap names and cut the roster into fixed pages with content-defined boundaries."""
+    """Wrap names and cut the roster into fixed pages with content-defined boundaries.
+
+    `on_page(page, rows, tab_stop)` is called as each page is cut, so that pages can be
+    rendered while the rest of a long roster is still being laid out.
+    """
     regular = _measure(False)
     bold = _measure(True)
     metas = [
@@ -212,60 +236,72 @@ def layout_roster(
     ]
     widest_meta = max((regular.width(m) for m in set(metas)), default=0.0)
     rows = widest_meta <= ROW_META_LIMIT
-    # Otherwise the ZIP/date column starts at a tab stop placed so that the widest one fits.
-    tab_stop = ROW_TAB if rows else max(COLUMN_WIDTH * 0.45, COLUMN_WIDTH - widest_meta)
-    name_width = tab_stop - NAME_GAP
+    # Otherwise (long localized dates) each column is its own <pre> and the ZIP/date goes on
+    # an indented line under the name, so nothing ever runs into the next column.
+    tab_stop = ROW_TAB if rows else COLUMN_WIDTH
+    name_width = ROW_TAB - NAME_GAP if rows else COLUMN_WIDTH - TAB_CLEARANCE
     indent = regular.width(CONTINUATION_INDENT)
+    districts_of = [clean_line(e.district) for e in roster]
+    counts = Counter(districts_of)
 
+    def make_items() -> Iterator[_Item]:
+        previous: str | None = None
+        for entry, meta, district in zip(roster, metas, districts_of, strict=True):
+            if district != previous:
+                heading = labels.district_heading.format(district=district)
+                yield _Item("heading", district, _wrap_heading(bold, heading, indent, rows))
+                previous = district
+            name = clean_line(entry.name)
+            whole = regular.width(name)
+            if whole <= name_width:  # the common case: one line
+                lines = [(name, whole)]
+            else:
+                parts = regular.wrap(name, name_width, name_width - indent)
+                if len(parts) > MAX_LINES_PER_ENTRY:
+                    parts = parts[:MAX_LINES_PER_ENTRY]
+                    parts[-1] = parts[-1][:-1] + "…"
+                lines = [(parts[0], regular.width(parts[0]))] + [
+                    (CONTINUATION_INDENT + part, indent + regular.width(part))
+                    for part in parts[1:]
+                ]
+            if not rows:
+                limit = COLUMN_WIDTH - TAB_CLEARANCE - indent
+                lines += [
+                    (CONTINUATION_INDENT + part, indent + regular.width(part))
+                    for part in regular.wrap(meta, limit, limit)
+                ]
+                meta = ""
+            score = _score(entry)
+            anchor = score < 2**64 // ANCHOR_EVERY
+            yield _Item("entry", district, lines, meta, score, name, anchor)
+
+    # Items are made as the pages need them; a page never looks further ahead than this.
+    lookahead = COLUMNS * LINES_PER_COLUMN + 2
+    source = make_items()
     items: list[_Item] = []
-    counts: dict[str, int] = {}
-    previous_district: str | None = None
-    for entry, meta in zip(roster, metas, strict=True):
-        district = clean_line(entry.district)
-        if district != previous_district:
-            heading = labels.district_heading.format(district=district)
-            items.append(_Item("heading", district, _wrap_heading(bold, heading, indent, rows)))
-            previous_district = district
-        name = clean_line(entry.name)
-        whole = regular.width(name)
-        if whole <= name_width:  # the common case: one line
-            lines = [(name, whole)]
-        else:
-            parts = regular.wrap(name, name_width, name_width - indent)
-            if len(parts) > MAX_LINES_PER_ENTRY:
-                parts = parts[:MAX_LINES_PER_ENTRY]
-                parts[-1] = parts[-1][:-1] + "…"
-            lines = [(parts[0], regular.width(parts[0]))] + [
-                (CONTINUATION_INDENT + part, indent + regular.width(part)) for part in parts[1:]
-            ]
-        score = _score(entry)
-        anchor = score < 2**64 // ANCHOR_EVERY
-        items.append(_Item("entry", district, lines, meta, score, name, anchor))
-        counts[district] = counts.get(district, 0) + 1
-
     pages: list[RosterPage] = []
     district_pages: list[tuple[str, int, int]] = []
     start = 0
-    while start < len(items):
+    while True:
+        items.extend(itertools.islice(source, max(0, start + lookahead - len(items))))
+        if start >= len(items):
+            break
         end, columns = _cut_page(items, start, labels, bold, indent, rows)
         page_items = items[start:end]
         for item in page_items:
             if item.kind == "heading":
                 district_pages.append((item.district, len(pages), counts[item.district]))
         entries = [item for item in page_items if item.kind == "entry"]
-        districts: list[str] = []
-        for item in page_items:
-            if item.district not in districts:
-                districts.append(item.district)
-        pages.append(
-            RosterPage(
-                columns=columns,
-                districts=tuple(districts),
-                first_name=entries[0].name if entries else "",
-                last_name=entries[-1].name if entries else "",
-                entries=len(entries),
-            )
+        page = RosterPage(
+            columns=columns,
+            districts=tuple(dict.fromkeys(item.district for item in page_items)),
+            first_name=entries[0].name if entries else "",
+            last_name=entries[-1].name if entries else "",
+            entries=len(entries),
         )
+        pages.append(page)
+        if on_page is not None:
+            on_page(page, rows, round(tab_stop, 2))
         start = end
     return RosterLayout(tuple(pages), tuple(district_pages), round(tab_stop, 2), rows)
 

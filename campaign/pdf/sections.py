@@ -8,11 +8,12 @@ packet. Only the cover/contents segment knows page numbers, and it is rendered l
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape as escape_html
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,9 @@ def format_number(value: int, labels: PacketLabels) -> str:
     return f"{value:,}".replace(",", labels.number_separator)
 
 
-def _environment() -> jinja2.Environment:
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The packet's Jinja environment (autoescaping, no Flask app needed)."""
     # Autoescape everything: every string in a packet may come from a resident.
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
@@ -73,18 +76,9 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["number"] = format_number
+    # For one-line resident text (names, affiliations, districts) printed by a template.
+    env.filters["line"] = clean_line
     return env
-
-
-_ENV: jinja2.Environment | None = None
-
-
-def environment() -> jinja2.Environment:
-    """The packet's Jinja environment (autoescaping, no Flask app needed)."""
-    global _ENV
-    if _ENV is None:
-        _ENV = _environment()
-    return _ENV
 
 
 def render_template(name: str, **context: Any) -> Markup:
@@ -123,7 +117,6 @@ class PacketPlan:
     targets: dict[str, tuple[int, str | None]]
     outline: list[TocEntry]
     roster: RosterLayout
-    context: dict[str, Any] = field(default_factory=dict)
     wrapper_key: str = ""
 
 
@@ -138,7 +131,10 @@ def coalition_groups(content: PacketContent) -> list[tuple[str, list[str]]]:
 
 def footer_text(content: PacketContent) -> str:
     """Left half of every page's footer (the page number is stamped beside it later)."""
-    return f"{clean_line(content.campaign_title)} · {clean_line(content.hearing_title)}"
+    text = f"{clean_line(content.campaign_title)} · {clean_line(content.hearing_title)}"
+    # Cut here, not with CSS text-overflow: WeasyPrint maps the ellipsis glyph to the whole
+    # hidden text in the PDF's ToUnicode table, which PDF readers reject.
+    return roster_geometry.measure("DejaVuSans.ttf", 7.5).fit(text, 430)
 
 
 def _position_class(position: str) -> str:
@@ -186,11 +182,11 @@ def plan_packet(
         TocEntry(0, labels.contents, "contents", in_contents=False),
     ]
 
-    def add(kind: str, html: Markup, cost: float) -> int:
+    def add(kind: str, markup: Markup, cost: float) -> int:
         key = hashlib.sha256(
-            "\x00".join((wrapper_key, kind, str(html))).encode("utf-8")
+            "\x00".join((wrapper_key, kind, str(markup))).encode("utf-8")
         ).hexdigest()
-        segment = Segment(kind, html, key, cost)
+        segment = Segment(kind, markup, key, cost)
         segments.append(segment)
         if emit is not None:
             emit(segment)
@@ -227,7 +223,7 @@ def plan_packet(
             continue
         group_title = clean_line(group.title)
         for t_index, entry in enumerate(group.entries):
-            html = render_template(
+            markup = render_template(
                 "testimony.html",
                 **common,
                 t=entry,
@@ -238,7 +234,7 @@ def plan_packet(
                 group_start=t_index == 0,
                 section_start=section_start,
             )
-            index = add("testimony", html, _testimony_cost(entry))
+            index = add("testimony", markup, _testimony_cost(entry))
             if section_start:
                 targets["testimony"] = (index, None)
                 section_start = False
@@ -263,11 +259,16 @@ def plan_packet(
         )
         targets["testimony"] = (index, None)
 
-    roster = layout_roster(content.roster, labels)
     outline.append(TocEntry(0, labels.roster, "roster", count=len(content.roster)))
     first_roster = len(segments)
-    for page in roster.pages or (None,):
-        add("roster", _roster_page_html(page, roster, labels), _COST_ROSTER_PAGE)
+
+    def roster_page(page: RosterPage, rows: bool, tab_stop: float) -> None:
+        add("roster", _roster_page_html(page, rows, tab_stop, labels), _COST_ROSTER_PAGE)
+
+    roster = layout_roster(content.roster, labels, on_page=roster_page)
+    if not roster.pages:
+        add("roster", _roster_page_html(None, roster.rows, roster.tab_stop, labels),
+            _COST_ROSTER_PAGE)
     targets["roster"] = (first_roster, None)
     for d_index, (district, page_index, count) in enumerate(roster.district_pages):
         targets[f"district-{d_index}"] = (first_roster + page_index, None)
@@ -285,13 +286,13 @@ def plan_packet(
 
 
 def _roster_line(line: RosterLine) -> str:
-    # Plain strings escaped here (html.escape, like Jinja's autoescape) rather than Markup
+    # Plain strings escaped here (like Jinja's autoescape does) rather than Markup
     # objects: a 100,000-name roster makes a million of these.
     if line.kind == "heading":
-        return f"<b>{html.escape(line.text)}</b>"
-    if line.kind == "entry":
-        return f"{html.escape(line.text)}\t{html.escape(line.meta)}"
-    return html.escape(line.text)
+        return f"<b>{escape_html(line.text)}</b>"
+    if line.kind == "entry" and line.meta:
+        return f"{escape_html(line.text)}\t{escape_html(line.meta)}"
+    return escape_html(line.text)
 
 
 def _roster_rows(page: RosterPage) -> tuple[Markup, list[dict[str, str]]]:
@@ -333,10 +334,10 @@ def _roster_rows(page: RosterPage) -> tuple[Markup, list[dict[str, str]]]:
 
 
 def _roster_page_html(
-    page: RosterPage | None, layout: RosterLayout, labels: PacketLabels
+    page: RosterPage | None, rows_mode: bool, tab_stop: float, labels: PacketLabels
 ) -> Markup:
     geometry = {
-        "tab_stop": f"{layout.tab_stop:.2f}",
+        "tab_stop": f"{tab_stop:.2f}",
         "column_left": [f"{c * roster_geometry.COLUMN_PITCH:.2f}" for c in range(3)],
         "column_width": f"{roster_geometry.COLUMN_WIDTH:.2f}",
         "rows_width": f"{roster_geometry.CONTENT_WIDTH + 8:.2f}",
@@ -347,7 +348,7 @@ def _roster_page_html(
             districts="", first_name="", last_name="", empty=True, **geometry,
         )
     headings: list[dict[str, str]] = []
-    if layout.rows:
+    if rows_mode:
         (rows, headings), columns = _roster_rows(page), []
     else:
         rows = None
@@ -361,11 +362,14 @@ def _roster_page_html(
         rows=rows,
         headings=headings,
         columns=columns,
-        districts=page.districts[0]
-        if len(page.districts) == 1
-        else f"{page.districts[0]} – {page.districts[-1]}",
-        first_name=page.first_name,
-        last_name=page.last_name,
+        districts=roster_geometry.measure("DejaVuSans-Bold.ttf", 8).fit(
+            page.districts[0]
+            if len(page.districts) == 1
+            else f"{page.districts[0]} – {page.districts[-1]}",
+            320,
+        ),
+        first_name=roster_geometry.measure("DejaVuSans.ttf", 7).fit(page.first_name, 90),
+        last_name=roster_geometry.measure("DejaVuSans.ttf", 7).fit(page.last_name, 90),
         empty=False,
         **geometry,
     )
@@ -406,21 +410,21 @@ def cover_html(
     )
 
 
-def cover_segment(content: PacketContent, plan: PacketPlan, html: Markup) -> Segment:
+def cover_segment(content: PacketContent, plan: PacketPlan, markup: Markup) -> Segment:
     """The cover/contents as a cacheable segment."""
     key = hashlib.sha256(
-        "\x00".join((plan.wrapper_key, "cover", str(html))).encode("utf-8")
+        "\x00".join((plan.wrapper_key, "cover", str(markup))).encode("utf-8")
     ).hexdigest()
-    return Segment("cover", html, key, 2.0)
+    return Segment("cover", markup, key, 2.0)
 
 
 def footer_segment(content: PacketContent, plan: PacketPlan) -> Segment:
     """The page footer, rendered once and drawn on every page by the merger."""
-    html = render_template("footer.html", footer=footer_text(content))
+    markup = render_template("footer.html", footer=footer_text(content))
     key = hashlib.sha256(
-        "\x00".join((plan.wrapper_key, "footer", str(html))).encode("utf-8")
+        "\x00".join((plan.wrapper_key, "footer", str(markup))).encode("utf-8")
     ).hexdigest()
-    return Segment("footer", html, key, 0.5)
+    return Segment("footer", markup, key, 0.5)
 
 
 def document_html(segments: list[Segment], content: PacketContent) -> str:

@@ -5,6 +5,11 @@ when a worker starts: the bundled fonts and parsed stylesheets are not loaded ag
 each worker of each build. The forkserver is single-threaded, which keeps the fork safe.
 """
 
+import logging
+
 from .build import warm_up
 
-warm_up()
+try:
+    warm_up()
+except Exception:  # an exception here would kill the forkserver; let the batch report it
+    logging.getLogger(__name__).exception("packet renderer warm-up failed")

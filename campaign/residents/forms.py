@@ -57,6 +57,17 @@ def clean_text(value):
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
+def visible(text: str) -> bool:
+    """True if the text has something to see: a letter, digit, punctuation or symbol (not only
+    zero-width, format or combining characters, which would print as a blank name)."""
+    return any(unicodedata.category(c)[0] in "LNPS" for c in text)
+
+
+def _visible_name(_form, field) -> None:
+    if field.data and not visible(field.data):
+        raise ValidationError(_("Enter your name."))
+
+
 def _zip_check(_form, field) -> None:
     digits = re.sub(r"\D", "", field.data or "")
     if len(digits) < 5 or not re.fullmatch(r"\d{5}(?:[- ]?\d{4})?", field.data or ""):
@@ -69,6 +80,7 @@ def name_field() -> StringField:
         validators=[
             DataRequired(message=_l("Enter your name.")),
             Length(max=200, message=_l("Your name can be at most 200 characters.")),
+            _visible_name,
         ],
         filters=[clean_line],
     )
@@ -263,6 +275,8 @@ class TestimonyForm(ResidentForm):
         return None if self.speak.data in (None, "", "no") else SpeakMode(self.speak.data)
 
     def validate_body(self, field) -> None:
+        if field.data and not visible(field.data):
+            raise ValidationError(_("Write your testimony."))
         words = count_words(field.data or "")
         if words > MAX_WORDS or len(field.data or "") > MAX_CHARACTERS:
             raise ValidationError(

@@ -33,6 +33,8 @@ from campaign.services.campaigns import PUBLIC_STATUSES
 PRODID = "-//Riverton campaigns//Deadlines//EN"
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,64}")
 SLUG_PATTERN = re.compile(r"[^\x00-\x1f/]{2,80}")
+# RFC 5545 TEXT cannot carry control characters (a line break is written as "\n").
+TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Points in time, not blocks of time: only hearings make the person busy.
 BUSY_KINDS = (DeadlineKind.HEARING, DeadlineKind.VOTE)
 
@@ -43,6 +45,18 @@ def _localized(obj, name: str) -> str:
     from campaign.web import localized
 
     return localized(obj, name)
+
+
+def ical_text(value: str) -> str:
+    """Campaign text as an iCalendar TEXT value can carry it: line breaks kept, no other
+    control characters (staff forms keep them, and one would break every subscribed phone)."""
+    return TEXT_CONTROLS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _one_line(value: str) -> str:
+    # The calendar's own name and description are written unescaped by the icalendar
+    # package, which refuses a line break there (and clients show them on one line).
+    return ical_text(value).replace("\n", " ")
 
 
 def event_uid(deadline: Deadline, campaign: Campaign) -> str:
@@ -80,10 +94,10 @@ def _event(deadline: Deadline, campaign: Campaign, url: str,
     modified = max(modified, deadline.created_at)
     event = Event.new(
         uid=event_uid(deadline, campaign),
-        summary=f"{_localized(deadline, 'title')} ({_localized(campaign, 'title')})",
+        summary=ical_text(f"{_localized(deadline, 'title')} ({_localized(campaign, 'title')})"),
         start=deadline.at.astimezone(zone),
-        location=deadline.location or None,
-        description=_description(deadline, campaign, url),
+        location=ical_text(deadline.location) if deadline.location else None,
+        description=ical_text(_description(deadline, campaign, url)),
         # DTSTAMP is the last revision, not the time of the request: without METHOD it means
         # "when the information was last revised", and a stable feed lets clients cache it.
         stamp=modified,
@@ -102,7 +116,8 @@ def _calendar(name: str, uid: str, description: str, items: Iterable[tuple[Deadl
               session: Session, campaign_url: CampaignUrl, zones: set[str]) -> bytes:
     items = list(items)
     revisions = deadline_service.revisions(session, [d.id for d, _c in items])
-    calendar = Calendar.new(prodid=PRODID, name=name, description=description, uid=uid)
+    calendar = Calendar.new(prodid=PRODID, name=_one_line(name),
+                            description=_one_line(description), uid=uid)
     calendar.add("CALSCALE", "GREGORIAN")
     # RFC 7986 wants the VALUE parameter spelled out: REFRESH-INTERVAL;VALUE=DURATION:PT1H.
     calendar.add("REFRESH-INTERVAL", timedelta(hours=1), parameters={"VALUE": "DURATION"})

@@ -10,6 +10,7 @@ happens to reuse the id.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -38,6 +39,9 @@ from campaign.services import DomainError, mail, tallies
 
 SIGNATURE_LINK = "signature-confirm"
 HASH_PREFIX = 16
+# What a mail header must never carry; the campaign title in a subject comes from staff forms,
+# which keep control characters (NUL included) that the residents' forms remove.
+_HEADER_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class SigningClosed(DomainError):
@@ -74,8 +78,12 @@ class SignatureDetails:
 
 
 def normalize_zip(raw: str) -> str:
-    """The five-digit ZIP code in what a resident typed ("02115-1234 " -> "02115")."""
-    return re.sub(r"\D", "", raw or "")[:5]
+    """The five-digit ZIP code in what a resident typed ("02115-1234 " -> "02115").
+
+    The form accepts any decimal digits, as a phone's Arabic or full-width keyboard types
+    them ("٠٢١١٥", "０２１１５"): they are stored as the ASCII digits the district table uses.
+    """
+    return "".join(str(unicodedata.decimal(d)) for d in re.findall(r"\d", raw or ""))[:5]
 
 
 def district_for(session: Session, campaign_id: int, zip_code: str) -> str:
@@ -155,7 +163,7 @@ def render_mail(template: str, language: str, **context: Any) -> tuple[str, str]
     """
     with force_locale(language):
         module = current_app.jinja_env.get_template(template).make_module(context)
-        subject = str(getattr(module, "subject", "")).strip()
+        subject = " ".join(_HEADER_CONTROLS.sub(" ", str(getattr(module, "subject", ""))).split())
         body = str(module).strip() + "\n"
     return subject, body
 

@@ -222,3 +222,23 @@ def test_save_cover_testimony_and_roster_pages_as_png(built: BuiltPacket) -> Non
         png = prefix.with_suffix(".png")
         assert png.stat().st_size > 5_000
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_labels_can_be_spanish_and_page_numbers_follow(tmp_path: Path) -> None:
+    import dataclasses
+
+    from conftest import read_texts, small_content
+
+    from campaign.pdf import PacketLabels, build_packet
+
+    labels = PacketLabels(lang="es", contents="Índice", roster="Firmas",
+                          page_of="página {page} de {pages}")
+    content = small_content(labels=labels)
+    out = tmp_path / "es.pdf"
+    result = build_packet(content, out, cache_dir=tmp_path / "c", workers=0)
+    reader, texts = read_texts(out)
+    assert "Índice" in texts[1]
+    assert texts[-1].rstrip().endswith(f"página {result.pages} de {result.pages}")
+    assert reader.trailer["/Root"]["/Lang"] == "es"
+    assert dataclasses.replace(content, labels=PacketLabels()).content_hash() != (
+        content.content_hash())

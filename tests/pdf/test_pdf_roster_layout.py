@@ -6,7 +6,7 @@ import dataclasses
 import random
 from pathlib import Path
 
-from conftest import read_texts, roster_of, small_content, squash
+from conftest import need_poppler, read_texts, roster_of, run_tool, small_content, squash
 
 from campaign.pdf import PacketLabels, RosterEntry, build_packet
 from campaign.pdf.roster import (
@@ -85,9 +85,9 @@ def test_pathological_name_is_wrapped_by_characters_and_capped() -> None:
 
 
 def test_new_signers_change_only_the_pages_they_land_on() -> None:
-    base = _roster(6_000)
+    base = _roster(4_000)
     before = layout_roster(base, PacketLabels())
-    assert len(before.pages) >= 25
+    assert len(before.pages) >= 18
     # Roster pages are filled at least MIN_FILL, on average close to 90 %.
     capacity = 3 * LINES_PER_COLUMN
     fill = sum(sum(len(c) for c in p.columns) for p in before.pages[:-1]) / (
@@ -95,14 +95,14 @@ def test_new_signers_change_only_the_pages_they_land_on() -> None:
     assert fill > 0.8
     rng = random.Random(11)
     changed_pages = []
-    for _trial in range(10):
+    for _trial in range(8):
         extra = make_roster_entry(rng)
         after = layout_roster(list(sort_roster(base + [extra])), PacketLabels())
         old = set(before.pages)
         changed_pages.append(sum(1 for page in after.pages if page not in old))
     # One new signer touches one page (two when it pushes a name over the page edge).
     assert max(changed_pages) <= 3
-    assert sum(changed_pages) <= 14
+    assert sum(changed_pages) <= 12
 
 
 def test_rendered_roster_pages_are_exactly_one_pdf_page_each(tmp_path: Path) -> None:
@@ -117,3 +117,19 @@ def test_rendered_roster_pages_are_exactly_one_pdf_page_each(tmp_path: Path) -> 
     everything = squash("\n".join(roster_pages))
     for word in LONG_NAME.split():
         assert squash(word) in everything
+
+
+def test_names_in_many_scripts_print_with_the_bundled_fonts(tmp_path: Path) -> None:
+    need_poppler("pdffonts")
+    names = ("王小明", "山田 花子", "Nguyễn Thị Lan", "Ελένη Παπαδοπούλου", "Олена Шевченко",
+             "Zoë Ñúñez", "مريم حسن", "דוד כהן")
+    content = small_content(roster=roster_of(names), testimony_groups=())
+    out = tmp_path / "scripts.pdf"
+    build_packet(content, out, cache_dir=tmp_path / "c", workers=0)
+    text = run_tool(need_poppler("pdftotext"), "-enc", "UTF-8", str(out), "-").stdout
+    for name in names[:6]:  # left-to-right scripts come out in reading order
+        assert name in text, name
+    fonts = run_tool(need_poppler("pdffonts"), str(out)).stdout
+    assert "+Packet-CJK" in fonts
+    for row in fonts.splitlines()[2:]:
+        assert row.startswith("Helvetica ") or "+Packet-" in row.split()[0], row

@@ -1,0 +1,92 @@
+"""Generated slugs, tokens and query strings in every public URL and API parameter: never a
+5xx, the API always answers JSON, and nothing in a URL comes back unescaped."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import quote
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.hostile.support import FUZZ, hostile_text, open_campaign
+
+# Every public GET route with a parameter, and the public forms' GET side.
+SLUG_ROUTES = (
+    "/api/v1/campaigns/{slug}",
+    "/c/{slug}",
+    "/c/{slug}/sign",
+    "/c/{slug}/sign/resend",
+    "/c/{slug}/testify",
+    "/c/{slug}/testify/resend",
+    "/c/{slug}/join",
+    "/c/{slug}/join/thanks",
+    "/c/{slug}/calendar.ics",
+    "/c/{slug}/share/{token}",
+    "/c/{slug}/confirm/{token}",
+    "/c/{slug}/testify/confirm/{token}",
+    "/c/{slug}/positions/1/source",
+)
+TOKEN_ROUTES = (
+    "/t/{token}",
+    "/t/{token}/edit",
+    "/t/{token}/withdraw",
+    "/calendar/{token}.ics",
+    "/reset/{token}",
+    "/invite/{token}",
+)
+QUERY_ROUTES = ("/", "/api/v1/campaigns", "/c/{slug}", "/c/{slug}/sign", "/login")
+
+
+def segment(text: str) -> str:
+    """A path segment as a browser would send it (every byte percent-encoded but the safe)."""
+    return quote(text, safe="")
+
+
+def check(response, path: str) -> None:
+    assert response.status_code < 500, path
+    if path.startswith("/api/"):
+        assert response.mimetype == "application/json", path
+        json.loads(response.get_data(as_text=True))
+    if response.mimetype == "text/html":
+        page = response.get_data(as_text=True)
+        assert "<script>alert" not in page and "<img src=x" not in page, path
+
+
+@FUZZ
+@given(slug=hostile_text(120), token=hostile_text(120),
+       route=st.sampled_from(SLUG_ROUTES + TOKEN_ROUTES))
+def test_generated_slugs_and_tokens(client, slug, token, route):
+    path = route.format(slug=segment(slug), token=segment(token))
+    check(client.get(path), path)
+
+
+@FUZZ
+@given(slug=hostile_text(80), token=hostile_text(120),
+       route=st.sampled_from(SLUG_ROUTES[:10] + TOKEN_ROUTES[1:3]))
+def test_generated_tokens_on_a_real_campaign(client, slug, token, route):
+    # The real slug (so the token and the network are what is tried), then a near miss.
+    campaign = open_campaign()
+    for attempt in (campaign.slug, campaign.slug + slug):
+        path = route.format(slug=segment(attempt), token=segment(token))
+        check(client.get(path), path)
+        if route.endswith(("/edit", "/withdraw", "/confirm/{token}", "/resend", "/sign",
+                           "/testify", "/join")):
+            check(client.post(path, data={"website": "", "email": slug}), path)
+
+
+@FUZZ
+@given(params=st.lists(st.tuples(hostile_text(30), hostile_text(60)), max_size=4),
+       raw=st.binary(max_size=60), route=st.sampled_from(QUERY_ROUTES),
+       language=hostile_text(40))
+def test_generated_query_strings_and_headers(client, params, raw, route, language):
+    campaign = open_campaign()
+    path = route.format(slug=campaign.slug)
+    check(client.get(path, query_string=params), path)
+    # Raw bytes straight into the query string, and a hostile Accept-Language (as bytes on the
+    # wire: HTTP carries no line break inside a header).
+    query = "".join(f"%{byte:02X}" for byte in raw)
+    header = re.sub(r"[\r\n]", " ", language).encode("utf-8", "replace").decode("latin-1")
+    check(client.get(f"{path}?lang={query}&{query}={query}",
+                     headers={"Accept-Language": header}), path)
