@@ -68,7 +68,8 @@ def _scenario(args: dict, queue) -> None:
         seconds, packet = build()
         report = {"seconds": seconds, "gather": gather_seconds, "pages": packet.pages,
                   "bytes": packet.size_bytes, "rendered": packet.counts["chunks_rendered"],
-                  "cached": packet.counts["chunks_cached"]}
+                  "cached": packet.counts["chunks_cached"],
+                  "worker_mb": packet.counts["worker_peak_rss_mb"]}
         if args.get("rebuild_new"):
             riverton.bulk(db.session, riverton.OPEN_SLUG, args["rebuild_new"], 0, seed=77)
             db.session.commit()
@@ -108,7 +109,7 @@ def main() -> None:
             print(f"(a) 10,000 + 200 through the service: {report['seconds']:.1f} s build "
                   f"(+{report['gather']:.1f} s reading the database), {report['pages']:,} pages, "
                   f"{report['bytes'] / 1e6:.1f} MB, peak RSS {report['own_mb']:.0f} MB build "
-                  f"process", flush=True)
+                  f"process, {report['worker_mb']:.0f} MB largest rendering worker", flush=True)
             naive = packet_render._run(packet_render._naive, {
                 "signatures": 10_000, "testimonies": 200, "words": 400,
                 "out": str(scratch / "a-naive.pdf")})
@@ -124,7 +125,8 @@ def main() -> None:
             print(f"(b) 100,000 + 1,000 through the service: {report['seconds']:.1f} s build "
                   f"(target <= 60 s; includes {report['gather']:.1f} s reading the database), "
                   f"{report['pages']:,} pages, {report['bytes'] / 1e6:.1f} MB, peak RSS "
-                  f"{report['own_mb']:.0f} MB build process (target: no process > 500 MB)",
+                  f"{report['own_mb']:.0f} MB build process, {report['worker_mb']:.0f} MB largest "
+                  f"rendering worker (target: no process > 500 MB)",
                   flush=True)
             again = report["rebuild"]
             print(f"(b) rebuild after 100 new signatures: {again['seconds']:.1f} s "

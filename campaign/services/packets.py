@@ -459,6 +459,7 @@ def run_build(
             "organizations": len(content.coalition),
             "chunks_rendered": result.chunks_rendered,
             "chunks_cached": result.chunks_cached,
+            "worker_peak_rss_mb": result.worker_peak_rss_mb,
         }
         packet.finished_at = utcnow()
         session.commit()
