@@ -30,7 +30,6 @@ from tests.hostile.support import (
     hostile_text,
     line,
     open_campaign,
-    received,
     shows,
     text,
 )
@@ -284,9 +283,9 @@ def test_coalition_join_form(client, data):
     assert response.status_code == 302
     event("endorsement stored")
     [endorsement] = stored
-    # The sign-on form's own cleaning: whitespace collapsed (after the request took NUL out).
-    assert endorsement.organization == " ".join(received(data["organization"]).split())
-    assert endorsement.contact_name == " ".join(received(data["contact_name"]).split())
+    # Cleaned like the residents' one-line fields (after the request took NUL out).
+    assert endorsement.organization == line(data["organization"])
+    assert endorsement.contact_name == line(data["contact_name"])
     assert endorsement.role.value == data["role"]
 
 
