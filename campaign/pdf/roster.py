@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from fontTools.ttLib import TTFont
 
@@ -107,14 +108,13 @@ class TextMeasure:
 
     def width(self, text: str) -> float:
         """Width in points of `text` set on one line."""
-        widths = self._widths
         try:
-            return sum([widths[ch] for ch in text])
+            return sum(map(self._widths.__getitem__, text))
         except KeyError:
             pass
         total = 0.0
         for ch in text:
-            w = widths.get(ch)
+            w = self._widths.get(ch)
             if w is None:
                 w = 0.0 if unicodedata.combining(ch) else self._missing
             total += w
@@ -170,9 +170,8 @@ def measure(font_file: str, size: float) -> TextMeasure:
     return TextMeasure(_FONT_DIR / font_file, size)
 
 
-@dataclass(frozen=True)
-class RosterLine:
-    """One printed line of a roster column."""
+class RosterLine(NamedTuple):
+    """One printed line of a roster column (a tuple: a big roster makes a million of them)."""
 
     kind: str  # "heading", "entry", "continuation" or "blank"
     text: str
@@ -201,7 +200,7 @@ class RosterLayout:
     rows: bool  # True: one <pre> of rows across the page; False: one <pre> per column
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     kind: str  # "heading" or "entry"
     district: str

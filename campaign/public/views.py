@@ -29,7 +29,7 @@ def index():
 
 def _campaign(slug: str) -> Campaign:
     try:
-        return campaign_service.get_public(db.session, slug)
+        return campaign_service.get_public(db.session, slug, whip_count=True)
     except NotFound:
         abort(404)
 

@@ -76,16 +76,21 @@ def list_public(session: Session) -> list[Campaign]:
     )
 
 
-def get_public(session: Session, slug: str) -> Campaign:
-    """A campaign the public may see, by slug; drafts and unknown slugs are NotFound."""
+def get_public(session: Session, slug: str, *, whip_count: bool = False) -> Campaign:
+    """A campaign the public may see, by slug; drafts and unknown slugs are NotFound.
+
+    `whip_count` also loads the decision-makers and their stated positions, which only the
+    campaign page shows (the sign and testify forms are the hot path under load).
+    """
+    options = [selectinload(Campaign.decision), selectinload(Campaign.deadlines)]
+    if whip_count:
+        options.append(
+            selectinload(Campaign.decision_makers).selectinload(DecisionMaker.positions)
+        )
     campaign = session.scalar(
         sa.select(Campaign)
         .where(Campaign.slug == slug, Campaign.status.in_(PUBLIC_STATUSES))
-        .options(
-            selectinload(Campaign.decision),
-            selectinload(Campaign.deadlines),
-            selectinload(Campaign.decision_makers).selectinload(DecisionMaker.positions),
-        )
+        .options(*options)
     )
     if campaign is None:
         raise NotFound(slug)
