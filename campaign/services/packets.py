@@ -25,6 +25,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from campaign.crypto import keyring
 from campaign.jobs import huey, in_app_context
 from campaign.models import (
     Campaign,
@@ -43,7 +44,7 @@ from campaign.models import (
     User,
     Visibility,
 )
-from campaign.models.types import utcnow
+from campaign.models.types import UTCDateTime, utcnow
 from campaign.pdf import (
     DistrictTotal,
     EndorsementEntry,
@@ -123,10 +124,15 @@ def gather(
     def district_order(name: str) -> tuple:
         return (0 if name == first_district else 1, *district_sort_key(name))
 
-    # Signatures: one pass over plain columns (names decrypt on the way), no ORM objects.
+    # Signatures: one pass over plain columns, no ORM objects. Names come as stored and are
+    # decrypted here only for the signers the roster prints ("counted only" ones never are).
+    ring = keyring()
     verified = session.execute(
-        sa.select(Signature.district, Signature.zip, Signature.name, Signature.visibility,
-                  Signature.source, Signature.verified_at, Signature.created_at)
+        sa.select(Signature.district, Signature.zip,
+                  sa.type_coerce(Signature.name, sa.Text), Signature.visibility,
+                  Signature.source,
+                  sa.type_coerce(sa.func.coalesce(Signature.verified_at, Signature.created_at),
+                                 UTCDateTime))
         .where(Signature.campaign_id == campaign.id,
                Signature.status == SignatureStatus.VERIFIED)
     ).all()
@@ -138,7 +144,7 @@ def gather(
     by_zip: Counter[tuple[str, str]] = Counter()
     online = paper = counted_only = 0
     roster_rows = []
-    for district, zip_code, name, visibility, source, verified_at, created_at in verified:
+    for district, zip_code, stored_name, visibility, source, signed_at in verified:
         by_district[district] += 1
         by_zip[(zip_code, district)] += 1
         if source == SignatureSource.PAPER:
@@ -148,12 +154,15 @@ def gather(
         if visibility == Visibility.COUNTED:
             counted_only += 1
             continue
-        signed = (verified_at or created_at).astimezone(zone).date().isoformat()
+        signed = signed_at.astimezone(zone).date().isoformat()
+        name = ring.decrypt(stored_name)
         roster_rows.append((district_order(district), _sort_name(name), name, district,
                             zip_code, signed, source.value))
     roster_rows.sort(key=lambda row: (row[0], row[1]))
+    # One translated label per district, not one gettext call per signer.
+    district_labels = {d: _district_label(d) for d in by_district}
     roster = tuple(
-        RosterEntry(district=_district_label(d), name=n, zip=z, signed_on=s, source=src)
+        RosterEntry(district=district_labels[d], name=n, zip=z, signed_on=s, source=src)
         for _o, _k, n, d, z, s, src in roster_rows
     )
 
