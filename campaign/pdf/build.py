@@ -162,6 +162,7 @@ class _Progress:
     def __init__(self, callback: ProgressCallback | None) -> None:
         self.callback = callback
         self.last = -1
+        self.reported_stage = ""
         self.stage = "preparing"
         self.started = time.perf_counter()
         self.stage_started: dict[str, float] = {}
@@ -175,7 +176,9 @@ class _Progress:
         low, high = _STAGES[stage]
         percent = int(low + (high - low) * max(0.0, min(1.0, fraction)))
         percent = max(percent, self.last)  # never goes backwards
-        self.last = percent
+        if percent == self.last and stage == self.reported_stage:
+            return  # nothing new to show (the job records each report in the database)
+        self.last, self.reported_stage = percent, stage
         try:
             self.callback(stage, percent)
         except Exception as exc:
