@@ -107,7 +107,8 @@ def main() -> None:
                     "workers": options.workers, "instance": str(scratch / "a")}
             report = _run(_scenario, args)
             print(f"(a) 10,000 + 200 through the service: {report['seconds']:.1f} s build "
-                  f"(+{report['gather']:.1f} s reading the database), {report['pages']:,} pages, "
+                  f"(includes {report['gather']:.1f} s reading the database), "
+                  f"{report['pages']:,} pages, "
                   f"{report['bytes'] / 1e6:.1f} MB, peak RSS {report['own_mb']:.0f} MB build "
                   f"process, {report['worker_mb']:.0f} MB largest rendering worker", flush=True)
             naive = packet_render._run(packet_render._naive, {
@@ -115,8 +116,10 @@ def main() -> None:
                 "out": str(scratch / "a-naive.pdf")})
             print(f"(a) naive single document, roster as <table>: {naive['seconds']:.1f} s, "
                   f"{naive['pages']:,} pages, peak RSS {naive['own_mb']:.0f} MB", flush=True)
-            print(f"(a) speed-up: {naive['seconds'] / report['seconds']:.1f}x (target >= 10x)",
-                  flush=True)
+            rendering = report["seconds"] - report["gather"]
+            print(f"(a) speed-up: {naive['seconds'] / report['seconds']:.1f}x with the database "
+                  f"read, {naive['seconds'] / rendering:.1f}x for the rendering alone (the naive "
+                  f"render reads no database) (target >= 10x)", flush=True)
         if options.only in (None, "b"):
             args = {"signatures": 100_000, "testimonies": 1_000, "words": 400,
                     "workers": options.workers, "instance": str(scratch / "b"),
