@@ -16,7 +16,6 @@ worker); asserts nothing. benchmarks/packet_render.py measures the PDF engine al
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import resource
 import shutil
@@ -28,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import packet_render  # noqa: E402  (beside this file)
 
 
 def _scenario(args: dict, queue) -> None:
@@ -82,16 +83,6 @@ def _scenario(args: dict, queue) -> None:
     queue.put(report)
 
 
-def _run(target, args: dict) -> dict:
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=target, args=(args, queue))
-    process.start()
-    report = queue.get()
-    process.join()
-    return report
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=("a", "b"))
@@ -101,17 +92,15 @@ def main() -> None:
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start", flush=True)
     try:
         if options.only in (None, "a"):
-            import packet_render
-
             args = {"signatures": 10_000, "testimonies": 200, "words": 400,
                     "workers": options.workers, "instance": str(scratch / "a")}
-            report = _run(_scenario, args)
+            report = packet_render.run_in_child(_scenario, args)
             print(f"(a) 10,000 + 200 through the service: {report['seconds']:.1f} s build "
                   f"(includes {report['gather']:.1f} s reading the database), "
                   f"{report['pages']:,} pages, "
                   f"{report['bytes'] / 1e6:.1f} MB, peak RSS {report['own_mb']:.0f} MB build "
                   f"process, {report['worker_mb']:.0f} MB largest rendering worker", flush=True)
-            naive = packet_render._run(packet_render._naive, {
+            naive = packet_render.run_in_child(packet_render._naive, {
                 "signatures": 10_000, "testimonies": 200, "words": 400,
                 "out": str(scratch / "a-naive.pdf")})
             print(f"(a) naive single document, roster as <table>: {naive['seconds']:.1f} s, "
@@ -124,7 +113,7 @@ def main() -> None:
             args = {"signatures": 100_000, "testimonies": 1_000, "words": 400,
                     "workers": options.workers, "instance": str(scratch / "b"),
                     "rebuild_new": 100}
-            report = _run(_scenario, args)
+            report = packet_render.run_in_child(_scenario, args)
             print(f"(b) 100,000 + 1,000 through the service: {report['seconds']:.1f} s build "
                   f"(target <= 60 s; includes {report['gather']:.1f} s reading the database), "
                   f"{report['pages']:,} pages, {report['bytes'] / 1e6:.1f} MB, peak RSS "

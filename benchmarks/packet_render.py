@@ -183,7 +183,8 @@ def _naive(args: dict, queue: multiprocessing.Queue) -> None:
                "children_mb": children, "cpu": cpu})
 
 
-def _run(target, args: dict) -> dict:
+def run_in_child(target, args: dict) -> dict:
+    """Run target(args, queue) in a fresh spawned process, so its peak RSS is its own."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     process = context.Process(target=target, args=(args, queue))
@@ -220,18 +221,18 @@ def main() -> None:
             args = {"signatures": 10_000, "testimonies": 200, "words": 400,
                     "workers": options.workers, "out": str(scratch / "a.pdf"),
                     "cache": str(scratch / "cache-a")}
-            chunked = _run(_build, args)
+            chunked = run_in_child(_build, args)
             print(_line("(a) 10,000 signatures + 200 testimonies, chunked, cold cache", chunked),
                   f"[{chunked['rendered']} chunks in {chunked['batches']} batches]", flush=True)
             if not options.skip_naive:
-                naive = _run(_naive, {**args, "out": str(scratch / "a-naive.pdf")})
+                naive = run_in_child(_naive, {**args, "out": str(scratch / "a-naive.pdf")})
                 print(_line("(a) naive single document, roster as <table>", naive), flush=True)
                 print(f"(a) speed-up: {naive['seconds'] / chunked['seconds']:.1f}x", flush=True)
         if options.only in (None, "b"):
             args = {"signatures": 100_000, "testimonies": 1_000, "words": 400,
                     "workers": options.workers, "out": str(scratch / "b.pdf"),
                     "cache": str(scratch / "cache-b"), "rebuild_new": 100}
-            report = _run(_build, args)
+            report = run_in_child(_build, args)
             print(_line("(b) 100,000 signatures + 1,000 testimonies, chunked, cold cache",
                         report),
                   f"[{report['rendered']} chunks in {report['batches']} batches]", flush=True)

@@ -6,11 +6,9 @@ at a canary server that must receive no request."""
 
 from __future__ import annotations
 
-import http.server
 import re
 import shutil
 import subprocess
-import threading
 import unicodedata
 from pathlib import Path
 
@@ -23,42 +21,15 @@ from campaign.models import DeadlineKind, Position, SpeakMode, TestimonyStatus, 
 from campaign.pdf import build_packet
 from campaign.pdf.sections import clean_text, plan_packet
 from campaign.services import packets
+from tests.canary import running_canary
 from tests.factories import make_campaign, make_endorsement, make_signature, make_testimony
 from tests.hostile.corpus import ASCII_PRINTABLE, SMALL, aimed_at
 
 
-class Canary:
-    """An HTTP server on 127.0.0.1 that records every request it receives."""
-
-    def __init__(self) -> None:
-        self.requests: list[str] = []
-        seen = self.requests
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-                seen.append(self.path)
-                self.send_response(200)
-                self.send_header("Content-Type", "text/css")
-                self.end_headers()
-                self.wfile.write(b"body { color: red }")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.host = f"127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-
 @pytest.fixture
 def canary():
-    server = Canary()
-    server.thread.start()
-    try:
+    with running_canary() as server:
         yield server
-    finally:
-        server.server.shutdown()
-        server.server.server_close()
 
 
 # Not found as typed in any PDF's text, by design: characters no packet font has a glyph for

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import http.server
 import re
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from pypdf import PdfReader
 
 from campaign.pdf import PacketContent, PacketResult, RosterEntry, build_packet
 from campaign.pdf.sample import DISTRICTS, make_content, sort_roster
+from tests.canary import CanaryServer, running_canary
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "pdf"
@@ -88,43 +87,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> BuiltPacket:
     return BuiltPacket(content, out, result, reader, texts)
 
 
-class CanaryServer:
-    """An HTTP server on 127.0.0.1 that records every request it receives."""
-
-    def __init__(self) -> None:
-        self.requests: list[str] = []
-        canary = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                canary.requests.append(self.path)
-                self.send_response(200)
-                self.send_header("Content-Type", "text/css")
-                self.end_headers()
-                self.wfile.write(b"body { color: red }")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def url(self, path: str) -> str:
-        """Absolute URL of `path` on the canary."""
-        return f"http://127.0.0.1:{self.port}/{path.lstrip('/')}"
-
-
 @pytest.fixture()
 def canary() -> Iterator[CanaryServer]:
     """A running canary server; its `requests` must stay empty."""
-    server = CanaryServer()
-    server.thread.start()
-    try:
+    with running_canary() as server:
         yield server
-    finally:
-        server.server.shutdown()
-        server.server.server_close()
 
 
 def need_poppler(tool: str) -> str:
