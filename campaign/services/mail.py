@@ -9,6 +9,7 @@ nothing.
 from __future__ import annotations
 
 import os
+import re
 import smtplib
 import ssl
 import uuid
@@ -32,6 +33,16 @@ class MailError(Exception):
     """The configured mail transport refused or could not be reached."""
 
 
+# What a mail header must never carry. Subjects hold campaign titles from staff forms, which
+# keep control characters (NUL included) that the residents' forms remove.
+_HEADER_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _subject_line(subject: str) -> str:
+    """A subject as one header line: no line breaks (no header injection), no controls."""
+    return " ".join(_HEADER_CONTROLS.sub(" ", subject).split())[:250]
+
+
 def queue(
     session: Session,
     to: str,
@@ -45,7 +56,7 @@ def queue(
     """Queue a plain-text message; it is sent after the surrounding transaction commits."""
     message = OutgoingMail(
         to=to.strip(),
-        subject=" ".join(subject.split())[:250],  # no header injection through newlines
+        subject=_subject_line(subject),
         body=body,
         language=language,
         campaign_id=campaign_id,

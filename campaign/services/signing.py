@@ -39,9 +39,6 @@ from campaign.services import DomainError, mail, tallies
 
 SIGNATURE_LINK = "signature-confirm"
 HASH_PREFIX = 16
-# What a mail header must never carry; the campaign title in a subject comes from staff forms,
-# which keep control characters (NUL included) that the residents' forms remove.
-_HEADER_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class SigningClosed(DomainError):
@@ -163,7 +160,7 @@ def render_mail(template: str, language: str, **context: Any) -> tuple[str, str]
     """
     with force_locale(language):
         module = current_app.jinja_env.get_template(template).make_module(context)
-        subject = " ".join(_HEADER_CONTROLS.sub(" ", str(getattr(module, "subject", ""))).split())
+        subject = str(getattr(module, "subject", "")).strip()
         body = str(module).strip() + "\n"
     return subject, body
 

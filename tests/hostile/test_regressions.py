@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,8 +10,8 @@ import sqlalchemy as sa
 from icalendar import Calendar
 
 from campaign.extensions import db
-from campaign.models import Signature, Testimony
-from tests.factories import make_campaign
+from campaign.models import OutgoingMail, Signature, Testimony
+from tests.factories import make_campaign, make_staff
 from tests.hostile.support import SIGN, TESTIFY, open_campaign
 from tests.residents.support import outbox
 
@@ -72,3 +73,19 @@ def test_a_name_or_testimony_of_invisible_characters_is_refused(client, invisibl
                     data={**SIGN, "name": name, "email": f"visible{n}@example.org"})
     assert sorted(db.session.scalars(sa.select(Signature.name))) == sorted(
         ["Mehr\u200cdad", "\U0001f468\u200d\U0001f469\u200d\U0001f467"])
+
+
+def test_a_control_character_in_a_campaign_title_stays_out_of_staff_reminder_subjects(runner):
+    # The subject is cleaned where every mail is queued, so reminders (whose subjects carry
+    # the campaign title too) are as safe as the sign flow's mail.
+    hearing_at = datetime.now(UTC) + timedelta(hours=20)
+    campaign = make_campaign(title="Stop\x07 the\x1b contract\x85", hearing_at=hearing_at)
+    make_staff(campaign, "lead", email="lead@staff.example")
+    db.session.commit()
+    assert runner.invoke(args=["remind"]).exit_code == 0
+    subjects = [m.subject for m in db.session.scalars(sa.select(OutgoingMail))
+                if m.to == "lead@staff.example"]  # addresses are encrypted: compare here
+    assert subjects
+    for subject in subjects:
+        assert not re.search(r"[\x00-\x1f\x7f-\x9f]", subject), subject
+        assert "Stop the contract" in subject
