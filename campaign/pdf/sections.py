@@ -7,6 +7,7 @@ packet. Only the cover/contents segment knows page numbers, and it is rendered l
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import unicodedata
@@ -59,6 +60,13 @@ def paragraphs(text: str) -> list[str]:
     return [p.strip() for p in _PARAGRAPH_BREAK.split(cleaned) if p.strip()]
 
 
+# Text cut to fit in Python (WeasyPrint's text-overflow ellipsis writes a ToUnicode entry PDF
+# readers reject): fonts, sizes and widths in points, a little inside packet.css's boxes.
+_FOOTER_FONT, _FOOTER_WIDTH = ("DejaVuSans.ttf", 7.5), 430  # .running-footer span: 440pt
+_HEAD_DISTRICTS_FONT, _HEAD_DISTRICTS_WIDTH = ("DejaVuSans-Bold.ttf", 8), 320  # .where: 62 %
+_HEAD_NAMES_FONT, _HEAD_NAME_WIDTH = ("DejaVuSans.ttf", 7), 90  # .names, "first – last"
+
+
 def format_number(value: int, labels: PacketLabels) -> str:
     """Integer with the packet's thousands separator."""
     return f"{value:,}".replace(",", labels.number_separator)
@@ -76,8 +84,6 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["number"] = format_number
-    # For one-line resident text (names, affiliations, districts) printed by a template.
-    env.filters["line"] = clean_line
     return env
 
 
@@ -134,7 +140,18 @@ def footer_text(content: PacketContent) -> str:
     text = f"{clean_line(content.campaign_title)} · {clean_line(content.hearing_title)}"
     # Cut here, not with CSS text-overflow: WeasyPrint maps the ellipsis glyph to the whole
     # hidden text in the PDF's ToUnicode table, which PDF readers reject.
-    return roster_geometry.measure("DejaVuSans.ttf", 7.5).fit(text, 430)
+    return roster_geometry.measure(*_FOOTER_FONT).fit(text, _FOOTER_WIDTH)
+
+
+def _printed_head(entry: TestimonyEntry) -> TestimonyEntry:
+    """A testimony with its one-line resident text cleaned as the rest of the packet is."""
+    return dataclasses.replace(
+        entry,
+        author=clean_line(entry.author),
+        affiliation=clean_line(entry.affiliation or "") or None,
+        district=clean_line(entry.district),
+        speaks=clean_line(entry.speaks or "") or None,
+    )
 
 
 def _position_class(position: str) -> str:
@@ -226,7 +243,7 @@ def plan_packet(
             markup = render_template(
                 "testimony.html",
                 **common,
-                t=entry,
+                t=_printed_head(entry),
                 paragraphs=paragraphs(entry.body),
                 position_class=_position_class(entry.position),
                 group_title=group_title,
@@ -356,20 +373,21 @@ def _roster_page_html(
             Markup("\n" + "\n".join(_roster_line(line) for line in column))  # noqa: S704
             for column in page.columns
         ]
+    names = roster_geometry.measure(*_HEAD_NAMES_FONT)
     return render_template(
         "roster_page.html",
         labels=labels,
         rows=rows,
         headings=headings,
         columns=columns,
-        districts=roster_geometry.measure("DejaVuSans-Bold.ttf", 8).fit(
+        districts=roster_geometry.measure(*_HEAD_DISTRICTS_FONT).fit(
             page.districts[0]
             if len(page.districts) == 1
             else f"{page.districts[0]} – {page.districts[-1]}",
-            320,
+            _HEAD_DISTRICTS_WIDTH,
         ),
-        first_name=roster_geometry.measure("DejaVuSans.ttf", 7).fit(page.first_name, 90),
-        last_name=roster_geometry.measure("DejaVuSans.ttf", 7).fit(page.last_name, 90),
+        first_name=names.fit(page.first_name, _HEAD_NAME_WIDTH),
+        last_name=names.fit(page.last_name, _HEAD_NAME_WIDTH),
         empty=False,
         **geometry,
     )
