@@ -13,6 +13,7 @@ from campaign.crypto import canonical_email, client_key, keyring
 from campaign.extensions import db, limiter
 from campaign.models import Campaign, CampaignStatus, SignatureStatus, Visibility
 from campaign.residents import bp
+from campaign.residents.form_pages import form_page
 from campaign.residents.forms import ButtonForm, ResendForm, SignForm
 from campaign.services import NotFound, signing
 from campaign.services import campaigns as campaign_service
@@ -32,6 +33,15 @@ def email_limit_key() -> str:
 def public_campaign(slug: str) -> Campaign:
     try:
         return campaign_service.get_public(db.session, slug)
+    except NotFound:
+        abort(404)
+
+
+def form_campaign(slug: str) -> Campaign:
+    """The campaign for the signing form: kept between requests while its rows are unchanged
+    (read only; see campaigns.FormCampaigns)."""
+    try:
+        return campaign_service.form_campaign(db.session, slug)
     except NotFound:
         abort(404)
 
@@ -62,11 +72,19 @@ def page_context(campaign: Campaign) -> dict:
 @limiter.limit(CLIENT_LIMIT, methods=["POST"])
 @limiter.limit(EMAIL_LIMIT, methods=["POST"], key_func=email_limit_key)
 def sign(slug: str):
-    campaign = public_campaign(slug)
+    campaign = form_campaign(slug)
     if campaign.status != CampaignStatus.OPEN:
         status = 409 if request.method == "POST" else 200
         page = render_template("residents/closed.html", what="sign", **page_context(campaign))
         return page, status
+    if request.method == "GET":
+        window = testimony_service.window(campaign)
+        return form_page(
+            ("sign", slug, language(), window.is_open),
+            campaign,
+            lambda: render_template("residents/sign.html", form=SignForm(campaign=campaign),
+                                    campaign=campaign, window=window),
+        )
     form = SignForm(campaign=campaign)
     if form.validate_on_submit():
         if not form.is_bot:  # a filled honeypot gets the same page, and nothing is stored
@@ -99,7 +117,8 @@ def sign(slug: str):
             email=form.email.data,
             resend_form=ResendForm(formdata=None),
         )
-    return render_template("residents/sign.html", form=form, **page_context(campaign))
+    return render_template("residents/sign.html", form=form, campaign=campaign,
+                           window=testimony_service.window(campaign))
 
 
 @bp.route("/c/<slug>/confirm/<token>", methods=["GET", "POST"])

@@ -6,12 +6,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from campaign.models import (
     Campaign,
     CampaignStatus,
     Deadline,
+    Decision,
     DecisionMaker,
     Endorsement,
     EndorsementStatus,
@@ -153,3 +156,95 @@ def approved_endorsements(session: Session, campaign_id: int) -> list[Endorsemen
             .order_by(Endorsement.role, Endorsement.organization_key)
         )
     )
+
+
+# --- The signing form's campaign, reused while its rows are unchanged ---------------------------
+
+_FORM_CAMPAIGNS_KEPT = 64
+
+
+class FormCampaigns:
+    """Campaigns as the signing form needs them, kept per process between requests.
+
+    The form is the page that takes the load when a campaign is shared widely, and loading a
+    campaign with its decision and dates through the ORM costs several times more than reading
+    the same rows. So every request still reads the rows (a campaign closed or edited a moment
+    ago shows at once, in every process), and only when they differ from what this process
+    kept is the campaign loaded again. What is kept is detached and read only: nothing may add
+    it to a session, and one that was (or was expired) is thrown away and loaded again.
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[str, tuple[tuple, Campaign]] = {}
+
+    @staticmethod
+    def _rows(session: Session, slug: str) -> tuple | None:
+        campaign_table, decision_table = Campaign.__table__, Decision.__table__
+        deadline_table = Deadline.__table__
+        head = session.execute(
+            sa.select(campaign_table, decision_table)
+            .outerjoin(decision_table, decision_table.c.campaign_id == campaign_table.c.id)
+            .where(campaign_table.c.slug == slug, campaign_table.c.status.in_(PUBLIC_STATUSES))
+        ).first()
+        if head is None:
+            return None
+        dates = session.execute(
+            sa.select(deadline_table)
+            .where(deadline_table.c.campaign_id == head[0])
+            .order_by(deadline_table.c.id)
+        ).all()
+        return (tuple(head), tuple(tuple(row) for row in dates))
+
+    @staticmethod
+    def _usable(campaign: Campaign) -> bool:
+        objects = [campaign, *campaign.deadlines]
+        if campaign.decision is not None:
+            objects.append(campaign.decision)
+        return all(
+            (state := sa.inspect(item)).detached and not state.expired_attributes
+            for item in objects
+        )
+
+    def get(self, session: Session, slug: str) -> Campaign:
+        """The public campaign for the signing form (detached, read only); NotFound if none."""
+        rows = self._rows(session, slug)
+        if rows is None:
+            self._kept.pop(slug, None)
+            raise NotFound(slug)
+        kept = self._kept.get(slug)
+        if kept is not None and kept[0] == rows and self._usable(kept[1]):
+            return kept[1]
+        campaign = self._load(session, slug)
+        if len(self._kept) >= _FORM_CAMPAIGNS_KEPT:
+            self._kept.pop(next(iter(self._kept)))
+        self._kept[slug] = (rows, campaign)
+        return campaign
+
+    @staticmethod
+    def _load(session: Session, slug: str) -> Campaign:
+        # Its own session, never committed, so nothing expires what it loaded; every relation
+        # the form, its pages and its mails read is loaded here, as a detached object cannot
+        # load anything later.
+        with Session(bind=session.get_bind(), expire_on_commit=False) as own:
+            campaign = own.scalar(
+                sa.select(Campaign)
+                .where(Campaign.slug == slug, Campaign.status.in_(PUBLIC_STATUSES))
+                .options(
+                    selectinload(Campaign.decision),
+                    selectinload(Campaign.deadlines).selectinload(Deadline.dependents),
+                    selectinload(Campaign.deadlines).selectinload(Deadline.relative_to),
+                )
+            )
+            if campaign is None:
+                raise NotFound(slug)
+            for child in (campaign.decision, *campaign.deadlines):
+                if child is not None:
+                    set_committed_value(child, "campaign", campaign)
+            own.expunge_all()
+        return campaign
+
+
+def form_campaign(session: Session, slug: str) -> Campaign:
+    """The public campaign for the signing form, from this application's FormCampaigns."""
+    kept = current_app.extensions.setdefault("form_campaigns", FormCampaigns())
+    return kept.get(session, slug)

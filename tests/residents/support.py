@@ -15,6 +15,7 @@ from flask import current_app
 from campaign.extensions import db
 from campaign.models import Deadline, DeadlineKind
 from campaign.services.deadlines import add_relative
+from tests.conftest import make_app
 from tests.factories import make_campaign
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -29,6 +30,15 @@ def outbox() -> list:
         BytesParser(policy=policy.default).parsebytes(path.read_bytes())
         for path in sorted(folder.glob("*.eml"))
     ]
+
+
+def other_app(app, tmp_path: Path | None = None, **config):
+    """A second app on the same database (and by default the same instance folder)."""
+    instance = tmp_path or Path(app.instance_path)
+    application = make_app(instance, app.config["SQLALCHEMY_DATABASE_URI"], **config)
+    client = application.test_client()
+    client.environ_base["wsgi.url_scheme"] = "https"
+    return application, client
 
 
 def body(message) -> str:

@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from markupsafe import escape
 
 from campaign.models import Signature, SignatureStatus, Testimony
-from tests.conftest import make_app
 from tests.factories import make_campaign
 from tests.hostile.support import line as received_line
 from tests.hostile.support import text as received_text
@@ -21,6 +20,7 @@ from tests.residents.support import (
     campaign_with_hearing,
     csrf_token,
     link,
+    other_app,
     outbox,
     text_of,
     without_csrf,
@@ -31,15 +31,6 @@ TESTIFY = {
     "name": "Rosa Díaz", "email": "rosa@example.org", "zip": "22222", "position": "oppose",
     "body": "My testimony.", "language": "es", "speak": "no", "visibility": "counted",
 }
-
-
-def other_app(app, tmp_path: Path | None = None, **config):
-    """A second app on the same database (and by default the same instance folder)."""
-    instance = tmp_path or Path(app.instance_path)
-    application = make_app(instance, app.config["SQLALCHEMY_DATABASE_URI"], **config)
-    client = application.test_client()
-    client.environ_base["wsgi.url_scheme"] = "https"
-    return application, client
 
 
 def stored(db, model) -> list:

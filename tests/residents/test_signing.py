@@ -19,7 +19,7 @@ from campaign.models import (
 from campaign.services import campaigns as campaign_service
 from campaign.services import signing
 from tests.factories import make_campaign, make_signature
-from tests.residents.support import link, outbox, text_of
+from tests.residents.support import csrf_token, link, other_app, outbox, text_of
 
 FORM = {
     "name": "Ana Flores",
@@ -320,6 +320,53 @@ def test_honeypot_gets_the_same_page_and_nothing_is_stored(client, db):
     bot = text_of(sign(client, campaign, website="http://spam.example"))
     assert bot == real
     assert len(signatures(db, campaign)) == 1 and len(outbox()) == 1
+
+
+# --- The form page kept between visits -------------------------------------------------------
+
+
+def test_the_kept_form_page_gives_each_visitor_their_own_working_token(app, db):
+    campaign = make_campaign()
+    db.session.commit()
+    _csrf_app, first = other_app(app, WTF_CSRF_ENABLED=True)
+    second = first.application.test_client()
+    second.environ_base["wsgi.url_scheme"] = "https"
+    pages = [text_of(c.get(f"/c/{campaign.slug}/sign")) for c in (first, second)]
+    tokens = [csrf_token(page) for page in pages]
+    assert tokens[0] != tokens[1]
+    assert pages[1].replace(tokens[1], "T") == pages[0].replace(tokens[0], "T")
+    # A token is good only with the session it was made for, kept page or not.
+    swapped = first.post(f"/c/{campaign.slug}/sign", data={**FORM, "csrf_token": tokens[1]})
+    assert swapped.status_code == 400 and "this form expired" in text_of(swapped)
+    for client, token, email in zip((first, second), tokens, ("a@example.org", "b@example.org")):
+        response = client.post(f"/c/{campaign.slug}/sign",
+                               data={**FORM, "email": email, "csrf_token": token})
+        assert response.status_code == 200 and "Check your email" in text_of(response)
+    assert len(signatures(db, campaign)) == 2
+
+
+def test_the_kept_form_page_shows_an_edit_or_a_closing_at_once(app, db):
+    campaign = make_campaign(title="Stop the data deal")
+    db.session.commit()
+    _csrf_app, client = other_app(app, WTF_CSRF_ENABLED=True)
+    path = f"/c/{campaign.slug}/sign"
+    assert "Stop the data deal" in text_of(client.get(path))
+    assert "Send written testimony" in text_of(client.get(path))
+    campaign.title, campaign.title_es = "End the data deal", "Terminar el acuerdo"
+    db.session.commit()
+    assert "End the data deal" in text_of(client.get(path))
+    spanish = text_of(client.get(path, headers={"Accept-Language": "es"}))
+    assert "Terminar el acuerdo" in spanish and "Firmar" in spanish
+    assert "End the data deal" in text_of(client.get(path, headers={"Accept-Language": "en"}))
+    # The hearing moves into the past: written testimony closes, and the page says no more.
+    campaign.deadlines[0].at = datetime.now(UTC) - timedelta(days=1)
+    db.session.commit()
+    assert "Send written testimony" not in text_of(client.get(path))
+    campaign.status = CampaignStatus.CLOSED
+    db.session.commit()
+    assert "This campaign is closed" in text_of(client.get(path))
+    response = client.post(path, data={**FORM, "csrf_token": "any"})
+    assert response.status_code in (400, 409) and signatures(db, campaign) == []
 
 
 def test_closed_campaign_takes_no_signatures_and_no_confirmations(client, db):
