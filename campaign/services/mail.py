@@ -52,19 +52,23 @@ def queue(
     language: str = "en",
     campaign_id: int | None = None,
     dedupe_key: str | None = None,
-) -> OutgoingMail:
-    """Queue a plain-text message; it is sent after the surrounding transaction commits."""
-    message = OutgoingMail(
-        to=to.strip(),
-        subject=_subject_line(subject),
-        body=body,
-        language=language,
-        campaign_id=campaign_id,
-        dedupe_key=dedupe_key,
+) -> None:
+    """Queue a plain-text message; it is sent after the surrounding transaction commits.
+
+    Written at once (a table insert, not an object left for the flush): a duplicate
+    `dedupe_key` fails here, in the caller's savepoint.
+    """
+    session.execute(
+        sa.insert(OutgoingMail.__table__).values(
+            to=to.strip(),
+            subject=_subject_line(subject),
+            body=body,
+            language=language,
+            campaign_id=campaign_id,
+            dedupe_key=dedupe_key,
+        )
     )
-    session.add(message)
     session.info["mail_waiting"] = True
-    return message
 
 
 def already_queued(session: Session, dedupe_key: str) -> bool:
