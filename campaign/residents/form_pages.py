@@ -1,47 +1,62 @@
-"""Empty form pages, rendered once per campaign version and language, reused with a new token.
+"""Form pages rendered once per campaign version and language, reused with each visit's token.
 
 The signing form is the same page for everyone who opens it, except for the CSRF token in its
-hidden field. Rendering it (the base template, the form macros, every translated label) is most
-of what a visit costs, so the first visit renders it and later ones reuse the text with their
-own token put in the token's place. The page is kept against the campaign object that
-`campaigns.form_campaigns` hands out: that object is replaced whenever the campaign's rows
-change, so an edited or closed campaign is never shown from here.
+hidden field; the "check your email" page that follows differs only in the address typed.
+Rendering them (the base template, the form macros, every translated label) is most of what a
+signature costs the server, so the first visit renders the page with placeholders where the
+token and the typed text go, and every visit gets that text with its own token and its own
+(escaped) text put in the placeholders' places.
 
-Only a page without per-visit content is kept: no form errors, no flashed messages.
+A page is kept against the campaign object that `campaigns.form_campaign` hands out: that
+object is replaced whenever the campaign's rows change, so an edited or closed campaign is
+never shown from here. A page rendered while the session held flashed messages is used once
+and not kept.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Hashable
 
 from flask import current_app, session
 from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
 
-# Where the token goes in a kept page. Nothing a page prints can contain this (a noncharacter
-# that the residents' forms remove and no template writes).
-TOKEN_HOLE = "\ufdd0csrf-token\ufdd0"
 _PAGES_KEPT = 256
 
 
 class FormPages:
     def __init__(self) -> None:
         self._pages: dict[Hashable, tuple[object, str]] = {}
+        # Unguessable, so no text a campaign or a resident writes can contain a placeholder.
+        self._nonce = secrets.token_hex(12)
 
-    def page(self, key: Hashable, owner: object, render: Callable[[], str]) -> str:
-        """The page for `key`, rendered by `render` unless kept for this same `owner`."""
+    def _hole(self, name: str) -> str:
+        return f"\ufdd0{self._nonce}:{name}\ufdd0"
+
+    def page(self, key: Hashable, owner: object, render: Callable[..., str], **texts: str) -> str:
+        """The page for `key`: `render(**placeholders)` unless kept for this same `owner`,
+        with this visit's CSRF token and `texts` (escaped) in the placeholders' places.
+
+        `render` must print each text once per place, as `{{ name }}` does (no filters).
+        """
         kept = self._pages.get(key)
-        if kept is not None and kept[0] is owner:
-            return kept[1].replace(TOKEN_HOLE, generate_csrf())
-        keepable = not session.get("_flashes")
-        html = render()
-        token = generate_csrf()
-        if keepable and html.count(token) == 1 and TOKEN_HOLE not in html:
-            if len(self._pages) >= _PAGES_KEPT:
-                self._pages.pop(next(iter(self._pages)))
-            self._pages[key] = (owner, html.replace(token, TOKEN_HOLE))
+        if kept is None or kept[0] is not owner:
+            keepable = not session.get("_flashes")
+            html = render(**{name: self._hole(name) for name in texts})
+            html = html.replace(generate_csrf(), self._hole("csrf_token"))
+            kept = (owner, html)
+            if keepable:
+                if len(self._pages) >= _PAGES_KEPT:
+                    self._pages.pop(next(iter(self._pages)))
+                self._pages[key] = kept
+        html = kept[1].replace(self._hole("csrf_token"), generate_csrf())
+        for name, value in texts.items():
+            html = html.replace(self._hole(name), str(escape(value)))
         return html
 
 
-def form_page(key: Hashable, owner: object, render: Callable[[], str]) -> str:
+def form_page(key: Hashable, owner: object, render: Callable[..., str], **texts: str) -> str:
     """`FormPages.page` of this application's kept pages."""
-    return current_app.extensions.setdefault("form_pages", FormPages()).page(key, owner, render)
+    pages = current_app.extensions.setdefault("form_pages", FormPages())
+    return pages.page(key, owner, render, **texts)

@@ -111,11 +111,12 @@ def sign(slug: str):
                 ), 409
             db.session.commit()
         # The same page whether this address is new or had signed: it reveals nothing.
-        return render_template(
-            "residents/sign_sent.html",
-            campaign=campaign,
+        return form_page(
+            ("sign_sent", slug, language()),
+            campaign,
+            lambda email: render_template("residents/sign_sent.html", campaign=campaign,
+                                          email=email, resend_form=ResendForm(formdata=None)),
             email=form.email.data,
-            resend_form=ResendForm(formdata=None),
         )
     return render_template("residents/sign.html", form=form, campaign=campaign,
                            window=testimony_service.window(campaign))

@@ -179,21 +179,17 @@ class FormCampaigns:
 
     @staticmethod
     def _rows(session: Session, slug: str) -> tuple | None:
+        """The campaign's row, its decision's and its deadlines', in one query."""
         campaign_table, decision_table = Campaign.__table__, Decision.__table__
         deadline_table = Deadline.__table__
-        head = session.execute(
-            sa.select(campaign_table, decision_table)
+        rows = session.execute(
+            sa.select(campaign_table, decision_table, deadline_table)
             .outerjoin(decision_table, decision_table.c.campaign_id == campaign_table.c.id)
+            .outerjoin(deadline_table, deadline_table.c.campaign_id == campaign_table.c.id)
             .where(campaign_table.c.slug == slug, campaign_table.c.status.in_(PUBLIC_STATUSES))
-        ).first()
-        if head is None:
-            return None
-        dates = session.execute(
-            sa.select(deadline_table)
-            .where(deadline_table.c.campaign_id == head[0])
             .order_by(deadline_table.c.id)
         ).all()
-        return (tuple(head), tuple(tuple(row) for row in dates))
+        return tuple(tuple(row) for row in rows) or None
 
     @staticmethod
     def _usable(campaign: Campaign) -> bool:

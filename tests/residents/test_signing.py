@@ -345,6 +345,27 @@ def test_the_kept_form_page_gives_each_visitor_their_own_working_token(app, db):
     assert len(signatures(db, campaign)) == 2
 
 
+def test_the_kept_check_your_email_page_prints_each_address_escaped(app, db):
+    campaign = make_campaign()
+    db.session.commit()
+    _csrf_app, client = other_app(app, WTF_CSRF_ENABLED=True)
+    pages = []
+    for email in ("ana@example.org", "o'brien&co@example.org"):
+        token = csrf_token(text_of(client.get(f"/c/{campaign.slug}/sign")))
+        response = client.post(f"/c/{campaign.slug}/sign",
+                               data={**FORM, "email": email, "csrf_token": token})
+        assert response.status_code == 200
+        pages.append(text_of(response))
+    assert pages[1].count("o&#39;brien&amp;co@example.org") == 2  # the sentence and the field
+    assert "o'brien" not in pages[1] and "ana@example.org" not in pages[1]
+    assert pages[1].replace("o&#39;brien&amp;co@example.org", "X") == pages[0].replace(
+        "ana@example.org", "X")
+    # The resend button on the kept page carries this session's own token, and works.
+    resend = client.post(f"/c/{campaign.slug}/sign/resend",
+                         data={"email": "ana@example.org", "csrf_token": csrf_token(pages[1])})
+    assert resend.status_code == 200
+
+
 def test_the_kept_form_page_shows_an_edit_or_a_closing_at_once(app, db):
     campaign = make_campaign(title="Stop the data deal")
     db.session.commit()
