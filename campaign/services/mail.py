@@ -43,6 +43,9 @@ def _subject_line(subject: str) -> str:
     return " ".join(_HEADER_CONTROLS.sub(" ", subject).split())[:250]
 
 
+_OUTBOX_INSERT = sa.insert(OutgoingMail.__table__)
+
+
 def queue(
     session: Session,
     to: str,
@@ -59,14 +62,15 @@ def queue(
     `dedupe_key` fails here, in the caller's savepoint.
     """
     session.execute(
-        sa.insert(OutgoingMail.__table__).values(
-            to=to.strip(),
-            subject=_subject_line(subject),
-            body=body,
-            language=language,
-            campaign_id=campaign_id,
-            dedupe_key=dedupe_key,
-        )
+        _OUTBOX_INSERT,
+        {
+            "to": to.strip(),
+            "subject": _subject_line(subject),
+            "body": body,
+            "language": language,
+            "campaign_id": campaign_id,
+            "dedupe_key": dedupe_key,
+        },
     )
     session.info["mail_waiting"] = True
 

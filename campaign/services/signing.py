@@ -9,6 +9,7 @@ happens to reuse the id.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -184,18 +185,21 @@ def _insert_ignoring_duplicate(session: Session, values: dict[str, Any]) -> int 
     first signatures end with one row and one "repeat", and on SQLite (pysqlite) releasing an
     outermost savepoint commits early, which would break the request's single transaction.
     """
-    dialect = session.get_bind().dialect.name
+    return session.execute(_signature_insert(session.get_bind().dialect.name), values).scalar()
+
+
+@functools.cache
+def _signature_insert(dialect: str):
+    # On the table, not the mapped class (the column types still encrypt), and built once:
+    # the ORM's bulk machinery and building the statement were a good part of a signature's
+    # cost under load.
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # On the table, not the mapped class: the column types still encrypt, and the form's one
-    # insert skips the ORM's bulk machinery, a good part of a signature's cost under load.
     table = Signature.__table__
-    statement = (
+    return (
         insert(table)
-        .values(**values)
         .on_conflict_do_nothing(index_elements=["campaign_id", "email_hash"])
         .returning(table.c.id)
     )
-    return session.execute(statement).scalar()
 
 
 def sign(session: Session, campaign: Campaign, details: SignatureDetails) -> None:

@@ -6,6 +6,8 @@ Public pages and the API read these instead of counting signatures, so a campaig
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -30,16 +32,23 @@ def bump(session: Session, campaign_id: int, district: str, **deltas: int) -> No
     unknown = set(deltas) - set(COUNT_COLUMNS)
     if unknown:
         raise ValueError(f"unknown tally columns: {sorted(unknown)}")
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    values = {"campaign_id": campaign_id, "district": district}
+    values: dict[str, object] = {"campaign_id": campaign_id, "district": district}
     values.update({c: max(deltas.get(c, 0), 0) for c in COUNT_COLUMNS})
-    statement = insert(Tally).values(**values)
-    statement = statement.on_conflict_do_update(
+    values.update({f"delta_{c}": delta for c, delta in deltas.items()})
+    statement = _upsert(session.get_bind().dialect.name, tuple(sorted(deltas)))
+    session.execute(statement, values)
+
+
+@functools.cache
+def _upsert(dialect: str, changed: tuple[str, ...]):
+    # Built once per kind of change: every signature bumps a count, and building the statement
+    # cost more than running it.
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = Tally.__table__
+    return insert(table).on_conflict_do_update(
         index_elements=["campaign_id", "district"],
-        set_={c: getattr(Tally, c) + delta for c, delta in deltas.items()},
+        set_={c: table.c[c] + sa.bindparam(f"delta_{c}", type_=sa.Integer) for c in changed},
     )
-    session.execute(statement)
 
 
 def recount(session: Session, campaign_id: int) -> None:
