@@ -38,8 +38,8 @@ def public_campaign(slug: str) -> Campaign:
 
 
 def form_campaign(slug: str) -> Campaign:
-    """The campaign for the signing form: kept between requests while its rows are unchanged
-    (read only; see campaigns.FormCampaigns)."""
+    """The campaign for the signing pages (form, confirmation, new link): kept between
+    requests while its rows are unchanged (read only; see campaigns.FormCampaigns)."""
     try:
         return campaign_service.form_campaign(db.session, slug)
     except NotFound:
@@ -126,7 +126,7 @@ def sign(slug: str):
 @keeps_text_on_csrf_error
 @limiter.limit(CLIENT_LIMIT, methods=["POST"])
 def confirm_signature(slug: str, token: str):
-    campaign = public_campaign(slug)
+    campaign = form_campaign(slug)
     try:
         signature, expired = signing.signature_for_link(db.session, campaign, token)
     except signing.LinkInvalid:
@@ -161,7 +161,7 @@ def confirm_signature(slug: str, token: str):
 @limiter.limit(CLIENT_LIMIT, methods=["POST"])
 @limiter.limit(EMAIL_LIMIT, methods=["POST"], key_func=email_limit_key)
 def resend_signature_link(slug: str):
-    campaign = public_campaign(slug)
+    campaign = form_campaign(slug)
     form = ResendForm()
     if form.validate_on_submit():
         if not form.is_bot:
