@@ -58,5 +58,7 @@ class FormPages:
 
 def form_page(key: Hashable, owner: object, render: Callable[..., str], **texts: str) -> str:
     """`FormPages.page` of this application's kept pages."""
-    pages = current_app.extensions.setdefault("form_pages", FormPages())
+    pages = current_app.extensions.get("form_pages")
+    if pages is None:
+        pages = current_app.extensions["form_pages"] = FormPages()
     return pages.page(key, owner, render, **texts)

@@ -246,5 +246,7 @@ class FormCampaigns:
 
 def form_campaign(session: Session, slug: str) -> Campaign:
     """The public campaign for the signing form, from this application's FormCampaigns."""
-    kept = current_app.extensions.setdefault("form_campaigns", FormCampaigns())
+    kept = current_app.extensions.get("form_campaigns")
+    if kept is None:
+        kept = current_app.extensions["form_campaigns"] = FormCampaigns()
     return kept.get(session, slug)
