@@ -87,11 +87,16 @@ def normalize_zip(raw: str) -> str:
 def district_for(session: Session, campaign_id: int, zip_code: str) -> str:
     """The council district of a ZIP code from the campaign's table; "unassigned" if unknown."""
     district = session.scalar(
-        sa.select(DistrictZip.district).where(
-            DistrictZip.campaign_id == campaign_id, DistrictZip.zip == normalize_zip(zip_code)
-        )
+        _DISTRICT_OF_ZIP, {"campaign_id": campaign_id, "zip": normalize_zip(zip_code)}
     )
     return district or UNASSIGNED
+
+
+# Built once, like the signature insert below: every signature looks its district up.
+_DISTRICT_OF_ZIP = sa.select(DistrictZip.__table__.c.district).where(
+    DistrictZip.__table__.c.campaign_id == sa.bindparam("campaign_id"),
+    DistrictZip.__table__.c.zip == sa.bindparam("zip"),
+)
 
 
 # --- Links ------------------------------------------------------------------------------------
