@@ -185,6 +185,19 @@ def gunicorn(app_spec: str, port: int, workers: int, env: dict, cwd: Path) -> su
     )
 
 
+def server_cpu_seconds(process: subprocess.Popen) -> float:
+    """CPU time used so far by a server and its workers (every process of its session)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == process.pid:  # the session id (the server started a new one)
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def stop(process: subprocess.Popen) -> None:
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(timeout=30)
@@ -213,8 +226,11 @@ def main() -> None:
         run = str(int(time.time()))
         load = Load(args.clients, args.seconds)
         iteration = sign_iteration(port, run)
+        cpu_before, client_before = server_cpu_seconds(server), time.process_time()
         elapsed = load.run(iteration)
         app_figures = load.summary(elapsed)
+        app_figures["server_cpu"] = server_cpu_seconds(server) - cpu_before
+        app_figures["client_cpu"] = time.process_time() - client_before
         posts = sorted(iteration.post_latencies) or [0.0]
         app_figures["post_p50"] = statistics.median(posts) * 1000
         app_figures["post_p99"] = posts[min(len(posts) - 1, int(len(posts) * 0.99))] * 1000
@@ -241,8 +257,11 @@ def main() -> None:
     try:
         time.sleep(1.5)
         load = Load(args.clients, args.seconds)
+        cpu_before, client_before = server_cpu_seconds(server), time.process_time()
         elapsed = load.run(baseline_iteration(port))
         base_figures = load.summary(elapsed)
+        base_figures["server_cpu"] = server_cpu_seconds(server) - cpu_before
+        base_figures["client_cpu"] = time.process_time() - client_before
     finally:
         stop(server)
     with sqlite3.connect(base_db) as connection:
@@ -262,6 +281,14 @@ def main() -> None:
     print(f"ratio app/baseline: {app_figures['rate'] / max(base_figures['rate'], 1):.2f} "
           f"(target >= 0.50); p99 POST target < 100 ms; rows stored equal to ok responses: "
           f"{stored == app_figures['ok']}")
+    # Where the two cores went: the server's CPU per answered signature / insert, and the
+    # load-driving client's (which shares the machine) per request it made.
+    for label, figures, requests_per_ok in (("app sign", app_figures, 2),
+                                            ("baseline insert", base_figures, 1)):
+        ok = max(figures["ok"], 1)
+        print(f"{label}: server CPU {figures['server_cpu'] / ok * 1000:.2f} ms per answer, "
+              f"client CPU {figures['client_cpu'] / (ok * requests_per_ok) * 1000:.2f} ms "
+              f"per request")
     if app_figures["error_kinds"] or base_figures["error_kinds"]:
         print("error kinds:", app_figures["error_kinds"], base_figures["error_kinds"])
 
