@@ -338,7 +338,8 @@ def test_the_kept_form_page_gives_each_visitor_their_own_working_token(app, db):
     # A token is good only with the session it was made for, kept page or not.
     swapped = first.post(f"/c/{campaign.slug}/sign", data={**FORM, "csrf_token": tokens[1]})
     assert swapped.status_code == 400 and "this form expired" in text_of(swapped)
-    for client, token, email in zip((first, second), tokens, ("a@example.org", "b@example.org")):
+    emails = ("a@example.org", "b@example.org")
+    for client, token, email in zip((first, second), tokens, emails, strict=True):
         response = client.post(f"/c/{campaign.slug}/sign",
                                data={**FORM, "email": email, "csrf_token": token})
         assert response.status_code == 200 and "Check your email" in text_of(response)
