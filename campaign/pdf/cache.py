@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .roster import KnownPage
+
 
 @dataclass(frozen=True)
 class SegmentRecord:
@@ -70,6 +72,7 @@ class SegmentCache:
         self.root = root
         self.batches = root / "batches"
         self.segments = root / "segments"
+        self.layouts = root / "layouts"
 
     def batch_path(self, batch: str) -> Path:
         """File of a batch PDF."""
@@ -95,6 +98,29 @@ class SegmentCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, json.dumps(record.to_json()).encode("utf-8"))
 
+    def roster_pages(self, name: str) -> dict[str, list[KnownPage]]:
+        """The roster pages the last build of `name` laid out (empty if unknown or unreadable)."""
+        try:
+            data = json.loads((self.layouts / f"{name}.json").read_text(encoding="utf-8"))
+            known: dict[str, list[KnownPage]] = {}
+            for start, window, digest, entries, heading_next, headings, value in data["pages"]:
+                known.setdefault(str(start), []).append(KnownPage(
+                    int(window), str(digest), int(entries), bool(heading_next),
+                    tuple(str(h) for h in headings), str(value),
+                ))
+        except (OSError, ValueError, KeyError, TypeError):
+            return {}
+        return known
+
+    def put_roster_pages(self, name: str, pages: Mapping[str, list[KnownPage]]) -> None:
+        """Keep a build's roster pages for the next build of `name`."""
+        rows = [
+            [start, p.window, p.digest, p.entries, p.heading_next, list(p.headings), p.value]
+            for start, known in pages.items()
+            for p in known
+        ]
+        self.layouts.mkdir(parents=True, exist_ok=True)
+        write_atomically(self.layouts / f"{name}.json", json.dumps({"pages": rows}).encode())
 
     def touch(self, records: Mapping[str, SegmentRecord]) -> None:
         """Mark the records and batches a build used as fresh, so pruning keeps them."""
@@ -122,6 +148,11 @@ class SegmentCache:
                     referenced.add(json.loads(path.read_text(encoding="utf-8"))["batch"])
             except (OSError, ValueError, KeyError, TypeError):
                 continue
+        for path in self.layouts.glob("*.json"):
+            with contextlib.suppress(OSError):
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    deleted += 1
         for path in self.batches.glob("*"):
             try:
                 # Young files may belong to a build that is still writing its records.
