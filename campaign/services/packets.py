@@ -430,15 +430,21 @@ def run_build(
             if campaign is None or hearing is None:
                 raise NotFound("the campaign or hearing of this packet no longer exists")
             options: dict[str, Any] = packet.options or {}
-            with force_locale("en"):
-                content = gather(session, campaign, hearing,
-                                 group_by=options.get("group_by", "position"),
-                                 decision_maker_id=options.get("decision_maker_id"))
+            gathered: list[PacketContent] = []
+
+            def load() -> PacketContent:
+                with force_locale("en"):
+                    gathered.append(gather(session, campaign, hearing,
+                                           group_by=options.get("group_by", "position"),
+                                           decision_maker_id=options.get("decision_maker_id")))
+                return gathered[0]
+
             folder = packets_folder()
             folder.mkdir(parents=True, exist_ok=True)
             name = f"{campaign.slug}-hearing-{hearing.id}-packet-{packet.id}.pdf"
+            # The content is read while the rendering workers start.
             result = build_packet(
-                content, folder / name, cache_dir=folder / "cache",
+                load, folder / name, cache_dir=folder / "cache",
                 workers=workers if workers is not None else
                 int(current_app.config.get("PACKET_WORKERS", 2)),
                 progress=report,
@@ -460,6 +466,7 @@ def run_build(
         packet.content_hash = result.content_hash
         packet.pages = result.pages
         packet.size_bytes = result.size_bytes
+        content = gathered[0]
         packet.counts = {
             "signatures": content.signatures_verified,
             "named_in_roster": len(content.roster),
