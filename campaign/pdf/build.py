@@ -422,15 +422,20 @@ def build_packet(
             "\x00".join((content.campaign_slug, content.variant_note or "",
                           content.labels.lang)).encode("utf-8")
         ).hexdigest()
+        known_pages, known_cover_pages = cache.layout(layout_name)
         plan = plan_packet(content, emit=take, rendered=rendered,
-                           known_roster_pages=cache.roster_pages(layout_name))
+                           known_roster_pages=known_pages)
         footer = footer_segment(content, plan)
         take(footer)
-        # The cover and contents with placeholder numbers, only to learn their page count.
-        placeholder = cover_segment(
-            content, plan, cover_html(content, plan, None, _PLACEHOLDER_HASH)
-        )
-        take(placeholder)
+        # The cover and contents with placeholder numbers, only to learn their page count,
+        # unless the last build of this packet knows it (if it is wrong, the numbering
+        # below finds out and numbers again).
+        placeholder = None
+        if known_cover_pages is None:
+            placeholder = cover_segment(
+                content, plan, cover_html(content, plan, None, _PLACEHOLDER_HASH)
+            )
+            take(placeholder)
         renderer.flush(content)
         report("rendering", 0.0)
         full_hash = content.content_hash()
@@ -446,7 +451,9 @@ def build_packet(
         renderer.wait(content)
 
         report("numbering", 0.0)
-        cover_pages = records[placeholder.key].pages
+        cover_pages = (
+            records[placeholder.key].pages if placeholder is not None else known_cover_pages
+        )
         for _attempt in range(3):
             pages = _target_pages(plan, records, cover_pages)
             final = cover_segment(
@@ -510,7 +517,7 @@ def build_packet(
         )
         try:
             cache.touch({s.key: records[s.key] for s in (footer, *ordered)})
-            cache.put_roster_pages(layout_name, plan.roster_pages)
+            cache.put_layout(layout_name, plan.roster_pages, records[final.key].pages)
             cache.prune(CACHE_MAX_AGE_SECONDS)
         except OSError as exc:  # a full or read-only cache must not fail a finished packet
             logger.warning("could not prune the packet cache %s: %s", cache_dir, exc)

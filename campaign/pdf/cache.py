@@ -98,8 +98,8 @@ class SegmentCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, json.dumps(record.to_json()).encode("utf-8"))
 
-    def roster_pages(self, name: str) -> dict[str, list[KnownPage]]:
-        """The roster pages the last build of `name` laid out (empty if unknown or unreadable)."""
+    def layout(self, name: str) -> tuple[dict[str, list[KnownPage]], int | None]:
+        """The roster pages and cover page count of the last build of `name`, if known."""
         try:
             data = json.loads((self.layouts / f"{name}.json").read_text(encoding="utf-8"))
             known: dict[str, list[KnownPage]] = {}
@@ -108,19 +108,23 @@ class SegmentCache:
                     int(window), str(digest), int(entries), bool(heading_next),
                     tuple(str(h) for h in headings), str(value),
                 ))
+            cover_pages = int(data["cover_pages"])
         except (OSError, ValueError, KeyError, TypeError):
-            return {}
-        return known
+            return {}, None
+        return known, cover_pages if cover_pages > 0 else None
 
-    def put_roster_pages(self, name: str, pages: Mapping[str, list[KnownPage]]) -> None:
-        """Keep a build's roster pages for the next build of `name`."""
+    def put_layout(
+        self, name: str, pages: Mapping[str, list[KnownPage]], cover_pages: int
+    ) -> None:
+        """Keep a build's roster pages and cover page count for the next build of `name`."""
         rows = [
             [start, p.window, p.digest, p.entries, p.heading_next, list(p.headings), p.value]
             for start, known in pages.items()
             for p in known
         ]
         self.layouts.mkdir(parents=True, exist_ok=True)
-        write_atomically(self.layouts / f"{name}.json", json.dumps({"pages": rows}).encode())
+        data = {"pages": rows, "cover_pages": cover_pages}
+        write_atomically(self.layouts / f"{name}.json", json.dumps(data).encode())
 
     def touch(self, records: Mapping[str, SegmentRecord]) -> None:
         """Mark the records and batches a build used as fresh, so pruning keeps them."""

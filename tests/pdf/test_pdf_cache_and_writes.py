@@ -134,12 +134,12 @@ def test_cache_prunes_chunks_no_build_used_for_a_while(tmp_path: Path) -> None:
     changed = small_content(ask="A different ask.")
     result = build_packet(changed, tmp_path / "b.pdf", cache_dir=cache, workers=0)
     # The chunks the second build reused were kept and refreshed, and the old cover is gone.
-    assert result.rendered_kinds == ("cover", "cover")
+    assert result.rendered_kinds == ("cover",)  # its page count is known from the last build
     again = build_packet(changed, tmp_path / "c.pdf", cache_dir=cache, workers=0)
     assert again.chunks_rendered == 0
     assert all(p.stat().st_mtime > old for p in cache.rglob("*") if p.is_file())
     first_again = build_packet(small_content(), tmp_path / "d.pdf", cache_dir=cache, workers=0)
-    assert first_again.rendered_kinds == ("cover", "cover")
+    assert first_again.rendered_kinds == ("cover",)
 
 
 def test_an_empty_packet_still_builds(tmp_path: Path) -> None:
@@ -245,3 +245,22 @@ def test_known_roster_pages_are_laid_out_again_when_their_wording_or_pdf_is_gone
     assert again.roster_pages_laid_out == pages
     assert again.rendered_kinds.count("roster") == pages
     _same_as_a_cold_build(content, tmp_path / "d.pdf", tmp_path)
+
+
+def test_a_cover_that_grows_a_page_is_numbered_again(tmp_path: Path) -> None:
+    content = small_content()
+    cache = tmp_path / "cache"
+    first = build_packet(content, tmp_path / "a.pdf", cache_dir=cache, workers=0)
+    # Enough organizations to push the contents onto another page: the cover page count
+    # the last build left behind is wrong, and every number after the cover moves.
+    coalition = tuple(
+        dataclasses.replace(content.coalition[0], organization=f"Neighbors Association {n}")
+        for n in range(160)
+    )
+    grown = dataclasses.replace(content, coalition=coalition)
+    second = build_packet(grown, tmp_path / "b.pdf", cache_dir=cache, workers=0)
+    assert second.pages > first.pages
+    assert second.rendered_kinds.count("cover") == 2
+    _same_as_a_cold_build(grown, tmp_path / "b.pdf", tmp_path)
+    _reader, texts = read_texts(tmp_path / "b.pdf")
+    assert f"page {second.pages} of {second.pages}" in texts[-1]
