@@ -15,6 +15,11 @@ ANCHOR_EVERY, again chosen by hash) start a page whenever the page before them i
 half full, which bounds such a ripple. With
 100,000 signers, 100 new ones spread at random change about 100 of 545 pages, and pages are
 on average 85 % full (measured with tests/pdf and benchmarks/packet_render.py).
+
+Since a page is decided by the entries from its first to one past the last that fit, a
+PageMemory of an earlier layout lets a rebuild skip every page whose entries are unchanged:
+after a page laid out again, the next one usually starts at the same signer as before and is
+found in the memory, so only the pages around a change are measured and cut again.
 """
 
 from __future__ import annotations
