@@ -454,7 +454,8 @@ def build_packet(
         cover_pages = (
             records[placeholder.key].pages if placeholder is not None else known_cover_pages
         )
-        for _attempt in range(3):
+        # One more attempt than with a placeholder render: the last build's count may be off.
+        for _attempt in range(4):
             pages = _target_pages(plan, records, cover_pages)
             final = cover_segment(
                 content,
@@ -468,7 +469,7 @@ def build_packet(
             records[final.key] = record
             if record.pages == cover_pages:
                 break
-            # The real numbers changed the contents' length; number again with the new one.
+            # The real numbers (or another cover) changed its length; number again.
             cover_pages = record.pages
         else:
             raise PacketRenderError("the contents page count does not settle")
