@@ -10,6 +10,8 @@ contents, totals, endorsements, one per testimony, one per roster page, methods)
 cached under the hash of its HTML; missing ones are rendered in batches by `workers`
 processes (forkserver, safe from threaded callers), then merged with pypdf, which also
 stamps "page X of Y", draws the shared footer, adds bookmarks, contents links and metadata.
+A rebuild lays out again only the roster pages whose signers changed: the cache's layouts/
+remembers each page by a hash of the entries that decided it, with its chunk's key.
 The file appears at out_path only once complete (temporary file + os.replace).
 
 Notes for callers:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .cache import SegmentCache, SegmentRecord
 from .content import PacketContent
-from .merge import LinkArea, OutlineItem, PagePart, merge_pages
+from .merge import LinkArea, OutlineItem, PageCopier, PagePart, merge_pages
 from .render import (
     PACKET_STYLESHEETS,
     SEGMENT_ID_PREFIX,
@@ -85,6 +85,7 @@ class PacketResult:
     worker_peak_rss_mb: float = 0.0  # largest rendering process (this one if workers=0)
     cpu_seconds: float = 0.0  # this process plus the rendering workers' batches
     rendered_kinds: tuple[str, ...] = ()  # kinds of the chunks rendered, e.g. ("cover", ...)
+    roster_pages_laid_out: int = 0  # roster pages laid out again (the others were known)
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ def _render_batch(job: _BatchJob) -> _BatchOutcome:
 
 
 class _CallbackFailed(Exception):
-    """Carries an exception raised by the caller's progress callback (e.g. a cancel)."""
+    """Carries an exception raised by the caller's progress callback or content function."""
 
     def __init__(self, original: Exception) -> None:
         super().__init__(str(original))
@@ -362,7 +363,7 @@ class _Renderer:
 
 
 def build_packet(
-    content: PacketContent,
+    content: PacketContent | Callable[[], PacketContent],
     out_path: Path,
     *,
     cache_dir: Path,
@@ -371,9 +372,11 @@ def build_packet(
 ) -> PacketResult:
     """Render the hearing packet for `content` to `out_path`, reusing cached chunks.
 
-    `workers` is the number of rendering processes (0 renders in this process). The file
-    appears at `out_path` only when complete; on failure PacketRenderError is raised and
-    any previous file at `out_path` is left untouched.
+    `workers` is the number of rendering processes (0 renders in this process). `content`
+    may be a function returning it (say, reading the database): the workers then start
+    while it runs, and what it raises is raised as is. The file appears at `out_path` only
+    when complete; on failure PacketRenderError is raised and any previous file at
+    `out_path` is left untouched.
     """
     started = time.perf_counter()
     started_cpu = time.process_time()
@@ -385,6 +388,11 @@ def build_packet(
     try:
         report("preparing", 0.0)
         renderer.start()
+        if callable(content):
+            try:
+                content = content()
+            except Exception as exc:
+                raise _CallbackFailed(exc) from exc
         seen: set[str] = set()
 
         def take(segment: Segment) -> None:
@@ -392,29 +400,62 @@ def build_packet(
             if segment.key in seen:
                 return
             seen.add(segment.key)
+            if segment.key in records:  # a known roster page, found by rendered() below
+                return
             record = cache.get(segment.key)
             if record is None:
+                if segment.html is None:
+                    raise PacketRenderError("a known roster page is no longer cached")
                 if report.stage == "preparing":
                     report("rendering", 0.0)
                 renderer.feed(segment, content)
             else:
                 records[segment.key] = record
 
-        plan = plan_packet(content, emit=take)
+        def rendered(key: str) -> bool:
+            record = records.get(key) or cache.get(key)
+            if record is not None:
+                records[key] = record
+            return record is not None
+
+        layout_name = hashlib.sha256(
+            "\x00".join((content.campaign_slug, content.variant_note or "",
+                          content.labels.lang)).encode("utf-8")
+        ).hexdigest()
+        known_pages, known_cover_pages = cache.layout(layout_name)
+        plan = plan_packet(content, emit=take, rendered=rendered,
+                           known_roster_pages=known_pages)
         footer = footer_segment(content, plan)
         take(footer)
-        # The cover and contents with placeholder numbers, only to learn their page count.
-        placeholder = cover_segment(
-            content, plan, cover_html(content, plan, None, _PLACEHOLDER_HASH)
-        )
-        take(placeholder)
-        full_hash = content.content_hash()
+        # The cover and contents with placeholder numbers, only to learn their page count,
+        # unless the last build of this packet knows it (if it is wrong, the numbering
+        # below finds out and numbers again).
+        placeholder = None
+        if known_cover_pages is None:
+            placeholder = cover_segment(
+                content, plan, cover_html(content, plan, None, _PLACEHOLDER_HASH)
+            )
+            take(placeholder)
+        renderer.flush(content)
         report("rendering", 0.0)
+        full_hash = content.content_hash()
+        # While the workers render what changed, copy the pages that are ready into the
+        # packet's writer: a rebuild's merge is mostly reading unchanged chunks.
+        copier = PageCopier()
+        for key in dict.fromkeys(s.key for s in (footer, *plan.segments)):
+            record = records.get(key)
+            if record is not None:
+                copier.prepare(
+                    PagePart(cache.batch_path(record.batch), record.first, record.pages)
+                )
         renderer.wait(content)
 
         report("numbering", 0.0)
-        cover_pages = records[placeholder.key].pages
-        for _attempt in range(3):
+        cover_pages = (
+            records[placeholder.key].pages if placeholder is not None else known_cover_pages
+        )
+        # One more attempt than with a placeholder render: the last build's count may be off.
+        for _attempt in range(4):
             pages = _target_pages(plan, records, cover_pages)
             final = cover_segment(
                 content,
@@ -428,7 +469,7 @@ def build_packet(
             records[final.key] = record
             if record.pages == cover_pages:
                 break
-            # The real numbers changed the contents' length; number again with the new one.
+            # The real numbers (or another cover) changed its length; number again.
             cover_pages = record.pages
         else:
             raise PacketRenderError("the contents page count does not settle")
@@ -465,6 +506,7 @@ def build_packet(
             links=links,
             report=report,
             full_hash=full_hash,
+            copier=copier,
         )
         logger.info(
             "packet %s: %d pages, %d chunks rendered in %d batches, %d reused; stages "
@@ -476,6 +518,7 @@ def build_packet(
         )
         try:
             cache.touch({s.key: records[s.key] for s in (footer, *ordered)})
+            cache.put_layout(layout_name, plan.roster_pages, records[final.key].pages)
             cache.prune(CACHE_MAX_AGE_SECONDS)
         except OSError as exc:  # a full or read-only cache must not fail a finished packet
             logger.warning("could not prune the packet cache %s: %s", cache_dir, exc)
@@ -489,6 +532,7 @@ def build_packet(
             batches_rendered=renderer.batches,
             worker_peak_rss_mb=round(renderer.peak_rss_mb, 1),
             rendered_kinds=tuple(sorted(renderer.rendered_kinds)),
+            roster_pages_laid_out=len(plan.roster.pages),
             seconds=round(time.perf_counter() - started, 3),
             cpu_seconds=round(time.process_time() - started_cpu + renderer.worker_cpu, 3),
         )
@@ -534,6 +578,7 @@ def _write(
     links: list[LinkArea],
     report: _Progress,
     full_hash: str,
+    copier: PageCopier,
 ) -> tuple[int, str, int]:
     """Merge into a temporary file beside out_path and rename it into place."""
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -553,6 +598,7 @@ def _write(
                 metadata=_metadata(content, full_hash),
                 lang=content.labels.lang,
                 on_stage=lambda stage, f: report(stage, f),
+                copier=copier,
             )
             report("writing", 0.5)
             handle.flush()

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .roster import KnownPage
+
 
 @dataclass(frozen=True)
 class SegmentRecord:
@@ -70,6 +72,7 @@ class SegmentCache:
         self.root = root
         self.batches = root / "batches"
         self.segments = root / "segments"
+        self.layouts = root / "layouts"
 
     def batch_path(self, batch: str) -> Path:
         """File of a batch PDF."""
@@ -95,6 +98,33 @@ class SegmentCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, json.dumps(record.to_json()).encode("utf-8"))
 
+    def layout(self, name: str) -> tuple[dict[str, list[KnownPage]], int | None]:
+        """The roster pages and cover page count of the last build of `name`, if known."""
+        try:
+            data = json.loads((self.layouts / f"{name}.json").read_text(encoding="utf-8"))
+            known: dict[str, list[KnownPage]] = {}
+            for start, window, digest, entries, heading_next, headings, value in data["pages"]:
+                known.setdefault(str(start), []).append(KnownPage(
+                    int(window), str(digest), int(entries), bool(heading_next),
+                    tuple(str(h) for h in headings), str(value),
+                ))
+            cover_pages = int(data["cover_pages"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return {}, None
+        return known, cover_pages if cover_pages > 0 else None
+
+    def put_layout(
+        self, name: str, pages: Mapping[str, list[KnownPage]], cover_pages: int
+    ) -> None:
+        """Keep a build's roster pages and cover page count for the next build of `name`."""
+        rows = [
+            [start, p.window, p.digest, p.entries, p.heading_next, list(p.headings), p.value]
+            for start, known in pages.items()
+            for p in known
+        ]
+        self.layouts.mkdir(parents=True, exist_ok=True)
+        data = {"pages": rows, "cover_pages": cover_pages}
+        write_atomically(self.layouts / f"{name}.json", json.dumps(data).encode())
 
     def touch(self, records: Mapping[str, SegmentRecord]) -> None:
         """Mark the records and batches a build used as fresh, so pruning keeps them."""
@@ -122,6 +152,11 @@ class SegmentCache:
                     referenced.add(json.loads(path.read_text(encoding="utf-8"))["batch"])
             except (OSError, ValueError, KeyError, TypeError):
                 continue
+        for path in self.layouts.glob("*.json"):
+            with contextlib.suppress(OSError):
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    deleted += 1
         for path in self.batches.glob("*"):
             try:
                 # Young files may belong to a build that is still writing its records.

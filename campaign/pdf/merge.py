@@ -102,6 +102,38 @@ def _label_width(template: str, page: int, pages: int) -> float:
     return sum(_HELVETICA.get(ch, 556) for ch in text) * FOOTER_SIZE / 1000
 
 
+class PageCopier:
+    """The writer of one packet, and the chunk PDFs read into it.
+
+    Reading a chunk PDF and copying what its pages draw (fonts, content streams) is most of
+    a merge; `prepare` does it for pages that are ready while other chunks still render,
+    and merge_pages() then only links the copied objects into pages.
+    """
+
+    def __init__(self) -> None:
+        self.writer = PdfWriter()
+        self.readers: dict[Path, PdfReader] = {}
+
+    def reader(self, path: Path) -> PdfReader:
+        """The one reader of a chunk PDF."""
+        reader = self.readers.get(path)
+        if reader is None:
+            reader = self.readers[path] = PdfReader(path)
+        return reader
+
+    def prepare(self, part: PagePart) -> None:
+        """Copy the resources and contents of a part's pages into the writer ahead of time."""
+        reader = self.reader(part.path)
+        for index in range(part.first, part.first + part.count):
+            page = reader.pages[index]
+            for key in ("/Resources", "/Contents"):
+                value = page.raw_get(key) if key in page else None
+                # Copies of indirect objects are remembered by the writer, so the page's
+                # own copy in merge_pages() links to these instead of copying them again.
+                if isinstance(value, IndirectObject):
+                    value.clone(self.writer)
+
+
 def merge_pages(
     parts: Iterable[PagePart],
     out: BinaryIO,
@@ -113,16 +145,15 @@ def merge_pages(
     metadata: dict[str, str],
     lang: str,
     on_stage: Callable[[str, float], None] | None = None,
+    copier: PageCopier | None = None,
 ) -> int:
     """Write the packet made of `parts` to `out`; returns its page count."""
-    writer = PdfWriter()
-    readers: dict[Path, PdfReader] = {}
+    copier = copier or PageCopier()
+    writer = copier.writer
     used: set[tuple[Path, int]] = set()
     parts = list(parts)
     for number, part in enumerate(parts):
-        reader = readers.get(part.path)
-        if reader is None:
-            reader = readers[part.path] = PdfReader(part.path)
+        reader = copier.reader(part.path)
         for index in range(part.first, part.first + part.count):
             source = reader
             if (part.path, index) in used:

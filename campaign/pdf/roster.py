@@ -15,16 +15,20 @@ ANCHOR_EVERY, again chosen by hash) start a page whenever the page before them i
 half full, which bounds such a ripple. With
 100,000 signers, 100 new ones spread at random change about 100 of 545 pages, and pages are
 on average 85 % full (measured with tests/pdf and benchmarks/packet_render.py).
+
+Since a page is decided by the entries from its first to one past the last that fit, a
+PageMemory of an earlier layout lets a rebuild skip every page whose entries are unchanged:
+after a page laid out again, the next one usually starts at the same signer as before and is
+found in the memory, so only the pages around a change are measured and cut again.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -194,10 +198,11 @@ class RosterPage:
 class RosterLayout:
     """The whole roster: its pages, where each district starts, and the tab stop used."""
 
-    pages: tuple[RosterPage, ...]
+    pages: tuple[RosterPage, ...]  # the pages laid out (all, unless a PageMemory had some)
     district_pages: tuple[tuple[str, int, int], ...]  # (district, first page index, names)
     tab_stop: float
     rows: bool  # True: one <pre> of rows across the page; False: one <pre> per column
+    page_count: int = 0  # pages of the roster, laid out now or known from an earlier layout
 
 
 @dataclass(slots=True)
@@ -211,85 +216,188 @@ class _Item:
     anchor: bool = False
 
 
-def _score(entry: RosterEntry) -> int:
-    key = "\x1f".join((entry.district, entry.name, entry.zip, entry.signed_on, entry.source))
+@dataclass(frozen=True)
+class KnownPage:
+    """A roster page an earlier layout made, found again by a hash of everything it read."""
+
+    window: int  # roster entries, from the page's first, that decided the page
+    digest: str  # hash of those entries, the layout context and the page's start
+    entries: int  # entries printed on the page
+    heading_next: bool  # the page after it starts with a district heading
+    headings: tuple[str, ...]  # districts whose heading is on the page
+    value: str  # what the caller made of the page (the packet engine: its segment key)
+
+
+@dataclass
+class PageMemory:
+    """Pages of earlier layouts, so a rebuild lays out again only the pages whose input changed.
+
+    A page is decided by the entries from its first up to one past the last that fit on it
+    (never more), by whether it opens with a district heading, and by the layout's context;
+    `known` holds such pages by a token of their start, `learned` receives this layout's.
+    `use(page)` is called for a known page met again and says whether its value is still
+    usable (say, its rendered PDF is still cached); if not, the page is laid out again.
+    """
+
+    context: str  # the caller's fingerprint of what else shapes a page (labels, templates)
+    known: dict[str, list[KnownPage]] = field(default_factory=dict)
+    use: Callable[[KnownPage], bool] = lambda _page: False
+    learned: dict[str, list[KnownPage]] = field(default_factory=dict)
+    reused: int = 0
+
+
+def _score(key: str) -> int:
     return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big")
+
+
+def _entry_key(entry: RosterEntry) -> str:
+    return "\x1f".join((entry.district, entry.name, entry.zip, entry.signed_on, entry.source))
 
 
 def layout_roster(
     roster: Sequence[RosterEntry],
     labels: PacketLabels,
-    on_page: Callable[[RosterPage, bool, float], None] | None = None,
+    on_page: Callable[[RosterPage, bool, float], str | None] | None = None,
+    memory: PageMemory | None = None,
 ) -> RosterLayout:
     """Wrap names and cut the roster into fixed pages with content-defined boundaries.
 
     `on_page(page, rows, tab_stop)` is called as each page is cut, so that pages can be
-    rendered while the rest of a long roster is still being laid out.
+    rendered while the rest of a long roster is still being laid out; what it returns is
+    remembered in `memory` for the next layout. With `memory`, pages an earlier layout made
+    from the same entries are not laid out again (they are not in the result's `pages`).
     """
     regular = _measure(False)
     bold = _measure(True)
-    metas = [
-        f"{clean_line(e.zip)}  {clean_line(e.signed_on)}"
-        + (f" {labels.paper_mark}" if e.source == "paper" else "")
-        for e in roster
-    ]
-    widest_meta = max((regular.width(m) for m in set(metas)), default=0.0)
+    # ZIP, date and source repeat across thousands of signers: clean and format each once.
+    meta_of: dict[tuple[str, str, str], str] = {}
+    metas = []
+    for e in roster:
+        triple = (e.zip, e.signed_on, e.source)
+        meta = meta_of.get(triple)
+        if meta is None:
+            meta = meta_of[triple] = (
+                f"{clean_line(e.zip)}  {clean_line(e.signed_on)}"
+                + (f" {labels.paper_mark}" if e.source == "paper" else "")
+            )
+        metas.append(meta)
+    widest_meta = max((regular.width(m) for m in meta_of.values()), default=0.0)
     rows = widest_meta <= ROW_META_LIMIT
     # Otherwise (long localized dates) each column is its own <pre> and the ZIP/date goes on
     # an indented line under the name, so nothing ever runs into the next column.
     tab_stop = ROW_TAB if rows else COLUMN_WIDTH
     name_width = ROW_TAB - NAME_GAP if rows else COLUMN_WIDTH - TAB_CLEARANCE
     indent = regular.width(CONTINUATION_INDENT)
-    districts_of = [clean_line(e.district) for e in roster]
+    district_of = {d: clean_line(d) for d in {e.district for e in roster}}
+    districts_of = [district_of[e.district] for e in roster]
     counts = Counter(districts_of)
+    keys = [_entry_key(e) for e in roster]
+    total = len(roster)
+    headings: dict[str, _Item] = {}
+    made: dict[int, _Item] = {}
 
-    def make_items() -> Iterator[_Item]:
-        previous: str | None = None
-        for entry, meta, district in zip(roster, metas, districts_of, strict=True):
-            if district != previous:
-                heading = labels.district_heading.format(district=district)
-                yield _Item("heading", district, _wrap_heading(bold, heading, indent, rows))
-                previous = district
-            name = clean_line(entry.name)
-            whole = regular.width(name)
-            if whole <= name_width:  # the common case: one line
-                lines = [(name, whole)]
-            else:
-                parts = regular.wrap(name, name_width, name_width - indent)
-                if len(parts) > MAX_LINES_PER_ENTRY:
-                    parts = parts[:MAX_LINES_PER_ENTRY]
-                    parts[-1] = parts[-1][:-1] + "…"
-                lines = [(parts[0], regular.width(parts[0]))] + [
-                    (CONTINUATION_INDENT + part, indent + regular.width(part))
-                    for part in parts[1:]
-                ]
-            if not rows:
-                limit = COLUMN_WIDTH - TAB_CLEARANCE - indent
-                lines += [
-                    (CONTINUATION_INDENT + part, indent + regular.width(part))
-                    for part in regular.wrap(meta, limit, limit)
-                ]
-                meta = ""
-            score = _score(entry)
-            anchor = score < 2**64 // ANCHOR_EVERY
-            yield _Item("entry", district, lines, meta, score, name, anchor)
+    def heading(district: str) -> _Item:
+        item = headings.get(district)
+        if item is None:
+            text = labels.district_heading.format(district=district)
+            item = headings[district] = _Item(
+                "heading", district, _wrap_heading(bold, text, indent, rows)
+            )
+        return item
 
-    # Items are made as the pages need them; a page never looks further ahead than this.
+    def entry_item(index: int) -> _Item:
+        entry, meta, district = roster[index], metas[index], districts_of[index]
+        name = clean_line(entry.name)
+        whole = regular.width(name)
+        if whole <= name_width:  # the common case: one line
+            lines = [(name, whole)]
+        else:
+            parts = regular.wrap(name, name_width, name_width - indent)
+            if len(parts) > MAX_LINES_PER_ENTRY:
+                parts = parts[:MAX_LINES_PER_ENTRY]
+                parts[-1] = parts[-1][:-1] + "…"
+            lines = [(parts[0], regular.width(parts[0]))] + [
+                (CONTINUATION_INDENT + part, indent + regular.width(part))
+                for part in parts[1:]
+            ]
+        if not rows:
+            limit = COLUMN_WIDTH - TAB_CLEARANCE - indent
+            lines += [
+                (CONTINUATION_INDENT + part, indent + regular.width(part))
+                for part in regular.wrap(meta, limit, limit)
+            ]
+            meta = ""
+        score = _score(keys[index])
+        anchor = score < 2**64 // ANCHOR_EVERY
+        return _Item("entry", district, lines, meta, score, name, anchor)
+
+    # A page never looks further ahead than this many items (headings included).
     lookahead = COLUMNS * LINES_PER_COLUMN + 2
-    source = make_items()
-    items: list[_Item] = []
+
+    def window(first: int, heading_first: bool) -> list[_Item]:
+        items: list[_Item] = []
+        previous = None if heading_first else districts_of[first]
+        index = first
+        while len(items) < lookahead and index < total:
+            district = districts_of[index]
+            if district != previous:
+                items.append(heading(district))
+                previous = district
+            item = made.get(index)
+            if item is None:
+                item = made[index] = entry_item(index)
+            items.append(item)
+            index += 1
+        return items[:lookahead]
+
+    context = ""
+    if memory is not None:
+        context = hashlib.sha256(
+            f"{memory.context}\x1e{rows}\x1e{tab_stop:.4f}\x1e{name_width:.4f}".encode()
+        ).hexdigest()
+
+    def token(first: int, heading_first: bool) -> str:
+        text = f"{context}\x1e{int(heading_first)}\x1e{keys[first]}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+    def digest(first: int, heading_first: bool, count: int) -> str:
+        digest = hashlib.sha256(f"{context}\x1e{int(heading_first)}\x1e".encode())
+        digest.update("\x1e".join(keys[first : first + count]).encode("utf-8"))
+        digest.update(b"\x1e<end>" if first + count >= total else b"\x1e")
+        return digest.hexdigest()
+
     pages: list[RosterPage] = []
     district_pages: list[tuple[str, int, int]] = []
-    start = 0
-    while True:
-        items.extend(itertools.islice(source, max(0, start + lookahead - len(items))))
-        if start >= len(items):
-            break
-        end, columns = _cut_page(items, start, labels, bold, indent, rows)
-        page_items = items[start:end]
+    page_count = 0
+    first, heading_first = 0, True
+    while first < total:
+        if memory is not None:
+            start = token(first, heading_first)
+            known = next(
+                (
+                    page
+                    for page in memory.known.get(start, ())
+                    if page.digest == digest(first, heading_first, page.window)
+                ),
+                None,
+            )
+            if known is not None and memory.use(known):
+                for district in known.headings:
+                    district_pages.append((district, page_count, counts[district]))
+                memory.learned.setdefault(start, []).append(known)
+                memory.reused += 1
+                page_count += 1
+                for index in range(first, first + known.entries):
+                    made.pop(index, None)
+                first += known.entries
+                heading_first = known.heading_next
+                continue
+        items = window(first, heading_first)
+        end, columns, read = _cut_page(items, 0, labels, bold, indent, rows)
+        page_items = items[:end]
         for item in page_items:
             if item.kind == "heading":
-                district_pages.append((item.district, len(pages), counts[item.district]))
+                district_pages.append((item.district, page_count, counts[item.district]))
         entries = [item for item in page_items if item.kind == "entry"]
         page = RosterPage(
             columns=columns,
@@ -299,10 +407,33 @@ def layout_roster(
             entries=len(entries),
         )
         pages.append(page)
-        if on_page is not None:
-            on_page(page, rows, round(tab_stop, 2))
-        start = end
-    return RosterLayout(tuple(pages), tuple(district_pages), round(tab_stop, 2), rows)
+        page_count += 1
+        value = on_page(page, rows, round(tab_stop, 2)) if on_page is not None else None
+        heading_next = end < len(items) and items[end].kind == "heading"
+        if memory is not None and value is not None:
+            # The entries the cut read: the items up to `read`, and the entry a heading
+            # among them was made for.
+            seen = sum(1 for item in items[:read] if item.kind == "entry")
+            if read and items[read - 1].kind == "heading":
+                seen += 1
+            memory.learned.setdefault(token(first, heading_first), []).append(
+                KnownPage(
+                    window=seen,
+                    digest=digest(first, heading_first, seen),
+                    entries=len(entries),
+                    heading_next=heading_next,
+                    headings=tuple(item.district for item in page_items
+                                   if item.kind == "heading"),
+                    value=value,
+                )
+            )
+        for index in range(first, first + len(entries)):
+            made.pop(index, None)
+        first += len(entries)
+        heading_first = heading_next
+    return RosterLayout(
+        tuple(pages), tuple(district_pages), round(tab_stop, 2), rows, page_count
+    )
 
 
 def _wrap_heading(
@@ -360,8 +491,12 @@ def _cut_page(
     bold: TextMeasure,
     indent: float,
     rows: bool,
-) -> tuple[int, tuple[tuple[RosterLine, ...], ...]]:
-    """Choose where the page starting at `start` ends and lay its lines into columns."""
+) -> tuple[int, tuple[tuple[RosterLine, ...], ...], int]:
+    """Choose where the page starting at `start` ends and lay its lines into columns.
+
+    Returns the end, the columns, and the index up to which the choice read `items`: the
+    item that did not fit any more, and the one after it (a heading keeps with it).
+    """
     capacity = COLUMNS * LINES_PER_COLUMN
     continued: list[str] = []
     if items[start].kind == "entry":
@@ -369,6 +504,7 @@ def _cut_page(
         continued = _wrap_heading(bold, text, indent, rows)
 
     placements, used_after, end = _fill(items, start, len(continued), LINES_PER_COLUMN)
+    read = min(end + 2, len(items))
     anchor = next(
         (
             start + offset
@@ -423,4 +559,4 @@ def _cut_page(
                 columns[column].extend(
                     RosterLine("continuation", t, width=w) for t, w in item.lines[1:]
                 )
-    return end, tuple(tuple(col) for col in columns)
+    return end, tuple(tuple(col) for col in columns), read

@@ -26,6 +26,8 @@ from .content import PacketContent, PacketLabels, TestimonyEntry
 from .fetcher import assets_fingerprint
 from .roster import (
     TAB_CLEARANCE,
+    KnownPage,
+    PageMemory,
     RosterLayout,
     RosterLine,
     RosterPage,
@@ -98,7 +100,7 @@ class Segment:
     """A run of pages rendered as one unit and cached by the hash of its HTML."""
 
     kind: str
-    html: Markup
+    html: Markup | None  # None: a roster page known from an earlier build, already rendered
     key: str
     cost: float
 
@@ -124,6 +126,8 @@ class PacketPlan:
     outline: list[TocEntry]
     roster: RosterLayout
     wrapper_key: str = ""
+    # Roster pages by the start token of their input, for the next build's layout.
+    roster_pages: dict[str, list[KnownPage]] = dataclasses.field(default_factory=dict)
 
 
 def coalition_groups(content: PacketContent) -> list[tuple[str, list[str]]]:
@@ -175,13 +179,31 @@ def _testimony_cost(entry: TestimonyEntry) -> float:
     return 1.0 + len(entry.body) / _COST_TESTIMONY_CHARS_PER_PAGE
 
 
+@lru_cache(maxsize=1)
+def _roster_code_fingerprint() -> str:
+    # A known roster page skips both layout and HTML: any change to the code or template
+    # that makes them must forget the pages laid out before it.
+    digest = hashlib.sha256()
+    for path in (Path(roster_geometry.__file__), Path(__file__),
+                 TEMPLATE_DIR / "roster_page.html"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def plan_packet(
-    content: PacketContent, emit: Callable[[Segment], None] | None = None
+    content: PacketContent,
+    emit: Callable[[Segment], None] | None = None,
+    *,
+    known_roster_pages: dict[str, list[KnownPage]] | None = None,
+    rendered: Callable[[str], bool] | None = None,
 ) -> PacketPlan:
     """Lay out the roster and produce every segment but the cover, with navigation targets.
 
     `emit` receives each segment as soon as it exists, so rendering can start while the
-    rest (notably a 100,000-name roster) is still being laid out.
+    rest (notably a 100,000-name roster) is still being laid out. With `rendered` (is a
+    segment key's PDF still cached?), roster pages of an earlier plan (its `roster_pages`,
+    given as `known_roster_pages`) whose signers did not change are neither laid out nor
+    turned into HTML again: they come as segments without HTML.
     """
     labels = content.labels
     assets = assets_fingerprint()
@@ -203,7 +225,9 @@ def plan_packet(
         key = hashlib.sha256(
             "\x00".join((wrapper_key, kind, str(markup))).encode("utf-8")
         ).hexdigest()
-        segment = Segment(kind, markup, key, cost)
+        return add_segment(Segment(kind, markup, key, cost))
+
+    def add_segment(segment: Segment) -> int:
         segments.append(segment)
         if emit is not None:
             emit(segment)
@@ -279,11 +303,23 @@ def plan_packet(
     outline.append(TocEntry(0, labels.roster, "roster", count=len(content.roster)))
     first_roster = len(segments)
 
-    def roster_page(page: RosterPage, rows: bool, tab_stop: float) -> None:
-        add("roster", _roster_page_html(page, rows, tab_stop, labels), _COST_ROSTER_PAGE)
+    def roster_page(page: RosterPage, rows: bool, tab_stop: float) -> str:
+        index = add("roster", _roster_page_html(page, rows, tab_stop, labels),
+                    _COST_ROSTER_PAGE)
+        return segments[index].key
 
-    roster = layout_roster(content.roster, labels, on_page=roster_page)
-    if not roster.pages:
+    def known_page(page: KnownPage) -> bool:
+        if rendered is None or not rendered(page.value):
+            return False
+        add_segment(Segment("roster", None, page.value, _COST_ROSTER_PAGE))
+        return True
+
+    memory = None
+    if rendered is not None:
+        context = "\x00".join((wrapper_key, _roster_code_fingerprint(), repr(labels)))
+        memory = PageMemory(context, known_roster_pages or {}, known_page)
+    roster = layout_roster(content.roster, labels, on_page=roster_page, memory=memory)
+    if not roster.page_count:
         add("roster", _roster_page_html(None, roster.rows, roster.tab_stop, labels),
             _COST_ROSTER_PAGE)
     targets["roster"] = (first_roster, None)
@@ -299,7 +335,8 @@ def plan_packet(
     targets["methods"] = (index, None)
     outline.append(TocEntry(0, labels.methods, "methods"))
 
-    return PacketPlan(segments, targets, outline, roster, wrapper_key=wrapper_key)
+    return PacketPlan(segments, targets, outline, roster, wrapper_key=wrapper_key,
+                      roster_pages=memory.learned if memory is not None else {})
 
 
 def _roster_line(line: RosterLine) -> str:

@@ -14,7 +14,7 @@ import traceback
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -44,7 +44,7 @@ from campaign.models import (
     User,
     Visibility,
 )
-from campaign.models.types import UTCDateTime, utcnow
+from campaign.models.types import utcnow
 from campaign.pdf import (
     DistrictTotal,
     EndorsementEntry,
@@ -89,8 +89,17 @@ def _hearing(session: Session, campaign: Campaign, hearing_id: int | None) -> De
 
 def _sort_name(name: str) -> str:
     """Accent- and case-insensitive order, as a clerk would alphabetize ("Á" with "A")."""
+    if name.isascii():  # nothing to decompose (most names): C speed
+        return name.casefold()
     decomposed = unicodedata.normalize("NFKD", name)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _local_date(stored: str | datetime, zone: ZoneInfo) -> str:
+    """The day, where the campaign is, of a moment stored as naive UTC."""
+    # SQLite gives the stored text; other drivers give a naive datetime.
+    moment = datetime.fromisoformat(stored) if isinstance(stored, str) else stored
+    return moment.replace(tzinfo=UTC).astimezone(zone).date().isoformat()
 
 
 def _author(testimony: Testimony) -> str:
@@ -124,15 +133,17 @@ def gather(
     def district_order(name: str) -> tuple:
         return (0 if name == first_district else 1, *district_sort_key(name))
 
-    # Signatures: one pass over plain columns, no ORM objects. Names come as stored and are
-    # decrypted here only for the signers the roster prints ("counted only" ones never are).
+    # Signatures: one pass over plain columns, no ORM objects or ORM result rows. Names come
+    # as stored and are decrypted here, all at once, only for the signers the roster prints
+    # ("counted only" ones never are).
     ring = keyring()
-    verified = session.execute(
+    verified = session.connection().execute(
         sa.select(Signature.district, Signature.zip,
                   sa.type_coerce(Signature.name, sa.Text), Signature.visibility,
                   Signature.source,
+                  # As stored (naive UTC): only the printed signers' dates are converted.
                   sa.type_coerce(sa.func.coalesce(Signature.verified_at, Signature.created_at),
-                                 UTCDateTime))
+                                 sa.String))
         .where(Signature.campaign_id == campaign.id,
                Signature.status == SignatureStatus.VERIFIED)
     ).all()
@@ -143,8 +154,9 @@ def gather(
     by_district: Counter[str] = Counter()
     by_zip: Counter[tuple[str, str]] = Counter()
     online = paper = counted_only = 0
-    roster_rows = []
-    for district, zip_code, stored_name, visibility, source, signed_at in verified:
+    named = []
+    for row in verified:
+        district, zip_code, _stored, visibility, source, _signed = row
         by_district[district] += 1
         by_zip[(zip_code, district)] += 1
         if source == SignatureSource.PAPER:
@@ -154,10 +166,15 @@ def gather(
         if visibility == Visibility.COUNTED:
             counted_only += 1
             continue
-        signed = signed_at.astimezone(zone).date().isoformat()
-        name = ring.decrypt(stored_name)
-        roster_rows.append((district_order(district), _sort_name(name), name, district,
-                            zip_code, signed, source.value))
+        named.append(row)
+    names = ring.decrypt_many([row[2] for row in named])
+    orders = {d: district_order(d) for d in by_district}
+    roster_rows = [
+        (orders[district], _sort_name(name), name, district, zip_code,
+         _local_date(signed_at, zone), source.value)
+        for (district, zip_code, _stored, _visibility, source, signed_at), name
+        in zip(named, names, strict=True)
+    ]
     roster_rows.sort(key=lambda row: (row[0], row[1]))
     # One translated label per district, not one gettext call per signer.
     district_labels = {d: _district_label(d) for d in by_district}
@@ -430,15 +447,21 @@ def run_build(
             if campaign is None or hearing is None:
                 raise NotFound("the campaign or hearing of this packet no longer exists")
             options: dict[str, Any] = packet.options or {}
-            with force_locale("en"):
-                content = gather(session, campaign, hearing,
-                                 group_by=options.get("group_by", "position"),
-                                 decision_maker_id=options.get("decision_maker_id"))
+            gathered: list[PacketContent] = []
+
+            def load() -> PacketContent:
+                with force_locale("en"):
+                    gathered.append(gather(session, campaign, hearing,
+                                           group_by=options.get("group_by", "position"),
+                                           decision_maker_id=options.get("decision_maker_id")))
+                return gathered[0]
+
             folder = packets_folder()
             folder.mkdir(parents=True, exist_ok=True)
             name = f"{campaign.slug}-hearing-{hearing.id}-packet-{packet.id}.pdf"
+            # The content is read while the rendering workers start.
             result = build_packet(
-                content, folder / name, cache_dir=folder / "cache",
+                load, folder / name, cache_dir=folder / "cache",
                 workers=workers if workers is not None else
                 int(current_app.config.get("PACKET_WORKERS", 2)),
                 progress=report,
@@ -460,6 +483,7 @@ def run_build(
         packet.content_hash = result.content_hash
         packet.pages = result.pages
         packet.size_bytes = result.size_bytes
+        content = gathered[0]
         packet.counts = {
             "signatures": content.signatures_verified,
             "named_in_roster": len(content.roster),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,22 @@ def _build(db, campaign, **options) -> Packet:
     db.session.commit()
     return packet_service.run_build(packet.id, workers=0)
 
+
+
+def test_roster_dates_are_the_signing_day_where_the_campaign_is(app, db):
+    campaign = make_campaign(slug="packet-dates", time_zone="America/New_York")
+    # 03:30 UTC on March 1st is still February 28th in New York.
+    make_signature(campaign, name="Late Night Signer",
+                   verified_at=datetime(2026, 3, 1, 3, 30, tzinfo=UTC))
+    make_signature(campaign, name="Morning Signer", email="m@example.org",
+                   verified_at=datetime(2026, 3, 1, 15, 0, tzinfo=UTC))
+    db.session.commit()
+    packet = _build(db, campaign)
+    lines = _text(packet_service.file_path(packet)).splitlines()
+    late = next(line for line in lines if "Late Night Signer" in line and "2026-" in line)
+    morning = next(line for line in lines if "Morning Signer" in line and "2026-" in line)
+    assert "2026-02-28" in late and "2026-03-01" not in late
+    assert "2026-03-01" in morning
 
 def test_packet_respects_visibility_moderation_and_totals(app, db):
     campaign = make_campaign(slug="packet-rules")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -133,12 +134,12 @@ def test_cache_prunes_chunks_no_build_used_for_a_while(tmp_path: Path) -> None:
     changed = small_content(ask="A different ask.")
     result = build_packet(changed, tmp_path / "b.pdf", cache_dir=cache, workers=0)
     # The chunks the second build reused were kept and refreshed, and the old cover is gone.
-    assert result.rendered_kinds == ("cover", "cover")
+    assert result.rendered_kinds == ("cover",)  # its page count is known from the last build
     again = build_packet(changed, tmp_path / "c.pdf", cache_dir=cache, workers=0)
     assert again.chunks_rendered == 0
     assert all(p.stat().st_mtime > old for p in cache.rglob("*") if p.is_file())
     first_again = build_packet(small_content(), tmp_path / "d.pdf", cache_dir=cache, workers=0)
-    assert first_again.rendered_kinds == ("cover", "cover")
+    assert first_again.rendered_kinds == ("cover",)
 
 
 def test_an_empty_packet_still_builds(tmp_path: Path) -> None:
@@ -161,3 +162,105 @@ def test_an_empty_packet_still_builds(tmp_path: Path) -> None:
     pdftotext = run_tool(need_poppler("pdftotext"), str(tmp_path / "empty.pdf"), "-")
     assert pdftotext.returncode == 0
     assert pdftotext.stderr == ""
+
+
+def _outline(reader) -> list[tuple[str, int]]:
+    flat: list[tuple[str, int]] = []
+
+    def walk(items) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                flat.append((item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline)
+    return flat
+
+
+def _same_as_a_cold_build(content, rebuilt: Path, tmp_path: Path) -> None:
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))  # a cache of its own each time
+    cold = folder / "cold.pdf"
+    build_packet(content, cold, cache_dir=folder / "cache", workers=0)
+    cold_reader, cold_texts = read_texts(cold)
+    reader, texts = read_texts(rebuilt)
+    assert texts == cold_texts
+    assert _outline(reader) == _outline(cold_reader)
+
+
+def test_a_new_signer_lays_out_again_only_the_roster_pages_around_it(tmp_path: Path) -> None:
+    content = make_content(2_500, 2, words=60)
+    cache = tmp_path / "cache"
+    first = build_packet(content, tmp_path / "a.pdf", cache_dir=cache, workers=0)
+    roster_pages = first.rendered_kinds.count("roster")
+    assert first.roster_pages_laid_out == roster_pages >= 10
+
+    added = make_roster_entry(random.Random(8), district_index=4)
+    grown = make_content(0, 2, words=60, roster=list(content.roster) + [added])
+    second = build_packet(grown, tmp_path / "b.pdf", cache_dir=cache, workers=0)
+    # The page it lands on, and at most the page before it (whose cut looked at its
+    # first names) and one after it (if the new name pushed another over the edge).
+    assert 1 <= second.roster_pages_laid_out <= 3
+    assert 1 <= second.rendered_kinds.count("roster") <= second.roster_pages_laid_out
+    _same_as_a_cold_build(grown, tmp_path / "b.pdf", tmp_path)
+    everything = "\n".join(read_texts(tmp_path / "b.pdf")[1])
+    assert added.name.split()[0] in everything
+
+
+def test_a_signer_who_leaves_the_roster_is_gone_from_the_rebuilt_packet(tmp_path: Path) -> None:
+    content = small_content()
+    cache = tmp_path / "cache"
+    build_packet(content, tmp_path / "a.pdf", cache_dir=cache, workers=0)
+    leaving = content.roster[3]
+    shrunk = small_content(roster=tuple(e for e in content.roster if e != leaving))
+    again = build_packet(shrunk, tmp_path / "b.pdf", cache_dir=cache, workers=0)
+    assert again.roster_pages_laid_out >= 1
+    everything = "\n".join(read_texts(tmp_path / "b.pdf")[1])
+    assert leaving.name not in everything
+    _same_as_a_cold_build(shrunk, tmp_path / "b.pdf", tmp_path)
+
+
+def test_known_roster_pages_are_laid_out_again_when_their_wording_or_pdf_is_gone(
+    tmp_path: Path,
+) -> None:
+    content = make_content(1_500, 1, words=60)
+    cache = tmp_path / "cache"
+    first = build_packet(content, tmp_path / "a.pdf", cache_dir=cache, workers=0)
+    pages = first.roster_pages_laid_out
+    unchanged = build_packet(content, tmp_path / "b.pdf", cache_dir=cache, workers=0)
+    assert unchanged.roster_pages_laid_out == 0 and unchanged.chunks_rendered == 0
+
+    # Other wording of the roster: no page of the earlier layout is used.
+    relabelled = dataclasses.replace(
+        content, labels=dataclasses.replace(content.labels, continued="{district} (cont.)")
+    )
+    other = build_packet(relabelled, tmp_path / "c.pdf", cache_dir=cache, workers=0)
+    assert other.roster_pages_laid_out == pages
+    _same_as_a_cold_build(relabelled, tmp_path / "c.pdf", tmp_path)
+
+    # The rendered chunks are gone (pruned, or the cache was cleared): laid out again.
+    for path in (cache / "segments").rglob("*.json"):
+        path.unlink()
+    again = build_packet(content, tmp_path / "d.pdf", cache_dir=cache, workers=0)
+    assert again.roster_pages_laid_out == pages
+    assert again.rendered_kinds.count("roster") == pages
+    _same_as_a_cold_build(content, tmp_path / "d.pdf", tmp_path)
+
+
+def test_a_cover_that_grows_a_page_is_numbered_again(tmp_path: Path) -> None:
+    content = small_content()
+    cache = tmp_path / "cache"
+    first = build_packet(content, tmp_path / "a.pdf", cache_dir=cache, workers=0)
+    # Enough organizations to push the contents onto another page: the cover page count
+    # the last build left behind is wrong, and every number after the cover moves.
+    coalition = tuple(
+        dataclasses.replace(content.coalition[0], organization=f"Neighbors Association {n}")
+        for n in range(160)
+    )
+    grown = dataclasses.replace(content, coalition=coalition)
+    second = build_packet(grown, tmp_path / "b.pdf", cache_dir=cache, workers=0)
+    assert second.pages > first.pages
+    assert second.rendered_kinds.count("cover") == 2
+    _same_as_a_cold_build(grown, tmp_path / "b.pdf", tmp_path)
+    _reader, texts = read_texts(tmp_path / "b.pdf")
+    assert f"page {second.pages} of {second.pages}" in texts[-1]

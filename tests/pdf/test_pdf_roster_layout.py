@@ -14,7 +14,9 @@ from campaign.pdf.roster import (
     LINES_PER_COLUMN,
     MAX_LINES_PER_ENTRY,
     ROW_TAB,
+    PageMemory,
     RosterLayout,
+    RosterPage,
     _measure,
     layout_roster,
 )
@@ -133,3 +135,35 @@ def test_names_in_many_scripts_print_with_the_bundled_fonts(tmp_path: Path) -> N
     assert "+Packet-CJK" in fonts
     for row in fonts.splitlines()[2:]:
         assert row.startswith("Helvetica ") or "+Packet-" in row.split()[0], row
+
+
+def test_a_layout_with_known_pages_matches_a_fresh_one_and_reuses_the_unchanged() -> None:
+    base = _roster(6_000)
+    pages: dict[str, RosterPage] = {}
+
+    def remember(page: RosterPage, rows: bool, tab_stop: float) -> str:
+        key = f"page-{len(pages)}"
+        pages[key] = page
+        return key
+
+    first = PageMemory("context")
+    layout_roster(base, PacketLabels(), on_page=remember, memory=first)
+    rng = random.Random(4)
+    grown = list(sort_roster(base[:2_000] + base[2_001:] + [make_roster_entry(rng)
+                                                              for _ in range(3)]))
+    second = PageMemory("context", first.learned, use=lambda known: True)
+    again = layout_roster(grown, PacketLabels(), on_page=remember, memory=second)
+    fresh = layout_roster(grown, PacketLabels())
+    assert again.page_count == fresh.page_count == len(fresh.pages)
+    assert again.district_pages == fresh.district_pages
+    # Pages in order, laid out now or known, are exactly the fresh layout's.
+    in_order = [pages[p.value] for known in second.learned.values() for p in known]
+    assert sorted(map(repr, in_order)) == sorted(map(repr, fresh.pages))
+    # Four changed signers: each lays out again at most its page and its two neighbours.
+    assert second.reused == fresh.page_count - len(again.pages)
+    assert 1 <= len(again.pages) <= 12
+
+    # Another context (wording, templates) knows none of these pages.
+    other = PageMemory("other context", first.learned, use=lambda known: True)
+    layout_roster(grown, PacketLabels(), memory=other)
+    assert other.reused == 0
