@@ -85,7 +85,12 @@ def get_public(session: Session, slug: str, *, whip_count: bool = False) -> Camp
     `whip_count` also loads the decision-makers and their stated positions, which only the
     campaign page shows (the sign and testify forms are the hot path under load).
     """
-    options = [selectinload(Campaign.decision), selectinload(Campaign.deadlines)]
+    # The deadlines' dependents too: the testimony window reads each hearing's comment
+    # deadline and speaker cut-off (one query here instead of one per hearing later).
+    options = [
+        selectinload(Campaign.decision),
+        selectinload(Campaign.deadlines).selectinload(Deadline.dependents),
+    ]
     if whip_count:
         options.append(
             selectinload(Campaign.decision_makers).selectinload(DecisionMaker.positions)
@@ -226,17 +231,9 @@ class FormCampaigns:
         # the form, its pages and its mails read is loaded here, as a detached object cannot
         # load anything later.
         with Session(bind=session.get_bind(), expire_on_commit=False) as own:
-            campaign = own.scalar(
-                sa.select(Campaign)
-                .where(Campaign.slug == slug, Campaign.status.in_(PUBLIC_STATUSES))
-                .options(
-                    selectinload(Campaign.decision),
-                    selectinload(Campaign.deadlines).selectinload(Deadline.dependents),
-                    selectinload(Campaign.deadlines).selectinload(Deadline.relative_to),
-                )
-            )
-            if campaign is None:
-                raise NotFound(slug)
+            campaign = get_public(own, slug)
+            for deadline in campaign.deadlines:
+                _ = deadline.relative_to  # one of these deadlines: found without a query
             for child in (campaign.decision, *campaign.deadlines):
                 if child is not None:
                     set_committed_value(child, "campaign", campaign)

@@ -242,7 +242,7 @@ def sign(session: Session, campaign: Campaign, details: SignatureDetails) -> Non
         },
     )
     if new_id is not None:
-        tallies.bump(session, campaign.id, district, signatures_pending=1)
+        tallies.signature_moved(session, campaign.id, district, None, SignatureStatus.PENDING)
         _queue_confirmation(session, campaign, new_id, hashed, email, details.name,
                             details.language)
         return

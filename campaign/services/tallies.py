@@ -97,13 +97,25 @@ def signature_transition(
     new: SignatureStatus | None,
 ) -> None:
     """Move one signature between counted states (None: it did not exist / no longer exists)."""
+    signature_moved(session, signature.campaign_id, signature.district, old, new)
+
+
+def signature_moved(
+    session: Session,
+    campaign_id: int,
+    district: str,
+    old: SignatureStatus | None,
+    new: SignatureStatus | None,
+) -> None:
+    """signature_transition for a signature known by its campaign and district (a row just
+    inserted, with no object loaded)."""
     deltas: dict[str, int] = {}
     for status, sign in ((old, -1), (new, +1)):
         if status == SignatureStatus.VERIFIED:
             deltas["signatures_verified"] = deltas.get("signatures_verified", 0) + sign
         elif status == SignatureStatus.PENDING:
             deltas["signatures_pending"] = deltas.get("signatures_pending", 0) + sign
-    bump(session, signature.campaign_id, signature.district, **deltas)
+    bump(session, campaign_id, district, **deltas)
 
 
 def testimony_transition(
