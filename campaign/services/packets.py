@@ -95,11 +95,61 @@ def _sort_name(name: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+class _SortNames:
+    """_sort_name for a whole roster, each distinct word worked out once.
+
+    Exact: a space never decomposes and never joins a run of combining marks, so NFKD, the
+    dropping of combining marks and casefold of a name equal those of its words, rejoined.
+    """
+
+    def __init__(self) -> None:
+        self.words: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        if name.isascii():
+            return name.casefold()
+        words = self.words
+        keys = []
+        for word in name.split(" "):
+            key = words.get(word)
+            if key is None:
+                key = words[word] = _sort_name(word)
+            keys.append(key)
+        return " ".join(keys)
+
+
 def _local_date(stored: str | datetime, zone: ZoneInfo) -> str:
     """The day, where the campaign is, of a moment stored as naive UTC."""
     # SQLite gives the stored text; other drivers give a naive datetime.
     moment = datetime.fromisoformat(stored) if isinstance(stored, str) else stored
     return moment.replace(tzinfo=UTC).astimezone(zone).date().isoformat()
+
+
+class _LocalDates:
+    """_local_date for many moments, worked out once per UTC hour where that is exact.
+
+    Most UTC hours fall within one local day; an hour that holds a local midnight (a zone
+    whose offset is not whole hours, or a clock change) is worked out moment by moment.
+    """
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self.hours: dict[object, str | None] = {}
+
+    def __call__(self, stored: str | datetime) -> str:
+        if isinstance(stored, str):
+            key: object = stored[:13]  # "YYYY-MM-DD HH"
+        else:
+            key = (stored.year, stored.month, stored.day, stored.hour)
+        if key in self.hours:
+            day = self.hours[key]
+        else:
+            moment = datetime.fromisoformat(stored) if isinstance(stored, str) else stored
+            start = moment.replace(minute=0, second=0, microsecond=0)
+            first = _local_date(start, self.zone)
+            last = _local_date(start + timedelta(hours=1, microseconds=-1), self.zone)
+            day = self.hours[key] = first if first == last else None
+        return day if day is not None else _local_date(stored, self.zone)
 
 
 def _author(testimony: Testimony) -> str:
@@ -139,8 +189,10 @@ def gather(
     ring = keyring()
     verified = session.connection().execute(
         sa.select(Signature.district, Signature.zip,
-                  sa.type_coerce(Signature.name, sa.Text), Signature.visibility,
-                  Signature.source,
+                  sa.type_coerce(Signature.name, sa.Text),
+                  # The enums' stored values (StrEnum members compare equal to them).
+                  sa.type_coerce(Signature.visibility, sa.String),
+                  sa.type_coerce(Signature.source, sa.String),
                   # As stored (naive UTC): only the printed signers' dates are converted.
                   sa.type_coerce(sa.func.coalesce(Signature.verified_at, Signature.created_at),
                                  sa.String))
@@ -169,9 +221,10 @@ def gather(
         named.append(row)
     names = ring.decrypt_many([row[2] for row in named])
     orders = {d: district_order(d) for d in by_district}
+    sort_name, local_date = _SortNames(), _LocalDates(zone)
     roster_rows = [
-        (orders[district], _sort_name(name), name, district, zip_code,
-         _local_date(signed_at, zone), source.value)
+        (orders[district], sort_name(name), name, district, zip_code,
+         local_date(signed_at), source)
         for (district, zip_code, _stored, _visibility, source, signed_at), name
         in zip(named, names, strict=True)
     ]
