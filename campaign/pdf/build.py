@@ -510,11 +510,12 @@ def build_packet(
         )
         logger.info(
             "packet %s: %d pages, %d chunks rendered in %d batches, %d reused; stages "
-            "started at %s s, done at %.2f s",
+            "started at %s s, done at %.2f s; CPU %.1f s here, %.1f s in rendering workers",
             out_path.name, result[0], len(renderer.rendered), renderer.batches,
             len({s.key for s in ordered} - renderer.rendered),
             {k: round(v, 2) for k, v in report.stage_started.items()},
-            time.perf_counter() - started,
+            time.perf_counter() - started, time.process_time() - started_cpu,
+            renderer.worker_cpu,
         )
         try:
             cache.touch({s.key: records[s.key] for s in (footer, *ordered)})
