@@ -312,6 +312,12 @@ class _Renderer:
         while self.pending:
             self._collect(block=True)
 
+    def wait_for(self, keys: set[str], content: PacketContent) -> None:
+        """Send what is queued and wait until the segments with these keys are rendered."""
+        self.flush(content)
+        while self.pending and not keys <= self.records.keys():
+            self._collect(block=True)
+
     def render(self, segments: list[Segment], content: PacketContent) -> None:
         """Render `segments` now (used for the contents, once page numbers are known)."""
         for segment in segments:
@@ -448,6 +454,30 @@ def build_packet(
                 copier.prepare(
                     PagePart(cache.batch_path(record.batch), record.first, record.pages)
                 )
+        # Roster pages are one page each by construction, so once everything else is
+        # rendered (the plan hands the roster over last) the page numbers are known: render
+        # the cover beside the roster's last batches instead of after them. The numbering
+        # below checks the guess with the real page counts.
+        early_keys = {s.key for s in (footer, *plan.segments) if s.kind != "roster"}
+        if placeholder is not None:
+            early_keys.add(placeholder.key)
+        renderer.wait_for(early_keys, content)
+        if renderer.pending:
+            one_page = SegmentRecord(batch="", first=0, pages=1, anchors={}, links=(),
+                                     page_height=0.0)
+            guessed = {s.key: records.get(s.key, one_page) for s in plan.segments}
+            cover_pages = (
+                records[placeholder.key].pages if placeholder is not None
+                else known_cover_pages
+            )
+            pages = _target_pages(plan, guessed, cover_pages)
+            early = cover_segment(
+                content,
+                plan,
+                cover_html(content, plan, {t: p + 1 for t, (p, _y) in pages.items()}, full_hash),
+            )
+            take(early)
+            renderer.flush(content)
         renderer.wait(content)
 
         report("numbering", 0.0)

@@ -221,11 +221,14 @@ def plan_packet(
         TocEntry(0, labels.contents, "contents", in_contents=False),
     ]
 
-    def add(kind: str, markup: Markup, cost: float) -> int:
+    def segment(kind: str, markup: Markup, cost: float) -> Segment:
         key = hashlib.sha256(
             "\x00".join((wrapper_key, kind, str(markup))).encode("utf-8")
         ).hexdigest()
-        return add_segment(Segment(kind, markup, key, cost))
+        return Segment(kind, markup, key, cost)
+
+    def add(kind: str, markup: Markup, cost: float) -> int:
+        return add_segment(segment(kind, markup, cost))
 
     def add_segment(segment: Segment) -> int:
         segments.append(segment)
@@ -300,6 +303,13 @@ def plan_packet(
         )
         targets["testimony"] = (index, None)
 
+    # The methods page comes after the roster but is handed to `emit` before it, so that
+    # it is rendered early: then every page count but the roster's (one page each) is known
+    # while the roster renders, and the cover can render beside it (see build_packet).
+    methods = segment("methods", render_template("methods.html", **common), 1.0)
+    if emit is not None:
+        emit(methods)
+
     outline.append(TocEntry(0, labels.roster, "roster", count=len(content.roster)))
     first_roster = len(segments)
 
@@ -327,11 +337,8 @@ def plan_packet(
         targets[f"district-{d_index}"] = (first_roster + page_index, None)
         outline.append(TocEntry(1, district, f"district-{d_index}", count))
 
-    index = add(
-        "methods",
-        render_template("methods.html", **common),
-        1.0,
-    )
+    segments.append(methods)  # already emitted
+    index = len(segments) - 1
     targets["methods"] = (index, None)
     outline.append(TocEntry(0, labels.methods, "methods"))
 

@@ -264,3 +264,33 @@ def test_a_cover_that_grows_a_page_is_numbered_again(tmp_path: Path) -> None:
     _same_as_a_cold_build(grown, tmp_path / "b.pdf", tmp_path)
     _reader, texts = read_texts(tmp_path / "b.pdf")
     assert f"page {second.pages} of {second.pages}" in texts[-1]
+
+
+def test_the_cover_renders_beside_the_roster_with_page_numbers_that_hold(
+    tmp_path: Path, monkeypatch
+) -> None:
+    content = make_content(2_500, 2, words=60)
+    cache = tmp_path / "cache"
+    build_packet(content, tmp_path / "a.pdf", cache_dir=cache, workers=2)
+
+    # Record, for each batch sent to the workers, which kinds were still rendering.
+    sent: list[tuple[str, set[str]]] = []
+    flush = build_module._Renderer.flush
+
+    def recording_flush(self, content):
+        if self.queue and self.workers and self.ready.is_set():
+            pending = {batch[0].kind for batch, _id in self.pending.values()}
+            sent.append((self.queue[0].kind, pending))
+        flush(self, content)
+
+    monkeypatch.setattr(build_module._Renderer, "flush", recording_flush)
+    rng = random.Random(11)
+    added = [make_roster_entry(rng) for _ in range(12)]
+    grown = make_content(0, 2, words=60, roster=list(content.roster) + added)
+    second = build_packet(grown, tmp_path / "b.pdf", cache_dir=cache, workers=2)
+
+    # The cover went out while roster pages were still rendering, and its guessed page
+    # numbers held: it was rendered once, and the packet is the same as a cold build's.
+    assert any(kind == "cover" and "roster" in pending for kind, pending in sent)
+    assert second.rendered_kinds.count("cover") == 1
+    _same_as_a_cold_build(grown, tmp_path / "b.pdf", tmp_path)
