@@ -16,7 +16,9 @@ worker); asserts nothing. benchmarks/packet_render.py measures the PDF engine al
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import re
 import resource
 import shutil
 import sys
@@ -44,6 +46,19 @@ def _scenario(args: dict, queue) -> None:
     from campaign.services import packets
 
     app = create_app({"PACKET_WORKERS": args["workers"]})
+    # The engine logs each build's CPU time (this process, the rendering workers): steadier
+    # than wall time on a machine whose speed drifts.
+    cpu_lines: list[tuple[float, float]] = []
+
+    class _CPU(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            found = re.search(r"CPU ([\d.]+) s here, ([\d.]+) s in rendering", record.getMessage())
+            if found:
+                cpu_lines.append((float(found[1]), float(found[2])))
+
+    build_log = logging.getLogger("campaign.pdf.build")
+    build_log.setLevel(logging.INFO)
+    build_log.addHandler(_CPU())
     with app.app_context():
         upgrade()
         riverton.load(db.session)
@@ -70,17 +85,22 @@ def _scenario(args: dict, queue) -> None:
         report = {"seconds": seconds, "gather": gather_seconds, "pages": packet.pages,
                   "bytes": packet.size_bytes, "rendered": packet.counts["chunks_rendered"],
                   "cached": packet.counts["chunks_cached"],
-                  "worker_mb": packet.counts["worker_peak_rss_mb"]}
+                  "worker_mb": packet.counts["worker_peak_rss_mb"], "cpu": cpu_lines[-1]}
         if args.get("rebuild_new"):
             riverton.bulk(db.session, riverton.OPEN_SLUG, args["rebuild_new"], 0, seed=77)
             db.session.commit()
             seconds, again = build()
             report["rebuild"] = {"seconds": seconds, "pages": again.pages,
                                  "rendered": again.counts["chunks_rendered"],
-                                 "cached": again.counts["chunks_cached"]}
+                                 "cached": again.counts["chunks_cached"], "cpu": cpu_lines[-1]}
     report["own_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     report["children_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     queue.put(report)
+
+
+def _cpu(report: dict) -> str:
+    here, workers = report["cpu"]
+    return f"CPU {here:.1f} s build process + {workers:.1f} s rendering workers"
 
 
 def main() -> None:
@@ -99,7 +119,8 @@ def main() -> None:
                   f"(includes {report['gather']:.1f} s reading the database), "
                   f"{report['pages']:,} pages, "
                   f"{report['bytes'] / 1e6:.1f} MB, peak RSS {report['own_mb']:.0f} MB build "
-                  f"process, {report['worker_mb']:.0f} MB largest rendering worker", flush=True)
+                  f"process, {report['worker_mb']:.0f} MB largest rendering worker; "
+                  f"{_cpu(report)}", flush=True)
             naive = packet_render.run_in_child(packet_render._naive, {
                 "signatures": 10_000, "testimonies": 200, "words": 400,
                 "out": str(scratch / "a-naive.pdf")})
@@ -118,12 +139,12 @@ def main() -> None:
                   f"(target <= 60 s; includes {report['gather']:.1f} s reading the database), "
                   f"{report['pages']:,} pages, {report['bytes'] / 1e6:.1f} MB, peak RSS "
                   f"{report['own_mb']:.0f} MB build process, {report['worker_mb']:.0f} MB largest "
-                  f"rendering worker (target: no process > 500 MB)",
+                  f"rendering worker (target: no process > 500 MB); {_cpu(report)}",
                   flush=True)
             again = report["rebuild"]
             print(f"(b) rebuild after 100 new signatures: {again['seconds']:.1f} s "
                   f"(target <= 10 s), {again['rendered']} chunks re-rendered, "
-                  f"{again['cached']} reused", flush=True)
+                  f"{again['cached']} reused; {_cpu(again)}", flush=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

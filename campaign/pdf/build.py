@@ -391,6 +391,7 @@ def build_packet(
     cache = SegmentCache(Path(cache_dir))
     records: dict[str, SegmentRecord] = {}
     renderer = _Renderer(workers, cache, records, lambda f: report("rendering", f))
+    copiers: list[PageCopier] = []
     try:
         report("preparing", 0.0)
         renderer.start()
@@ -448,6 +449,7 @@ def build_packet(
         # While the workers render what changed, copy the pages that are ready into the
         # packet's writer: a rebuild's merge is mostly reading unchanged chunks.
         copier = PageCopier()
+        copiers.append(copier)
         for key in dict.fromkeys(s.key for s in (footer, *plan.segments)):
             record = records.get(key)
             if record is not None:
@@ -577,6 +579,8 @@ def build_packet(
         raise PacketRenderError(f"packet {report.stage} failed: {exc}") from exc
     finally:
         renderer.close()
+        for copier in copiers:
+            copier.close()
 
 
 def _target_pages(

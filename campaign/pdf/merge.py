@@ -9,6 +9,8 @@ footer, so they can be cached and reused wherever they land.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,24 +104,76 @@ def _label_width(template: str, page: int, pages: int) -> float:
     return sum(_HELVETICA.get(ch, 556) for ch in text) * FOOTER_SIZE / 1000
 
 
+class _ParsedChunks:
+    """Chunk PDFs parsed by earlier builds of this process, to be parsed again by none.
+
+    A job worker builds packet after packet from mostly the same cached chunks, and parsing
+    a chunk costs pypdf about six times as much as copying its parsed objects into a new
+    packet. A reader is lent to one build at a time (pypdf readers are not thread-safe)
+    and is known by the file's identity, so a chunk rendered again is parsed again.
+    """
+
+    LIMIT = 800  # chunk files; a 100,000-signature packet has about 200
+
+    def __init__(self) -> None:
+        self._readers: OrderedDict[tuple, PdfReader] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def identity(path: Path) -> tuple:
+        # Not the modification time: builds touch the chunks they use (see cache.touch).
+        # A chunk rendered again is a new file (written beside it, then renamed in place).
+        stat = path.stat()
+        return (str(path), stat.st_ino, stat.st_size)
+
+    def borrow(self, path: Path) -> tuple[tuple, PdfReader]:
+        identity = self.identity(path)
+        with self._lock:
+            reader = self._readers.pop(identity, None)
+        return identity, reader if reader is not None else PdfReader(path)
+
+    def give_back(self, readers: dict[tuple, PdfReader]) -> None:
+        with self._lock:
+            for identity, reader in readers.items():
+                self._readers[identity] = reader
+                self._readers.move_to_end(identity)
+            while len(self._readers) > self.LIMIT:
+                self._readers.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._readers.clear()
+
+
+parsed_chunks = _ParsedChunks()
+
+
 class PageCopier:
     """The writer of one packet, and the chunk PDFs read into it.
 
     Reading a chunk PDF and copying what its pages draw (fonts, content streams) is most of
     a merge; `prepare` does it for pages that are ready while other chunks still render,
-    and merge_pages() then only links the copied objects into pages.
+    and merge_pages() then only links the copied objects into pages. Call `close()` when
+    the packet is written, to leave the parsed chunks to the next build.
     """
 
     def __init__(self) -> None:
         self.writer = PdfWriter()
         self.readers: dict[Path, PdfReader] = {}
+        self._borrowed: dict[tuple, PdfReader] = {}
 
     def reader(self, path: Path) -> PdfReader:
         """The one reader of a chunk PDF."""
         reader = self.readers.get(path)
         if reader is None:
-            reader = self.readers[path] = PdfReader(path)
+            identity, reader = parsed_chunks.borrow(path)
+            self.readers[path] = self._borrowed[identity] = reader
         return reader
+
+    def close(self) -> None:
+        """Give the readers back for later builds of this process."""
+        borrowed, self._borrowed, self.readers = self._borrowed, {}, {}
+        parsed_chunks.give_back(borrowed)
 
     def prepare(self, part: PagePart) -> None:
         """Copy the resources and contents of a part's pages into the writer ahead of time."""

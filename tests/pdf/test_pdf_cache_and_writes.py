@@ -294,3 +294,24 @@ def test_the_cover_renders_beside_the_roster_with_page_numbers_that_hold(
     assert any(kind == "cover" and "roster" in pending for kind, pending in sent)
     assert second.rendered_kinds.count("cover") == 1
     _same_as_a_cold_build(grown, tmp_path / "b.pdf", tmp_path)
+
+
+def test_chunks_parsed_by_an_earlier_build_are_copied_unchanged(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from campaign.pdf.merge import parsed_chunks
+
+    parsed_chunks.clear()
+    content = small_content()
+    cache = tmp_path / "cache"
+    build_packet(content, tmp_path / "a.pdf", cache_dir=cache, workers=0)
+    # The second and third builds copy the chunks from readers the first one parsed; a
+    # stamp or footer left in those readers would show up twice on their pages.
+    for name in ("b.pdf", "c.pdf"):
+        again = build_packet(content, tmp_path / name, cache_dir=cache, workers=0)
+        assert again.chunks_rendered == 0
+    assert len(parsed_chunks._readers) > 0
+    first, third = PdfReader(tmp_path / "a.pdf"), PdfReader(tmp_path / "c.pdf")
+    assert [len(p["/Contents"]) for p in third.pages] == [len(p["/Contents"]) for p in first.pages]
+    assert read_texts(tmp_path / "c.pdf")[1] == read_texts(tmp_path / "a.pdf")[1]
+    _same_as_a_cold_build(content, tmp_path / "c.pdf", tmp_path)
