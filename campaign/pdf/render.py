@@ -7,6 +7,8 @@ fonts costs more than laying out a small chunk.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import io
 import logging
 import os
@@ -42,6 +44,18 @@ class _Renderer:
 
 
 _renderers: dict[tuple[str, ...], _Renderer] = {}
+
+
+@atexit.register
+def _release_renderers() -> None:
+    """Free the kept fonts while Pango and its libraries are still loaded.
+
+    Left to the interpreter's final garbage collection, WeasyPrint's font objects were
+    released after a library they call into was gone, and the process (the packet CLI, say)
+    ended with a segmentation fault after its work was done (tests/pdf/test_exit.py).
+    """
+    _renderers.clear()
+    gc.collect()
 
 
 def _renderer(stylesheets: Sequence[str]) -> _Renderer:
