@@ -17,7 +17,7 @@ import resource
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -200,6 +200,7 @@ class _Renderer:
         self.cache = cache
         self.records = records
         self.on_progress = on_progress
+        self.on_batch: Callable[[list[Segment]], None] | None = None  # after each batch
         self.queue: list[Segment] = []
         self.queue_cost = 0.0
         self.submitted_cost = 0.0
@@ -366,6 +367,8 @@ class _Renderer:
         self.batches += 1
         if self.on_progress is not None:
             self.on_progress(self.done_cost / max(self.submitted_cost, 1.0))
+        if self.on_batch is not None:
+            self.on_batch(batch)
 
 
 def build_packet(
@@ -391,7 +394,26 @@ def build_packet(
     cache = SegmentCache(Path(cache_dir))
     records: dict[str, SegmentRecord] = {}
     renderer = _Renderer(workers, cache, records, lambda f: report("rendering", f))
-    copiers: list[PageCopier] = []
+    # The packet's writer. Pages that are ready, cached or just rendered, are copied into it
+    # while the workers render the rest, so that the merge at the end is short: reading
+    # chunk PDFs and copying what their pages draw is most of a merge.
+    copier = PageCopier()
+    prepared: set[str] = set()
+
+    def prepare(keys: Iterable[str]) -> None:
+        for key in keys:
+            record = records.get(key)
+            if record is not None and key not in prepared:
+                prepared.add(key)
+                copier.prepare(
+                    PagePart(cache.batch_path(record.batch), record.first, record.pages)
+                )
+
+    # Not the cover, whose final version is known last, nor the footer, which is drawn
+    # on every page from a reader of its own (copying it here too doubled its fonts).
+    renderer.on_batch = lambda batch: prepare(
+        s.key for s in batch if s.kind not in ("cover", "footer")
+    )
     try:
         report("preparing", 0.0)
         renderer.start()
@@ -446,16 +468,8 @@ def build_packet(
         renderer.flush(content)
         report("rendering", 0.0)
         full_hash = content.content_hash()
-        # While the workers render what changed, copy the pages that are ready into the
-        # packet's writer: a rebuild's merge is mostly reading unchanged chunks.
-        copier = PageCopier()
-        copiers.append(copier)
-        for key in dict.fromkeys(s.key for s in (footer, *plan.segments)):
-            record = records.get(key)
-            if record is not None:
-                copier.prepare(
-                    PagePart(cache.batch_path(record.batch), record.first, record.pages)
-                )
+        # Copy the cached pages into the packet's writer while the workers render.
+        prepare(s.key for s in plan.segments)
         # Roster pages are one page each by construction, so once everything else is
         # rendered (the plan hands the roster over last) the page numbers are known: render
         # the cover beside the roster's last batches instead of after them. The numbering
@@ -579,8 +593,7 @@ def build_packet(
         raise PacketRenderError(f"packet {report.stage} failed: {exc}") from exc
     finally:
         renderer.close()
-        for copier in copiers:
-            copier.close()
+        copier.close()
 
 
 def _target_pages(
