@@ -55,6 +55,7 @@ def _scenario(args: dict, queue) -> None:
             found = re.search(r"CPU ([\d.]+) s here, ([\d.]+) s in rendering", record.getMessage())
             if found:
                 cpu_lines.append((float(found[1]), float(found[2])))
+                print(f"  engine: {record.getMessage()}", flush=True)
 
     build_log = logging.getLogger("campaign.pdf.build")
     build_log.setLevel(logging.INFO)
