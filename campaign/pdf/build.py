@@ -56,7 +56,8 @@ BATCH_COST = 32.0
 BATCH_TIMEOUT_SECONDS = 600
 # Cached chunks no build has used for this long are deleted after a successful build.
 CACHE_MAX_AGE_SECONDS = 14 * 24 * 3600
-_PLACEHOLDER_HASH = "0" * 64
+# Cover pages (the cover and the contents) guessed for a packet's first build.
+COVER_PAGES_GUESS = 2
 _STAGES = {  # stage -> (start %, end %)
     "preparing": (0, 5),
     "rendering": (5, 85),
@@ -456,58 +457,36 @@ def build_packet(
                            known_roster_pages=known_pages)
         footer = footer_segment(content, plan)
         take(footer)
-        # The cover and contents with placeholder numbers, only to learn their page count,
-        # unless the last build of this packet knows it (if it is wrong, the numbering
-        # below finds out and numbers again).
-        placeholder = None
-        if known_cover_pages is None:
-            placeholder = cover_segment(
-                content, plan, cover_html(content, plan, None, _PLACEHOLDER_HASH)
-            )
-            take(placeholder)
         renderer.flush(content)
         report("rendering", 0.0)
         full_hash = content.content_hash()
+
+        def numbered_cover(pages: dict[str, tuple[int, float | None]]) -> Segment:
+            numbers = {target: page + 1 for target, (page, _y) in pages.items()}
+            return cover_segment(content, plan, cover_html(content, plan, numbers, full_hash))
+
         # Copy the cached pages into the packet's writer while the workers render.
         prepare(s.key for s in plan.segments)
         # Roster pages are one page each by construction, so once everything else is
-        # rendered (the plan hands the roster over last) the page numbers are known: render
-        # the cover beside the roster's last batches instead of after them. The numbering
-        # below checks the guess with the real page counts.
-        early_keys = {s.key for s in (footer, *plan.segments) if s.kind != "roster"}
-        if placeholder is not None:
-            early_keys.add(placeholder.key)
-        renderer.wait_for(early_keys, content)
+        # rendered (the plan hands the roster over last) the page numbers are known but for
+        # the cover's own length, which the last build of this packet knows (else a cover
+        # and one page of contents is the guess). So the cover renders beside the roster's
+        # last batches instead of after them; the numbering below checks the guess with
+        # the real page counts, and numbers again if it was wrong.
+        cover_pages = known_cover_pages or COVER_PAGES_GUESS
+        renderer.wait_for({s.key for s in plan.segments if s.kind != "roster"}, content)
         if renderer.pending:
             one_page = SegmentRecord(batch="", first=0, pages=1, anchors={}, links=(),
                                      page_height=0.0)
             guessed = {s.key: records.get(s.key, one_page) for s in plan.segments}
-            cover_pages = (
-                records[placeholder.key].pages if placeholder is not None
-                else known_cover_pages
-            )
-            pages = _target_pages(plan, guessed, cover_pages)
-            early = cover_segment(
-                content,
-                plan,
-                cover_html(content, plan, {t: p + 1 for t, (p, _y) in pages.items()}, full_hash),
-            )
-            take(early)
+            take(numbered_cover(_target_pages(plan, guessed, cover_pages)))
             renderer.flush(content)
         renderer.wait(content)
 
         report("numbering", 0.0)
-        cover_pages = (
-            records[placeholder.key].pages if placeholder is not None else known_cover_pages
-        )
-        # One more attempt than with a placeholder render: the last build's count may be off.
         for _attempt in range(4):
             pages = _target_pages(plan, records, cover_pages)
-            final = cover_segment(
-                content,
-                plan,
-                cover_html(content, plan, {t: p + 1 for t, (p, _y) in pages.items()}, full_hash),
-            )
+            final = numbered_cover(pages)
             record = records.get(final.key) or cache.get(final.key)
             if record is None:
                 renderer.render([final], content)

@@ -440,14 +440,14 @@ def _roster_page_html(
 def cover_html(
     content: PacketContent,
     plan: PacketPlan,
-    pages: dict[str, int] | None,
+    pages: dict[str, int],
     full_hash: str,
 ) -> Markup:
-    """Cover and contents; `pages` None renders placeholders of the same width."""
+    """Cover and contents, with the page number of every contents entry."""
     labels = content.labels
     toc = []
     for entry in (e for e in plan.outline if e.in_contents):
-        page = "000" if pages is None else str(pages[entry.target])
+        page = str(pages[entry.target])
         toc.append(
             {
                 "level": min(entry.level, 1),

@@ -58,7 +58,7 @@ def test_new_signatures_re_render_only_the_roster_pages_they_land_on(tmp_path: P
     second = build_packet(grown, tmp_path / "b.pdf", cache_dir=cache, workers=0)
     changed_roster = second.rendered_kinds.count("roster")
     assert 1 <= changed_roster <= 2 * len(added)
-    # Totals changed, so the totals page and both cover passes are rendered again too.
+    # Totals changed, so the totals page and the cover are rendered again too.
     assert set(second.rendered_kinds) <= {"roster", "totals", "cover"}
     _reader, texts = read_texts(tmp_path / "b.pdf")
     everything = "\n".join(texts)
