@@ -159,21 +159,19 @@ class PageCopier:
 
     def __init__(self) -> None:
         self.writer = PdfWriter()
-        self.readers: dict[Path, PdfReader] = {}
-        self._borrowed: dict[tuple, PdfReader] = {}
+        self._readers: dict[Path, tuple[tuple, PdfReader]] = {}  # path -> (identity, reader)
 
     def reader(self, path: Path) -> PdfReader:
         """The one reader of a chunk PDF."""
-        reader = self.readers.get(path)
-        if reader is None:
-            identity, reader = parsed_chunks.borrow(path)
-            self.readers[path] = self._borrowed[identity] = reader
-        return reader
+        borrowed = self._readers.get(path)
+        if borrowed is None:
+            borrowed = self._readers[path] = parsed_chunks.borrow(path)
+        return borrowed[1]
 
     def close(self) -> None:
         """Give the readers back for later builds of this process."""
-        borrowed, self._borrowed, self.readers = self._borrowed, {}, {}
-        parsed_chunks.give_back(borrowed)
+        borrowed, self._readers = self._readers, {}
+        parsed_chunks.give_back(dict(borrowed.values()))
 
     def prepare(self, part: PagePart) -> None:
         """Copy the resources and contents of a part's pages into the writer ahead of time."""

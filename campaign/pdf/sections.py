@@ -221,14 +221,14 @@ def plan_packet(
         TocEntry(0, labels.contents, "contents", in_contents=False),
     ]
 
-    def segment(kind: str, markup: Markup, cost: float) -> Segment:
+    def make_segment(kind: str, markup: Markup, cost: float) -> Segment:
         key = hashlib.sha256(
             "\x00".join((wrapper_key, kind, str(markup))).encode("utf-8")
         ).hexdigest()
         return Segment(kind, markup, key, cost)
 
     def add(kind: str, markup: Markup, cost: float) -> int:
-        return add_segment(segment(kind, markup, cost))
+        return add_segment(make_segment(kind, markup, cost))
 
     def add_segment(segment: Segment) -> int:
         segments.append(segment)
@@ -306,7 +306,7 @@ def plan_packet(
     # The methods page comes after the roster but is handed to `emit` before it, so that
     # it is rendered early: then every page count but the roster's (one page each) is known
     # while the roster renders, and the cover can render beside it (see build_packet).
-    methods = segment("methods", render_template("methods.html", **common), 1.0)
+    methods = make_segment("methods", render_template("methods.html", **common), 1.0)
     if emit is not None:
         emit(methods)
 
