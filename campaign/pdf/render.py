@@ -20,9 +20,12 @@ from pathlib import Path
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from . import glyphs
 from .fetcher import PacketURLFetcher, asset_url
 
 logger = logging.getLogger(__name__)
+# The same PDF bytes as WeasyPrint's glyph loop, with less work per glyph (glyphs.py).
+glyphs.install()
 
 # CSS pixels to PDF points: WeasyPrint lays out at 96 px per inch, PDF uses 72 pt per inch.
 PX_TO_PT = 0.75
@@ -129,8 +132,13 @@ def _render(
         page.links[:] = []
     # `<link rel=attachment>` in a document head becomes an embedded file; drop them all.
     document.metadata.attachments[:] = []
-    document.write_pdf(target, attachments=None, pdf_forms=False, custom_metadata=False,
-                       finisher=_plain_cross_reference)
+    document.write_pdf(
+        target,
+        attachments=None,
+        pdf_forms=False,
+        custom_metadata=False,
+        finisher=_plain_cross_reference,
+    )
     return info
 
 
@@ -152,9 +160,7 @@ def render_to_file(
 ) -> RenderedPages:
     """Render packet HTML to `out_path` atomically (temporary file, then os.replace)."""
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent
-    )
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
