@@ -14,6 +14,13 @@ def worker_command(workers: int) -> None:
     from campaign.services import mail  # noqa: F401  (registers the mail jobs)
 
     jobs._worker_app = current_app._get_current_object()  # jobs reuse this app
+    if int(current_app.config.get("PACKET_WORKERS", 2)) > 0:
+        # Packet builds render in processes forked from a server that loads WeasyPrint and
+        # the fonts: start it now, so that no build waits for it.
+        from campaign.pdf.build import start_rendering_server
+
+        seconds = start_rendering_server()
+        click.echo(f"Packet renderer ready ({seconds:.1f} s)")
     consumer = jobs.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
     click.echo(f"Job worker started ({workers} threads); stop with Ctrl-C")
     consumer.run()

@@ -120,3 +120,34 @@ def test_worker_killed_mid_build_leaves_a_retryable_build(db, demo, queue):
     done = _wait_for(db, again.id, lambda p: p.status in (PacketStatus.DONE, PacketStatus.FAILED),
                      timeout=180)
     assert done.status == PacketStatus.DONE, done.error
+
+
+def _children(pid: int) -> list[tuple[int, str]]:
+    """(pid, command line) of the processes whose parent is `pid`."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, ValueError):
+            continue
+        if parent == pid:
+            found.append((int(stat.parent.name), command))
+    return found
+
+
+@pytest.mark.parametrize("queue", ["sqlite"], indirect=True)
+def test_worker_starts_the_packet_renderer_before_any_build(db, demo, queue):
+    """The job worker starts the rendering workers' forkserver (WeasyPrint and the fonts
+    loaded) when it starts, so that a build an hour before the hearing does not wait for it."""
+    worker = queue()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        servers = [c for c in _children(worker.pid) if "forkserver" in c[1]]
+        if servers:
+            break
+        assert worker.poll() is None, "the job worker exited"
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the job worker started no packet renderer")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Packet)) == 0
