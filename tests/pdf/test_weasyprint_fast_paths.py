@@ -1,10 +1,11 @@
-"""The packet's glyph-writing loop (campaign/pdf/glyphs.py) writes exactly what WeasyPrint's does.
+"""The packet's replacements for two WeasyPrint functions write exactly what WeasyPrint's do.
 
-Each document is rendered twice in this process, once with WeasyPrint's own
-`draw_first_line` and once with the packet's, and the two PDFs must be equal byte for byte:
-a roster and testimony in many scripts, combining marks (which Pango shifts), characters no
-bundled font has (the .notdef path), zero-width and bidi controls, tabs, and the whole hostile
-corpus.
+campaign/pdf/glyphs.py (the glyph-writing loop) and campaign/pdf/margin_boxes.py (page-margin
+layout) stand in for WeasyPrint 70's own functions. Each document here is rendered twice in
+this process, once with WeasyPrint's functions and once with the packet's, and the two PDFs
+must be equal byte for byte: a roster and testimony in many scripts, combining marks (which
+Pango shifts), characters no bundled font has (the .notdef path), zero-width and bidi
+controls, tabs, the whole hostile corpus, and the footer sheet, whose text sits in a margin box.
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ import io
 import pytest
 import weasyprint
 from pypdf import PdfReader
+from weasyprint import layout as weasy_layout
 from weasyprint.draw import text as weasy_text
 
-from campaign.pdf import glyphs
+from campaign.pdf import glyphs, margin_boxes
 from campaign.pdf.render import PACKET_STYLESHEETS, render_html_to_pdf
 from campaign.pdf.sample import make_content
-from campaign.pdf.sections import document_html, plan_packet
+from campaign.pdf.sections import document_html, footer_segment, plan_packet
 from tests.hostile.corpus import SMALL
 from tests.pdf.conftest import GIVEN_NAMES, roster_of
+
+FAST_PATHS = (glyphs, margin_boxes)
 
 MIXED = (
     "José Núñez",
@@ -47,14 +51,16 @@ MIXED = (
 
 @pytest.fixture
 def both_ways():
-    """Render HTML with WeasyPrint's loop, then with the packet's; give both PDFs."""
+    """Render HTML with WeasyPrint's functions, then with the packet's; give both PDFs."""
 
     def render(html: str) -> tuple[bytes, bytes]:
-        glyphs.uninstall()
+        for module in FAST_PATHS:
+            module.uninstall()
         try:
             theirs = render_html_to_pdf(html, stylesheets=PACKET_STYLESHEETS)
         finally:
-            assert glyphs.install()
+            for module in FAST_PATHS:
+                assert module.install()
         ours = render_html_to_pdf(html, stylesheets=PACKET_STYLESHEETS)
         return theirs, ours
 
@@ -73,15 +79,17 @@ def _packet_html(names: tuple[str, ...], bodies: list[str]) -> str:
         groups.append(dataclasses.replace(group, entries=entries))
     content = dataclasses.replace(content, testimony_groups=tuple(groups))
     plan = plan_packet(content)
-    return document_html(plan.segments, content)
+    return document_html([*plan.segments, footer_segment(content, plan)], content)
 
 
-def test_it_is_the_loop_in_use_for_the_pinned_weasyprint():
-    assert glyphs.installable(), (
-        f"campaign/pdf/glyphs.py copies WeasyPrint {glyphs.WRITTEN_FOR}'s draw_first_line; "
+@pytest.mark.parametrize("module", FAST_PATHS, ids=lambda m: m.__name__)
+def test_the_fast_paths_are_in_use_for_the_pinned_weasyprint(module):
+    assert module.installable(), (
+        f"{module.__name__} stands in for a function of WeasyPrint {module.WRITTEN_FOR}; "
         f"WeasyPrint {weasyprint.__version__} is installed: compare the two and update it"
     )
     assert weasy_text.draw_first_line is glyphs.draw_first_line
+    assert weasy_layout.make_margin_boxes is margin_boxes.make_margin_boxes
 
 
 def test_a_packet_in_many_scripts_is_byte_identical(both_ways):
@@ -89,7 +97,11 @@ def test_a_packet_in_many_scripts_is_byte_identical(both_ways):
         "Plain testimony about the contract, with numbers 1,234 and 56 % and “quotes”. " * 40
     ]
     theirs, ours = both_ways(_packet_html(GIVEN_NAMES + MIXED, bodies))
-    assert len(PdfReader(io.BytesIO(ours)).pages) > 3
+    pages = PdfReader(io.BytesIO(ours)).pages
+    assert len(pages) > 3
+    # The last page is the footer sheet: its text is laid out in a margin box.
+    assert "public hearing" in pages[-1].extract_text()
+    assert "public hearing" not in pages[-2].extract_text()
     assert ours == theirs
 
 
