@@ -1,7 +1,8 @@
-"""The packet's replacements for two WeasyPrint functions write exactly what WeasyPrint's do.
+"""The packet's replacements for three WeasyPrint functions write exactly what WeasyPrint's do.
 
-campaign/pdf/glyphs.py (the glyph-writing loop) and campaign/pdf/margin_boxes.py (page-margin
-layout) stand in for WeasyPrint 70's own functions. Each document here is rendered twice in
+campaign/pdf/glyphs.py (the glyph-writing loop), campaign/pdf/margin_boxes.py (page-margin
+layout) and campaign/pdf/pango_setup.py (each line's Pango layout set-up) stand in for
+WeasyPrint 70's own functions. Each document here is rendered twice in
 this process, once with WeasyPrint's functions and once with the packet's, and the two PDFs
 must be equal byte for byte: a roster and testimony in many scripts, combining marks (which
 Pango shifts), characters no bundled font has (the .notdef path), zero-width and bidi
@@ -18,15 +19,16 @@ import weasyprint
 from pypdf import PdfReader
 from weasyprint import layout as weasy_layout
 from weasyprint.draw import text as weasy_text
+from weasyprint.text import line_break as weasy_line_break
 
-from campaign.pdf import glyphs, margin_boxes
+from campaign.pdf import glyphs, margin_boxes, pango_setup
 from campaign.pdf.render import PACKET_STYLESHEETS, render_html_to_pdf
 from campaign.pdf.sample import make_content
 from campaign.pdf.sections import document_html, footer_segment, plan_packet
 from tests.hostile.corpus import SMALL
 from tests.pdf.conftest import GIVEN_NAMES, roster_of
 
-FAST_PATHS = (glyphs, margin_boxes)
+FAST_PATHS = (glyphs, margin_boxes, pango_setup)
 
 MIXED = (
     "José Núñez",
@@ -90,6 +92,7 @@ def test_the_fast_paths_are_in_use_for_the_pinned_weasyprint(module):
     )
     assert weasy_text.draw_first_line is glyphs.draw_first_line
     assert weasy_layout.make_margin_boxes is margin_boxes.make_margin_boxes
+    assert weasy_line_break.Layout.setup is pango_setup.setup
 
 
 def test_a_packet_in_many_scripts_is_byte_identical(both_ways):
@@ -117,3 +120,15 @@ def test_the_loop_keeps_no_text_between_documents(both_ways):
     first_theirs, first_ours = both_ways(_packet_html(GIVEN_NAMES, ["Ana María " * 50]))
     second_theirs, second_ours = both_ways(_packet_html(MIXED, ["Иван Петров " * 50]))
     assert (first_ours, second_ours) == (first_theirs, second_theirs)
+
+
+def test_text_in_several_languages_is_byte_identical(both_ways):
+    """The language is part of each line's Pango context (it picks localized glyph forms)."""
+    words = "бгдпт бгдпт Ђорђе Ѓорѓи ıİ ij"
+    html = "".join(
+        f'<p lang="{lang}" style="font-family: \'Packet Serif\'">{words}</p>'
+        f'<p lang="{lang}" style="font-family: \'Packet Sans\'; font-style: italic">{words}</p>'
+        for lang in ("en", "sr", "mk", "ru", "tr", "nl", "es", "")
+    )
+    theirs, ours = both_ways(f"<html><body>{html}</body></html>")
+    assert ours == theirs
