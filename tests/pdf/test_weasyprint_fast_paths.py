@@ -132,3 +132,21 @@ def test_text_in_several_languages_is_byte_identical(both_ways):
     )
     theirs, ours = both_ways(f"<html><body>{html}</body></html>")
     assert ours == theirs
+
+
+def _collector_settings() -> tuple[tuple[int, int, int], int]:
+    import gc
+
+    return gc.get_threshold(), gc.get_freeze_count()
+
+
+def test_rendering_workers_collect_garbage_less_often():
+    """The workers' forkserver freezes what it preloaded and raises the collection threshold."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from campaign.pdf.build import _context
+
+    with ProcessPoolExecutor(1, mp_context=_context()) as pool:
+        (young, _middle, _old), frozen = pool.submit(_collector_settings).result(timeout=120)
+    assert young >= 10_000
+    assert frozen > 10_000  # WeasyPrint, the fonts and the stylesheets
