@@ -19,8 +19,12 @@ def worker_command(workers: int) -> None:
         # the fonts: start it now, so that no build waits for it.
         from campaign.pdf.build import start_rendering_server
 
-        seconds = start_rendering_server()
-        click.echo(f"Packet renderer ready ({seconds:.1f} s)")
+        try:
+            seconds = start_rendering_server()
+        except Exception as exc:  # the first build starts it, or says why it cannot
+            click.echo(f"Packet renderer not started: {exc}", err=True)
+        else:
+            click.echo(f"Packet renderer ready ({seconds:.1f} s)")
     consumer = jobs.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
     click.echo(f"Job worker started ({workers} threads); stop with Ctrl-C")
     consumer.run()

@@ -49,6 +49,11 @@ def uninstall() -> None:
     _weasy_line_break.Layout.setup = _original
 
 
+def release() -> None:
+    """Drop this thread's kept contexts and descriptions (before Pango is unloaded at exit)."""
+    _kept.__dict__.clear()
+
+
 def _caches() -> tuple[dict, dict]:
     try:
         return _kept.contexts, _kept.descriptions

@@ -58,9 +58,11 @@ def _release_renderers() -> None:
 
     Left to the interpreter's final garbage collection, WeasyPrint's font objects were
     released after a library they call into was gone, and the process (the packet CLI, say)
-    ended with a segmentation fault after its work was done (tests/pdf/test_exit.py).
+    ended with a segmentation fault after its work was done (tests/pdf/test_exit.py). The
+    Pango contexts kept for laying out lines (pango_setup.py) go the same way.
     """
     _renderers.clear()
+    pango_setup.release()
     gc.collect()
 
 
