@@ -29,7 +29,9 @@ from weasyprint.text.fonts import font_features, get_font_description
 
 WRITTEN_FOR = "70.0"
 _original = _weasy_line_break.Layout.setup
-# Font descriptions kept per thread before the cache starts again (a packet uses dozens).
+# Kept per thread before the cache starts again: a packet uses a handful of contexts (each
+# holds its font map) and a few dozen descriptions.
+MAX_CONTEXTS = 64
 MAX_DESCRIPTIONS = 512
 _kept = threading.local()
 
@@ -69,6 +71,8 @@ def _context(font_map, direction: str, lang: str | None):
     key = (int(ffi.cast("uintptr_t", font_map)), direction, lang)
     kept = contexts.get(key)
     if kept is None:
+        if len(contexts) >= MAX_CONTEXTS:
+            contexts.clear()
         pango_context = ffi.gc(
             pango.pango_font_map_create_context(font_map), gobject.g_object_unref
         )
