@@ -164,11 +164,10 @@ def _naive_html(content) -> str:
 
 
 def _naive(args: dict, queue: multiprocessing.Queue) -> None:
-    from campaign.pdf import glyphs, margin_boxes, pango_setup
+    from campaign.pdf import fast_paths
     from campaign.pdf.render import PACKET_STYLESHEETS, render_html_to_pdf
 
-    for fast_path in (glyphs, margin_boxes, pango_setup):  # the naive render is WeasyPrint
-        fast_path.uninstall()  # as it comes
+    fast_paths.uninstall_all()  # the naive render is WeasyPrint as it comes
 
     content = make_content(args["signatures"], args["testimonies"], words=args["words"])
     started = time.perf_counter()

@@ -17,43 +17,31 @@ WeasyPrint's own function. The glyph array is read through one memoryview per ru
 a cffi object per glyph. `tests/pdf/test_glyphs.py` renders a corpus of scripts, marks,
 missing glyphs and hostile text both ways and compares the PDFs byte for byte.
 
-`install()` puts it in place of WeasyPrint's, only for the WeasyPrint version it was written
-from and the glyph layout it reads; otherwise WeasyPrint keeps its own.
+It replaces WeasyPrint's (`fast_paths.py`) only on the WeasyPrint version it was copied from
+and the glyph layout it reads; otherwise WeasyPrint keeps its own.
 """
 
 from __future__ import annotations
 
-import weasyprint
 from weasyprint.draw import text as _weasy_text
 from weasyprint.logger import LOGGER
 from weasyprint.text.ffi import FROM_UNITS, ffi, pango
 
-WRITTEN_FOR = "70.0"
+from .fast_paths import Replacement
+
 _original = _weasy_text.draw_first_line
 # PangoGlyphInfo: guint32 glyph; gint32 width, x_offset, y_offset; guint32 attribute bits.
 _INFO_INTS = 5
 _INFO_SIZE = 4 * _INFO_INTS
 
 
-def installable() -> bool:
+def _fits() -> bool:
+    """The glyph array is read as 32-bit integers: check that Pango's struct is that."""
     return (
-        weasyprint.__version__ == WRITTEN_FOR
-        and ffi.sizeof("PangoGlyphInfo") == _INFO_SIZE
+        ffi.sizeof("PangoGlyphInfo") == _INFO_SIZE
         and ffi.sizeof("PangoGlyph") == 4
         and ffi.sizeof("PangoGlyphUnit") == 4
     )
-
-
-def install() -> bool:
-    """Use this loop in this process; False (WeasyPrint's stays) on another version."""
-    if not installable():
-        return False
-    _weasy_text.draw_first_line = draw_first_line
-    return True
-
-
-def uninstall() -> None:
-    _weasy_text.draw_first_line = _original
 
 
 def _pieces(font, font_size: float) -> dict[tuple[int, int], str]:
@@ -234,3 +222,6 @@ def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
     stream.show_text(string)
 
     return []
+
+
+REPLACEMENT = Replacement(_weasy_text, "draw_first_line", draw_first_line, _original, _fits)

@@ -12,15 +12,15 @@ WeasyPrint's function as soon as one would be generated; otherwise it yields not
 what WeasyPrint's would have yielded. `tests/pdf/test_weasyprint_fast_paths.py` renders
 packets and the footer sheet both ways and compares the PDFs byte for byte.
 
-`install()` puts it in place, only for the WeasyPrint version it was written against.
+It replaces WeasyPrint's (`fast_paths.py`) only on the WeasyPrint version it was copied from.
 """
 
 from __future__ import annotations
 
-import weasyprint
 from weasyprint import layout as _weasy_layout
 
-WRITTEN_FOR = "70.0"
+from .fast_paths import Replacement
+
 _original = _weasy_layout.make_margin_boxes
 _KEYWORDS = tuple(
     f"@{side}-{place}"
@@ -35,21 +35,6 @@ _KEYWORDS = tuple(
 _NOT_GENERATED = ("normal", "inhibit", "none")
 
 
-def installable() -> bool:
-    return weasyprint.__version__ == WRITTEN_FOR
-
-
-def install() -> bool:
-    if not installable():
-        return False
-    _weasy_layout.make_margin_boxes = make_margin_boxes
-    return True
-
-
-def uninstall() -> None:
-    _weasy_layout.make_margin_boxes = _original
-
-
 def make_margin_boxes(context, page, state):
     """WeasyPrint's margin boxes of `page`, or none without computing them when none has content."""
     for at_keyword in _KEYWORDS:
@@ -59,3 +44,6 @@ def make_margin_boxes(context, page, state):
         if style is not None and style["content"] not in _NOT_GENERATED:
             return _original(context, page, state)
     return iter(())
+
+
+REPLACEMENT = Replacement(_weasy_layout, "make_margin_boxes", make_margin_boxes, _original)

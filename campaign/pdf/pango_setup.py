@@ -14,41 +14,26 @@ WeasyPrint never changes one after this set-up). Both are kept per thread, as Pa
 are not to be shared between threads. `tests/pdf/test_weasyprint_fast_paths.py` renders
 packets both ways and compares the PDFs byte for byte.
 
-`install()` puts it in place, only for the WeasyPrint version it was written against.
+It replaces WeasyPrint's (`fast_paths.py`) only on the WeasyPrint version it was copied from.
 """
 
 from __future__ import annotations
 
 import threading
 
-import weasyprint
 from weasyprint.text import line_break as _weasy_line_break
 from weasyprint.text.constants import LST_TO_ISO, PANGO_DIRECTION
 from weasyprint.text.ffi import FROM_UNITS, ffi, gobject, pango, unicode_to_char_p
 from weasyprint.text.fonts import font_features, get_font_description
 
-WRITTEN_FOR = "70.0"
+from .fast_paths import Replacement
+
 _original = _weasy_line_break.Layout.setup
 # Kept per thread before the cache starts again: a packet uses a handful of contexts (each
 # holds its font map) and a few dozen descriptions.
 MAX_CONTEXTS = 64
 MAX_DESCRIPTIONS = 512
 _kept = threading.local()
-
-
-def installable() -> bool:
-    return weasyprint.__version__ == WRITTEN_FOR
-
-
-def install() -> bool:
-    if not installable():
-        return False
-    _weasy_line_break.Layout.setup = setup
-    return True
-
-
-def uninstall() -> None:
-    _weasy_line_break.Layout.setup = _original
 
 
 def release() -> None:
@@ -171,3 +156,6 @@ def setup(self, style):
         attr_list = pango.pango_attr_list_new()
         pango.pango_attr_list_insert(attr_list, attr)
         pango.pango_layout_set_attributes(self.layout, attr_list)
+
+
+REPLACEMENT = Replacement(_weasy_line_break.Layout, "setup", setup, _original)

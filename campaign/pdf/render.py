@@ -20,15 +20,13 @@ from pathlib import Path
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from . import glyphs, margin_boxes, pango_setup
+from . import fast_paths, pango_setup
 from .fetcher import PacketURLFetcher, asset_url
 
 logger = logging.getLogger(__name__)
 # The same PDF bytes as WeasyPrint's own functions, with less work per glyph (glyphs.py),
 # none for empty page margins (margin_boxes.py) and reused Pango set-up (pango_setup.py).
-glyphs.install()
-margin_boxes.install()
-pango_setup.install()
+fast_paths.install_all()
 
 # CSS pixels to PDF points: WeasyPrint lays out at 96 px per inch, PDF uses 72 pt per inch.
 PX_TO_PT = 0.75

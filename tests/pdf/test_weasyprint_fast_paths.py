@@ -21,14 +21,12 @@ from weasyprint import layout as weasy_layout
 from weasyprint.draw import text as weasy_text
 from weasyprint.text import line_break as weasy_line_break
 
-from campaign.pdf import glyphs, margin_boxes, pango_setup
+from campaign.pdf import fast_paths, glyphs, margin_boxes, pango_setup
 from campaign.pdf.render import PACKET_STYLESHEETS, render_html_to_pdf
 from campaign.pdf.sample import make_content
 from campaign.pdf.sections import document_html, footer_segment, plan_packet
 from tests.hostile.corpus import SMALL
 from tests.pdf.conftest import GIVEN_NAMES, roster_of
-
-FAST_PATHS = (glyphs, margin_boxes, pango_setup)
 
 MIXED = (
     "José Núñez",
@@ -56,13 +54,12 @@ def both_ways():
     """Render HTML with WeasyPrint's functions, then with the packet's; give both PDFs."""
 
     def render(html: str) -> tuple[bytes, bytes]:
-        for module in FAST_PATHS:
-            module.uninstall()
+        fast_paths.uninstall_all()
         try:
             theirs = render_html_to_pdf(html, stylesheets=PACKET_STYLESHEETS)
         finally:
-            for module in FAST_PATHS:
-                assert module.install()
+            for replacement in fast_paths.replacements():
+                assert replacement.install()
         ours = render_html_to_pdf(html, stylesheets=PACKET_STYLESHEETS)
         return theirs, ours
 
@@ -84,12 +81,16 @@ def _packet_html(names: tuple[str, ...], bodies: list[str]) -> str:
     return document_html([*plan.segments, footer_segment(content, plan)], content)
 
 
-@pytest.mark.parametrize("module", FAST_PATHS, ids=lambda m: m.__name__)
-def test_the_fast_paths_are_in_use_for_the_pinned_weasyprint(module):
-    assert module.installable(), (
-        f"{module.__name__} stands in for a function of WeasyPrint {module.WRITTEN_FOR}; "
+@pytest.mark.parametrize("replacement", fast_paths.replacements(), ids=lambda r: r.name)
+def test_the_fast_paths_are_in_use_for_the_pinned_weasyprint(replacement):
+    assert replacement.installable(), (
+        f"campaign/pdf/ stands in for WeasyPrint {fast_paths.WRITTEN_FOR}'s {replacement.name}; "
         f"WeasyPrint {weasyprint.__version__} is installed: compare the two and update it"
     )
+    assert replacement.installed()
+
+
+def test_rendering_uses_the_three_replacements():
     assert weasy_text.draw_first_line is glyphs.draw_first_line
     assert weasy_layout.make_margin_boxes is margin_boxes.make_margin_boxes
     assert weasy_line_break.Layout.setup is pango_setup.setup
