@@ -425,19 +425,18 @@ def build_packet(
     # while the workers render the rest, so that the merge at the end is short: reading
     # chunk PDFs and copying what their pages draw is most of a merge.
     copier = PageCopier()
-    prepared: set[str] = set()
 
     def prepare(keys: Iterable[str]) -> None:
         for key in keys:
             record = records.get(key)
-            if record is not None and key not in prepared:
-                prepared.add(key)
+            if record is not None:
                 copier.prepare(
                     PagePart(cache.batch_path(record.batch), record.first, record.pages)
                 )
 
-    # Not the cover, whose final version is known last, nor the footer, which is drawn
-    # on every page from a reader of its own (copying it here too doubled its fonts).
+    # Not the cover, whose final version is known last, nor the footer, which is drawn on
+    # every page as a form, not copied as a page of its own (as a page it was written into
+    # the packet unused, fonts and all).
     renderer.on_batch = lambda batch: prepare(
         s.key for s in batch if s.kind not in ("cover", "footer")
     )

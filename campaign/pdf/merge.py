@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.annotations import Link
 from pypdf.generic import (
     ArrayObject,
@@ -160,6 +160,7 @@ class PageCopier:
     def __init__(self) -> None:
         self.writer = PdfWriter()
         self._readers: dict[Path, tuple[tuple, PdfReader]] = {}  # path -> (identity, reader)
+        self._prepared: set[PagePart] = set()
 
     def reader(self, path: Path) -> PdfReader:
         """The one reader of a chunk PDF."""
@@ -174,7 +175,13 @@ class PageCopier:
         parsed_chunks.give_back(dict(borrowed.values()))
 
     def prepare(self, part: PagePart) -> None:
-        """Copy the resources and contents of a part's pages into the writer ahead of time."""
+        """Copy the resources and contents of a part's pages into the writer ahead of time.
+
+        Preparing a part again does nothing (its objects are in the writer already).
+        """
+        if part in self._prepared:
+            return
+        self._prepared.add(part)
         reader = self.reader(part.path)
         for index in range(part.first, part.first + part.count):
             page = reader.pages[index]
@@ -217,7 +224,11 @@ def merge_pages(
             on_stage("merging", number / max(len(parts), 1))
 
     total = len(writer.pages)
-    footer_form = _page_as_form(writer, footer) if footer is not None else None
+    footer_form = (
+        _page_as_form(writer, copier.reader(footer.path).pages[footer.first])
+        if footer is not None
+        else None
+    )
     _stamp_page_numbers(writer, page_of, total, footer_form)
     if on_stage:
         on_stage("merging", 1.0)
@@ -251,9 +262,8 @@ def merge_pages(
     return total
 
 
-def _page_as_form(writer: PdfWriter, part: PagePart) -> IndirectObject:
+def _page_as_form(writer: PdfWriter, page: PageObject) -> IndirectObject:
     """A page of another PDF as a form XObject in `writer`, to draw on many pages at once."""
-    page = PdfReader(part.path).pages[part.first]
     contents = page.get_contents()
     form = DecodedStreamObject()
     form.set_data(contents.get_data() if contents is not None else b"")
