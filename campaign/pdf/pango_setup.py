@@ -33,20 +33,23 @@ _original = _weasy_line_break.Layout.setup
 # holds its font map) and a few dozen descriptions.
 MAX_CONTEXTS = 64
 MAX_DESCRIPTIONS = 512
-_kept = threading.local()
+# thread id -> (contexts, descriptions). One dict rather than threading.local, so that
+# release() reaches the job worker's threads too: their Pango objects must also go before
+# Pango is unloaded at exit. A dead thread's id may be reused; its caches then pass to the
+# new thread, which is safe since the old one no longer uses them.
+_kept: dict[int, tuple[dict, dict]] = {}
 
 
 def release() -> None:
-    """Drop this thread's kept contexts and descriptions (before Pango is unloaded at exit)."""
-    _kept.__dict__.clear()
+    """Drop every thread's kept contexts and descriptions (before Pango is unloaded at exit)."""
+    _kept.clear()
 
 
 def _caches() -> tuple[dict, dict]:
-    try:
-        return _kept.contexts, _kept.descriptions
-    except AttributeError:
-        _kept.contexts, _kept.descriptions = {}, {}
-        return _kept.contexts, _kept.descriptions
+    caches = _kept.get(threading.get_ident())
+    if caches is None:
+        caches = _kept[threading.get_ident()] = ({}, {})
+    return caches
 
 
 def _context(font_map, direction: str, lang: str | None):

@@ -151,3 +151,17 @@ def test_rendering_workers_collect_garbage_less_often():
         (young, _middle, _old), frozen = pool.submit(_collector_settings).result(timeout=120)
     assert young >= 10_000
     assert frozen > 10_000  # WeasyPrint, the fonts and the stylesheets
+
+
+def test_release_at_exit_drops_every_threads_pango_objects():
+    """A job worker renders in its threads: the exit handler must reach their Pango objects."""
+    import threading
+
+    thread = threading.Thread(target=render_html_to_pdf, args=("<p>Ana María</p>",))
+    thread.start()
+    thread.join()
+    render_html_to_pdf("<p>Ana María</p>")
+    assert len(pango_setup._kept) >= 2
+    pango_setup.release()
+    assert pango_setup._kept == {}
+    assert render_html_to_pdf("<p>Ana María</p>").startswith(b"%PDF")
