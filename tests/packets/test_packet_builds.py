@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import io
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -119,6 +120,21 @@ def test_build_through_the_page_shows_progress_and_download_is_audited(client, d
     event = db.session.scalar(sa.select(AuditEvent).where(
         AuditEvent.action == "packet.downloaded"))
     assert event.actor_id == organizer.id and event.target_id == packet.id
+
+
+def test_the_packets_page_is_a_staff_page_that_fits_a_phone(client, db, login):
+    """It has the staff and campaign navigation of every other staff page, and the builds
+    table scrolls inside its card instead of widening the page (seen at 390 px wide)."""
+    campaign = make_campaign(slug="packet-nav")
+    make_signature(campaign)
+    organizer = make_staff(campaign, "organizer")
+    db.session.commit()
+    _build(db, campaign)
+    login(organizer)
+    html = client.get("/organize/c/packet-nav/packets").get_data(as_text=True)
+    assert 'aria-label="Campaign pages"' in html and "/organize/c/packet-nav/moderation" in html
+    assert 'name="robots" content="noindex"' in html
+    assert re.search(r'<div class="table-scroll">\s*<table>', html)
 
 
 def test_packets_are_staff_only(client, db, login):
