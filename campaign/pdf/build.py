@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import SegmentCache, SegmentRecord
-from .content import PacketContent
+from .content import PacketContent, RosterReadFailed
 from .merge import LinkArea, OutlineItem, PageCopier, PagePart, merge_pages
 from .render import (
     PACKET_STYLESHEETS,
@@ -587,8 +587,10 @@ def build_packet(
             seconds=round(time.perf_counter() - started, 3),
             cpu_seconds=round(time.process_time() - started_cpu + renderer.worker_cpu, 3),
         )
-    except _CallbackFailed as failed:
-        raise failed.original from None  # the caller's own exception, e.g. a cancellation
+    except (_CallbackFailed, RosterReadFailed) as failed:
+        # The caller's own exception, e.g. a cancellation, or what reading a streamed roster
+        # raised (the database busy, say).
+        raise failed.original from None
     except PacketRenderError:
         raise
     except BrokenProcessPool as exc:

@@ -11,8 +11,9 @@ import dataclasses
 import hashlib
 import json
 import operator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,107 @@ class RosterEntry:
     zip: str
     signed_on: str
     source: str  # "online" or "paper"
+
+
+class RosterReadFailed(Exception):
+    """Carries what reading a streamed Roster raised, so it reaches the caller as it was."""
+
+    def __init__(self, original: Exception) -> None:
+        super().__init__(str(original))
+        self.original = original
+
+
+class Roster(Sequence[RosterEntry]):
+    """The roster's entries in print order, read block by block as they are first needed.
+
+    Reading and decrypting a 100,000-name roster takes seconds; given as a Roster, the first
+    districts are laid out and their pages rendered while later ones are still being read.
+    Its length is known before any entry is read. `possible_metas`, when given, holds every
+    (zip, signed_on, source) that an entry may have (a superset), so that the layout can
+    choose its column shape without reading the entries first.
+    """
+
+    def __init__(
+        self,
+        blocks: Iterable[Sequence[RosterEntry]],
+        length: int,
+        *,
+        possible_metas: frozenset[tuple[str, str, str]] | None = None,
+        on_close: Callable[[], None] | None = None,
+    ) -> None:
+        self._blocks: Iterator[Sequence[RosterEntry]] | None = iter(blocks)
+        self._entries: list[RosterEntry] = []
+        self._length = length
+        self.possible_metas = possible_metas
+        self._on_close = on_close
+
+    def _read_through(self, index: int) -> None:
+        """Read blocks until entry `index` is read, or all of them."""
+        while index >= len(self._entries) and self._blocks is not None:
+            try:
+                block = next(self._blocks, None)
+            except Exception as exc:
+                self.close()
+                raise RosterReadFailed(exc) from exc
+            if block is None:
+                self.close()
+                break
+            self._entries.extend(block)
+        if self._blocks is None and len(self._entries) != self._length:
+            raise RosterReadFailed(RuntimeError(
+                f"the roster held {len(self._entries)} names where {self._length} were counted"
+            ))
+
+    def entries_through(self, index: int) -> list[RosterEntry]:
+        """The entries read so far, after reading through entry `index` (or to the end).
+
+        The list is the Roster's own: read it, do not change it.
+        """
+        self._read_through(index)
+        return self._entries
+
+    def read_all(self) -> Roster:
+        self._read_through(self._length)
+        return self
+
+    def close(self) -> None:
+        """Stop reading (what is read stays); releases what the blocks were read from."""
+        blocks, self._blocks = self._blocks, None
+        if blocks is not None and hasattr(blocks, "close"):
+            blocks.close()
+        on_close, self._on_close = self._on_close, None
+        if on_close is not None:
+            on_close()
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> RosterEntry: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[RosterEntry]: ...
+    def __getitem__(self, index: int | slice) -> RosterEntry | Sequence[RosterEntry]:
+        if isinstance(index, slice) or index < 0:
+            return tuple(self.read_all()._entries)[index]
+        if index >= self._length:
+            raise IndexError(index)
+        self._read_through(index)
+        return self._entries[index]
+
+    def __iter__(self) -> Iterator[RosterEntry]:
+        for index in range(self._length):
+            yield self[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Roster):
+            other = tuple(other)
+        return tuple(self) == other if isinstance(other, tuple) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  (mutable while it is being read)
+
+    def __deepcopy__(self, memo: dict) -> tuple[RosterEntry, ...]:
+        # dataclasses.asdict() deep-copies fields: give the entries as a plain tuple.
+        return tuple(self.read_all()._entries)
 
 
 @dataclass(frozen=True)
@@ -178,7 +280,7 @@ class PacketContent:
     districts: tuple[DistrictTotal, ...]
     zips: tuple[ZipTotal, ...]
     testimony_groups: tuple[TestimonyGroup, ...]
-    roster: tuple[RosterEntry, ...]
+    roster: Sequence[RosterEntry]  # a tuple, or a Roster read as it is laid out
     methods: tuple[str, ...]
     excluded_pending: int
     excluded_duplicates: int
@@ -196,6 +298,8 @@ class PacketContent:
             if item.name == "generated_at":
                 continue
             value = getattr(self, item.name)
+            if isinstance(value, Roster):
+                value = list(value)  # the same JSON as the tuple it stands for
             digest.update(item.name.encode())
             digest.update(b"\x00")
             digest.update(

@@ -269,30 +269,54 @@ def layout_roster(
     """
     regular = _measure(False)
     bold = _measure(True)
+    # What is known of each entry read so far, by index; filled as the layout reaches it, so
+    # that a streamed roster (content.Roster) is read only as far as the pages need.
+    keys: list[str] = []
+    metas: list[str] = []
+    districts_of: list[str] = []
     # ZIP, date and source repeat across thousands of signers: clean and format each once.
     meta_of: dict[tuple[str, str, str], str] = {}
-    metas = []
-    for e in roster:
-        triple = (e.zip, e.signed_on, e.source)
-        meta = meta_of.get(triple)
-        if meta is None:
-            meta = meta_of[triple] = (
-                f"{clean_line(e.zip)}  {clean_line(e.signed_on)}"
-                + (f" {labels.paper_mark}" if e.source == "paper" else "")
+    district_of: dict[str, str] = {}
+
+    def meta(triple: tuple[str, str, str]) -> str:
+        text = meta_of.get(triple)
+        if text is None:
+            zip_code, signed_on, source = triple
+            text = meta_of[triple] = (
+                f"{clean_line(zip_code)}  {clean_line(signed_on)}"
+                + (f" {labels.paper_mark}" if source == "paper" else "")
             )
-        metas.append(meta)
-    widest_meta = max((regular.width(m) for m in meta_of.values()), default=0.0)
+        return text
+
+    # A streamed roster hands over the entries it has read (whole districts); a tuple, all.
+    entries_through = getattr(roster, "entries_through", None)
+
+    def read_through(index: int) -> None:
+        start = len(keys)
+        if index < start:
+            return
+        read = entries_through(index) if entries_through is not None else roster
+        for e in read[start:]:
+            keys.append(_entry_key(e))
+            metas.append(meta((e.zip, e.signed_on, e.source)))
+            district = district_of.get(e.district)
+            if district is None:
+                district = district_of[e.district] = clean_line(e.district)
+            districts_of.append(district)
+
+    total = len(roster)
+    possible = getattr(roster, "possible_metas", None)
+    widest_meta = max((regular.width(meta(t)) for t in possible or ()), default=0.0)
+    if possible is None or widest_meta > ROW_META_LIMIT:
+        # Not known without reading them all (or the superset is too wide to decide).
+        read_through(total - 1)
+        widest_meta = max((regular.width(m) for m in set(metas)), default=0.0)
     rows = widest_meta <= ROW_META_LIMIT
     # Otherwise (long localized dates) each column is its own <pre> and the ZIP/date goes on
     # an indented line under the name, so nothing ever runs into the next column.
     tab_stop = ROW_TAB if rows else COLUMN_WIDTH
     name_width = ROW_TAB - NAME_GAP if rows else COLUMN_WIDTH - TAB_CLEARANCE
     indent = regular.width(CONTINUATION_INDENT)
-    district_of = {d: clean_line(d) for d in {e.district for e in roster}}
-    districts_of = [district_of[e.district] for e in roster]
-    counts = Counter(districts_of)
-    keys = [_entry_key(e) for e in roster]
-    total = len(roster)
     headings: dict[str, _Item] = {}
     made: dict[int, _Item] = {}
 
@@ -336,9 +360,11 @@ def layout_roster(
 
     def window(first: int, heading_first: bool) -> list[_Item]:
         items: list[_Item] = []
+        read_through(first)
         previous = None if heading_first else districts_of[first]
         index = first
         while len(items) < lookahead and index < total:
+            read_through(index)
             district = districts_of[index]
             if district != previous:
                 items.append(heading(district))
@@ -357,17 +383,19 @@ def layout_roster(
         ).hexdigest()
 
     def token(first: int, heading_first: bool) -> str:
+        read_through(first)
         text = f"{context}\x1e{int(heading_first)}\x1e{keys[first]}"
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
     def digest(first: int, heading_first: bool, count: int) -> str:
+        read_through(min(first + count, total) - 1)
         digest = hashlib.sha256(f"{context}\x1e{int(heading_first)}\x1e".encode())
         digest.update("\x1e".join(keys[first : first + count]).encode("utf-8"))
         digest.update(b"\x1e<end>" if first + count >= total else b"\x1e")
         return digest.hexdigest()
 
     pages: list[RosterPage] = []
-    district_pages: list[tuple[str, int, int]] = []
+    district_pages: list[tuple[str, int]] = []
     page_count = 0
     first, heading_first = 0, True
     while first < total:
@@ -383,7 +411,7 @@ def layout_roster(
             )
             if known is not None and memory.use(known):
                 for district in known.headings:
-                    district_pages.append((district, page_count, counts[district]))
+                    district_pages.append((district, page_count))
                 memory.learned.setdefault(start, []).append(known)
                 memory.reused += 1
                 page_count += 1
@@ -397,7 +425,7 @@ def layout_roster(
         page_items = items[:end]
         for item in page_items:
             if item.kind == "heading":
-                district_pages.append((item.district, page_count, counts[item.district]))
+                district_pages.append((item.district, page_count))
         entries = [item for item in page_items if item.kind == "entry"]
         page = RosterPage(
             columns=columns,
@@ -431,8 +459,13 @@ def layout_roster(
             made.pop(index, None)
         first += len(entries)
         heading_first = heading_next
+    counts = Counter(districts_of)  # every entry is read by now
     return RosterLayout(
-        tuple(pages), tuple(district_pages), round(tab_stop, 2), rows, page_count
+        tuple(pages),
+        tuple((district, page, counts[district]) for district, page in district_pages),
+        round(tab_stop, 2),
+        rows,
+        page_count,
     )
 
 

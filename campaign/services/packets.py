@@ -13,8 +13,9 @@ import hashlib
 import traceback
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -49,7 +50,9 @@ from campaign.pdf import (
     DistrictTotal,
     EndorsementEntry,
     PacketContent,
+    Roster,
     RosterEntry,
+    RosterReadFailed,
     TestimonyEntry,
     TestimonyGroup,
     ZipTotal,
@@ -167,8 +170,14 @@ def gather(
     *,
     group_by: str = "position",
     decision_maker_id: int | None = None,
+    stream_roster: bool = False,
 ) -> PacketContent:
-    """The packet's content for one hearing: approved testimony, verified named signers."""
+    """The packet's content for one hearing: approved testimony, verified named signers.
+
+    The roster is read before this returns, unless `stream_roster`: then it is read as it
+    is first used (content.Roster), so a build lays out and renders the first districts
+    while later ones are read; close it (`content.roster.close()`) when done with it.
+    """
     if group_by not in GROUP_BY:
         raise DomainError("group testimony by position or by district")
     zone = ZoneInfo(campaign.time_zone)
@@ -182,59 +191,6 @@ def gather(
 
     def district_order(name: str) -> tuple:
         return (0 if name == first_district else 1, *district_sort_key(name))
-
-    # Signatures: one pass over plain columns, no ORM objects or ORM result rows. Names come
-    # as stored and are decrypted here, all at once, only for the signers the roster prints
-    # ("counted only" ones never are).
-    ring = keyring()
-    verified = session.connection().execute(
-        sa.select(Signature.district, Signature.zip,
-                  sa.type_coerce(Signature.name, sa.Text),
-                  # The enums' stored values (StrEnum members compare equal to them).
-                  sa.type_coerce(Signature.visibility, sa.String),
-                  sa.type_coerce(Signature.source, sa.String),
-                  # As stored (naive UTC): only the printed signers' dates are converted.
-                  sa.type_coerce(sa.func.coalesce(Signature.verified_at, Signature.created_at),
-                                 sa.String))
-        .where(Signature.campaign_id == campaign.id,
-               Signature.status == SignatureStatus.VERIFIED)
-    ).all()
-    status_counts = dict(session.execute(
-        sa.select(Signature.status, sa.func.count())
-        .where(Signature.campaign_id == campaign.id).group_by(Signature.status)
-    ).all())
-    by_district: Counter[str] = Counter()
-    by_zip: Counter[tuple[str, str]] = Counter()
-    online = paper = counted_only = 0
-    named = []
-    for row in verified:
-        district, zip_code, _stored, visibility, source, _signed = row
-        by_district[district] += 1
-        by_zip[(zip_code, district)] += 1
-        if source == SignatureSource.PAPER:
-            paper += 1
-        else:
-            online += 1
-        if visibility == Visibility.COUNTED:
-            counted_only += 1
-            continue
-        named.append(row)
-    names = ring.decrypt_many([row[2] for row in named])
-    orders = {d: district_order(d) for d in by_district}
-    sort_name, local_date = _SortNames(), _LocalDates(zone)
-    roster_rows = [
-        (orders[district], sort_name(name), name, district, zip_code,
-         local_date(signed_at), source)
-        for (district, zip_code, _stored, _visibility, source, signed_at), name
-        in zip(named, names, strict=True)
-    ]
-    roster_rows.sort(key=lambda row: (row[0], row[1]))
-    # One translated label per district, not one gettext call per signer.
-    district_labels = {d: _district_label(d) for d in by_district}
-    roster = tuple(
-        RosterEntry(district=district_labels[d], name=n, zip=z, signed_on=s, source=src)
-        for _o, _k, n, d, z, s, src in roster_rows
-    )
 
     testimonies = session.scalars(
         sa.select(Testimony)
@@ -278,21 +234,6 @@ def gather(
         ))
     groups = _group(entries, testimonies, group_by, district_order, position_labels)
 
-    districts_all = set(by_district) | set(testimony_by_district)
-    districts = tuple(
-        DistrictTotal(
-            district=_district_label(d),
-            signatures=by_district.get(d, 0),
-            support=testimony_by_district[d]["support"],
-            oppose=testimony_by_district[d]["oppose"],
-            neutral=testimony_by_district[d]["neutral"],
-        )
-        for d in sorted(districts_all, key=district_order)
-    )
-    zips = tuple(
-        ZipTotal(zip=z, district=_district_label(d), signatures=n)
-        for (z, d), n in sorted(by_zip.items(), key=lambda item: (item[0][0], item[0][1]))
-    )
     endorsements = campaign_service.approved_endorsements(session, campaign.id)
     coalition = tuple(
         EndorsementEntry(
@@ -304,6 +245,76 @@ def gather(
     )
     comment_deadline = next((d for d in hearing.dependents
                              if d.kind == DeadlineKind.COMMENT_DEADLINE), None)
+
+    # Signatures: one pass over plain columns, no ORM objects or ORM result rows, for the
+    # totals and the roster alike. Names come as stored; they are decrypted and sorted one
+    # district at a time, in print order, as the roster is read (content.Roster), and only
+    # for the signers the roster prints ("counted only" ones never are).
+    verified = session.connection().execute(
+        sa.select(Signature.district, Signature.zip,
+                  sa.type_coerce(Signature.name, sa.Text),
+                  # The enums' stored values (StrEnum members compare equal to them).
+                  sa.type_coerce(Signature.visibility, sa.String),
+                  sa.type_coerce(Signature.source, sa.String),
+                  # As stored (naive UTC): converted with one time-zone look-up per hour.
+                  sa.type_coerce(sa.func.coalesce(Signature.verified_at, Signature.created_at),
+                                 sa.String))
+        .where(Signature.campaign_id == campaign.id,
+               Signature.status == SignatureStatus.VERIFIED)
+    ).all()
+    status_counts = dict(session.execute(
+        sa.select(Signature.status, sa.func.count())
+        .where(Signature.campaign_id == campaign.id).group_by(Signature.status)
+    ).all())
+    by_district: Counter[str] = Counter()
+    by_zip: Counter[tuple[str, str]] = Counter()
+    online = paper = counted_only = 0
+    named: defaultdict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
+    metas: set[tuple[str, str, str]] = set()
+    local_date = _LocalDates(zone)
+    for district, zip_code, stored, visibility, source, signed_at in verified:
+        by_district[district] += 1
+        by_zip[(zip_code, district)] += 1
+        if source == SignatureSource.PAPER:
+            paper += 1
+        else:
+            online += 1
+        if visibility == Visibility.COUNTED:
+            counted_only += 1
+            continue
+        signed_on = local_date(signed_at)
+        named[district].append((stored, zip_code, signed_on, source))
+        metas.add((zip_code, signed_on, source))
+    del verified
+    # One translated label per district, not one gettext call per signer (and the roster
+    # is read after this function returns, perhaps outside its locale).
+    district_labels = {d: _district_label(d) for d in by_district}
+    roster = Roster(
+        _roster_blocks([(district_labels[d], named[d]) for d in sorted(named, key=district_order)],
+                       keyring()),
+        sum(len(rows) for rows in named.values()),
+        possible_metas=frozenset(metas),
+    )
+    if not stream_roster:
+        try:
+            roster.read_all()
+        except RosterReadFailed as failed:  # say, a name that does not decrypt
+            raise failed.original from None
+    districts_all = set(by_district) | set(testimony_by_district)
+    districts = tuple(
+        DistrictTotal(
+            district=district_labels.get(d) or _district_label(d),
+            signatures=by_district.get(d, 0),
+            support=testimony_by_district[d]["support"],
+            oppose=testimony_by_district[d]["oppose"],
+            neutral=testimony_by_district[d]["neutral"],
+        )
+        for d in sorted(districts_all, key=district_order)
+    )
+    zips = tuple(
+        ZipTotal(zip=z, district=district_labels[d], signatures=n)
+        for (z, d), n in sorted(by_zip.items(), key=lambda item: (item[0][0], item[0][1]))
+    )
     return PacketContent(
         campaign_title=campaign.title,
         campaign_slug=campaign.slug,
@@ -317,7 +328,7 @@ def gather(
         hearing_location=hearing.location or "",
         committee=hearing.committee,
         coalition=coalition,
-        signatures_verified=len(verified),
+        signatures_verified=sum(by_district.values()),
         signatures_online=online,
         signatures_paper=paper,
         signatures_counted_only=counted_only,
@@ -339,6 +350,26 @@ def gather(
             if member and member.district else None
         ),
     )
+
+
+def _roster_blocks(
+    districts: list[tuple[str, list[tuple[str, str, str, str]]]], ring
+) -> Iterator[list[RosterEntry]]:
+    """The roster's named signers, a district at a time, each decrypted and sorted by name.
+
+    `districts` holds each district's label and its signers as (stored name, ZIP, local
+    date, source), in print order. Ties in name keep the order the signers were read in.
+    """
+    sort_name = _SortNames()
+    for label, rows in districts:
+        names = ring.decrypt_many([row[0] for row in rows])
+        keyed = sorted(
+            ((sort_name(name), name, row) for row, name in zip(rows, names, strict=True)),
+            key=itemgetter(0),
+        )
+        yield [RosterEntry(district=label, name=name, zip=row[1], signed_on=row[2],
+                           source=row[3])
+               for _key, name, row in keyed]
 
 
 def _district_label(district: str) -> str:
@@ -506,19 +537,25 @@ def run_build(
                 with force_locale("en"):
                     gathered.append(gather(session, campaign, hearing,
                                            group_by=options.get("group_by", "position"),
-                                           decision_maker_id=options.get("decision_maker_id")))
+                                           decision_maker_id=options.get("decision_maker_id"),
+                                           stream_roster=True))
                 return gathered[0]
 
             folder = packets_folder()
             folder.mkdir(parents=True, exist_ok=True)
             name = f"{campaign.slug}-hearing-{hearing.id}-packet-{packet.id}.pdf"
-            # The content is read while the rendering workers start.
-            result = build_packet(
-                load, folder / name, cache_dir=folder / "cache",
-                workers=workers if workers is not None else
-                int(current_app.config.get("PACKET_WORKERS", 2)),
-                progress=report,
-            )
+            # The content is read while the rendering workers start, and the roster as it is
+            # laid out, so that its first pages render while the rest is read.
+            try:
+                result = build_packet(
+                    load, folder / name, cache_dir=folder / "cache",
+                    workers=workers if workers is not None else
+                    int(current_app.config.get("PACKET_WORKERS", 2)),
+                    progress=report,
+                )
+            finally:
+                for content in gathered:
+                    content.roster.close()
         except Exception as error:  # any failure must show on the packet page, not vanish
             session.rollback()
             packet = session.get(Packet, packet_id)

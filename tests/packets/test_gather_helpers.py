@@ -36,3 +36,36 @@ def test_per_hour_local_dates_equal_moment_by_moment(zone):
                                    microseconds=rng.randint(0, 999_999))
         for stored in (moment, moment.isoformat(" ")):
             assert dates(stored) == _local_date(stored, tz), (zone, stored)
+
+
+def test_a_streamed_roster_is_read_after_gather_returns_and_matches_the_eager_one(app):
+    """What packets.run_build asks for: the roster read district by district as it is laid
+    out, after gather() returned (and outside its locale), the same as one read at once."""
+    from flask_babel import force_locale
+
+    from campaign.extensions import db
+    from campaign.models import DeadlineKind, Visibility
+    from campaign.pdf import Roster
+    from campaign.services import packets
+    from tests.factories import make_campaign, make_signature
+
+    campaign = make_campaign()
+    hearing = next(d for d in campaign.deadlines if d.kind == DeadlineKind.HEARING)
+    rng = random.Random(5)
+    for n in range(120):
+        make_signature(campaign, name=rng.choice(["Ana", "Zoë", "Ángel", "bo"]) + f" {n % 7}",
+                       district=rng.choice(["1", "2", "10", "unassigned"]),
+                       visibility=rng.choice([Visibility.PUBLIC, Visibility.PACKET,
+                                              Visibility.COUNTED]))
+    db.session.commit()
+    with force_locale("en"):
+        eager = packets.gather(db.session, campaign, hearing)
+        streamed = packets.gather(db.session, campaign, hearing, stream_roster=True)
+    assert isinstance(streamed.roster, Roster)
+    assert streamed.roster.entries_through(0)  # the first district...
+    assert len(streamed.roster.entries_through(0)) < len(streamed.roster)  # ...alone
+    assert streamed.content_hash() == eager.content_hash()
+    assert list(streamed.roster) == list(eager.roster)
+    assert [e.district for e in eager.roster][:1] == ["District 1"]
+    assert eager.signatures_verified == 120
+    assert len(eager.roster) == 120 - eager.signatures_counted_only
