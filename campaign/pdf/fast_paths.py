@@ -2,7 +2,8 @@
 
 Each is a copy of WeasyPrint's function that does less repeated work and writes the same
 bytes (`glyphs.py`: the glyph-writing loop; `pango_setup.py`: each line's Pango layout
-set-up; `margin_boxes.py`: page-margin layout). They replace WeasyPrint's only on the version
+set-up; `margin_boxes.py`: page-margin layout; `pre_lines.py`: the second layout of each
+`<pre>` line). They replace WeasyPrint's only on the version
 they were copied from; on any other, WeasyPrint keeps its own and
 `tests/pdf/test_weasyprint_fast_paths.py` says that they need comparing again.
 """
@@ -50,9 +51,10 @@ class Replacement:
 
 
 def replacements() -> tuple[Replacement, ...]:
-    from . import glyphs, margin_boxes, pango_setup
+    from . import glyphs, margin_boxes, pango_setup, pre_lines
 
-    return (glyphs.REPLACEMENT, pango_setup.REPLACEMENT, margin_boxes.REPLACEMENT)
+    return (glyphs.REPLACEMENT, pango_setup.REPLACEMENT, margin_boxes.REPLACEMENT,
+            pre_lines.REPLACEMENT)
 
 
 def install_all() -> None:

@@ -1,7 +1,8 @@
-"""The packet's replacements for three WeasyPrint functions write exactly what WeasyPrint's do.
+"""The packet's replacements for four WeasyPrint functions write exactly what WeasyPrint's do.
 
 campaign/pdf/glyphs.py (the glyph-writing loop), campaign/pdf/margin_boxes.py (page-margin
-layout) and campaign/pdf/pango_setup.py (each line's Pango layout set-up) stand in for
+layout), campaign/pdf/pango_setup.py (each line's Pango layout set-up) and
+campaign/pdf/pre_lines.py (the second layout of each `<pre>` line) stand in for
 WeasyPrint 70's own functions. Each document here is rendered twice in
 this process, once with WeasyPrint's functions and once with the packet's, and the two PDFs
 must be equal byte for byte: a roster and testimony in many scripts, combining marks (which
@@ -21,7 +22,7 @@ from weasyprint import layout as weasy_layout
 from weasyprint.draw import text as weasy_text
 from weasyprint.text import line_break as weasy_line_break
 
-from campaign.pdf import fast_paths, glyphs, margin_boxes, pango_setup
+from campaign.pdf import fast_paths, glyphs, margin_boxes, pango_setup, pre_lines
 from campaign.pdf.render import PACKET_STYLESHEETS, render_html_to_pdf
 from campaign.pdf.sample import make_content
 from campaign.pdf.sections import document_html, footer_segment, plan_packet
@@ -90,7 +91,8 @@ def test_the_fast_paths_are_in_use_for_the_pinned_weasyprint(replacement):
     assert replacement.installed()
 
 
-def test_rendering_uses_the_three_replacements():
+def test_rendering_uses_the_four_replacements():
+    assert weasy_line_break.first_line_metrics is pre_lines.first_line_metrics
     assert weasy_text.draw_first_line is glyphs.draw_first_line
     assert weasy_layout.make_margin_boxes is margin_boxes.make_margin_boxes
     assert weasy_line_break.Layout.setup is pango_setup.setup
@@ -165,3 +167,40 @@ def test_release_at_exit_drops_every_threads_pango_objects():
     pango_setup.release()
     assert pango_setup._kept == {}
     assert render_html_to_pdf("<p>Ana María</p>").startswith(b"%PDF")
+
+
+def test_pre_lines_measure_as_weasyprint_measures_them(monkeypatch):
+    """Widths do not show in a left-aligned PDF line, so compare the metrics themselves:
+    every line of a roster page in many scripts, broken both ways."""
+    from weasyprint import HTML
+
+    from campaign.pdf.render import _renderer
+
+    renderer = _renderer(PACKET_STYLESHEETS)
+    content = make_content(0, 0, roster=list(roster_of(
+        MIXED + tuple(entry.text[:60] for entry in SMALL if entry.text.strip()), per_name=3)))
+    html = document_html([s for s in plan_packet(content).segments if s.kind == "roster"],
+                         content)
+    calls: list[tuple] = []
+    split = weasy_line_break.split_first_line
+
+    def recording(text, style, *args, **kwargs):
+        if style["white_space"] == "pre":
+            calls.append((text, style, args, kwargs))
+        return split(text, style, *args, **kwargs)
+
+    monkeypatch.setattr(weasy_line_break, "split_first_line", recording)
+    monkeypatch.setattr("weasyprint.layout.inline.split_first_line", recording)
+    HTML(string=html, url_fetcher=renderer.fetcher).render(
+        stylesheets=renderer.stylesheets, font_config=renderer.font_config)
+    assert len(calls) > 100
+    shortcuts = 0
+    for text, style, args, kwargs in calls:
+        results = []
+        for function in (pre_lines._original, pre_lines.first_line_metrics):
+            monkeypatch.setattr(weasy_line_break, "first_line_metrics", function)
+            layout, *metrics = split(text, style, *args, **kwargs)
+            results.append((layout.text, *metrics))
+        assert results[0] == results[1], text[:80]
+        shortcuts += results[0][2] is not None
+    assert shortcuts > 100  # most lines took the shortcut
