@@ -11,7 +11,7 @@ import dataclasses
 import hashlib
 import json
 import operator
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
@@ -51,13 +51,11 @@ class Roster(Sequence[RosterEntry]):
         length: int,
         *,
         possible_metas: frozenset[tuple[str, str, str]] | None = None,
-        on_close: Callable[[], None] | None = None,
     ) -> None:
         self._blocks: Iterator[Sequence[RosterEntry]] | None = iter(blocks)
         self._entries: list[RosterEntry] = []
         self._length = length
         self.possible_metas = possible_metas
-        self._on_close = on_close
 
     def _read_through(self, index: int) -> None:
         """Read blocks until entry `index` is read, or all of them."""
@@ -89,13 +87,10 @@ class Roster(Sequence[RosterEntry]):
         return self
 
     def close(self) -> None:
-        """Stop reading (what is read stays); releases what the blocks were read from."""
+        """Stop reading (what is read stays), and close the blocks' generator."""
         blocks, self._blocks = self._blocks, None
         if blocks is not None and hasattr(blocks, "close"):
             blocks.close()
-        on_close, self._on_close = self._on_close, None
-        if on_close is not None:
-            on_close()
 
     def __len__(self) -> int:
         return self._length
