@@ -14,8 +14,8 @@ CATALOG = ROOT / "translations/organize/es/LC_MESSAGES/messages.po"
 SOURCES = ["campaign/organize", "campaign/coalition", "campaign/auth",
            "campaign/services/invitations.py", "campaign/services/passwords.py",
            "templates/organize", "templates/coalition", "templates/auth",
-           "templates/email/organize"]
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+           "templates/email/organize", "campaign/packets", "templates/packets"]
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
@@ -38,9 +38,18 @@ def _source_messages() -> set[str]:
 def test_every_staff_string_is_translated_with_its_placeholders():
     with CATALOG.open("rb") as handle:
         catalog = read_po(handle, locale="es")
-    translated = {m.id: m.string for m in catalog if m.id and m.string}
+    translated: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    for m in catalog:
+        if not m.id:
+            continue
+        # A plural message has a tuple of forms (singular, plural) and one per Spanish form.
+        ids = (m.id,) if isinstance(m.id, str) else tuple(m.id)
+        strings = (m.string,) if isinstance(m.string, str) else tuple(m.string)
+        if all(strings):
+            translated[ids[0]] = (ids, strings)
     missing = sorted(_source_messages() - set(translated))
     assert missing == [], f"untranslated (run tools/translate.py organize ...): {missing}"
-    wrong = [msgid for msgid, string in translated.items()
-             if set(PLACEHOLDER.findall(msgid)) != set(PLACEHOLDER.findall(string))]
+    wrong = [ids[0] for ids, strings in translated.values()
+             if any(set(PLACEHOLDER.findall(ids[-1])) != set(PLACEHOLDER.findall(string))
+                    for string in strings)]
     assert wrong == []

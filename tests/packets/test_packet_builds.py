@@ -227,3 +227,25 @@ def demo_campaign_id(db) -> int:
     from campaign.models import Campaign
 
     return db.session.scalar(sa.select(Campaign.id).where(Campaign.slug == "riverton-arrest-data"))
+
+
+def test_the_packets_page_speaks_spanish(client, db, login):
+    """A Spanish-speaking organizer reads the whole page in Spanish, the running build's
+    stage and the finished one's page count included."""
+    campaign = make_campaign(slug="packet-es")
+    make_signature(campaign)
+    organizer = make_staff(campaign, "organizer")
+    db.session.commit()
+    done = _build(db, campaign)
+    running = packet_service.request_build(db.session, campaign, None)
+    db.session.info.pop("packets_waiting", None)  # leave it queued: no job runs it
+    running.status, running.stage, running.progress = PacketStatus.RUNNING, "rendering", 40
+    db.session.commit()
+    login(organizer)
+    html = client.get("/organize/c/packet-es/packets?lang=es").get_data(as_text=True)
+    for spanish in ("Paquetes para la audiencia", "Preparar el paquete", "Agrupar los testimonios",
+                    "Descargar el PDF", "Generando las páginas · 40%",
+                    f"Listo · {done.pages} página" + ("" if done.pages == 1 else "s")):
+        assert spanish in html, spanish
+    for english in ("Build packet", "Download PDF", "rendering ·", " pages<"):
+        assert english not in html, english
