@@ -28,6 +28,21 @@ def _form(campaign: Campaign) -> BuildForm:
     return form
 
 
+def failure_text(error: str | None) -> str:
+    """A failed build's recorded message (English) in the page's language.
+
+    The technical detail after "The build failed:" (an exception's text) stays as it is.
+    """
+    if error == packet_service.DISK_FULL:
+        return _("The disk is full: the packet could not be written. Free space and build again.")
+    if error == packet_service.INTERRUPTED:
+        return _("The build stopped: the worker was interrupted. Build it again.")
+    if error and error.startswith(packet_service.FAILED_PREFIX):
+        return _("The build failed: %(detail)s",
+                 detail=error.removeprefix(packet_service.FAILED_PREFIX))
+    return error or ""
+
+
 @bp.route("/c/<slug>/packets", methods=["GET", "POST"])
 @campaign_staff()
 def index(campaign: Campaign):
@@ -49,7 +64,8 @@ def index(campaign: Campaign):
             return redirect(url_for("packets.index", slug=campaign.slug, _anchor=f"p{packet.id}"))
     packets = packet_service.latest(db.session, campaign)
     db.session.commit()  # stale builds marked failed
-    return render_template("packets/index.html", campaign=campaign, form=form, packets=packets)
+    return render_template("packets/index.html", campaign=campaign, form=form, packets=packets,
+                           failure_text=failure_text)
 
 
 @bp.get("/c/<slug>/packets/<int:packet_id>/status")

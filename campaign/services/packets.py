@@ -67,6 +67,13 @@ STALE_AFTER = timedelta(minutes=3)
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish / Español"}
 
 
+# What a failed build records (in English, as the status API gives it; the packets page
+# shows it in the organizer's language: campaign.packets.views.failure_text).
+DISK_FULL = "The disk is full: the packet could not be written. Free space and build again."
+INTERRUPTED = "The build stopped: the worker was interrupted. Build it again."
+FAILED_PREFIX = "The build failed: "
+
+
 class PacketNotReady(DomainError):
     """There is no finished packet to download."""
 
@@ -492,7 +499,7 @@ def mark_stale(session: Session) -> int:
     ).all()
     for packet in stale:
         packet.status = PacketStatus.FAILED
-        packet.error = "The build stopped: the worker was interrupted. Build it again."
+        packet.error = INTERRUPTED
         packet.finished_at = utcnow()
     return len(stale)
 
@@ -593,8 +600,8 @@ def run_build(
 
 def _failure_message(error: Exception) -> str:
     if isinstance(error, OSError) and error.errno == 28:
-        return "The disk is full: the packet could not be written. Free space and build again."
-    return f"The build failed: {str(error)[:400]}"
+        return DISK_FULL
+    return FAILED_PREFIX + str(error)[:400]
 
 
 def latest(session: Session, campaign: Campaign) -> list[Packet]:

@@ -249,3 +249,33 @@ def test_the_packets_page_speaks_spanish(client, db, login):
         assert spanish in html, spanish
     for english in ("Build packet", "Download PDF", "rendering ·", " pages<"):
         assert english not in html, english
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_failed_build_is_explained_in_the_pages_language(client, db, login, lang):
+    """The recorded message stays English (the status API gives it as is); the page says it
+    in the organizer's language, the technical detail after "The build failed:" unchanged."""
+    from campaign.packets.views import failure_text
+
+    campaign = make_campaign(slug=f"packet-fail-{lang}")
+    organizer = make_staff(campaign, "organizer")
+    recorded = [packet_service.DISK_FULL, packet_service.INTERRUPTED,
+                packet_service.FAILED_PREFIX + "template error <b>x</b>"]
+    for error in recorded:
+        packet = packet_service.request_build(db.session, campaign, None)
+        packet.status, packet.error = PacketStatus.FAILED, error
+    db.session.info.pop("packets_waiting", None)
+    db.session.commit()
+    login(organizer)
+    html = client.get(f"/organize/c/packet-fail-{lang}/packets?lang={lang}").get_data(
+        as_text=True)
+    if lang == "en":
+        with client.application.test_request_context():
+            assert [failure_text(e) for e in recorded] == recorded
+        assert "The disk is full: the packet could not be written." in html
+    else:
+        assert "El disco está lleno: no se pudo escribir el paquete." in html
+        assert "se interrumpió el proceso de tareas" in html
+        assert "La preparación falló: template error" in html
+        assert "The disk is full" not in html and "The build failed" not in html
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html  # escaped as ever
