@@ -26,7 +26,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from campaign.crypto import keyring
+from campaign.crypto import KeyRing, keyring
 from campaign.jobs import huey, in_app_context
 from campaign.models import (
     Campaign,
@@ -293,9 +293,10 @@ def gather(
         named[district].append((stored, zip_code, signed_on, source))
         metas.add((zip_code, signed_on, source))
     del verified
+    districts_all = set(by_district) | set(testimony_by_district)
     # One translated label per district, not one gettext call per signer (and the roster
     # is read after this function returns, perhaps outside its locale).
-    district_labels = {d: _district_label(d) for d in by_district}
+    district_labels = {d: _district_label(d) for d in districts_all}
     roster = Roster(
         _roster_blocks([(district_labels[d], named[d]) for d in sorted(named, key=district_order)],
                        keyring()),
@@ -307,10 +308,9 @@ def gather(
             roster.read_all()
         except RosterReadFailed as failed:  # say, a name that does not decrypt
             raise failed.original from None
-    districts_all = set(by_district) | set(testimony_by_district)
     districts = tuple(
         DistrictTotal(
-            district=district_labels.get(d) or _district_label(d),
+            district=district_labels[d],
             signatures=by_district.get(d, 0),
             support=testimony_by_district[d]["support"],
             oppose=testimony_by_district[d]["oppose"],
@@ -360,7 +360,7 @@ def gather(
 
 
 def _roster_blocks(
-    districts: list[tuple[str, list[tuple[str, str, str, str]]]], ring
+    districts: list[tuple[str, list[tuple[str, str, str, str]]]], ring: KeyRing
 ) -> Iterator[list[RosterEntry]]:
     """The roster's named signers, a district at a time, each decrypted and sorted by name.
 
