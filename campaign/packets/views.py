@@ -28,6 +28,19 @@ def _form(campaign: Campaign) -> BuildForm:
     return form
 
 
+def stage_text(stage: str | None) -> str:
+    """A running build's stage, as the job records it, in words in the page's language."""
+    labels = {
+        "queued": _("Waiting for the job worker"),
+        "preparing": _("Reading the campaign"),
+        "rendering": _("Rendering pages"),
+        "numbering": _("Numbering pages"),
+        "merging": _("Putting the pages together"),
+        "writing": _("Writing the file"),
+    }
+    return labels.get(stage or "", stage or "")
+
+
 def failure_text(error: str | None) -> str:
     """A failed build's recorded message (English) in the page's language.
 
@@ -65,7 +78,7 @@ def index(campaign: Campaign):
     packets = packet_service.latest(db.session, campaign)
     db.session.commit()  # stale builds marked failed
     return render_template("packets/index.html", campaign=campaign, form=form, packets=packets,
-                           failure_text=failure_text)
+                           stage_text=stage_text, failure_text=failure_text)
 
 
 @bp.get("/c/<slug>/packets/<int:packet_id>/status")
