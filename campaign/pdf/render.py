@@ -25,7 +25,8 @@ from .fetcher import PacketURLFetcher, asset_url
 
 logger = logging.getLogger(__name__)
 # The same PDF bytes as WeasyPrint's own functions, with less work per glyph (glyphs.py),
-# none for empty page margins (margin_boxes.py) and reused Pango set-up (pango_setup.py).
+# none for empty page margins (margin_boxes.py), reused Pango set-up (pango_setup.py) and
+# one layout fewer per line of a <pre> (pre_lines.py).
 fast_paths.install_all()
 
 # CSS pixels to PDF points: WeasyPrint lays out at 96 px per inch, PDF uses 72 pt per inch.
@@ -135,13 +136,8 @@ def _render(
         page.links[:] = []
     # `<link rel=attachment>` in a document head becomes an embedded file; drop them all.
     document.metadata.attachments[:] = []
-    document.write_pdf(
-        target,
-        attachments=None,
-        pdf_forms=False,
-        custom_metadata=False,
-        finisher=_plain_cross_reference,
-    )
+    document.write_pdf(target, attachments=None, pdf_forms=False, custom_metadata=False,
+                       finisher=_plain_cross_reference)
     return info
 
 
@@ -163,7 +159,9 @@ def render_to_file(
 ) -> RenderedPages:
     """Render packet HTML to `out_path` atomically (temporary file, then os.replace)."""
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent
+    )
     os.close(fd)
     tmp = Path(tmp_name)
     try:

@@ -7,8 +7,8 @@ each worker of each build. The forkserver is single-threaded, which keeps the fo
 Rendering makes millions of short-lived objects, and Python's cyclic garbage collector
 scanned them (and every loaded module's objects) often enough to take about 7 % of a
 testimony page's time. So what is loaded here is frozen out of the collector's view, and the
-workers collect their youngest objects every 20,000 allocations instead of every 700 (a
-worker stays under 100 MB; BENCHMARKS.md).
+workers collect their youngest objects every 20,000 allocations instead of every 700 (the
+largest worker of a 100,000-signature build grew from about 95 to 110 MB; BENCHMARKS.md).
 """
 
 import gc
