@@ -12,6 +12,7 @@ import os
 import re
 import smtplib
 import ssl
+import time
 import uuid
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -20,6 +21,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 from huey import crontab
+from huey.constants import EmptyData
 from sqlalchemy.orm import Session
 
 from campaign.jobs import huey, in_app_context
@@ -159,11 +161,49 @@ def deliver_waiting(session: Session, limit: int = 200) -> tuple[int, int]:
     return sent, failed
 
 
-def _deliver_in_own_session() -> tuple[int, int]:
+# A delivery job that has not started yet sends every mail committed before it starts (it
+# reads the outbox when it runs), so a commit that finds one waiting queues no other: one job
+# per burst of signatures instead of one per signature, each a locked write to the job store.
+# The job clears this mark when it starts, before it reads the outbox; a commit that comes
+# after that queues the next job. A mark older than this many seconds is not trusted (a worker
+# killed between taking the job and clearing it), and the job that runs every minute clears
+# it too, so a lost mark delays mail, never loses it.
+DELIVERY_WAITING_KEY = "mail-delivery-waiting"
+DELIVERY_WAITING_TRUSTED_FOR = 30
+
+
+def start_delivery() -> None:
+    """Have the outbox delivered soon: queue the job unless one is waiting to start."""
+    if huey.immediate:  # tests: the job runs here and now
+        deliver_mail_job()
+        return
+    storage = huey.storage
+    mark = storage.peek_data(DELIVERY_WAITING_KEY)
+    if mark is not EmptyData:
+        try:
+            age = time.time() - float(mark)
+        except (TypeError, ValueError):
+            age = -1
+        if 0 <= age < DELIVERY_WAITING_TRUSTED_FOR:
+            return
+    storage.put_data(DELIVERY_WAITING_KEY, repr(time.time()).encode())
+    deliver_mail_job()
+
+
+def _deliver_in_own_session(limit: int = 200) -> tuple[int, int]:
     from campaign.extensions import db
 
+    # Cleared before the outbox is read: a mail committed after this point queues a new job.
+    huey.storage.pop_data(DELIVERY_WAITING_KEY)
+    sent = failed = 0
     with Session(bind=db.engine) as session:
-        return deliver_waiting(session)
+        while True:
+            batch_sent, batch_failed = deliver_waiting(session, limit)
+            sent, failed = sent + batch_sent, failed + batch_failed
+            # A full batch, all sent: more may be waiting, and no job was queued for them
+            # (see start_delivery). After a failure the rest waits for the retry job.
+            if batch_sent < limit:
+                return sent, failed
 
 
 @huey.task(retries=3, retry_delay=30)
@@ -182,11 +222,11 @@ def retry_mail_job() -> tuple[int, int]:
 
 @sa.event.listens_for(Session, "after_commit")
 def _start_delivery_after_commit(session: Session) -> None:
-    """After a commit that queued mail, start the delivery job (never before: see queue())."""
+    """After a commit that queued mail, start the delivery (never before: see queue())."""
     if session.in_nested_transaction():
         return  # a savepoint was released; the real commit comes later
     if session.info.pop("mail_waiting", False):
-        deliver_mail_job()
+        start_delivery()
 
 
 @sa.event.listens_for(Session, "after_rollback")
