@@ -394,6 +394,20 @@ def test_the_kept_form_page_shows_an_edit_or_a_closing_at_once(app, db):
     assert response.status_code in (400, 409) and signatures(db, campaign) == []
 
 
+def test_a_campaign_made_a_draft_again_leaves_the_kept_form_at_once(client, db):
+    campaign = make_campaign()
+    db.session.commit()
+    path = f"/c/{campaign.slug}/sign"
+    assert client.get(path).status_code == 200  # now kept by this process
+    campaign.status = CampaignStatus.DRAFT
+    db.session.commit()
+    assert client.get(path).status_code == 404
+    assert sign(client, campaign).status_code == 404 and signatures(db, campaign) == []
+    campaign.status = CampaignStatus.OPEN
+    db.session.commit()
+    assert client.get(path).status_code == 200
+
+
 def test_closed_campaign_takes_no_signatures_and_no_confirmations(client, db):
     campaign = make_campaign()
     sign(client, campaign)
