@@ -408,6 +408,36 @@ def test_a_campaign_made_a_draft_again_leaves_the_kept_form_at_once(client, db):
     assert client.get(path).status_code == 200
 
 
+def test_a_kept_confirmation_mail_reads_exactly_as_one_rendered_for_it(app, db):
+    campaign = make_campaign(title="Stop {{ the }} %(deal)s", title_es="Parar el ‮acuerdo")
+    db.session.commit()
+    template = "email/residents/signature_confirm.txt"
+    context = {"campaign_url": "https://example.org/c/x", "max_age_days": 14}
+    names = ["Ana", "%(name)s {{ name }} %s", "O'Brien & <b>Co</b>", "\u202eRTL\u200b",
+             "\ufdd0 almost a placeholder \ufdd0", "😀 " * 50, "x" * 300]
+    kept = signing.KeptMails()
+    with app.test_request_context():
+        for language in ("en", "es"):
+            for number, name in enumerate(names):
+                texts = {"name": name, "confirm_url": f"https://example.org/c/x/confirm/{number}"}
+                assert kept.render(template, language, campaign, texts, context) == (
+                    signing.render_mail(template, language, campaign=campaign, **texts,
+                                        **context))
+
+
+def test_the_confirmation_mail_follows_an_edit_of_the_campaign_at_once(client, db):
+    campaign = make_campaign(title="Stop the data deal")
+    db.session.commit()
+    sign(client, campaign, name="Ana Ruiz", email="ana@example.org")
+    campaign.title = "End the data deal"
+    db.session.commit()
+    sign(client, campaign, name="Bo Chen", email="bo@example.org")
+    first, second = outbox()
+    assert "Stop the data deal" in first["Subject"] and "End the data deal" in second["Subject"]
+    assert "Hello Ana Ruiz," in first.get_content() and "Hello Bo Chen," in second.get_content()
+    assert link(first, "/confirm/") != link(second, "/confirm/")
+
+
 def test_closed_campaign_takes_no_signatures_and_no_confirmations(client, db):
     campaign = make_campaign()
     sign(client, campaign)
