@@ -8,6 +8,42 @@ rate limiting.
 import multiprocessing
 import os
 
+from gunicorn.glogging import Logger
+
+
+class AddressFreeLogger(Logger):
+    """gunicorn's logger, with only the access-log atoms that say nothing about the client.
+
+    There is no %(h)s, no header, no query string and no environ atom to print, so no access
+    log format, one given on the command line included, can write an address (an unknown atom
+    prints "-"). It is also cheaper: gunicorn's own builds every header and every environ entry
+    into the atoms of every request, which was about 4 % of a signature's server time.
+    """
+
+    def atoms(self, resp, req, environ, request_time):
+        status = resp.status
+        if isinstance(status, str):
+            status = status.split(None, 1)[0]
+        path = environ.get("PATH_INFO") or ""
+        if not path.isprintable():  # a newline in a path must not start a forged log line
+            path = path.encode("unicode_escape").decode("ascii")
+        sent = getattr(resp, "sent", None)
+        milliseconds = request_time.seconds * 1000 + request_time.microseconds // 1000
+        return {
+            "t": self.now(),
+            "m": environ.get("REQUEST_METHOD"),
+            "U": path,
+            "s": status,
+            "B": sent,
+            "b": str(sent) if sent is not None else "-",
+            "M": milliseconds,
+            "D": request_time.seconds * 1_000_000 + request_time.microseconds,
+            "T": request_time.seconds,
+            "L": f"{request_time.seconds}.{request_time.microseconds:06d}",
+            "p": f"<{os.getpid()}>",
+        }
+
+
 bind = os.environ.get("CAMPAIGN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("CAMPAIGN_WEB_WORKERS", max(2, multiprocessing.cpu_count() * 2)))
 worker_class = "sync"
@@ -16,6 +52,7 @@ graceful_timeout = 30
 max_requests = 5000
 max_requests_jitter = 500
 accesslog = "-"
+logger_class = AddressFreeLogger
 # Time, request line without the query string, status, size, duration. No client address.
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"

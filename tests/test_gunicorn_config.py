@@ -14,3 +14,50 @@ def test_access_log_has_no_client_address():
     for address_atom in ("%(h)s", "X-Forwarded-For", "x-forwarded-for", "%({x-real-ip}i)s"):
         assert address_atom not in log_format
     assert "%(U)s" in log_format and "%(q)s" not in log_format  # no query strings either
+
+
+def _access_line(log_format: str, path: str = "/c/riverton/sign") -> str:
+    """What the configured logger writes for one request, with this access log format."""
+    import datetime
+    import io
+    import logging
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    settings = runpy.run_path(str(CONFIG))
+    config = Config()
+    config.set("accesslog", "-")
+    config.set("access_log_format", log_format)
+    logger = settings["logger_class"](config)
+    stream = io.StringIO()
+    logger.access_log.handlers = [logging.StreamHandler(stream)]
+    logger.access_log.propagate = False
+    logger.access_log.setLevel(logging.INFO)
+    headers = [("Host", "example.org"), ("X-Forwarded-For", "203.0.113.9"),
+               ("X-Real-IP", "203.0.113.9"), ("User-Agent", "Phone 203.0.113.9")]
+    request = SimpleNamespace(headers=headers)
+    response = SimpleNamespace(status="200 OK", sent=512, headers=[("Set-Cookie", "s=1")])
+    environ = {"REMOTE_ADDR": "203.0.113.9", "REQUEST_METHOD": "POST", "PATH_INFO": path,
+               "QUERY_STRING": "email=ana@example.org", "SERVER_PROTOCOL": "HTTP/1.1",
+               "RAW_URI": path, "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    logger.access(response, request, environ, datetime.timedelta(milliseconds=42))
+    return stream.getvalue()
+
+
+def test_no_access_log_format_can_print_the_client():
+    settings = runpy.run_path(str(CONFIG))
+    line = _access_line(settings["access_log_format"])
+    assert '"POST /c/riverton/sign" 200 512 42ms' in line
+    # Every atom gunicorn offers that could carry the client, asked for outright.
+    hostile = ('%(h)s %(r)s %(q)s %(a)s %(f)s %({x-forwarded-for}i)s %({x-real-ip}i)s '
+               '%({remote_addr}e)s %({http_x_forwarded_for}e)s %({set-cookie}o)s')
+    line = _access_line(hostile)
+    assert "203.0.113.9" not in line and "ana@example.org" not in line and "s=1" not in line
+    assert line.split() == ["-"] * 10
+
+
+def test_a_path_cannot_forge_a_second_log_line():
+    settings = runpy.run_path(str(CONFIG))
+    line = _access_line(settings["access_log_format"], path="/x\n203.0.113.9 GET /admin")
+    assert line.count("\n") == 1 and "/x\\n203.0.113.9 GET /admin" in line
