@@ -57,6 +57,9 @@ logger_class = AddressFreeLogger
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 loglevel = "info"
+# No control socket (gunicorn 25.1 and later open one in the home folder by default): nothing
+# here uses it, and two servers on one machine would share its path.
+control_socket_disable = True
 # Only a proxy on this machine may say the request came over HTTPS.
 forwarded_allow_ips = os.environ.get("CAMPAIGN_TRUSTED_PROXY", "127.0.0.1")
 proxy_allow_ips = forwarded_allow_ips

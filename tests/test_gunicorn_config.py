@@ -61,3 +61,13 @@ def test_a_path_cannot_forge_a_second_log_line():
     settings = runpy.run_path(str(CONFIG))
     line = _access_line(settings["access_log_format"], path="/x\n203.0.113.9 GET /admin")
     assert line.count("\n") == 1 and "/x\\n203.0.113.9 GET /admin" in line
+
+
+def test_no_control_socket():
+    from gunicorn.config import Config
+
+    config = Config()
+    for name, value in runpy.run_path(str(CONFIG)).items():
+        if name in config.settings:
+            config.set(name, value)
+    assert config.control_socket_disable is True
