@@ -110,7 +110,7 @@ def test_the_minute_job_sends_mail_whose_job_was_lost_and_clears_the_mark(app, d
     assert store.pending_count() == 1
 
 
-def test_a_job_keeps_going_while_whole_batches_are_sent(app, db, store, monkeypatch):
+def test_a_job_keeps_going_while_whole_batches_are_sent(app, db, store):
     for number in range(7):
         mail.queue(db.session, f"r{number}@example.org", "Subject", "Body")
     db.session.commit()
