@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import re
-import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
@@ -37,6 +36,7 @@ from campaign.models import (
     Visibility,
 )
 from campaign.models.types import utcnow
+from campaign.placeholders import Placeholders
 from campaign.services import DomainError, mail, tallies
 
 SIGNATURE_LINK = "signature-confirm"
@@ -172,42 +172,22 @@ def render_mail(template: str, language: str, **context: Any) -> tuple[str, str]
     return subject, body
 
 
-_MAILS_KEPT = 256
-
-
-class KeptMails:
-    """Resident mails rendered once per campaign, template, language and fixed context, with
-    placeholders where each mail's own texts go (the resident's name, their link).
-
-    As with the form pages (campaign.residents.form_pages), a mail is kept against the campaign
-    object it was rendered for: `campaigns.form_campaign` hands out a new object whenever the
-    campaign's rows change, and any other object only replaces what was kept. The mails are
-    plain text, so the texts go in as they are, in one place each, as `{{ name }}` or
-    `_("...%(name)s", name=name)` prints them.
-    """
-
-    def __init__(self) -> None:
-        self._mails: dict[tuple, tuple[Campaign, str, str, dict[str, str]]] = {}
-        # Unguessable, so no text a campaign or a resident writes can contain a placeholder.
-        self._nonce = secrets.token_hex(12)
-
-    def render(self, template: str, language: str, campaign: Campaign, texts: dict[str, str],
-               context: dict[str, Any]) -> tuple[str, str]:
-        key = (template, language, campaign.id, tuple(sorted(context.items())))
-        kept = self._mails.get(key)
-        if kept is None or kept[0] is not campaign:
-            holes = {name: f"\ufdd0{self._nonce}:{name}\ufdd0" for name in texts}
-            subject, body = render_mail(template, language, campaign=campaign, **context,
-                                        **holes)
-            kept = (campaign, subject, body, holes)
-            if len(self._mails) >= _MAILS_KEPT:
-                self._mails.pop(next(iter(self._mails)))
-            self._mails[key] = kept
-        _campaign, subject, body, holes = kept
-        for name, value in texts.items():
-            subject = subject.replace(holes[name], value)
-            body = body.replace(holes[name], value)
-        return subject, body
+def render_kept_mail(template: str, language: str, campaign: Campaign, texts: dict[str, str],
+                     **context: Any) -> tuple[str, str]:
+    """`render_mail`'s subject and body, rendered once per campaign version, language and
+    (hashable) context, with `texts` (what differs from one resident's mail to the next, as
+    plain text) put in their places: see campaign.placeholders."""
+    mails = current_app.extensions.get("kept_mails")
+    if mails is None:
+        mails = current_app.extensions["kept_mails"] = Placeholders()
+    key = (template, language, campaign.id, tuple(sorted(context.items())))
+    rendered = mails.kept(key, campaign)
+    if rendered is None:
+        rendered = render_mail(template, language, campaign=campaign, **context,
+                               **mails.holes(texts))
+        mails.keep(key, campaign, rendered)
+    subject, body = rendered
+    return mails.fill(subject, texts), mails.fill(body, texts)
 
 
 def queue_resident_mail(
@@ -223,16 +203,13 @@ def queue_resident_mail(
     """Queue one mail to a resident, rendered in their language; sent after the commit.
 
     `texts` are what differs from one resident's mail to the next; with them, the mail is
-    rendered once and kept (see KeptMails), and `context` must be hashable.
+    rendered once and kept (`render_kept_mail`), and `context` must be hashable.
     """
     language = language if language in current_app.config["LANGUAGES"] else "en"
     if texts is None:
         subject, body = render_mail(template, language, campaign=campaign, **context)
     else:
-        kept = current_app.extensions.get("kept_mails")
-        if kept is None:
-            kept = current_app.extensions["kept_mails"] = KeptMails()
-        subject, body = kept.render(template, language, campaign, texts, context)
+        subject, body = render_kept_mail(template, language, campaign, texts, **context)
     mail.queue(session, to, subject, body, language=language, campaign_id=campaign.id)
 
 
