@@ -7,8 +7,15 @@ rate limiting.
 
 import multiprocessing
 import os
+import re
 
 from gunicorn.glogging import Logger
+
+# Link tokens are credentials: a password reset, a staff invitation, a resident's private
+# testimony link, a calendar feed. Each is a path segment of 24 or more URL-safe characters
+# with capitals in it (signed tokens and random ones alike; slugs and file names are lower
+# case or short), and the log prints "<token>" in its place.
+_TOKEN_SEGMENT = re.compile(r"(?<![^/])(?=[\w.-]*[A-Z])[\w.-]{24,}(?![^/])", re.ASCII)
 
 
 class AddressFreeLogger(Logger):
@@ -16,15 +23,16 @@ class AddressFreeLogger(Logger):
 
     There is no %(h)s, no header, no query string and no environ atom to print, so no access
     log format, one given on the command line included, can write an address (an unknown atom
-    prints "-"). It is also cheaper: gunicorn's own builds every header and every environ entry
-    into the atoms of every request, which was about 4 % of a signature's server time.
+    prints "-"), and the path comes without its link tokens. It is also cheaper: gunicorn's
+    own builds every header and every environ entry into the atoms of every request, which was
+    about 4 % of a signature's server time.
     """
 
     def atoms(self, resp, req, environ, request_time):
         status = resp.status
         if isinstance(status, str):
             status = status.split(None, 1)[0]
-        path = environ.get("PATH_INFO") or ""
+        path = _TOKEN_SEGMENT.sub("<token>", environ.get("PATH_INFO") or "")
         if not path.isprintable():  # a newline in a path must not start a forged log line
             path = path.encode("unicode_escape").decode("ascii")
         sent = getattr(resp, "sent", None)

@@ -71,3 +71,29 @@ def test_no_control_socket():
         if name in config.settings:
             config.set(name, value)
     assert config.control_socket_disable is True
+
+
+def test_link_tokens_are_not_logged(app):
+    """A reset, invitation, confirmation or private testimony link, or a calendar feed, is a
+    credential: the access log shows where it led, never the token."""
+    import secrets
+
+    from campaign.services import invitations, signing
+
+    settings = runpy.run_path(str(CONFIG))
+    with app.test_request_context():
+        signed = signing.make_link_token(signing.SIGNATURE_LINK, 501, "ce3c1c928817b6be" * 4)
+        invite = invitations.token_for(7)
+    feed = secrets.token_urlsafe(32)
+    for path, logged in (
+        (f"/c/riverton-arrest-data/confirm/{signed}", "/c/riverton-arrest-data/confirm/<token>"),
+        (f"/t/{signed}/edit", "/t/<token>/edit"),
+        (f"/invite/{invite}", "/invite/<token>"),
+        (f"/calendar/{feed}.ics", "/calendar/<token>"),
+    ):
+        line = _access_line(settings["access_log_format"], path=path)
+        assert f'"POST {logged}"' in line, line
+    # What is not a token stays as it is.
+    for path in ("/c/stop-sharing-riverton-arrest-data-with-ice/sign", "/static/css/site.css",
+                 "/c/riverton-arrest-data/calendar.ics", "/api/v1/campaigns/riverton/Counts"):
+        assert f'"POST {path}"' in _access_line(settings["access_log_format"], path=path)
