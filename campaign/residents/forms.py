@@ -36,6 +36,16 @@ TESTIMONY_LANGUAGES = (
     SelectChoice("es", "Español", render_kw={"lang": "es"}),
 )
 CHOOSE_ONE = _l("Choose one of the options.")
+SIGN_VISIBILITY_CHOICES = (
+    SelectChoice(Visibility.PUBLIC.value, _l("Public")),
+    SelectChoice(Visibility.PACKET.value, _l("Only in the packet for the council")),
+    SelectChoice(Visibility.COUNTED.value, _l("Counted only")),
+)
+TESTIMONY_VISIBILITY_CHOICES = (
+    SelectChoice(Visibility.PUBLIC.value, _l("Public")),
+    SelectChoice(Visibility.PACKET.value, _l("Only in the packet for the council")),
+    SelectChoice(Visibility.COUNTED.value, _l("Without my name")),
+)
 
 
 def clean_line(value):
@@ -167,12 +177,12 @@ class SignForm(ResidentForm):
         super().__init__(*args, **kwargs)
         if not campaign.ask_address:
             del self.address
-        self.visibility.choices = [
-            SelectChoice(Visibility.PUBLIC.value, _("Public")),
-            SelectChoice(Visibility.PACKET.value, _("Only in the packet for the council")),
-            SelectChoice(Visibility.COUNTED.value, _("Counted only")),
-        ]
-        self.visibility_hints = {
+        # Labels translated when the form is shown, not on every signature sent.
+        self.visibility.choices = SIGN_VISIBILITY_CHOICES
+
+    @property
+    def visibility_hints(self) -> dict[str, str]:
+        return {
             Visibility.PUBLIC.value: _("Your name can appear on this website and in the "
                                        "packet handed to the council."),
             Visibility.PACKET.value: _("Your name appears only in the packet handed to the "
@@ -256,12 +266,11 @@ class TestimonyForm(ResidentForm):
         kwargs.setdefault("language", language if language in ("en", "es") else "en")
         super().__init__(*args, **kwargs)
         self.position.choices = position_choices(action)
-        self.visibility.choices = [
-            SelectChoice(Visibility.PUBLIC.value, _("Public")),
-            SelectChoice(Visibility.PACKET.value, _("Only in the packet for the council")),
-            SelectChoice(Visibility.COUNTED.value, _("Without my name")),
-        ]
-        self.visibility_hints = {
+        self.visibility.choices = TESTIMONY_VISIBILITY_CHOICES
+
+    @property
+    def visibility_hints(self) -> dict[str, str]:
+        return {
             Visibility.PUBLIC.value: _("Your name and testimony can appear on this website and "
                                        "in the packet handed to the council."),
             Visibility.PACKET.value: _("Your name appears with your testimony only in the "

@@ -56,6 +56,24 @@ def test_accept_language_chooses_spanish_and_the_switch_goes_back(client, db):
     assert "Sign the petition" in english and "?lang=es" in english
 
 
+def test_the_sign_form_choices_are_in_the_language_of_each_request(client, db):
+    # The choices' labels are translated when a page is shown, not when the form is made.
+    campaign = make_campaign()
+    db.session.commit()
+    for language, phrases in (
+        ("es", ("Solo contar mi firma", "Solo en el paquete para el concejo",
+                "Su nombre no aparece en ninguna parte")),
+        ("en", ("Counted only", "Only in the packet for the council",
+                "Your name appears nowhere")),
+        ("es", ("Solo contar mi firma", "Su nombre aparece solo en el paquete")),
+    ):
+        form = text_of(client.get(f"/c/{campaign.slug}/sign?lang={language}"))
+        errors = text_of(client.post(f"/c/{campaign.slug}/sign?lang={language}",
+                                     data={"name": "Rosa", "visibility": "packet"}))
+        for phrase in phrases:
+            assert phrase in form and phrase in errors, (language, phrase)
+
+
 def test_campaign_texts_fall_back_to_english(client, db):
     campaign = make_campaign(title="Only in English", title_es=None, ask="Vote no.",
                              ask_es="Voten no.")
