@@ -93,7 +93,7 @@ def district_for(session: Session, campaign_id: int, zip_code: str) -> str:
     return district or UNASSIGNED
 
 
-# Built once, like the signature insert below: every signature looks its district up.
+# Built once: every testimony looks its district up (a signature, inside its insert).
 _DISTRICT_OF_ZIP = sa.select(DistrictZip.__table__.c.district).where(
     DistrictZip.__table__.c.campaign_id == sa.bindparam("campaign_id"),
     DistrictZip.__table__.c.zip == sa.bindparam("zip"),
@@ -216,14 +216,20 @@ def queue_resident_mail(
 # --- Signing ----------------------------------------------------------------------------------
 
 
-def _insert_ignoring_duplicate(session: Session, values: dict[str, Any]) -> int | None:
-    """Insert a signature unless (campaign, email hash) exists; the new id, or None.
+def _insert_ignoring_duplicate(session: Session, values: dict[str, Any]) -> tuple[int, str] | None:
+    """Insert a signature unless (campaign, email hash) exists; its id and district, or None.
+
+    The district is looked up from the campaign's ZIP table inside the insert (`values` has
+    no "district"): one statement, not two, on the path every signature takes.
 
     ON CONFLICT DO NOTHING instead of catching IntegrityError in a savepoint: two concurrent
     first signatures end with one row and one "repeat", and on SQLite (pysqlite) releasing an
     outermost savepoint commits early, which would break the request's single transaction.
     """
-    return session.execute(_signature_insert(session.get_bind().dialect.name), values).scalar()
+    values = {**values, "district_campaign_id": values["campaign_id"],
+              "district_zip": values["zip"]}
+    row = session.execute(_signature_insert(session.get_bind().dialect.name), values).first()
+    return None if row is None else (row.id, row.district)
 
 
 @functools.cache
@@ -232,11 +238,19 @@ def _signature_insert(dialect: str):
     # the ORM's bulk machinery and building the statement were a good part of a signature's
     # cost under load.
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = Signature.__table__
+    table, zips = Signature.__table__, DistrictZip.__table__
+    district = sa.func.coalesce(
+        sa.select(zips.c.district)
+        .where(zips.c.campaign_id == sa.bindparam("district_campaign_id"),
+               zips.c.zip == sa.bindparam("district_zip"))
+        .scalar_subquery(),
+        UNASSIGNED,
+    )
     return (
         insert(table)
+        .values(district=district)
         .on_conflict_do_nothing(index_elements=["campaign_id", "email_hash"])
-        .returning(table.c.id)
+        .returning(table.c.id, table.c.district)
     )
 
 
@@ -249,10 +263,9 @@ def sign(session: Session, campaign: Campaign, details: SignatureDetails) -> Non
         raise SigningClosed(campaign.slug)
     hashed = email_hash(details.email)
     zip_code = normalize_zip(details.zip)
-    district = district_for(session, campaign.id, zip_code)
     email = details.email.strip()
     now = utcnow()
-    new_id = _insert_ignoring_duplicate(
+    inserted = _insert_ignoring_duplicate(
         session,
         {
             "campaign_id": campaign.id,
@@ -262,7 +275,6 @@ def sign(session: Session, campaign: Campaign, details: SignatureDetails) -> Non
             "email_domain": email_domain(details.email),
             "zip": zip_code,
             "address": details.address if campaign.ask_address and details.address else None,
-            "district": district,
             "visibility": details.visibility,
             "source": SignatureSource.ONLINE,
             "status": SignatureStatus.PENDING,
@@ -274,7 +286,8 @@ def sign(session: Session, campaign: Campaign, details: SignatureDetails) -> Non
             "last_mailed_at": now,  # the confirmation below is queued in this transaction
         },
     )
-    if new_id is not None:
+    if inserted is not None:
+        new_id, district = inserted
         tallies.signature_moved(session, campaign.id, district, None, SignatureStatus.PENDING)
         _queue_confirmation(session, campaign, new_id, hashed, email, details.name,
                             details.language)

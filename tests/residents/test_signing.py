@@ -11,6 +11,7 @@ import time_machine
 
 from campaign.models import (
     CampaignStatus,
+    DistrictZip,
     Signature,
     SignatureStatus,
     Tally,
@@ -98,6 +99,20 @@ def test_unknown_zip_is_unassigned_never_an_error(client, db):
     campaign = make_campaign()
     assert sign(client, campaign, zip="99999").status_code == 200
     assert signatures(db, campaign)[0].district == "unassigned"
+
+
+def test_the_district_comes_from_this_campaigns_zip_table_only(client, db):
+    ours, theirs = make_campaign(), make_campaign()
+    theirs.district_zips.append(DistrictZip(zip="33333", district="7"))
+    db.session.commit()
+    sign(client, ours, zip="33333", email="a@example.org")
+    sign(client, theirs, zip="33333", email="b@example.org")
+    sign(client, theirs, zip="22222", email="c@example.org")
+    assert signatures(db, ours)[0].district == "unassigned"
+    assert sorted(s.district for s in signatures(db, theirs)) == ["2", "7"]
+    assert tally(db, theirs, "7").signatures_pending == 1
+    assert tally(db, ours, "unassigned").signatures_pending == 1
+    assert tally(db, ours, "7") is None
 
 
 @pytest.mark.parametrize(
