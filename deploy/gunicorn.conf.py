@@ -5,6 +5,7 @@ Residents' visits must not be traceable: the access log never records client add
 rate limiting.
 """
 
+import gc
 import multiprocessing
 import os
 import re
@@ -71,3 +72,10 @@ control_socket_disable = True
 # Only a proxy on this machine may say the request came over HTTPS.
 forwarded_allow_ips = os.environ.get("CAMPAIGN_TRUSTED_PROXY", "127.0.0.1")
 proxy_allow_ips = forwarded_allow_ips
+
+
+def post_worker_init(worker):
+    # The app, its templates and its catalogs are loaded now and live as long as the worker.
+    # Frozen, they are out of the collector's way: a full collection no longer walks them in
+    # the middle of a request (about 140 ms each time, measured in-process; 2 ms after).
+    gc.freeze()

@@ -73,6 +73,18 @@ def test_no_control_socket():
     assert config.control_socket_disable is True
 
 
+def test_workers_freeze_what_the_app_loaded():
+    import gc
+
+    settings = runpy.run_path(str(CONFIG))
+    assert gc.get_freeze_count() == 0
+    try:
+        settings["post_worker_init"](None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
 def test_link_tokens_are_not_logged(app):
     """A reset, invitation, confirmation or private testimony link, or a calendar feed, is a
     credential: the access log shows where it led, never the token."""
