@@ -69,9 +69,13 @@ def index(campaign: Campaign):
                 decision_maker_id=form.decision_maker.data or None,
             )
             db.session.commit()
-        except DomainError as error:
+        except NotFound:  # a hearing or decision-maker removed since the form was shown
             db.session.rollback()
-            form.hearing.errors.append(str(error))
+            form.hearing.errors.append(_("That hearing or decision-maker is no longer in this "
+                                         "campaign. Choose again."))
+        except DomainError:
+            db.session.rollback()
+            form.group_by.errors.append(_("Group testimony by position or by district."))
         else:
             flash(_("The packet is being built. This page shows its progress."))
             return redirect(url_for("packets.index", slug=campaign.slug, _anchor=f"p{packet.id}"))
@@ -100,8 +104,12 @@ def download(campaign: Campaign, packet_id: int):
         path = packet_service.downloadable(db.session, campaign, packet_id, current_user)
     except NotFound:
         abort(404)
-    except DomainError as error:
-        flash(str(error), "error")
+    except packet_service.PacketFileChanged:
+        flash(_("This packet's file is not the one that was built (its checksum differs): "
+                "build the packet again."), "error")
+        return redirect(url_for("packets.index", slug=campaign.slug))
+    except packet_service.PacketNotReady:
+        flash(_("This packet is not ready yet."), "error")
         return redirect(url_for("packets.index", slug=campaign.slug))
     db.session.commit()  # the audit event is written before the file leaves
     return send_file(path, mimetype="application/pdf", as_attachment=True,

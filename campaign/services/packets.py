@@ -78,6 +78,10 @@ class PacketNotReady(DomainError):
     """There is no finished packet to download."""
 
 
+class PacketFileChanged(PacketNotReady):
+    """The packet's file is not the one that was built (its checksum differs)."""
+
+
 def hearings(campaign: Campaign) -> list[Deadline]:
     """The campaign's hearings, soonest first."""
     return sorted((d for d in campaign.deadlines if d.kind == DeadlineKind.HEARING),
@@ -622,7 +626,7 @@ def downloadable(session: Session, campaign: Campaign, packet_id: int, actor: Us
     if packet.status != PacketStatus.DONE or not path.exists():
         raise PacketNotReady("this packet is not ready")
     if _sha256(path) != packet.sha256:
-        raise PacketNotReady("the packet file does not match its recorded checksum")
+        raise PacketFileChanged("the packet file does not match its recorded checksum")
     audit.record(session, "packet.downloaded", actor=actor, campaign_id=campaign.id,
                  target_type="packet", target_id=packet.id, rows=packet.counts.get("signatures"),
                  sha256=packet.sha256)

@@ -122,6 +122,40 @@ def test_build_through_the_page_shows_progress_and_download_is_audited(client, d
     assert event.actor_id == organizer.id and event.target_id == packet.id
 
 
+def test_a_packet_that_cannot_be_downloaded_says_why_in_the_staffs_language(
+        client, db, login, monkeypatch):
+    campaign = make_campaign(slug="packet-why")
+    make_signature(campaign)
+    organizer = make_staff(campaign, "organizer")
+    db.session.commit()
+    packet = _build(db, campaign)
+    login(organizer)
+    client.get("/organize/c/packet-why/packets?lang=es")
+    url = f"/organize/c/packet-why/packets/{packet.id}/download"
+    path = packet_service.file_path(packet)
+    path.write_bytes(path.read_bytes() + b"%changed")
+    assert client.get(url).status_code == 302
+    changed = client.get("/organize/c/packet-why/packets").get_data(as_text=True)
+    assert "El archivo de este paquete no es el que se preparó" in changed
+    path.unlink()
+    assert client.get(url).status_code == 302
+    missing = client.get("/organize/c/packet-why/packets").get_data(as_text=True)
+    assert "Este paquete todavía no está listo." in missing
+    assert not db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "packet.downloaded")).all()
+
+    # A hearing removed between showing the form and sending it.
+    def hearing_gone(*_args, **_kwargs):
+        raise packet_service.NotFound("this campaign has no such hearing")
+
+    monkeypatch.setattr(packet_service, "request_build", hearing_gone)
+    page = client.post("/organize/c/packet-why/packets", data={
+        "hearing": campaign.deadlines[0].id, "group_by": "district", "decision_maker": 0})
+    assert page.status_code == 200
+    assert "Esa audiencia o persona con voto ya no está en esta campaña" in page.get_data(
+        as_text=True)
+
+
 def test_the_packets_page_is_a_staff_page_that_fits_a_phone(client, db, login):
     """It has the staff and campaign navigation of every other staff page, and the builds
     table scrolls inside its card instead of widening the page (seen at 390 px wide)."""
