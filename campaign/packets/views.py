@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, send_file, url_for
+from flask import (
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -79,9 +88,11 @@ def index(campaign: Campaign):
         else:
             flash(_("The packet is being built. This page shows its progress."))
             return redirect(url_for("packets.index", slug=campaign.slug, _anchor=f"p{packet.id}"))
-    packets = packet_service.latest(db.session, campaign)
+    before = request.args.get("before", type=int)
+    packets, older = packet_service.latest(db.session, campaign, before=before)
     db.session.commit()  # stale builds marked failed
     return render_template("packets/index.html", campaign=campaign, form=form, packets=packets,
+                           older=older, paged=before is not None,
                            stage_text=stage_text, failure_text=failure_text)
 
 

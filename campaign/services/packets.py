@@ -608,13 +608,29 @@ def _failure_message(error: Exception) -> str:
     return FAILED_PREFIX + str(error)[:400]
 
 
-def latest(session: Session, campaign: Campaign) -> list[Packet]:
-    """Recent builds of a campaign, newest first."""
+BUILDS_PER_PAGE = 20
+
+
+def latest(session: Session, campaign: Campaign, before: int | None = None,
+           limit: int = BUILDS_PER_PAGE) -> tuple[list[Packet], bool]:
+    """A campaign's builds, newest first, and whether older ones follow.
+
+    `before` is the id of a build of this campaign: only builds older than it are listed (a
+    packet handed in months ago stays reachable however many builds came after it). An id
+    that is not one of this campaign's builds lists the newest.
+    """
     mark_stale(session)
-    return list(session.scalars(
-        sa.select(Packet).where(Packet.campaign_id == campaign.id)
-        .order_by(Packet.created_at.desc(), Packet.id.desc()).limit(20)
+    query = sa.select(Packet).where(Packet.campaign_id == campaign.id)
+    after = session.get(Packet, before) if before is not None else None
+    if after is not None and after.campaign_id == campaign.id:
+        query = query.where(sa.or_(
+            Packet.created_at < after.created_at,
+            sa.and_(Packet.created_at == after.created_at, Packet.id < after.id),
+        ))
+    rows = list(session.scalars(
+        query.order_by(Packet.created_at.desc(), Packet.id.desc()).limit(limit + 1)
     ))
+    return rows[:limit], len(rows) > limit
 
 
 def downloadable(session: Session, campaign: Campaign, packet_id: int, actor: User) -> Path:

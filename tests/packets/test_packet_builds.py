@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import io
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -169,6 +169,42 @@ def test_the_packets_page_is_a_staff_page_that_fits_a_phone(client, db, login):
     assert 'aria-label="Campaign pages"' in html and "/organize/c/packet-nav/moderation" in html
     assert 'name="robots" content="noindex"' in html
     assert re.search(r'<div class="table-scroll">\s*<table>', html)
+
+
+def test_every_build_stays_reachable_page_after_page(client, db, login):
+    campaign = make_campaign(slug="packet-pages")
+    other = make_campaign(slug="packet-pages-other")
+    organizer = make_staff(campaign, "organizer")
+    db.session.flush()
+    hearing = campaign.deadlines[0]
+    start = datetime(2026, 1, 5, 15, tzinfo=UTC)
+    # 45 finished builds, two of them in the same second (ordered by id then).
+    done = {"status": PacketStatus.DONE, "stage": "done", "progress": 100, "sha256": "0" * 64}
+    for n in range(45):
+        db.session.add(Packet(campaign_id=campaign.id, hearing_id=hearing.id, pages=n + 1,
+                              file_name=f"packet-{n}.pdf",
+                              created_at=start + timedelta(hours=min(n, 43)), **done))
+    foreign = Packet(campaign_id=other.id, hearing_id=other.deadlines[0].id,
+                     file_name="other.pdf", created_at=start, **done)
+    db.session.add(foreign)
+    db.session.commit()
+    login(organizer)
+    seen, url, pages = [], "/organize/c/packet-pages/packets", 0
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        pages += 1
+        seen += [int(n) for n in re.findall(r'<tr id="p(\d+)">', html)]
+        assert ("Newest builds" in html) == (pages > 1)
+        older = re.search(r'<a rel="next" href="([^"]+)">Older builds</a>', html)
+        url = older.group(1).replace("&amp;", "&") if older else None
+    ours = db.session.scalars(sa.select(Packet.id).where(Packet.campaign_id == campaign.id)
+                              .order_by(Packet.created_at.desc(), Packet.id.desc())).all()
+    assert pages == 3 and seen == list(ours)
+    # Another campaign's build, or nonsense, as the starting point: the newest builds.
+    for before in (foreign.id, "x", -1):
+        html = client.get(f"/organize/c/packet-pages/packets?before={before}").get_data(
+            as_text=True)
+        assert re.findall(r'<tr id="p(\d+)">', html)[:1] == [str(ours[0])]
 
 
 def test_packets_are_staff_only(client, db, login):
