@@ -87,17 +87,26 @@ def normalize_zip(raw: str) -> str:
 
 def district_for(session: Session, campaign_id: int, zip_code: str) -> str:
     """The council district of a ZIP code from the campaign's table; "unassigned" if unknown."""
-    district = session.scalar(
+    return session.scalar(
         _DISTRICT_OF_ZIP, {"campaign_id": campaign_id, "zip": normalize_zip(zip_code)}
     )
-    return district or UNASSIGNED
+
+
+def _district_of_zip(campaign_id: str, zip_code: str):
+    """The district of a ZIP in a campaign's table, or "unassigned": a scalar subquery on the
+    bound parameters named `campaign_id` and `zip_code`."""
+    zips = DistrictZip.__table__
+    return sa.func.coalesce(
+        sa.select(zips.c.district)
+        .where(zips.c.campaign_id == sa.bindparam(campaign_id),
+               zips.c.zip == sa.bindparam(zip_code))
+        .scalar_subquery(),
+        UNASSIGNED,
+    )
 
 
 # Built once: every testimony looks its district up (a signature, inside its insert).
-_DISTRICT_OF_ZIP = sa.select(DistrictZip.__table__.c.district).where(
-    DistrictZip.__table__.c.campaign_id == sa.bindparam("campaign_id"),
-    DistrictZip.__table__.c.zip == sa.bindparam("zip"),
-)
+_DISTRICT_OF_ZIP = sa.select(_district_of_zip("campaign_id", "zip"))
 
 
 # --- Links ------------------------------------------------------------------------------------
@@ -238,17 +247,11 @@ def _signature_insert(dialect: str):
     # the ORM's bulk machinery and building the statement were a good part of a signature's
     # cost under load.
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table, zips = Signature.__table__, DistrictZip.__table__
-    district = sa.func.coalesce(
-        sa.select(zips.c.district)
-        .where(zips.c.campaign_id == sa.bindparam("district_campaign_id"),
-               zips.c.zip == sa.bindparam("district_zip"))
-        .scalar_subquery(),
-        UNASSIGNED,
-    )
+    table = Signature.__table__
     return (
         insert(table)
-        .values(district=district)
+        # The column's own names cannot be the subquery's parameters in an INSERT.
+        .values(district=_district_of_zip("district_campaign_id", "district_zip"))
         .on_conflict_do_nothing(index_elements=["campaign_id", "email_hash"])
         .returning(table.c.id, table.c.district)
     )

@@ -113,6 +113,10 @@ def test_the_district_comes_from_this_campaigns_zip_table_only(client, db):
     assert tally(db, theirs, "7").signatures_pending == 1
     assert tally(db, ours, "unassigned").signatures_pending == 1
     assert tally(db, ours, "7") is None
+    # The same look-up on its own, as testimony uses it.
+    assert signing.district_for(db.session, theirs.id, " 33333-1234") == "7"
+    assert signing.district_for(db.session, ours.id, "33333") == "unassigned"
+    assert signing.district_for(db.session, ours.id, "") == "unassigned"
 
 
 @pytest.mark.parametrize(
