@@ -88,12 +88,10 @@ def index(campaign: Campaign):
         else:
             flash(_("The packet is being built. This page shows its progress."))
             return redirect(url_for("packets.index", slug=campaign.slug, _anchor=f"p{packet.id}"))
-    before = request.args.get("before", type=int)
-    packets, older = packet_service.latest(db.session, campaign, before=before)
+    page = packet_service.latest(db.session, campaign, before=request.args.get("before", type=int))
     db.session.commit()  # stale builds marked failed
-    return render_template("packets/index.html", campaign=campaign, form=form, packets=packets,
-                           older=older, paged=before is not None,
-                           stage_text=stage_text, failure_text=failure_text)
+    return render_template("packets/index.html", campaign=campaign, form=form, page=page,
+                           packets=page.packets, stage_text=stage_text, failure_text=failure_text)
 
 
 @bp.get("/c/<slug>/packets/<int:packet_id>/status")

@@ -14,6 +14,7 @@ import traceback
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from pathlib import Path
@@ -611,9 +612,16 @@ def _failure_message(error: Exception) -> str:
 BUILDS_PER_PAGE = 20
 
 
+@dataclass(frozen=True)
+class BuildsPage:
+    packets: list[Packet]
+    newest: bool  # the first page (no `before` of this campaign was given)
+    older: bool  # older builds follow
+
+
 def latest(session: Session, campaign: Campaign, before: int | None = None,
-           limit: int = BUILDS_PER_PAGE) -> tuple[list[Packet], bool]:
-    """A campaign's builds, newest first, and whether older ones follow.
+           limit: int = BUILDS_PER_PAGE) -> BuildsPage:
+    """A campaign's builds, newest first.
 
     `before` is the id of a build of this campaign: only builds older than it are listed (a
     packet handed in months ago stays reachable however many builds came after it). An id
@@ -622,7 +630,8 @@ def latest(session: Session, campaign: Campaign, before: int | None = None,
     mark_stale(session)
     query = sa.select(Packet).where(Packet.campaign_id == campaign.id)
     after = session.get(Packet, before) if before is not None else None
-    if after is not None and after.campaign_id == campaign.id:
+    newest = after is None or after.campaign_id != campaign.id
+    if not newest:
         query = query.where(sa.or_(
             Packet.created_at < after.created_at,
             sa.and_(Packet.created_at == after.created_at, Packet.id < after.id),
@@ -630,7 +639,7 @@ def latest(session: Session, campaign: Campaign, before: int | None = None,
     rows = list(session.scalars(
         query.order_by(Packet.created_at.desc(), Packet.id.desc()).limit(limit + 1)
     ))
-    return rows[:limit], len(rows) > limit
+    return BuildsPage(rows[:limit], newest, len(rows) > limit)
 
 
 def downloadable(session: Session, campaign: Campaign, packet_id: int, actor: User) -> Path:

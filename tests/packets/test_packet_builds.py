@@ -205,6 +205,7 @@ def test_every_build_stays_reachable_page_after_page(client, db, login):
         html = client.get(f"/organize/c/packet-pages/packets?before={before}").get_data(
             as_text=True)
         assert re.findall(r'<tr id="p(\d+)">', html)[:1] == [str(ours[0])]
+        assert "Newest builds" not in html and "Older builds" in html
 
 
 def test_packets_are_staff_only(client, db, login):
