@@ -186,7 +186,8 @@ def gunicorn(app_spec: str, port: int, workers: int, env: dict, cwd: Path) -> su
 
 
 def server_cpu_seconds(process: subprocess.Popen) -> float:
-    """CPU time used so far by a server and its workers (every process of its session)."""
+    """CPU time used so far by a server and its workers (every process of its session), the
+    workers already replaced after max_requests included."""
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -195,6 +196,8 @@ def server_cpu_seconds(process: subprocess.Popen) -> float:
             continue
         if int(fields[3]) == process.pid:  # the session id (the server started a new one)
             total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+            if stat.parent.name == str(process.pid):  # the master: its reaped workers' too
+                total += int(fields[13]) + int(fields[14])
     return total / os.sysconf("SC_CLK_TCK")
 
 

@@ -60,6 +60,11 @@ timeout = 60
 graceful_timeout = 30
 max_requests = 5000
 max_requests_jitter = 500
+# The app is built once, in the master, and every worker is a fork of it. A worker replaced
+# after max_requests then starts in milliseconds instead of importing and building the app
+# again (1.5 to 1.6 s of CPU each time, measured: 0.3 ms per request at 5,000 requests a
+# worker), and the workers share the loaded code's memory. New code needs a restart, not HUP.
+preload_app = True
 accesslog = "-"
 logger_class = AddressFreeLogger
 # Time, request line without the query string, status, size, duration. No client address.
@@ -72,6 +77,23 @@ control_socket_disable = True
 # Only a proxy on this machine may say the request came over HTTPS.
 forwarded_allow_ips = os.environ.get("CAMPAIGN_TRUSTED_PROXY", "127.0.0.1")
 proxy_allow_ips = forwarded_allow_ips
+
+
+def pre_fork(server, worker):
+    # What the master loaded is frozen before each fork: the collector in a worker never
+    # writes to those objects, so their memory pages stay shared with the master.
+    gc.freeze()
+
+
+def post_fork(server, worker):
+    # A worker must never use a database connection it inherited from the master: two
+    # processes on one socket corrupt each other's transactions. Nothing in create_app()
+    # connects (tests/test_gunicorn_config.py), and this makes sure of it all the same.
+    from campaign.extensions import db
+
+    with server.app.wsgi().app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
 
 
 def post_worker_init(worker):

@@ -85,6 +85,53 @@ def test_workers_freeze_what_the_app_loaded():
         gc.unfreeze()
 
 
+def test_the_app_is_built_once_in_the_master():
+    # Workers are forks of it: a replaced worker does not import and build the app again.
+    assert runpy.run_path(str(CONFIG))["preload_app"] is True
+
+
+def test_building_the_app_opens_no_database_connection(_migrated_url, tmp_path):
+    """The master builds the app before it forks: a connection opened there would be shared by
+    every worker."""
+    from campaign.extensions import db
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path / "instance", _migrated_url)
+    with app.app_context():
+        for engine in db.engines.values():
+            assert engine.pool.checkedin() == 0 and engine.pool.checkedout() == 0
+
+
+def test_a_worker_never_uses_a_connection_it_inherited(app):
+    """Should the master ever hold a pooled connection, a forked worker starts a pool of its own."""
+    from types import SimpleNamespace
+
+    import sqlalchemy as sa
+
+    from campaign.extensions import db
+
+    settings = runpy.run_path(str(CONFIG))
+    with db.engine.connect() as connection:
+        connection.execute(sa.text("SELECT 1"))
+    inherited = db.engine.pool
+    assert inherited.checkedin() == 1
+    server = SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app))
+    settings["post_fork"](server, None)
+    assert db.engine.pool is not inherited and db.engine.pool.checkedin() == 0
+
+
+def test_the_master_freezes_what_it_loaded_before_each_fork():
+    import gc
+
+    settings = runpy.run_path(str(CONFIG))
+    assert gc.get_freeze_count() == 0
+    try:
+        settings["pre_fork"](None, None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
 def test_link_tokens_are_not_logged(app):
     """A reset, invitation, confirmation or private testimony link, or a calendar feed, is a
     credential: the access log shows where it led, never the token."""

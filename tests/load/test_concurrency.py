@@ -2,7 +2,9 @@
 
 Every confirmed signature is stored exactly once, every duplicate is refused (with the same
 page as a first signature), no response is a 5xx, and the API's count equals the rows. Runs on
-SQLite (WAL, busy timeout) and, with DATABASE_URL, on PostgreSQL.
+SQLite (WAL, busy timeout) and, with DATABASE_URL, on PostgreSQL. Workers are replaced every
+few dozen requests meanwhile, as max_requests does in production: each replacement is a fresh
+fork of the master that built the app.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import sys
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
@@ -77,9 +80,21 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@dataclass
+class Server:
+    port: int
+    log: Path
+
+    def workers_seen(self) -> set[str]:
+        """The worker processes that answered a request so far (from the access log)."""
+        return set(re.findall(r"served-by <(\d+)>", self.log.read_text()))
+
+
 @pytest.fixture
-def server(app, demo):
+def server(app, demo, tmp_path):
     port = _free_port()
+    log_path = tmp_path / "gunicorn.log"
+    log = log_path.open("wb")
     env = {
         **os.environ,
         "CAMPAIGN_INSTANCE_PATH": app.instance_path,
@@ -90,9 +105,11 @@ def server(app, demo):
     env.pop("CAMPAIGN_REDIS_URL", None)
     process = subprocess.Popen(
         [GUNICORN, "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "--workers", "4",
-         "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", "campaign:create_app()"],
+         "--max-requests", "60", "--max-requests-jitter", "20",
+         "--bind", f"127.0.0.1:{port}", "--access-logfile", "-",
+         "--access-logformat", "served-by %(p)s", "campaign:create_app()"],
         env=env, cwd=ROOT, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=log, stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -103,10 +120,12 @@ def server(app, demo):
             time.sleep(0.2)
     else:
         process.kill()
-        raise AssertionError(process.stderr.read().decode()[-2000:])
-    yield port
+        log.close()
+        raise AssertionError(log_path.read_text()[-2000:])
+    yield Server(port, log_path)
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(timeout=30)
+    log.close()
 
 
 def _variant(email: str, rng: random.Random) -> str:
@@ -123,7 +142,7 @@ def test_concurrent_sign_confirm_and_resign(app, db, server):
 
     def sign(attempt: tuple[str, str]) -> tuple[int, str]:
         _canonical, typed = attempt
-        status, page = Browser(server).submit(f"/c/{SLUG}/sign", {
+        status, page = Browser(server.port).submit(f"/c/{SLUG}/sign", {
             "name": f"Resident {typed.strip()[:12]}", "email": typed, "zip": "40104",
             "visibility": "packet", "website": ""})
         return status, page
@@ -146,7 +165,7 @@ def test_concurrent_sign_confirm_and_resign(app, db, server):
     assert len(links) >= RESIDENTS
 
     def confirm(path: str) -> int:
-        browser = Browser(server)
+        browser = Browser(server.port)
         status, page = browser.submit(path, {"website": ""})
         return status
 
@@ -171,8 +190,10 @@ def test_concurrent_sign_confirm_and_resign(app, db, server):
         sa.select(sa.func.count()).select_from(Signature)
         .where(Signature.campaign_id == campaign.id,
                Signature.status == SignatureStatus.VERIFIED))
-    status, body = Browser(server).request("GET", f"/api/v1/campaigns/{SLUG}")
+    status, body = Browser(server.port).request("GET", f"/api/v1/campaigns/{SLUG}")
     import json
 
     assert status == 200
     assert json.loads(body)["counts"]["signatures"] == verified_total
+    # Workers were replaced along the way (max_requests), and the forks served requests too.
+    assert len(server.workers_seen()) > 8
