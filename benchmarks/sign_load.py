@@ -258,7 +258,7 @@ def main() -> None:
     port = _free_port()
     server = gunicorn("baseline_app:app", port, args.workers, base_env, base_dir)
     try:
-        time.sleep(1.5)
+        _wait_ready(port, "/insert")  # a GET: 405 once the workers answer
         load = Load(args.clients, args.seconds)
         cpu_before, client_before = server_cpu_seconds(server), time.process_time()
         elapsed = load.run(baseline_iteration(port))

@@ -118,6 +118,10 @@ def test_a_worker_never_uses_a_connection_it_inherited(app):
     server = SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app))
     settings["post_fork"](server, None)
     assert db.engine.pool is not inherited and db.engine.pool.checkedin() == 0
+    # An app without a database under the same configuration is left as it is.
+    from flask import Flask
+
+    settings["post_fork"](SimpleNamespace(app=SimpleNamespace(wsgi=lambda: Flask("bare"))), None)
 
 
 def test_the_master_freezes_what_it_loaded_before_each_fork():
