@@ -5,9 +5,13 @@
 For the app: each client GETs /c/<slug>/sign (for the session cookie and CSRF token) and POSTs
 the form, as a resident's browser does; the figure is signatures per second (POSTs answered).
 For the baseline: the same clients POST to a bare Flask endpoint that inserts one row with
-sqlite3 (the MEASURED.md baseline, about 3,000 inserts per second with wrk). Both servers run
-under gunicorn with the same number of sync workers on the same machine, driven by the same
-Python client, in the same run. Prints figures; asserts nothing.
+sqlite3 (the MEASURED.md baseline, about 3,000 inserts per second with wrk). For the stack's
+floor: the same sign flow as the app's, GET then POST, against the least an app on this stack
+can do for it (Flask, Flask-WTF's CSRF token in the session cookie, a three-field WTForms form,
+one sqlite3 insert in WAL), which shows how much of the app's cost is the stack's and how much
+its own. All three servers run under gunicorn with the same configuration and number of sync
+workers on the same machine, driven by the same Python client, in the same run. Prints
+figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -161,6 +165,46 @@ BASELINE_APP = textwrap.dedent('''
 ''')
 
 
+FLOOR_APP = textwrap.dedent('''
+    import os, sqlite3
+    from flask import Flask
+    from flask_wtf import FlaskForm
+    from flask_wtf.csrf import CSRFProtect
+    from wtforms import EmailField, StringField
+    from wtforms.validators import DataRequired, Email
+
+    app = Flask(__name__)
+    app.config["SECRET_KEY"] = os.urandom(32).hex()
+    CSRFProtect(app)
+    DB = os.environ["BASELINE_DB"]
+
+    class SignForm(FlaskForm):
+        name = StringField("Your name", validators=[DataRequired()])
+        email = EmailField("Email", validators=[DataRequired(), Email()])
+        zip = StringField("ZIP code", validators=[DataRequired()])
+
+    PAGE = app.jinja_env.from_string(
+        '<form method="post">'
+        '<input name="csrf_token" type="hidden" value="{{ form.csrf_token.current_token }}">'
+        '{% for field in (form.name, form.email, form.zip) %}{{ field.label }}{{ field }}'
+        '{% endfor %}<button>Sign</button></form>')
+
+    @app.route("/c/<slug>/sign", methods=["GET", "POST"])
+    def sign(slug):
+        form = SignForm()
+        if not form.validate_on_submit():
+            return PAGE.render(form=form)
+        connection = sqlite3.connect(DB, timeout=15)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute("INSERT INTO signature (name, email) VALUES (?, ?)",
+                           (form.name.data, form.email.data))
+        connection.commit()
+        connection.close()
+        return "<p>Check your email.</p>"
+''')
+
+
 def baseline_iteration(port: int):
     def iteration(client: int, n: int):
         form = urllib.parse.urlencode({"name": f"Base {client}-{n}",
@@ -206,6 +250,43 @@ def stop(process: subprocess.Popen) -> None:
     process.wait(timeout=30)
 
 
+def measure(server: subprocess.Popen, port: int, clients: int, seconds: float,
+            iteration) -> dict:
+    """Drive one server for the given time; its figures, and the CPU that it and the client
+    used."""
+    load = Load(clients, seconds)
+    cpu_before, client_before = server_cpu_seconds(server), time.process_time()
+    elapsed = load.run(iteration)
+    figures = load.summary(elapsed)
+    figures["server_cpu"] = server_cpu_seconds(server) - cpu_before
+    figures["client_cpu"] = time.process_time() - client_before
+    posts = sorted(getattr(iteration, "post_latencies", [])) or [0.0]
+    figures["post_p50"] = statistics.median(posts) * 1000
+    figures["post_p99"] = posts[min(len(posts) - 1, int(len(posts) * 0.99))] * 1000
+    return figures
+
+
+def bare_server(tmp: Path, name: str, source: str, workers: int):
+    """A one-file app of the baseline's kind, with an empty signature table; its process, its
+    port and its database."""
+    folder = tmp / name
+    folder.mkdir()
+    (folder / f"{name}_app.py").write_text(source)
+    database = folder / f"{name}.sqlite3"
+    with sqlite3.connect(database) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("CREATE TABLE signature (id INTEGER PRIMARY KEY, name TEXT, email TEXT)")
+    port = _free_port()
+    server = gunicorn(f"{name}_app:app", port, workers,
+                      {**os.environ, "BASELINE_DB": str(database)}, folder)
+    return server, port, database
+
+
+def rows(database: Path, where: str = "") -> int:
+    with sqlite3.connect(database) as connection:
+        return connection.execute(f"SELECT count(*) FROM signature {where}").fetchone()[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20)
@@ -221,79 +302,63 @@ def main() -> None:
     flask = [str(BIN / "flask"), "--app", "campaign"]
     subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*flask, "demo"], env=env, check=True, capture_output=True)
+    run = str(int(time.time()))
 
     port = _free_port()
     server = gunicorn("campaign:create_app()", port, args.workers, env, ROOT)
     try:
         _wait_ready(port, f"/c/{SLUG}/sign")
-        run = str(int(time.time()))
-        load = Load(args.clients, args.seconds)
-        iteration = sign_iteration(port, run)
-        cpu_before, client_before = server_cpu_seconds(server), time.process_time()
-        elapsed = load.run(iteration)
-        app_figures = load.summary(elapsed)
-        app_figures["server_cpu"] = server_cpu_seconds(server) - cpu_before
-        app_figures["client_cpu"] = time.process_time() - client_before
-        posts = sorted(iteration.post_latencies) or [0.0]
-        app_figures["post_p50"] = statistics.median(posts) * 1000
-        app_figures["post_p99"] = posts[min(len(posts) - 1, int(len(posts) * 0.99))] * 1000
+        app = measure(server, port, args.clients, args.seconds, sign_iteration(port, run))
     finally:
         stop(server)
-    database = tmp / "instance" / "campaign.sqlite3"
     if "DATABASE_URL" not in env:
-        with sqlite3.connect(database) as connection:
-            stored = connection.execute(
-                "SELECT count(*) FROM signature WHERE email_domain = 'load.example'").fetchone()[0]
+        stored = rows(tmp / "instance" / "campaign.sqlite3", "WHERE email_domain = 'load.example'")
     else:
         stored = -1
 
-    base_dir = tmp / "baseline"
-    base_dir.mkdir()
-    (base_dir / "baseline_app.py").write_text(BASELINE_APP)
-    base_db = base_dir / "baseline.sqlite3"
-    with sqlite3.connect(base_db) as connection:
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("CREATE TABLE signature (id INTEGER PRIMARY KEY, name TEXT, email TEXT)")
-    base_env = {**os.environ, "BASELINE_DB": str(base_db)}
-    port = _free_port()
-    server = gunicorn("baseline_app:app", port, args.workers, base_env, base_dir)
+    server, port, floor_db = bare_server(tmp, "floor", FLOOR_APP, args.workers)
     try:
-        _wait_ready(port, "/insert")  # a GET: 405 once the workers answer
-        load = Load(args.clients, args.seconds)
-        cpu_before, client_before = server_cpu_seconds(server), time.process_time()
-        elapsed = load.run(baseline_iteration(port))
-        base_figures = load.summary(elapsed)
-        base_figures["server_cpu"] = server_cpu_seconds(server) - cpu_before
-        base_figures["client_cpu"] = time.process_time() - client_before
+        _wait_ready(port, f"/c/{SLUG}/sign")
+        floor = measure(server, port, args.clients, args.seconds, sign_iteration(port, run))
     finally:
         stop(server)
-    with sqlite3.connect(base_db) as connection:
-        base_stored = connection.execute("SELECT count(*) FROM signature").fetchone()[0]
+
+    server, port, base_db = bare_server(tmp, "baseline", BASELINE_APP, args.workers)
+    try:
+        _wait_ready(port, "/insert")  # a GET: 405 once the workers answer
+        base = measure(server, port, args.clients, args.seconds, baseline_iteration(port))
+    finally:
+        stop(server)
 
     print(f"sign-load: {args.clients} clients, {args.seconds:.0f} s each, "
           f"gunicorn {args.workers} sync workers, {os.cpu_count()} cores")
     print(f"{'':24}{'per second':>12}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'stored':>9}"
           f"{'ok responses':>14}")
-    print(f"{'app sign (GET+POST)':24}{app_figures['rate']:12.0f}{app_figures['p50']:9.1f}"
-          f"{app_figures['p99']:9.1f}{app_figures['errors']:8d}{stored:9d}{app_figures['ok']:14d}")
-    print(f"{'app sign POST alone':24}{'':12}{app_figures['post_p50']:9.1f}"
-          f"{app_figures['post_p99']:9.1f}")
-    print(f"{'baseline insert POST':24}{base_figures['rate']:12.0f}{base_figures['p50']:9.1f}"
-          f"{base_figures['p99']:9.1f}{base_figures['errors']:8d}{base_stored:9d}"
-          f"{base_figures['ok']:14d}")
-    print(f"ratio app/baseline: {app_figures['rate'] / max(base_figures['rate'], 1):.2f} "
+    for label, figures, stored_rows in (("app sign (GET+POST)", app, stored),
+                                        ("stack floor (GET+POST)", floor, rows(floor_db)),
+                                        ("baseline insert POST", base, rows(base_db))):
+        print(f"{label:24}{figures['rate']:12.0f}{figures['p50']:9.1f}{figures['p99']:9.1f}"
+              f"{figures['errors']:8d}{stored_rows:9d}{figures['ok']:14d}")
+        if label.endswith("(GET+POST)"):
+            print(f"{'  its POST alone':24}{'':12}{figures['post_p50']:9.1f}"
+                  f"{figures['post_p99']:9.1f}")
+    print(f"ratio app/baseline: {app['rate'] / max(base['rate'], 1):.2f} "
           f"(target >= 0.50); p99 POST target < 100 ms; rows stored equal to ok responses: "
-          f"{stored == app_figures['ok']}")
+          f"{stored == app['ok']}")
+    print(f"ratio stack floor/baseline: {floor['rate'] / max(base['rate'], 1):.2f}; "
+          f"app/stack floor: {app['rate'] / max(floor['rate'], 1):.2f}")
     # Where the two cores went: the server's CPU per answered signature / insert, and the
     # load-driving client's (which shares the machine) per request it made.
-    for label, figures, requests_per_ok in (("app sign", app_figures, 2),
-                                            ("baseline insert", base_figures, 1)):
+    for label, figures, requests_per_ok in (("app sign", app, 2), ("stack floor", floor, 2),
+                                            ("baseline insert", base, 1)):
         ok = max(figures["ok"], 1)
         print(f"{label}: server CPU {figures['server_cpu'] / ok * 1000:.2f} ms per answer, "
               f"client CPU {figures['client_cpu'] / (ok * requests_per_ok) * 1000:.2f} ms "
               f"per request")
-    if app_figures["error_kinds"] or base_figures["error_kinds"]:
-        print("error kinds:", app_figures["error_kinds"], base_figures["error_kinds"])
+    errors = {"app": app["error_kinds"], "stack floor": floor["error_kinds"],
+              "baseline": base["error_kinds"]}
+    if any(errors.values()):
+        print("error kinds:", errors)
 
 
 if __name__ == "__main__":
