@@ -126,14 +126,25 @@ def test_a_worker_never_uses_a_connection_it_inherited(app):
 
 def test_the_master_freezes_what_it_loaded_before_each_fork():
     import gc
+    import weakref
+
+    class Node:
+        pass
 
     settings = runpy.run_path(str(CONFIG))
-    assert gc.get_freeze_count() == 0
+    gc.disable()  # no automatic collection may free the garbage before the hook does
     try:
+        garbage = Node()
+        garbage.cycle = garbage  # unreachable once dropped, freed only by the collector
+        gone = weakref.ref(garbage)
+        del garbage
+        assert gc.get_freeze_count() == 0
         settings["pre_fork"](None, None)
         assert gc.get_freeze_count() > 0
+        assert gone() is None  # collected, not frozen for the master's lifetime
     finally:
         gc.unfreeze()
+        gc.enable()
 
 
 def test_link_tokens_are_not_logged(app):
