@@ -28,6 +28,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from campaign import config
 
     config.load(app, test_config)
+    trusted_proxies = int(app.config["TRUSTED_PROXIES"])
+    if trusted_proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Exactly N hops: the client address and the scheme are read from the N-th entry from
+        # the right of X-Forwarded-For / -Proto, the ones our own proxies wrote. Anything a
+        # client put further left is ignored, so nobody can choose their rate-limit key.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_proxies, x_proto=trusted_proxies)
 
     from campaign.crypto import KeyRing
 

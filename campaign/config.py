@@ -34,7 +34,9 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_ENABLED = True
     REDIS_URL: str | None = None
-    MAIL_BACKEND = "outbox"  # "outbox" writes .eml files to instance/outbox; "smtp" sends
+    # "smtp" sends; "outbox" writes .eml files (mode 0600) to instance/outbox, for development
+    # and tests only. Left unset, it is "outbox" in development and testing, "smtp" otherwise.
+    MAIL_BACKEND: str | None = None
     MAIL_FROM = "Riverton campaigns <no-reply@campaign.invalid>"
     SMTP_HOST = "localhost"
     SMTP_PORT = 25
@@ -42,6 +44,9 @@ class Defaults:
     SMTP_USER: str | None = None
     SMTP_PASSWORD: str | None = None
     SERVER_BASE_URL = "http://127.0.0.1:5000"
+    # How many reverse proxies stand in front of the app (nginx alone: 1). Only then do the
+    # client address and the scheme come from their X-Forwarded-* headers (werkzeug ProxyFix).
+    TRUSTED_PROXIES = 0
     CONFIRMATION_MAX_AGE_DAYS = 7
     DUE_SOON_HOURS = 72
     REMINDER_OFFSETS_HOURS = (168, 48, 24, 3)
@@ -89,6 +94,9 @@ def load(app, test_config: dict[str, Any] | None = None) -> None:
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.setdefault("connect_args", {"timeout": 15})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if not app.config.get("MAIL_BACKEND"):
+        local = app.config["ENV_NAME"] in ("development", "testing")
+        app.config["MAIL_BACKEND"] = "outbox" if local else "smtp"
     if app.config["ENV_NAME"] == "development":
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False

@@ -180,7 +180,10 @@ def init_app(app: Flask) -> None:
             "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
             "object-src 'none'; frame-ancestors 'none'",
         )
-        headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin: other sites get no Referer at all (a resident's visit, a private link's
+        # path never leave the site), while our own forms carry one, which the HTTPS CSRF
+        # check (WTF_CSRF_SSL_STRICT) requires; no-referrer made it refuse every form.
+        headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Permissions-Policy", "interest-cohort=(), geolocation=(), camera=()")

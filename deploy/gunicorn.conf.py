@@ -74,9 +74,9 @@ loglevel = "info"
 # No control socket (gunicorn 25.1 and later open one in the home folder by default): nothing
 # here uses it, and two servers on one machine would share its path.
 control_socket_disable = True
-# Only a proxy on this machine may say the request came over HTTPS.
-forwarded_allow_ips = os.environ.get("CAMPAIGN_TRUSTED_PROXY", "127.0.0.1")
-proxy_allow_ips = forwarded_allow_ips
+# gunicorn reads no forwarded header itself: the app's one setting, CAMPAIGN_TRUSTED_PROXIES
+# (werkzeug's ProxyFix), decides whether the scheme and the client come from the proxy.
+secure_scheme_headers: dict[str, str] = {}
 
 
 def pre_fork(server, worker):

@@ -57,7 +57,7 @@ def test_pages_load_nothing_from_other_hosts(client, db, demo):
             assert not attribute.startswith(("http:", "https:", "//")), (url, attribute)
         policy = response.headers["Content-Security-Policy"]
         assert "default-src 'self'" in policy and "unsafe-inline" not in policy
-        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert response.headers["Referrer-Policy"] == "same-origin"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
