@@ -130,6 +130,12 @@ class CampaignRequest(Request):
             )
 
 
+def _signed_in_staff() -> bool:
+    from flask_login import current_user
+
+    return bool(current_user and current_user.is_authenticated)
+
+
 def init_app(app: Flask) -> None:
     """Wire the shared web behaviour into the application."""
     app.request_class = CampaignRequest
@@ -189,6 +195,13 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "interest-cohort=(), geolocation=(), camera=()")
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        if request.endpoint != "static" and (
+            "Cache-Control" not in headers or _signed_in_staff()
+        ):
+            # Pages carry a session's form tokens, and staff pages, downloads and a resident's
+            # private links carry names: no browser or shared cache may keep any of them. A
+            # public view may choose its own caching (the public calendar feed), staff's never.
+            headers["Cache-Control"] = "no-store"
         if "Content-Language" not in headers:
             headers["Content-Language"] = str(get_locale() or "en")
         return response
