@@ -12,7 +12,7 @@ from tests.factories import make_campaign, make_endorsement, make_signature, mak
 
 CAMPAIGN_FIELDS = {"slug", "title", "status", "ask", "decision", "deadlines", "goal", "counts",
                    "by_district"}
-COUNT_FIELDS = {"signatures", "signatures_pending", "testimonies_approved",
+COUNT_FIELDS = {"signatures", "testimonies_approved",
                 "testimonies_by_position", "endorsements"}
 
 
@@ -50,7 +50,6 @@ def test_counts_only_verified_signatures_and_approved_testimony(client, db):
     counts = client.get("/api/v1/campaigns/counting").json["counts"]
     assert counts == {
         "signatures": 4,
-        "signatures_pending": 1,
         "testimonies_approved": 2,
         "testimonies_by_position": {"support": 1, "oppose": 1, "neutral": 0},
         "endorsements": 1,

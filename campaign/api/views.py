@@ -14,7 +14,11 @@ from campaign.services import campaigns as campaign_service
 
 
 def campaign_json(campaign: Campaign) -> dict:
-    """The documented public shape of a campaign: aggregates only."""
+    """The documented public shape of a campaign: aggregates only.
+
+    Never a pending count: it would go up by one for an address that had not signed and stay
+    for one that had, telling anyone whether a given person signed. Pending is for staff.
+    """
     counts = campaign_service.counts(db.session, campaign.id)
     decision = campaign.decision
     return {
@@ -39,7 +43,6 @@ def campaign_json(campaign: Campaign) -> dict:
         "goal": campaign.goal,
         "counts": {
             "signatures": counts.signatures,
-            "signatures_pending": counts.signatures_pending,
             "testimonies_approved": counts.testimonies_approved,
             "testimonies_by_position": {
                 "support": counts.support,
