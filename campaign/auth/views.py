@@ -38,10 +38,21 @@ def _safe_next(target: str | None) -> str:
 
 
 def _account_key() -> str:
+    """One account from one client. Never the account alone: then anyone could lock a lead
+    out by typing wrong passwords for their address (the per-client limit still holds)."""
+    from campaign.crypto import client_key, keyring
+
+    email = (request.form.get("email") or "").strip().lower()
+    return "account:" + keyring().keyed_hash("login", f"{email}\x00{client_key(request)}")[:32]
+
+
+def _reset_mail_key() -> str:
+    """The account alone: nobody may fill a person's inbox with reset mail from many
+    addresses. A person held back by it already has the links that those requests mailed."""
     from campaign.crypto import keyring
 
     email = (request.form.get("email") or "").strip().lower()
-    return "account:" + keyring().keyed_hash("login", email)[:32]
+    return "reset:" + keyring().keyed_hash("login", email)[:32]
 
 
 def _accept_pending_invitation(user) -> str | None:
@@ -88,7 +99,7 @@ def logout():
 
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit("5 per minute; 20 per hour", methods=["POST"])
-@limiter.limit("3 per hour", methods=["POST"], key_func=_account_key)
+@limiter.limit("3 per hour", methods=["POST"], key_func=_reset_mail_key)
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
