@@ -23,7 +23,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(REPO_ROOT / "templates"),
         static_folder=str(REPO_ROOT / "static"),
     )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # Keys, the SQLite database, packets and mail live here: for this user's eyes only.
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True, mode=0o700)
 
     from campaign import config
 
@@ -70,6 +71,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         configure_engine_events(db.engine, int(app.config["DATABASE_BUSY_TIMEOUT_MS"]))
 
     web.init_app(app)
+    from campaign import deploy_checks
+
+    deploy_checks.init_app(app)
 
     from campaign.api import bp as api_bp
     from campaign.auth import bp as auth_bp

@@ -6,11 +6,12 @@ rate limiting.
 """
 
 import gc
-import multiprocessing
 import os
 import re
 
 from gunicorn.glogging import Logger
+
+from campaign import deploy_checks
 
 # Link tokens are credentials: a password reset, a staff invitation, a resident's private
 # testimony link, a calendar feed. Each is a path segment of 24 or more URL-safe characters
@@ -53,9 +54,13 @@ class AddressFreeLogger(Logger):
         }
 
 
-bind = os.environ.get("CAMPAIGN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("CAMPAIGN_WEB_WORKERS", max(2, multiprocessing.cpu_count() * 2)))
-worker_class = "sync"
+bind = deploy_checks.default_bind()
+# Rate limits count per client across the whole site only if every worker sees the same
+# counts: with Redis, two workers per core; without it, one process whose threads share them
+# (deploy_checks.default_workers). Several workers on memory:// counts are refused at start.
+workers = deploy_checks.default_workers()
+threads = int(os.environ.get("CAMPAIGN_WEB_THREADS", 1 if workers > 1 else 8))
+worker_class = "sync"  # gunicorn switches to its gthread worker when threads > 1
 timeout = 60
 graceful_timeout = 30
 max_requests = 5000
@@ -77,6 +82,23 @@ control_socket_disable = True
 # gunicorn reads no forwarded header itself: the app's one setting, CAMPAIGN_TRUSTED_PROXIES
 # (werkzeug's ProxyFix), decides whether the scheme and the client come from the proxy.
 secure_scheme_headers: dict[str, str] = {}
+
+
+def on_starting(server):
+    # The app is loaded already (preload_app). In production an unsafe configuration stops
+    # the server here, before it accepts a request; elsewhere (tests, benchmarks, a trial on
+    # loopback) the findings are only logged.
+    app = server.app.wsgi()
+    if not hasattr(app, "config"):  # another app under this configuration (a benchmark's)
+        return
+    findings = deploy_checks.run(app, server.cfg.workers, ",".join(server.cfg.bind))
+    production = app.config.get("ENV_NAME") == "production"
+    for finding in findings:
+        server.log.warning("check-deploy: %s", finding)
+    if production and deploy_checks.errors(findings):
+        raise SystemExit("refusing to start: an unsafe configuration (see check-deploy above)")
+    if not production:
+        server.log.warning("ENV_NAME=%s: not a production configuration", app.config["ENV_NAME"])
 
 
 def pre_fork(server, worker):

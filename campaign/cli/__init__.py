@@ -6,6 +6,7 @@ from flask import Flask
 
 from campaign.cli import organize, packets, schedule
 from campaign.cli.demo import demo_command
+from campaign.cli.deploy import check_deploy_command
 from campaign.cli.keys import keys_group
 from campaign.cli.users import users_group
 from campaign.cli.worker import worker_command
@@ -14,6 +15,7 @@ from campaign.cli.worker import worker_command
 def register(app: Flask) -> None:
     """Attach every command group to the application."""
     app.cli.add_command(demo_command)
+    app.cli.add_command(check_deploy_command)
     app.cli.add_command(users_group)
     app.cli.add_command(worker_command)
     app.cli.add_command(keys_group)

@@ -9,18 +9,11 @@ fork of the master that built the app.
 
 from __future__ import annotations
 
-import http.client
-import os
+import json
 import random
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
@@ -30,102 +23,25 @@ import sqlalchemy as sa
 
 from campaign.models import Campaign, Signature, SignatureStatus
 from campaign.services import mail
+from tests.servers import Browser, gunicorn, gunicorn_env
 
 pytestmark = pytest.mark.slow
 
 SLUG = "riverton-arrest-data"
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
-ROOT = Path(__file__).resolve().parents[2]
 RESIDENTS = 200
 REPEATS = 100
 
 
-class Browser:
-    """A resident's browser: a cookie jar and the CSRF token of the last form seen."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.cookie = ""
-
-    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        headers = {"Cookie": self.cookie} if self.cookie else {}
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        text = response.read().decode("utf-8", "replace")
-        set_cookie = response.getheader("Set-Cookie")
-        if set_cookie:
-            self.cookie = set_cookie.split(";", 1)[0]
-        connection.close()
-        return response.status, text
-
-    def submit(self, path: str, fields: dict) -> tuple[int, str]:
-        status, page = self.request("GET", path)
-        if status != 200:
-            return status, page
-        token = TOKEN.search(page)
-        if token is None:  # no form: e.g. "already confirmed" after a double click
-            return status, page
-        return self.request("POST", path, {"csrf_token": token.group(1), **fields})
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Server:
-    port: int
-    log: Path
-
-    def workers_seen(self) -> set[str]:
-        """The worker processes that answered a request so far (from the access log)."""
-        return set(re.findall(r"served-by <(\d+)>", self.log.read_text()))
-
-
 @pytest.fixture
 def server(app, demo, tmp_path):
-    port = _free_port()
-    log_path = tmp_path / "gunicorn.log"
-    log = log_path.open("wb")
-    env = {
-        **os.environ,
-        "CAMPAIGN_INSTANCE_PATH": app.instance_path,
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "CAMPAIGN_RATELIMIT_ENABLED": "false",  # one address plays hundreds of residents
-        "CAMPAIGN_ENV_NAME": "development",  # plain http on loopback: cookies without Secure
-    }
-    env.pop("CAMPAIGN_REDIS_URL", None)
-    process = subprocess.Popen(
-        [GUNICORN, "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "--workers", "4",
-         "--max-requests", "60", "--max-requests-jitter", "20",
-         "--bind", f"127.0.0.1:{port}", "--access-logfile", "-",
-         "--access-logformat", "served-by %(p)s", "campaign:create_app()"],
-        env=env, cwd=ROOT, start_new_session=True,
-        stdout=log, stderr=subprocess.STDOUT,
+    env = gunicorn_env(
+        app,
+        RATELIMIT_ENABLED="false",  # one address plays hundreds of residents
+        ENV_NAME="development",  # plain http on loopback: cookies without Secure
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if Browser(port).request("GET", f"/c/{SLUG}")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        log.close()
-        raise AssertionError(log_path.read_text()[-2000:])
-    yield Server(port, log_path)
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
-    log.close()
+    with gunicorn(env, tmp_path / "gunicorn.log", "--workers", "4", "--max-requests", "60",
+                  "--max-requests-jitter", "20", ready_path=f"/c/{SLUG}") as running:
+        yield running
 
 
 def _variant(email: str, rng: random.Random) -> str:
@@ -191,8 +107,6 @@ def test_concurrent_sign_confirm_and_resign(app, db, server):
         .where(Signature.campaign_id == campaign.id,
                Signature.status == SignatureStatus.VERIFIED))
     status, body = Browser(server.port).request("GET", f"/api/v1/campaigns/{SLUG}")
-    import json
-
     assert status == 200
     assert json.loads(body)["counts"]["signatures"] == verified_total
     # Workers were replaced along the way (max_requests), and the forks served requests too.
