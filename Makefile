@@ -1,5 +1,6 @@
 # Two commands matter: `make run` and `make test`. Everything they need is set up here.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
+PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app campaign
@@ -31,11 +32,11 @@ run: install
 	CAMPAIGN_ENV_NAME=development $(FLASK) db upgrade
 	CAMPAIGN_ENV_NAME=development $(FLASK) demo --if-empty
 	@test -f instance/demo-logins.txt && { echo "Demo logins:"; cat instance/demo-logins.txt; } || true
-	@echo "Serving on http://127.0.0.1:5000 (the job worker sends mail and builds packets)"
-	@export CAMPAIGN_ENV_NAME=development; \
+	@echo "The job worker sends mail (to instance/outbox) and builds packets"
+	@export CAMPAIGN_ENV_NAME=development CAMPAIGN_SERVER_BASE_URL=$${CAMPAIGN_SERVER_BASE_URL:-http://127.0.0.1:$(PORT)}; \
 	  $(FLASK) worker --workers 2 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(FLASK) run --host 127.0.0.1 --port 5000
+	  $(FLASK) serve --host 127.0.0.1 --port $(PORT)
 
 test: install-test
 	$(BIN)/python -m pytest

@@ -7,17 +7,11 @@ rate limiting.
 
 import gc
 import os
-import re
 
 from gunicorn.glogging import Logger
 
 from campaign import deploy_checks
-
-# Link tokens are credentials: a password reset, a staff invitation, a resident's private
-# testimony link, a calendar feed. Each is a path segment of 24 or more URL-safe characters
-# with capitals in it (signed tokens and random ones alike; slugs and file names are lower
-# case or short), and the log prints "<token>" in its place.
-_TOKEN_SEGMENT = re.compile(r"(?<![^/])(?=[\w.-]*[A-Z])[\w.-]{24,}(?![^/])", re.ASCII)
+from campaign.access_log import loggable_path
 
 
 class AddressFreeLogger(Logger):
@@ -34,9 +28,7 @@ class AddressFreeLogger(Logger):
         status = resp.status
         if isinstance(status, str):
             status = status.split(None, 1)[0]
-        path = _TOKEN_SEGMENT.sub("<token>", environ.get("PATH_INFO") or "")
-        if not path.isprintable():  # a newline in a path must not start a forged log line
-            path = path.encode("unicode_escape").decode("ascii")
+        path = loggable_path(environ.get("PATH_INFO") or "")
         sent = getattr(resp, "sent", None)
         milliseconds = request_time.seconds * 1000 + request_time.microseconds // 1000
         return {

@@ -8,6 +8,7 @@ from campaign.cli import organize, packets, schedule
 from campaign.cli.demo import demo_command
 from campaign.cli.deploy import check_deploy_command
 from campaign.cli.keys import keys_group
+from campaign.cli.serve import serve_command
 from campaign.cli.users import users_group
 from campaign.cli.worker import worker_command
 
@@ -19,6 +20,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(worker_command)
     app.cli.add_command(keys_group)
+    app.cli.add_command(serve_command)
     organize.register(app)
     packets.register(app)
     schedule.register(app)
