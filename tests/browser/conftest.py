@@ -16,6 +16,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import make_app
+from tests.servers import self_signed_certificate
 
 CHROMIUM = os.environ.get("CAMPAIGN_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -36,22 +37,28 @@ def pytest_collection_modifyitems(config, items):
                            "(apt-get install chromium)"))
 
 
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory) -> tuple[Path, Path]:
+    return self_signed_certificate(tmp_path_factory.mktemp("tls"))
+
+
 @pytest.fixture
-def live_server(app, tmp_path):
-    """The app on a free port of 127.0.0.1; yields its base URL. Shares the test's database."""
+def live_server(app, tls_files):
+    """The app over HTTPS on a free port of 127.0.0.1, as residents reach it in production
+    (Secure cookies, Flask-WTF's strict HTTPS referrer check); yields its base URL. Shares
+    the test's database."""
     served = make_app(
         Path(app.instance_path),
         app.config["SQLALCHEMY_DATABASE_URI"],
         WTF_CSRF_ENABLED=True,
-        SESSION_COOKIE_SECURE=False,
         SERVER_NAME=None,
     )
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no client addresses in logs
-    server = make_server("127.0.0.1", 0, served, threaded=True)
+    server = make_server("127.0.0.1", 0, served, threaded=True, ssl_context=tls_files)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield f"https://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         thread.join(timeout=5)
@@ -76,12 +83,13 @@ def browser():
 @pytest.fixture
 def page(browser):
     """A fresh browser context (no cookies) with one page; refuses requests to other hosts."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US",
+                                  ignore_https_errors=True)
     outside: list[str] = []
 
     def guard(route):
         url = route.request.url
-        if url.startswith(("http://127.0.0.1", "data:", "about:")):
+        if url.startswith(("https://127.0.0.1", "data:", "about:")):
             route.continue_()
         else:
             outside.append(url)

@@ -112,8 +112,8 @@ def test_errors_are_summarised_and_focus_goes_to_the_first(page, live_server, de
 
 
 def test_forms_work_without_javascript(browser, live_server, demo, app):
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 360,
-                                                                      "height": 780})
+    context = browser.new_context(java_script_enabled=False, ignore_https_errors=True,
+                                  viewport={"width": 360, "height": 780})
     context.route("**/*", lambda route: route.continue_()
                   if route.request.url.startswith(live_server) else route.abort())
     page = context.new_page()
