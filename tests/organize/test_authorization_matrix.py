@@ -245,6 +245,9 @@ def test_authorization_matrix(role, app, client, db):
             where = response.headers.get("Location", "")
             failures.append(f"{method} {url} as {role}: expected {expected}, "
                             f"got {response.status_code} {where}")
+        if response.headers.get("Cache-Control") != "no-store":  # names: no cache may keep it
+            failures.append(f"{method} {url} as {role}: Cache-Control "
+                            f"{response.headers.get('Cache-Control')!r}")
     assert checked > 40
     assert failures == [], "\n".join(failures)
 

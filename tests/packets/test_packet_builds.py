@@ -116,6 +116,7 @@ def test_build_through_the_page_shows_progress_and_download_is_audited(client, d
     assert status["status"] == "done" and status["progress"] == 100
     download = client.get(f"/organize/c/packet-web/packets/{packet.id}/download")
     assert download.status_code == 200 and download.mimetype == "application/pdf"
+    assert download.headers["Cache-Control"] == "no-store"  # names: no cache may keep it
     assert PdfReader(io.BytesIO(download.data)).pages
     event = db.session.scalar(sa.select(AuditEvent).where(
         AuditEvent.action == "packet.downloaded"))
