@@ -17,7 +17,6 @@ from campaign.demo.people import person_name, testimony_text
 from campaign.models import (
     Campaign,
     CampaignStatus,
-    Deadline,
     DeadlineKind,
     Decision,
     DecisionKind,
@@ -39,8 +38,7 @@ from campaign.models import (
     User,
     Visibility,
 )
-from campaign.services import NotFound, accounts, tallies
-from campaign.services.deadlines import add_relative
+from campaign.services import NotFound, accounts, deadlines, tallies
 
 TIME_ZONE = "America/New_York"
 OPEN_SLUG = "riverton-arrest-data"
@@ -88,7 +86,7 @@ class DemoResult:
 
 
 def _local(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(TIME_ZONE)).astimezone(UTC)
+    return deadlines.local_moment(day, time(hour, minute), TIME_ZONE)
 
 
 def _password() -> str:
@@ -171,7 +169,9 @@ def _open_campaign(session: Session, today: date, rng: random.Random) -> Campaig
     session.add(campaign)
     _zip_table(campaign)
     hearing_day = today + timedelta(days=14)
-    hearing = Deadline(
+    session.flush()
+    hearing = deadlines.create_deadline(
+        session, campaign,
         kind=DeadlineKind.HEARING,
         title="Committee on Public Safety hearing",
         title_es="Audiencia del Comité de Seguridad Pública",
@@ -179,30 +179,30 @@ def _open_campaign(session: Session, today: date, rng: random.Random) -> Campaig
         location="Riverton City Hall, Council Chambers, 200 Main Street, 3rd floor",
         committee="Committee on Public Safety",
     )
-    campaign.deadlines.append(hearing)
-    session.flush()
-    add_relative(
+    deadlines.add_relative(
         session, hearing, DeadlineKind.COMMENT_DEADLINE, "Written testimony due",
         "days_before_at:1:15:00", title_es="Fecha límite para testimonio escrito",
     )
-    add_relative(
+    deadlines.add_relative(
         session, hearing, DeadlineKind.SPEAKER_CUTOFF, "Speaker sign-up closes",
         "days_before_at:1:12:00", title_es="Cierre de inscripción para hablar",
     )
-    campaign.deadlines.append(Deadline(
+    deadlines.create_deadline(
+        session, campaign,
         kind=DeadlineKind.VOTE,
         title="Full council vote on renewal",
         title_es="Votación del concejo sobre la renovación",
         at=_local(hearing_day + timedelta(days=9), 18),
         location="Riverton City Hall, Council Chambers",
-    ))
+    )
     expiry_year = today.year if today < date(today.year, 8, 31) else today.year + 1
-    campaign.deadlines.append(Deadline(
+    deadlines.create_deadline(
+        session, campaign,
         kind=DeadlineKind.CONTRACT_EXPIRY,
         title="Contract expires",
         title_es="Vence el contrato",
         at=_local(date(expiry_year, 8, 31), 23, 59),
-    ))
+    )
     for order, (name, district, stance, note) in enumerate(COUNCIL):
         member = DecisionMaker(name=name, office="Council Member", district=district,
                                sort_order=order)
@@ -257,7 +257,9 @@ def _closed_campaign(session: Session, today: date, rng: random.Random) -> Campa
     )
     session.add(campaign)
     _zip_table(campaign)
-    hearing = Deadline(
+    session.flush()
+    hearing = deadlines.create_deadline(
+        session, campaign,
         kind=DeadlineKind.HEARING,
         title="Committee on Public Safety hearing",
         title_es="Audiencia del Comité de Seguridad Pública",
@@ -265,16 +267,15 @@ def _closed_campaign(session: Session, today: date, rng: random.Random) -> Campa
         location="Riverton City Hall, Council Chambers",
         committee="Committee on Public Safety",
     )
-    campaign.deadlines.append(hearing)
-    session.flush()
-    add_relative(
+    deadlines.add_relative(
         session, hearing, DeadlineKind.COMMENT_DEADLINE, "Written testimony due",
         "days_before_at:1:16:00", title_es="Fecha límite para testimonio escrito",
     )
-    campaign.deadlines.append(Deadline(
+    deadlines.create_deadline(
+        session, campaign,
         kind=DeadlineKind.VOTE, title="Council vote", title_es="Votación del concejo",
         at=_local(today - timedelta(days=60), 18), location="Riverton City Hall",
-    ))
+    )
     for order, (name, district, _stance, _note) in enumerate(COUNCIL):
         member = DecisionMaker(name=name, district=district, sort_order=order)
         member.positions.append(StatedPosition(

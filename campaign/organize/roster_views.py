@@ -11,12 +11,12 @@ from campaign.models import Campaign
 from campaign.models.types import utcnow
 from campaign.organize import bp
 from campaign.organize.forms import ConfirmForm
-from campaign.services import DomainError, NotFound, exports, setup, speakers
+from campaign.services import DomainError, NotFound, deadlines, exports, speakers
 
 
 def _hearing_filter(campaign: Campaign) -> int | None:
     hearing_id = request.values.get("hearing", type=int)
-    if hearing_id is not None and hearing_id not in {h.id for h in setup.hearings(campaign)}:
+    if hearing_id is not None and hearing_id not in {h.id for h in deadlines.hearings(campaign)}:
         abort(404)
     return hearing_id
 
@@ -27,7 +27,7 @@ def speakers_page(campaign: Campaign):
     hearing_id = _hearing_filter(campaign)
     return render_template(
         "organize/speakers.html", campaign=campaign, hearing_id=hearing_id,
-        hearings=setup.hearings(campaign),
+        hearings=deadlines.hearings(campaign),
         roster=speakers.roster(db.session, campaign.id, hearing_id), form=ConfirmForm(),
     )
 
@@ -54,7 +54,7 @@ def move_speaker(campaign: Campaign, testimony_id: int):
 @campaign_staff()
 def speakers_print(campaign: Campaign):
     hearing_id = _hearing_filter(campaign)
-    hearing = next((h for h in setup.hearings(campaign) if h.id == hearing_id), None)
+    hearing = next((h for h in deadlines.hearings(campaign) if h.id == hearing_id), None)
     return render_template(
         "organize/speakers_print.html", campaign=campaign, hearing=hearing,
         roster=speakers.roster(db.session, campaign.id, hearing_id), printed_at=utcnow(),

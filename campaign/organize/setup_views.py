@@ -34,7 +34,7 @@ def _relative_form(campaign: Campaign, formdata=None) -> RelativeDeadlineForm:
     form = RelativeDeadlineForm(formdata=formdata, prefix="rel")
     form.hearing.choices = [
         (h.id, f"{h.title} ({local_time(h.at, campaign.time_zone):%Y-%m-%d %H:%M})")
-        for h in setup.hearings(campaign)
+        for h in deadlines.hearings(campaign)
     ]
     return form
 
@@ -67,8 +67,8 @@ def deadlines_page(campaign: Campaign):
 def _at(form, campaign: Campaign):
     """The form's local date and time in the campaign's zone, or None with an error set."""
     try:
-        return setup.local_to_utc(form.day.data, form.clock.data, campaign.time_zone)
-    except setup.NonexistentLocalTime:
+        return deadlines.local_moment(form.day.data, form.clock.data, campaign.time_zone)
+    except deadlines.NonexistentLocalTime:
         form.clock.errors.append(_("That time does not exist on that day in %(zone)s (the "
                                    "clocks move forward). Choose another time.",
                                    zone=campaign.time_zone))
@@ -82,11 +82,10 @@ def add_deadline(campaign: Campaign):
     if form.validate():
         at = _at(form, campaign)
         if at is not None:
-            setup.add_deadline(
-                db.session, campaign, current_user, kind=DeadlineKind(form.kind.data),
-                title=form.title.data, title_es=form.title_es.data, at=at,
-                location=form.location.data, committee=form.committee.data,
-                notes=form.notes.data,
+            deadlines.create_deadline(
+                db.session, campaign, kind=DeadlineKind(form.kind.data), title=form.title.data,
+                title_es=form.title_es.data, at=at, location=form.location.data,
+                committee=form.committee.data, notes=form.notes.data, actor=current_user,
             )
             db.session.commit()
             flash(_("Date added."))
@@ -96,8 +95,8 @@ def add_deadline(campaign: Campaign):
 
 def _rule(form) -> str | None:
     try:
-        return setup.build_rule(form.rule_kind.data, form.amount.data, form.clock.data)
-    except DomainError:
+        return deadlines.build_rule(form.rule_kind.data, form.amount.data, form.clock.data)
+    except deadlines.BadRule:
         form.rule_kind.errors.append(_("That rule cannot be used."))
         return None
 
@@ -112,10 +111,10 @@ def add_relative_deadline(campaign: Campaign):
         rule = _rule(form)
         if rule is not None:
             try:
-                setup.add_relative_deadline(
-                    db.session, campaign, current_user, hearing_id=form.hearing.data,
-                    kind=DeadlineKind(form.kind.data), title=form.title.data,
-                    title_es=form.title_es.data, rule=rule,
+                hearing = deadlines.get_deadline(db.session, campaign, form.hearing.data)
+                deadlines.add_relative(
+                    db.session, hearing, DeadlineKind(form.kind.data), form.title.data, rule,
+                    title_es=form.title_es.data, actor=current_user,
                 )
                 db.session.commit()
             except NotFound:
@@ -138,54 +137,63 @@ def _split_rule(rule: str) -> tuple[str, int, time | None]:
     return name, int(float(argument)), None
 
 
-@bp.route("/c/<slug>/dates/<int:deadline_id>", methods=["GET", "POST"])
-@campaign_staff(Role.LEAD)
-def edit_deadline(campaign: Campaign, deadline_id: int):
-    try:
-        deadline = setup.get_deadline(db.session, campaign, deadline_id)
-    except NotFound:
-        abort(404)
-    relative = deadline.relative_to is not None
-    if relative:
+def _deadline_form(campaign: Campaign, deadline):
+    """The edit form of a fixed or a relative date, filled from the saved one on a GET."""
+    if deadline.relative_to is not None:
         form = EditRelativeDeadlineForm(obj=deadline)
         if request.method == "GET":
             with contextlib.suppress(ValueError):
                 form.rule_kind.data, form.amount.data, form.clock.data = _split_rule(
                     deadline.rule or "")
+        return form
+    form = EditDeadlineForm(obj=deadline)
+    if request.method == "GET":
+        local = local_time(deadline.at, campaign.time_zone)
+        form.day.data, form.clock.data = local.date(), local.time().replace(tzinfo=None)
+    return form
+
+
+def _save_deadline(campaign: Campaign, deadline, form) -> bool:
+    """Save an edit through the deadline service; False with the form's errors set."""
+    change = dict(title=form.title.data, title_es=form.title_es.data,
+                  location=form.location.data, committee=form.committee.data,
+                  notes=form.notes.data)
+    if deadline.relative_to is not None:
+        change["rule"] = _rule(form)
+        if change["rule"] is None:
+            return False
     else:
-        form = EditDeadlineForm(obj=deadline)
-        if request.method == "GET":
-            local = local_time(deadline.at, campaign.time_zone)
-            form.day.data, form.clock.data = local.date(), local.time().replace(tzinfo=None)
-    if form.validate_on_submit():
-        common = dict(title=form.title.data, title_es=form.title_es.data,
-                      location=form.location.data, committee=form.committee.data,
-                      notes=form.notes.data)
-        saved = False
-        if relative:
-            rule = _rule(form)
-            if rule is not None:
-                try:
-                    setup.update_deadline(db.session, deadline, current_user, rule=rule, **common)
-                    saved = True
-                except DomainError:
-                    db.session.rollback()
-                    form.rule_kind.errors.append(_("That rule cannot be used."))
-        else:
-            at = _at(form, campaign)
-            if at is not None:
-                moved = setup.update_deadline(db.session, deadline, current_user, at=at,
-                                              **common)
-                saved = True
-                if moved:
-                    flash(_("The hearing moved, and so did %(n)d dates that follow it.",
-                            n=len(moved)))
-        if saved:
-            db.session.commit()
-            flash(_("Date saved."))
-            return redirect(url_for("organize.deadlines_page", slug=campaign.slug))
+        change["at"] = _at(form, campaign)
+        if change["at"] is None:
+            return False
+    try:
+        moved = deadlines.update_deadline(db.session, deadline, actor=current_user, **change)
+    except DomainError:
+        db.session.rollback()
+        errors = form.rule_kind.errors if "rule" in change else form.clock.errors
+        errors.append(_("That rule cannot be used.") if "rule" in change
+                      else _("That date cannot be used."))
+        return False
+    followers = [d for d in moved if d is not deadline]
+    if followers:
+        flash(_("The hearing moved, and so did %(n)d dates that follow it.", n=len(followers)))
+    return True
+
+
+@bp.route("/c/<slug>/dates/<int:deadline_id>", methods=["GET", "POST"])
+@campaign_staff(Role.LEAD)
+def edit_deadline(campaign: Campaign, deadline_id: int):
+    try:
+        deadline = deadlines.get_deadline(db.session, campaign, deadline_id)
+    except NotFound:
+        abort(404)
+    form = _deadline_form(campaign, deadline)
+    if form.validate_on_submit() and _save_deadline(campaign, deadline, form):
+        db.session.commit()
+        flash(_("Date saved."))
+        return redirect(url_for("organize.deadlines_page", slug=campaign.slug))
     return render_template("organize/deadline_edit.html", campaign=campaign, form=form,
-                           deadline=deadline, relative=relative,
+                           deadline=deadline, relative=deadline.relative_to is not None,
                            describe_rule=_describe_rule)
 
 
@@ -193,10 +201,16 @@ def edit_deadline(campaign: Campaign, deadline_id: int):
 @campaign_staff(Role.LEAD)
 def delete_deadline(campaign: Campaign, deadline_id: int):
     try:
-        deadline = setup.get_deadline(db.session, campaign, deadline_id)
+        deadline = deadlines.get_deadline(db.session, campaign, deadline_id)
+        deadlines.delete_deadline(db.session, deadline, actor=current_user)
     except NotFound:
         abort(404)
-    setup.delete_deadline(db.session, deadline, current_user)
+    except deadlines.HearingHasTestimony:
+        db.session.rollback()
+        flash(_("Residents wrote testimony for this hearing, so it cannot be deleted. If its "
+                "date changed, edit the date instead: the dates that follow it move too."),
+              "error")
+        return redirect(url_for("organize.deadlines_page", slug=campaign.slug))
     db.session.commit()
     flash(_("Date deleted."))
     return redirect(url_for("organize.deadlines_page", slug=campaign.slug))

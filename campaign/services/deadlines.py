@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from campaign.models import AuditEvent, Campaign, Deadline, DeadlineKind, Testimony, User
 from campaign.models.types import utcnow
-from campaign.services import DomainError, audit
+from campaign.services import DomainError, NotFound, audit
 
 MAX_DAYS = 366
 MAX_HOURS = 24 * MAX_DAYS
@@ -67,6 +67,14 @@ _UNCHANGED: Any = object()
 
 class BadRule(DomainError):
     """A deadline rule that cannot be understood."""
+
+
+class NonexistentLocalTime(DomainError):
+    """A wall-clock time skipped by a daylight-saving change (a person typed it)."""
+
+
+class HearingHasTestimony(DomainError):
+    """Residents wrote testimony for this hearing: it can be moved, never removed."""
 
 
 class DeadlineStatus(StrEnum):
@@ -303,11 +311,43 @@ def _aware_utc(moment: datetime) -> datetime:
 
 
 def local_moment(day, clock: time, time_zone: str) -> datetime:
-    """A date and wall-clock time in the campaign's city, as an aware UTC datetime (what a
-    form with a date and a time gives)."""
-    return datetime.combine(day, clock.replace(tzinfo=None), tzinfo=zone_of(time_zone)).astimezone(
-        UTC
-    )
+    """A date and wall-clock time a person typed for the campaign's city, as an aware UTC
+    datetime; NonexistentLocalTime for a time the clocks skip that day (02:30 in spring).
+
+    Rules computed from a hearing read such a time leniently (see the module's docstring); a
+    typed one is refused, because the person meant a moment that does not exist."""
+    zone = zone_of(time_zone)
+    local = datetime.combine(day, clock.replace(second=0, microsecond=0, tzinfo=None),
+                             tzinfo=zone)
+    moment = local.astimezone(UTC)
+    back = moment.astimezone(zone)
+    if (back.date(), back.time()) != (day, local.time()):
+        raise NonexistentLocalTime(f"{clock:%H:%M} does not exist on {day} in {time_zone}")
+    return moment
+
+
+def get_deadline(session: Session, campaign: Campaign, deadline_id: int) -> Deadline:
+    """A deadline of this campaign, or NotFound."""
+    deadline = session.get(Deadline, deadline_id)
+    if deadline is None or deadline.campaign_id != campaign.id:
+        raise NotFound("no such deadline")
+    return deadline
+
+
+def hearings(campaign: Campaign) -> list[Deadline]:
+    """The campaign's hearings in date order."""
+    return [d for d in campaign.deadlines if d.kind == DeadlineKind.HEARING]
+
+
+def build_rule(rule_kind: str, amount: int, clock: time | None = None) -> str:
+    """The rule string apply_rule understands, from a form's parts."""
+    if rule_kind == "days_before_at":
+        if clock is None:
+            raise BadRule("give the time of day")
+        return f"days_before_at:{amount}:{clock:%H:%M}"
+    if rule_kind in ("hours_before", "hours_after", "business_days_before"):
+        return f"{rule_kind}:{amount}"
+    raise BadRule(f"unknown rule {rule_kind!r}")
 
 
 def create_deadline(
@@ -532,8 +572,8 @@ def delete_deadline(session: Session, deadline: Deadline, *, actor: User | None)
             .where(Testimony.hearing_id == deadline.id)
         )
         if used:
-            raise DomainError("residents wrote testimony for this hearing: move it to its new "
-                              "date instead of removing it")
+            raise HearingHasTestimony("residents wrote testimony for this hearing: move it to "
+                                      "its new date instead of removing it")
     removed = [*deadline.dependents, deadline]
     for item in removed:
         audit.record(session, "deadline.deleted", actor=actor, campaign_id=deadline.campaign_id,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import available_timezones
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -16,8 +16,6 @@ from campaign.models import (
     UNASSIGNED,
     Campaign,
     CampaignStatus,
-    Deadline,
-    DeadlineKind,
     Decision,
     DecisionKind,
     DecisionMaker,
@@ -29,7 +27,7 @@ from campaign.models import (
     User,
 )
 from campaign.models.types import utcnow
-from campaign.services import DomainError, NotFound, audit, deadlines, tallies, uploads
+from campaign.services import DomainError, NotFound, audit, tallies, uploads
 from campaign.services.campaigns import district_sort_key
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])$")
@@ -52,10 +50,6 @@ TRANSITIONS: dict[CampaignStatus, tuple[CampaignStatus, ...]] = {
 }
 
 
-class NonexistentLocalTime(DomainError):
-    """A wall-clock time skipped by a daylight-saving change."""
-
-
 @cache
 def time_zones() -> frozenset[str]:
     """Every IANA time zone name this machine knows."""
@@ -70,17 +64,6 @@ def valid_time_zone(name: str) -> bool:
 def valid_slug(slug: str) -> bool:
     """Lower-case letters, digits and inner hyphens, 2 to 80 characters."""
     return bool(SLUG_PATTERN.match(slug or ""))
-
-
-def local_to_utc(day: date, clock: time, time_zone: str) -> datetime:
-    """A date and wall-clock time in the campaign's city, as an aware UTC datetime."""
-    zone = ZoneInfo(time_zone)
-    local = datetime.combine(day, clock.replace(second=0, microsecond=0), tzinfo=zone)
-    moment = local.astimezone(ZoneInfo("UTC"))
-    back = moment.astimezone(zone)
-    if (back.date(), back.time().replace(tzinfo=None)) != (day, local.time().replace(tzinfo=None)):
-        raise NonexistentLocalTime(f"{clock:%H:%M} does not exist on {day} in {time_zone}")
-    return moment
 
 
 def _get_campaign_slug_taken(session: Session, slug: str, except_id: int | None) -> bool:
@@ -178,129 +161,6 @@ def save_decision(session: Session, campaign: Campaign, actor: User, **values: A
         audit.record(session, "decision.updated", actor=actor, campaign_id=campaign.id,
                      target_type="decision", target_id=decision.id, fields=changed)
     return decision
-
-
-# Deadlines ---------------------------------------------------------------------------------
-
-
-def get_deadline(session: Session, campaign: Campaign, deadline_id: int) -> Deadline:
-    """A deadline of this campaign, or NotFound."""
-    deadline = session.get(Deadline, deadline_id)
-    if deadline is None or deadline.campaign_id != campaign.id:
-        raise NotFound("no such deadline")
-    return deadline
-
-
-def hearings(campaign: Campaign) -> list[Deadline]:
-    """The campaign's hearings in date order."""
-    return [d for d in campaign.deadlines if d.kind == DeadlineKind.HEARING]
-
-
-def add_deadline(
-    session: Session,
-    campaign: Campaign,
-    actor: User,
-    *,
-    kind: DeadlineKind,
-    title: str,
-    at: datetime,
-    title_es: str | None = None,
-    location: str | None = None,
-    committee: str | None = None,
-    notes: str | None = None,
-) -> Deadline:
-    """A deadline at a fixed moment."""
-    deadline = Deadline(kind=kind, title=title, title_es=title_es, at=at, location=location,
-                        committee=committee, notes=notes)
-    campaign.deadlines.append(deadline)
-    session.flush()
-    audit.record(session, "deadline.added", actor=actor, campaign_id=campaign.id,
-                 target_type="deadline", target_id=deadline.id, kind=kind.value,
-                 at=at.isoformat())
-    return deadline
-
-
-def build_rule(rule_kind: str, amount: int, clock: time | None = None) -> str:
-    """The rule string deadlines.apply_rule understands, from a form's parts."""
-    if rule_kind == "days_before_at":
-        if clock is None:
-            raise DomainError("give the time of day")
-        return f"days_before_at:{amount}:{clock:%H:%M}"
-    if rule_kind in ("hours_before", "hours_after", "business_days_before"):
-        return f"{rule_kind}:{amount}"
-    raise deadlines.BadRule(f"unknown rule {rule_kind!r}")
-
-
-def add_relative_deadline(
-    session: Session,
-    campaign: Campaign,
-    actor: User,
-    *,
-    hearing_id: int,
-    kind: DeadlineKind,
-    title: str,
-    rule: str,
-    title_es: str | None = None,
-) -> Deadline:
-    """A deadline that follows a hearing by a rule and moves with it."""
-    hearing = get_deadline(session, campaign, hearing_id)
-    if kind == DeadlineKind.HEARING:
-        raise DomainError("a hearing cannot follow another hearing")
-    deadlines.apply_rule(hearing.at, rule, campaign.time_zone)  # raises BadRule early
-    deadline = deadlines.add_relative(session, hearing, kind, title, rule, title_es=title_es)
-    session.flush()
-    audit.record(session, "deadline.added", actor=actor, campaign_id=campaign.id,
-                 target_type="deadline", target_id=deadline.id, kind=kind.value, rule=rule,
-                 at=deadline.at.isoformat())
-    return deadline
-
-
-def update_deadline(
-    session: Session,
-    deadline: Deadline,
-    actor: User,
-    *,
-    title: str,
-    title_es: str | None,
-    location: str | None,
-    committee: str | None,
-    notes: str | None,
-    at: datetime | None = None,
-    rule: str | None = None,
-) -> list[Deadline]:
-    """Change a deadline; moving a hearing moves what follows it. Returns the moved ones."""
-    campaign = deadline.campaign
-    deadline.title, deadline.title_es = title, title_es
-    deadline.location, deadline.committee, deadline.notes = location, committee, notes
-    moved: list[Deadline] = []
-    old_at = deadline.at
-    if deadline.relative_to is not None:
-        if rule and rule != deadline.rule:
-            deadline.at = deadlines.apply_rule(deadline.relative_to.at, rule, campaign.time_zone)
-            deadline.rule = rule
-    elif at is not None and at != deadline.at:
-        if deadline.kind == DeadlineKind.HEARING:
-            moved = deadlines.move_hearing(session, deadline, at)
-        else:
-            deadline.at = at
-    if deadline.at != old_at:
-        audit.record(session, "deadline.moved", actor=actor, campaign_id=campaign.id,
-                     target_type="deadline", target_id=deadline.id,
-                     **{"from": old_at.isoformat(), "to": deadline.at.isoformat(),
-                        "dependents_moved": len(moved)})
-    return moved
-
-
-def delete_deadline(session: Session, deadline: Deadline, actor: User) -> None:
-    """Remove a deadline and every deadline that follows it."""
-    for dependent in list(deadline.dependents):
-        session.delete(dependent)
-    session.flush()
-    audit.record(session, "deadline.deleted", actor=actor, campaign_id=deadline.campaign_id,
-                 target_type="deadline", target_id=deadline.id, kind=deadline.kind.value,
-                 title=deadline.title)
-    session.delete(deadline)
-    session.flush()
 
 
 # Decision-makers ---------------------------------------------------------------------------

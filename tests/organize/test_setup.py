@@ -20,7 +20,7 @@ from campaign.models import (
     Stance,
 )
 from campaign.services import campaigns
-from tests.factories import make_signature
+from tests.factories import make_signature, make_testimony
 
 
 def _login(client, user):
@@ -175,11 +175,34 @@ def test_relative_dates_follow_the_hearing_when_it_moves(client, db, team):
     assert moved.status_code == 302
     db.session.refresh(due)
     assert due.at == datetime(2026, 10, 26, 19, 0, tzinfo=UTC)  # 3:00 PM EDT
-    assert any(e.details.get("dependents_moved") == 1 for e in _audit(db, "deadline.moved"))
+    assert any(e.details.get("dependents") == [due.id] for e in _audit(db, "deadline.moved"))
+    assert _audit(db, "deadline.created")  # the one audit action of the one deadline service
     # Deleting the hearing deletes what follows it.
     client.post(f"/organize/c/{campaign.slug}/dates/{hearing.id}/delete")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Deadline).where(
         Deadline.campaign_id == campaign.id)) == 0
+
+
+def test_a_hearing_residents_testified_for_cannot_be_deleted(client, db, team):
+    campaign = team["campaign"]
+    hearing = campaign.deadlines[0]
+    testimony = make_testimony(campaign, hearing_id=hearing.id)
+    db.session.commit()
+    _login(client, team["lead"])
+    response = client.post(f"/organize/c/{campaign.slug}/dates/{hearing.id}/delete")
+    assert response.status_code == 302
+    page = client.get(f"/organize/c/{campaign.slug}/dates").get_data(as_text=True)
+    assert "Residents wrote testimony for this hearing" in page
+    db.session.refresh(testimony)
+    assert db.session.get(Deadline, hearing.id) is not None
+    assert testimony.hearing_id == hearing.id
+    assert not _audit(db, "deadline.deleted")
+    # Moving it is how a lead follows the clerk: the testimony stays with the hearing.
+    moved = client.post(f"/organize/c/{campaign.slug}/dates/{hearing.id}", data={
+        "title": "Hearing", "day": "2026-12-01", "clock": "10:00"})
+    assert moved.status_code == 302
+    db.session.refresh(testimony)
+    assert testimony.hearing_id == hearing.id
 
 
 def test_decision_makers_and_their_positions(client, db, team):
