@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, session, url_for
+from flask import g, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -26,13 +26,6 @@ def forget_upload(token: str) -> None:
     session["uploads"] = [t for t in session.get("uploads", []) if t != token]
 
 
-def _endpoint_for_path(path: str) -> str | None:
-    for rule in current_app.url_map.iter_rules():
-        if rule.rule == path:
-            return rule.endpoint
-    return None
-
-
 def is_lead() -> bool:
     """The current person leads the campaign of this request (site admins count as leads)."""
     return bool(current_user.is_authenticated
@@ -41,19 +34,7 @@ def is_lead() -> bool:
 
 @bp.app_context_processor
 def staff_navigation():
-    """Links that other areas own appear only once those areas are built."""
-
-    def optional_url(endpoint: str, **values) -> str | None:
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint, **values)
-        return None
-
-    def agenda_url() -> str | None:
-        endpoint = _endpoint_for_path("/organize/deadlines")
-        return url_for(endpoint) if endpoint else None
-
-    return {"optional_url": optional_url, "agenda_url": agenda_url, "is_lead": is_lead,
-            "problem_text": problem_text}
+    return {"is_lead": is_lead, "problem_text": problem_text}
 
 
 PROBLEM_MESSAGES = {

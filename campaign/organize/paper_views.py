@@ -22,6 +22,7 @@ from flask_login import current_user
 
 from campaign.access import campaign_staff
 from campaign.extensions import db
+from campaign.links import external_url
 from campaign.models import Campaign
 from campaign.models.types import utcnow
 from campaign.organize import bp
@@ -33,7 +34,6 @@ from campaign.organize.common import (
 )
 from campaign.organize.forms import ConfirmForm, PaperUploadForm
 from campaign.services import DomainError, NotFound, paper, uploads
-from campaign.services.invitations import external_url
 
 logger = logging.getLogger(__name__)
 PAPER_UPLOAD = "paper"

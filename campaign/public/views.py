@@ -12,10 +12,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from campaign.extensions import db
+from campaign.links import external_url
 from campaign.models import Campaign, DecisionKind, Stance
 from campaign.models.types import utcnow
 from campaign.public import bp
-from campaign.services import NotFound, deadlines, signing
+from campaign.services import NotFound, deadlines
 from campaign.services import campaigns as campaign_service
 from campaign.services import testimony as testimony_service
 from campaign.web import localized
@@ -40,7 +41,7 @@ def campaign_page(slug: str):
     now = utcnow()
     due_soon = int(current_app.config["DUE_SOON_HOURS"])
     stances = Counter(member.stance for member in campaign.decision_makers)
-    page_url = signing.external_url("public.campaign_page", slug=campaign.slug)
+    page_url = external_url("public.campaign_page", slug=campaign.slug)
     mail_query = urlencode(
         {
             "subject": localized(campaign, "title"),
@@ -65,7 +66,7 @@ def campaign_page(slug: str):
 
 def _share_target(network: str, campaign: Campaign) -> str | None:
     # Plain links to each service's own share page: no widget or script of theirs on ours.
-    url = signing.external_url("public.campaign_page", slug=campaign.slug)
+    url = external_url("public.campaign_page", slug=campaign.slug)
     ask = localized(campaign, "ask")
     if network == "whatsapp":
         return "https://wa.me/?" + urlencode({"text": f"{ask} {url}"}, quote_via=quote)

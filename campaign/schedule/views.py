@@ -23,6 +23,7 @@ from werkzeug.routing import BuildError
 
 from campaign.access import campaign_staff
 from campaign.extensions import db
+from campaign.links import external_url
 from campaign.models import Campaign, Deadline, Role
 from campaign.schedule import bp
 from campaign.schedule.forms import CalendarTokenForm, PurgeHoldForm
@@ -69,7 +70,7 @@ def _clock(local: datetime) -> str:
 
 
 def _campaign_url(campaign: Campaign) -> str:
-    return url_for("public.campaign_page", slug=campaign.slug, _external=True)
+    return external_url("public.campaign_page", slug=campaign.slug)
 
 
 def _calendar_response(body: bytes, filename: str, *, private: bool) -> Response:
@@ -166,7 +167,7 @@ def calendar_token():
         token = calendars.issue_token(db.session, current_user)
         db.session.commit()
         # Shown on this response only: the token is not stored and cannot be shown again.
-        feed_url = url_for("schedule.private_calendar", token=token, _external=True)
+        feed_url = external_url("schedule.private_calendar", token=token)
     campaigns = calendars.staff_campaigns(db.session, current_user)
     response = make_response(render_template(
         "schedule/calendar.html",

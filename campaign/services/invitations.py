@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
+from campaign.links import external_url
 from campaign.models import AuditEvent, Campaign, Membership, Role, User
 from campaign.models.types import utcnow
 from campaign.services import DomainError, NotFound, accounts, audit, mail
@@ -51,12 +52,6 @@ def _serializer() -> URLSafeTimedSerializer:
 def token_for(invitation_id: int) -> str:
     """The signed link token for an invitation."""
     return _serializer().dumps({"i": invitation_id})
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link for mail and printed sheets, on the configured public address."""
-    base = current_app.config["SERVER_BASE_URL"].rstrip("/")
-    return base + url_for(endpoint, **values)
 
 
 def normalize_email(email: str) -> str:

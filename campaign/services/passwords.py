@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
+from campaign.links import external_url
 from campaign.models import User
 from campaign.services import DomainError, accounts, audit, mail
-from campaign.services.invitations import external_url
 
 MAX_AGE_SECONDS = 60 * 60
 SALT = "campaign.password-reset"

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from campaign.links import external_url
 from campaign.models import (
     Campaign,
     CampaignStatus,
@@ -77,10 +78,6 @@ def offset_due(deadline_at: datetime, now: datetime, hours: tuple[int, ...]) -> 
 def language_of(code: str | None) -> str:
     languages = current_app.config.get("LANGUAGES", ("en", "es"))
     return code if code in languages else languages[0]
-
-
-def _base_url() -> str:
-    return str(current_app.config.get("SERVER_BASE_URL") or "").rstrip("/")
 
 
 def _begin_for_savepoints(session: Session) -> None:
@@ -163,8 +160,8 @@ def _context(deadline: Deadline, campaign: Campaign, now: datetime) -> dict:
         "when": format_when(deadline.at, campaign.time_zone),
         "how_soon": when_phrase(deadline.at, now, campaign.time_zone),
         "time_zone": campaign.time_zone,
-        "campaign_url": f"{_base_url()}/c/{campaign.slug}",
-        "agenda_url": f"{_base_url()}/organize/deadlines",
+        "campaign_url": external_url("public.campaign_page", slug=campaign.slug),
+        "agenda_url": external_url("schedule.agenda"),
         "decision": campaign.decision,
     }
 

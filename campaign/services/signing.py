@@ -15,7 +15,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
@@ -25,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from campaign.crypto import email_domain, email_hash
+from campaign.links import external_url
 from campaign.models import (
     UNASSIGNED,
     Campaign,
@@ -154,19 +154,6 @@ def link_fits(payload: LinkPayload, hashed_email: str | None) -> bool:
 
 def confirmation_max_age() -> timedelta:
     return timedelta(days=int(current_app.config["CONFIRMATION_MAX_AGE_DAYS"]))
-
-
-def external_url(endpoint: str, **values: Any) -> str:
-    """An absolute URL for an email, built from SERVER_BASE_URL.
-
-    Never from the request's Host header: anyone can send any Host, and links in mail to a
-    resident must not point to a site an attacker chose.
-    """
-    base = urlsplit(current_app.config["SERVER_BASE_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
-    )
-    return adapter.build(endpoint, values, force_external=True)
 
 
 def render_mail(template: str, language: str, **context: Any) -> tuple[str, str]:

@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from campaign.crypto import email_hash
+from campaign.links import external_url
 from campaign.models import (
     Campaign,
     CampaignStatus,
@@ -35,7 +36,6 @@ from campaign.services.signing import (
     LinkInvalid,
     confirmation_max_age,
     district_for,
-    external_url,
     link_fits,
     make_link_token,
     normalize_zip,

@@ -49,7 +49,9 @@ def _events(calendar: Calendar) -> dict[str, object]:
 def test_public_feed_parses_back_field_by_field(client, db):
     campaign, hearing, comment, vote = _riverton(db)
     with time_machine.travel(local(2026, 3, 1, 9), tick=False):
-        first = client.get("/c/arrest-data/calendar.ics")
+        # A forged Host never reaches a link: they are built on SERVER_BASE_URL.
+        first = client.get("/c/arrest-data/calendar.ics",
+                           environ_overrides={"HTTP_HOST": "evil.example"})
         second = client.get("/c/arrest-data/calendar.ics")
     calendar = _parse(first)
     assert b"\r\n" in first.data and b"\n" not in first.data.replace(b"\r\n", b"")
@@ -79,7 +81,7 @@ def test_public_feed_parses_back_field_by_field(client, db):
     description = str(event["DESCRIPTION"])
     assert campaign.decision.reference in description
     url = str(event["URL"])
-    assert url.endswith("://localhost/c/arrest-data")
+    assert url == "http://127.0.0.1:5000/c/arrest-data"  # SERVER_BASE_URL, never the Host
     assert description.endswith(url)
     assert event["DTSTAMP"].dt.tzinfo is not None
     assert int(event["SEQUENCE"]) == 0
@@ -156,9 +158,9 @@ def test_private_feed_token_works_is_hashed_and_can_be_revoked(client, db, login
     created = client.post("/organize/calendar", data={"create": "1"})
     text = created.get_data(as_text=True)
     assert created.status_code == 200 and created.headers["Cache-Control"] == "no-store"
-    start = text.index("://localhost/calendar/")
+    start = text.index("http://127.0.0.1:5000/calendar/")
     url = text[start:text.index('"', start)]
-    token = url.removeprefix("://localhost/calendar/").removesuffix(".ics")
+    token = url.removeprefix("http://127.0.0.1:5000/calendar/").removesuffix(".ics")
     assert len(token) >= 40
 
     stored = db.session.execute(sa.text("SELECT calendar_token_hash FROM \"user\" WHERE id = :i"),
@@ -181,7 +183,7 @@ def test_private_feed_token_works_is_hashed_and_can_be_revoked(client, db, login
 
     # A new token replaces the old one; revoking turns the feed off.
     renewed = client.post("/organize/calendar", data={"create": "1"}).get_data(as_text=True)
-    start = renewed.index("://localhost/calendar/")
+    start = renewed.index("://127.0.0.1:5000/calendar/")
     new_token = renewed[start:renewed.index('"', start)].rsplit("/", 1)[1].removesuffix(".ics")
     assert new_token != token
     assert client.get(f"/calendar/{token}.ics").status_code == 404
