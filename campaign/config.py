@@ -43,6 +43,8 @@ class Defaults:
     SMTP_STARTTLS = False
     SMTP_USER: str | None = None
     SMTP_PASSWORD: str | None = None
+    # A CA bundle to verify the SMTP server against (a private CA); None: the system's store.
+    SMTP_CA_FILE: str | None = None
     SERVER_BASE_URL = "http://127.0.0.1:5000"
     # How many reverse proxies stand in front of the app (nginx alone: 1). Only then do the
     # client address and the scheme come from their X-Forwarded-* headers (werkzeug ProxyFix).

@@ -7,7 +7,9 @@ from sqlalchemy.engine import Engine
 
 
 def configure_engine_events(engine: Engine, busy_timeout_ms: int = 15000) -> None:
-    """SQLite: enforce foreign keys, write-ahead log, wait instead of failing when busy.
+    """SQLite: enforce foreign keys, write-ahead log, wait instead of failing when busy, and
+    zero what is deleted or overwritten (secure_delete) so a purge leaves no old values in free
+    space (see campaign.services.purge.scrub_storage).
 
     PostgreSQL: give up waiting for a lock after the same time, so a stuck lock becomes a clear
     "busy, try again" answer instead of a request that hangs.
@@ -35,6 +37,7 @@ def configure_engine_events(engine: Engine, busy_timeout_ms: int = 15000) -> Non
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA secure_delete=ON")
         if not str(engine.url.database or "").startswith(":memory:") and engine.url.database:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")

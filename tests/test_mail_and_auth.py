@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from campaign.models import OutgoingMail
@@ -43,6 +46,23 @@ def test_mail_stays_queued_while_smtp_is_down_and_goes_when_it_is_back(app, db):
     sent, failed = mail.deliver_waiting(db.session)
     assert (sent, failed) == (1, 0)
     assert len(_outbox(app)) == 1
+
+
+@pytest.mark.parametrize("folder", ["new", "made 0755 by an older version"])
+def test_outbox_files_are_for_the_apps_user_alone_whatever_the_umask(app, db, folder):
+    outbox = Path(app.config["OUTBOX_PATH"])
+    if folder != "new":
+        outbox.mkdir(parents=True)
+        outbox.chmod(0o755)
+    previous = os.umask(0)  # the most open umask a service manager could hand the app
+    try:
+        mail.queue(db.session, "ana@example.org", "Subject", "Body naming Ana")
+        db.session.commit()
+    finally:
+        os.umask(previous)
+    [written] = list(outbox.iterdir())
+    assert written.suffix == ".eml" and stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert stat.S_IMODE(outbox.stat().st_mode) == 0o700
 
 
 def test_mail_is_encrypted_at_rest(app, db):

@@ -62,6 +62,12 @@ def purge_command(dry_run: bool) -> None:
         raise
     for plan in plans:
         click.echo(plan.summary())
+    try:
+        # Before anything else reads the tables: the scrub waits for readers (SQLite) and
+        # locks each table it rewrites (PostgreSQL).
+        purge.scrub_storage(db.engine, plans)
+    except purge.ScrubIncomplete as error:
+        raise click.ClickException(f"the purge is committed, but {error}") from error
     if not plans:
         click.echo("Nothing to purge." if not dry_run else "Nothing would be purged.")
     for campaign in purge.held(db.session):

@@ -38,6 +38,7 @@ def run_purge() -> int:
     with _session() as session:
         plans = purge.purge(session)
         session.commit()
+        purge.scrub_storage(session.get_bind(), plans)
     return len(plans)
 
 

@@ -1,9 +1,11 @@
 """Mail: queued in the database with the work that causes it, sent by a background job.
 
 Services call `queue()`; nothing is sent from inside a request. After the transaction commits,
-a job delivers what is waiting, to the file outbox (instance/outbox, one .eml per message) or
-over SMTP. A message that fails stays queued and is retried, so a mail server outage loses
-nothing.
+a job delivers what is waiting over SMTP (production; with STARTTLS, the server's certificate is
+verified against the system's CAs or SMTP_CA_FILE) or, in development and tests, to the file
+outbox (instance/outbox: one .eml per message, mode 0600, in a 0700 folder; the purge deletes
+the files of the mail it deletes). A message that fails stays queued and is retried, so a mail
+server outage loses nothing.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import os
 import re
 import smtplib
 import ssl
+import stat
 import time
 import uuid
+from collections.abc import Collection
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -100,15 +104,68 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     return message
 
 
-def _write_outbox(message: EmailMessage, mail_id: int) -> Path:
+def _outbox_folder() -> Path:
     outbox = Path(current_app.config["OUTBOX_PATH"])
-    outbox.mkdir(parents=True, exist_ok=True)
+    outbox.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # mkdir's mode passes through the umask, and an outbox made by an older version is 0755:
+    # the messages hold residents' names and private links, for the app's user alone.
+    if stat.S_IMODE(outbox.stat().st_mode) != 0o700:
+        outbox.chmod(0o700)
+    return outbox
+
+
+def _write_outbox(message: EmailMessage, mail_id: int) -> Path:
+    outbox = _outbox_folder()
     # Named by the queued row: delivering the same row twice overwrites, never duplicates.
     final = outbox / f"{mail_id:08d}.eml"
     temporary = outbox / f".{mail_id:08d}.{uuid.uuid4().hex}.tmp"
-    temporary.write_bytes(bytes(message))
+    # 0600 from the first byte, whatever the umask (which can only take bits away).
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(bytes(message))
     os.replace(temporary, final)
     return final
+
+
+# What _write_outbox leaves: "00000042.eml", or ".00000042.<hex>.tmp" from a write cut short.
+_OUTBOX_FILE = re.compile(r"(?:(\d+)\.eml|\.(\d+)\.[0-9a-f]{32}\.tmp)")
+
+
+def _outbox_files_by_mail() -> dict[int, list[Path]]:
+    outbox = Path(current_app.config["OUTBOX_PATH"])
+    if not outbox.is_dir():
+        return {}
+    found: dict[int, list[Path]] = {}
+    for path in outbox.iterdir():
+        match = _OUTBOX_FILE.fullmatch(path.name)
+        if match:
+            found.setdefault(int(match.group(1) or match.group(2)), []).append(path)
+    return found
+
+
+def outbox_files(mail_ids: Collection[int]) -> list[Path]:
+    """The outbox files (written or half-written) of these queued mails."""
+    wanted = set(mail_ids)
+    return [
+        path
+        for mail_id, paths in _outbox_files_by_mail().items()
+        if mail_id in wanted
+        for path in paths
+    ]
+
+
+def stray_outbox_files(session: Session) -> list[Path]:
+    """Outbox files whose mail row is gone: deleted, or left by an earlier database."""
+    by_mail = _outbox_files_by_mail()
+    ids = sorted(by_mail)
+    existing: set[int] = set()
+    for start in range(0, len(ids), 500):
+        existing.update(
+            session.scalars(
+                sa.select(OutgoingMail.id).where(OutgoingMail.id.in_(ids[start : start + 500]))
+            )
+        )
+    return [path for mail_id in ids if mail_id not in existing for path in by_mail[mail_id]]
 
 
 def _send_smtp(message: EmailMessage) -> None:
@@ -116,7 +173,9 @@ def _send_smtp(message: EmailMessage) -> None:
     try:
         with smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=20) as smtp:
             if config.get("SMTP_STARTTLS"):
-                smtp.starttls(context=ssl.create_default_context())
+                # Verified against the system's CAs or SMTP_CA_FILE, host name included.
+                context = ssl.create_default_context(cafile=config.get("SMTP_CA_FILE") or None)
+                smtp.starttls(context=context)
             if config.get("SMTP_USER"):
                 smtp.login(config["SMTP_USER"], config.get("SMTP_PASSWORD") or "")
             smtp.send_message(message)

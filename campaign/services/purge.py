@@ -13,7 +13,10 @@ What changes, per campaign (status closed or archived, not held, not yet purged)
   council received it in the packet and holds the record; our copy is not needed to add up;
 - endorsements: the contact person's name and email are removed (the organization stays);
 - the campaign's mail (queued or sent) is deleted, and so are its packet PDFs and the packet
-  segment cache (rendered pages with names), once the purge is committed.
+  segment cache (rendered pages with names).
+
+Files go, and the database overwrites the old values it still keeps on disk, only once the
+purge is committed, in `scrub_storage()`, which every caller runs after its commit.
 
 District, ZIP, position, status, visibility, language and dates stay, so every public total
 (by district and ZIP, for and against) is the same before and after; the purge checks this and
@@ -24,12 +27,14 @@ from __future__ import annotations
 
 import secrets
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from campaign.models import (
@@ -44,7 +49,7 @@ from campaign.models import (
     User,
 )
 from campaign.models.types import utcnow
-from campaign.services import DomainError, audit
+from campaign.services import DomainError, audit, mail
 from campaign.services import campaigns as campaign_service
 
 PLACEHOLDER = "[removed after the campaign closed]"
@@ -55,6 +60,10 @@ BATCH = 1000
 
 class PurgeError(DomainError):
     """The purge would have changed a public total; nothing was changed."""
+
+
+class ScrubIncomplete(DomainError):
+    """The purge is committed, but the database could not yet overwrite the old values."""
 
 
 @dataclass
@@ -70,6 +79,7 @@ class PurgePlan:
     packets: int = 0
     done: bool = False
     files: list[str] = field(default_factory=list)
+    mail_ids: list[int] = field(default_factory=list)
 
     def summary(self) -> str:
         verb = "anonymized" if self.done else "would anonymize"
@@ -202,8 +212,8 @@ def _packet_files(session: Session, campaign_id: int) -> list[str]:
 
 def purge_campaign(session: Session, campaign: Campaign, now: datetime | None = None,
                    actor: User | None = None) -> PurgePlan:
-    """Anonymize one campaign's personal data now (whatever its dates); the caller commits.
-    Files (packet PDFs, the segment cache) are removed only after the commit."""
+    """Anonymize one campaign's personal data now (whatever its dates); the caller commits,
+    then calls scrub_storage() with the result."""
     now = now or utcnow()
     if campaign.purged_at is not None:
         raise DomainError("this campaign was already purged")
@@ -217,6 +227,9 @@ def purge_campaign(session: Session, campaign: Campaign, now: datetime | None = 
         sa.update(Endorsement).where(Endorsement.campaign_id == campaign.id)
         .values(contact_name=None, contact_email=None)
     )
+    result.mail_ids = list(session.scalars(
+        sa.select(OutgoingMail.id).where(OutgoingMail.campaign_id == campaign.id)
+    ))
     session.execute(sa.delete(OutgoingMail).where(OutgoingMail.campaign_id == campaign.id))
     result.files = _packet_files(session, campaign.id)
     session.execute(sa.delete(Packet).where(Packet.campaign_id == campaign.id))
@@ -234,7 +247,6 @@ def purge_campaign(session: Session, campaign: Campaign, now: datetime | None = 
                  packets=result.packets, retention_days=campaign.retention_days,
                  closed_at=campaign.closed_at.isoformat() if campaign.closed_at else None)
     session.flush()
-    session.info.setdefault("purge_files", []).extend(result.files)
     result.done = True
     return result
 
@@ -249,7 +261,7 @@ def purge(session: Session, now: datetime | None = None, *, dry_run: bool = Fals
     return [purge_campaign(session, campaign, now, actor) for campaign in campaigns]
 
 
-def remove_files(paths: list[str]) -> None:
+def remove_files(paths: Sequence[str | Path]) -> None:
     """Delete purged files and folders; a file already gone is fine."""
     for raw in paths:
         path = Path(raw)
@@ -259,19 +271,60 @@ def remove_files(paths: list[str]) -> None:
             path.unlink(missing_ok=True)
 
 
-@sa.event.listens_for(Session, "after_commit")
-def _remove_files_after_commit(session: Session) -> None:
-    """Files go only once the purge that lists them is committed (never on a rollback)."""
-    if session.in_nested_transaction():
-        return  # a savepoint was released; the purge itself is not committed yet
-    remove_files(session.info.pop("purge_files", []))
+# The tables whose rows a purge rewrites or deletes.
+PURGED_TABLES = (Signature, Testimony, Endorsement, OutgoingMail, Packet)
 
 
-@sa.event.listens_for(Session, "after_rollback")
-def _keep_files_after_rollback(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # only a savepoint was rolled back
-    session.info.pop("purge_files", None)
+def scrub_storage(engine: Engine, plans: Sequence[PurgePlan]) -> None:
+    """After the purge is committed: delete its files, and overwrite the old values on disk."""
+    if not any(plan.done for plan in plans):
+        return
+    with Session(bind=engine) as session:
+        # Files of mail rows deleted elsewhere, or left by an earlier database, name people too.
+        stray = mail.stray_outbox_files(session)
+    mail_ids = [mail_id for plan in plans for mail_id in plan.mail_ids]
+    remove_files([*(path for plan in plans for path in plan.files),
+                  *mail.outbox_files(mail_ids), *stray])
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if connection.dialect.name == "sqlite":
+            _checkpoint_sqlite(connection)
+        elif connection.dialect.name == "postgresql":
+            _rewrite_postgresql_tables(connection)
+
+
+def _checkpoint_sqlite(connection: sa.Connection) -> None:
+    # secure_delete (campaign.database) zeroed the old values in the pages the purge wrote to
+    # the write-ahead log; until a checkpoint copies those pages over the main file, the old
+    # pages are still there, and the log itself holds earlier copies until it is emptied.
+    busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+    if busy:
+        raise ScrubIncomplete("a long read kept the database busy: the old values stay in its "
+                              "files until SQLite's next checkpoint")
+
+
+# Tables a VACUUM by this user would skip with a mere warning: it must own them (or the database).
+_NOT_VACUUMED = sa.text("""
+    SELECT c.relname FROM unnest(CAST(:names AS text[])) AS t(name)
+    JOIN pg_class c ON c.oid = to_regclass(t.name)
+    WHERE NOT pg_has_role(c.relowner, 'USAGE') AND NOT pg_has_role(
+        (SELECT datdba FROM pg_database WHERE datname = current_database()), 'USAGE')
+""")
+
+
+def _rewrite_postgresql_tables(connection: sa.Connection) -> None:
+    # A plain VACUUM marks the old row versions' space free without overwriting it: most old
+    # values stay in the table and index files. VACUUM FULL writes new files holding only the
+    # current rows (and new indexes), locking each table meanwhile (about a second for 100,000
+    # signatures); ANALYZE replaces the sample of values the planner keeps in pg_statistic.
+    names = [model.__tablename__ for model in PURGED_TABLES]
+    not_ours = connection.execute(_NOT_VACUUMED, {"names": names}).scalars().all()
+    if not_ours:
+        raise ScrubIncomplete(f"only the owner of {', '.join(not_ours)} can rewrite them")
+    for name in names:
+        try:
+            connection.exec_driver_sql(f'VACUUM (FULL, ANALYZE) "{name}"')
+        except sa.exc.DBAPIError as error:
+            raise ScrubIncomplete(f"VACUUM {name}: {error.orig}") from error
 
 
 def set_purge_hold(session: Session, campaign: Campaign, hold: bool, reason: str | None,

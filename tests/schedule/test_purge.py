@@ -176,6 +176,39 @@ def test_purge_anonymizes_and_keeps_every_total(app, db, client, runner):
         assert "Nothing to purge." in runner.invoke(args=["purge"]).output
 
 
+def test_the_purge_deletes_every_outbox_file_naming_purged_people(app, db, client, runner):
+    _closed_campaign(db, app)  # its mail was delivered to the outbox
+    other = make_campaign(slug="still-open")
+    mail.queue(db.session, "open@example.org", "Hi", "Open campaign mail", campaign_id=other.id)
+    make_staff(other, "lead", email="lead@staff.example")
+    db.session.commit()
+    assert client.post("/reset", data={"email": "lead@staff.example"}).status_code == 302
+    mail.queue(db.session, "gone@example.org", "Hi", "Thank you Gone Person")
+    db.session.commit()
+    outbox = Path(app.config["OUTBOX_PATH"])
+    mails = {m.to: m.id for m in db.session.scalars(sa.select(OutgoingMail))}
+    assert sorted(p.name for p in outbox.iterdir()) == sorted(
+        f"{mail_id:08d}.eml" for mail_id in mails.values())
+    # A row deleted outside the purge, a file left by an earlier database in the same instance
+    # folder, and a write the purged mail's worker never finished: all name people.
+    db.session.execute(sa.delete(OutgoingMail).where(OutgoingMail.id == mails["gone@example.org"]))
+    db.session.commit()
+    (outbox / "00009999.eml").write_text("To: earlier.database@example.org")
+    purged_id = mails["ana.distinctive@example.org"]
+    (outbox / f".{purged_id:08d}.{'ab' * 16}.tmp").write_text("To: ana.distinctive@example.org")
+    (outbox / "notes.txt").write_text("not ours to delete")
+
+    with time_machine.travel(DUE + timedelta(hours=1), tick=False):
+        result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+
+    kept = {mails["open@example.org"], mails["lead@staff.example"]}
+    assert sorted(p.name for p in outbox.iterdir()) == sorted(
+        [f"{i:08d}.eml" for i in kept] + ["notes.txt"])
+    for path in outbox.iterdir():
+        assert b"Distinctive" not in path.read_bytes() and b"Gone" not in path.read_bytes()
+
+
 def test_exports_and_a_packet_built_after_the_purge_name_nobody(app, db):
     campaign = _closed_campaign(db, app)
     lead = make_staff(campaign, "lead")
