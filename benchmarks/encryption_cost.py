@@ -64,10 +64,6 @@ def main() -> None:
     print(f"per signature (encrypt name + email, hash email): {per_sign_us:.0f} µs")
     print(f"decrypt {options.values:,} roster names: {decrypt_seconds:.2f} s "
           f"({decrypt_seconds / options.values * 1e6:.1f} µs each)")
-    # What the packet service uses: the same checks, the AES blocks in one call.
-    batch_seconds = _best_of(3, lambda: ring.decrypt_many(tokens))
-    print(f"decrypt {options.values:,} roster names at once (decrypt_many): "
-          f"{batch_seconds:.2f} s ({batch_seconds / options.values * 1e6:.1f} µs each)")
     print(f"stored size of a name: {stored_bytes:.0f} bytes encrypted vs {plain_bytes:.0f} plain")
 
 

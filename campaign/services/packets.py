@@ -374,7 +374,7 @@ def _roster_blocks(
     """
     sort_name = _SortNames()
     for label, rows in districts:
-        names = ring.decrypt_many([row[0] for row in rows])
+        names = [ring.decrypt(row[0]) for row in rows]
         keyed = sorted(
             ((sort_name(name), name, row) for row, name in zip(rows, names, strict=True)),
             key=itemgetter(0),

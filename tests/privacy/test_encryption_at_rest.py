@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from campaign.crypto import KeyRing
 from campaign.models import Signature, Testimony
@@ -67,27 +64,17 @@ def test_key_rotation_reencrypts_everything(runner, db, app):
     assert newest_only.decrypt(after) == "Before Rotation"
 
 
-def test_decrypting_many_values_at_once_checks_each_like_one_at_a_time():
+def test_values_of_every_key_decrypt_and_tampered_ones_are_refused():
     new_key, old_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     before_rotation = KeyRing(old_key, "hash key")
     ring = KeyRing(f"{new_key},{old_key}", "hash key")
     texts = ["", "a", "x" * 15, "y" * 16, "z" * 17, "María Шевченко 王小明", "é" * 40]
     tokens = [ring.encrypt(t) for t in texts] + [before_rotation.encrypt(t) for t in texts]
-    assert ring.decrypt_many(tokens) == texts + texts == [ring.decrypt(t) for t in tokens]
-    assert ring.decrypt_many([]) == []
+    assert [ring.decrypt(t) for t in tokens] == texts + texts
 
     raw = bytearray(base64.urlsafe_b64decode(tokens[5]))
     raw[30] ^= 1  # one bit of the ciphertext: the HMAC no longer matches
     for bad in (base64.urlsafe_b64encode(bytes(raw)).decode(), "not a token", tokens[5][:-8],
                 KeyRing(Fernet.generate_key().decode(), "h").encrypt("someone else's key")):
         with pytest.raises(ValueError):
-            ring.decrypt_many([tokens[0], bad])
-
-    # A token signed with the right key whose padding is wrong is refused, not cut short.
-    key = base64.urlsafe_b64decode(new_key)
-    iv = b"\x01" * 16
-    encryptor = Cipher(algorithms.AES(key[16:]), modes.CBC(iv)).encryptor()
-    body = b"\x80" + b"\x00" * 8 + iv + encryptor.update(b"A" * 15 + b"\x05") + encryptor.finalize()
-    forged = body + hmac.digest(key[:16], body, hashlib.sha256)
-    with pytest.raises(ValueError):
-        ring.decrypt_many([base64.urlsafe_b64encode(forged).decode()])
+            ring.decrypt(bad)
