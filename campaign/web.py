@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,8 +24,18 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from campaign.config import REPO_ROOT
+
+# The largest number an INTEGER column holds on PostgreSQL (SQLite's hold 2**63 - 1), the type
+# of every id: the database refuses a larger one in a query, so no number read from a URL is.
+INTEGER_MAX = 2**31 - 1
+# What an HTML form sends. Flask-WTF also reads a JSON body into a form (numbers, lists), and
+# a file part into whichever field has its name: our text fields' filters expect text.
+FORM_BODIES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# The name of every file input of ours (campaign.organize.forms.UploadForm.file).
+UPLOAD_FIELDS = frozenset({"file"})
 
 
 def translation_directories() -> str:
@@ -47,6 +58,44 @@ def select_locale() -> str:
     if session.get("lang") in languages:
         return session["lang"]
     return request.accept_languages.best_match(languages) or languages[0]
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:...>` in every route: an id beyond what the database holds is a 404, not a 500."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=INTEGER_MAX, signed=False):
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+def query_int(name: str, default: int | None = None, *, low: int = 0,
+              high: int = INTEGER_MAX) -> int | None:
+    """A whole number from the query string, between low and high; `default` when it is
+    missing or anything else (a link edited by hand shows the default, never an error)."""
+    value = request.args.get(name, "")
+    # ASCII digits only, and few: int() also takes "1_000", other scripts' digits and spaces.
+    if not re.fullmatch(r"-?[0-9]{1,19}", value):
+        return default
+    number = int(value)
+    return number if low <= number <= high else default
+
+
+def query_page() -> int:
+    """The page of a list asked for in ?page=, from 1 (its rows' offset stays far within the
+    64 bits OFFSET takes)."""
+    return query_int("page", 1, low=1)
+
+
+def wants_json() -> bool:
+    """True for the JSON API, whose errors are JSON too."""
+    return request.path.startswith("/api/")
+
+
+def _our_forms_could_send() -> bool:
+    """False when a request to a page carries what none of our forms sends: a body that is not
+    a form (JSON, XML, text), or a file under the name of a text field."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or not request.mimetype or wants_json():
+        return True
+    return request.mimetype in FORM_BODIES and UPLOAD_FIELDS.issuperset(request.files)
 
 
 def localized(obj, field: str) -> str:
@@ -139,6 +188,8 @@ def _signed_in_staff() -> bool:
 def init_app(app: Flask) -> None:
     """Wire the shared web behaviour into the application."""
     app.request_class = CampaignRequest
+    # Before any blueprint adds its routes: the converter is chosen when a rule is added.
+    app.url_map.converters["int"] = DatabaseIntConverter
     from campaign.extensions import login
 
     @login.user_loader
@@ -177,6 +228,12 @@ def init_app(app: Flask) -> None:
         if "\x00" in request.path or "%00" in request.full_path:
             abort(404)
 
+    @app.before_request
+    def refuse_what_no_form_sends():
+        # Only where a route matched: a wrong URL or method keeps its 404 or 405.
+        if request.endpoint is not None and not _our_forms_could_send():
+            abort(415)
+
     @app.after_request
     def security_headers(response):
         headers = response.headers
@@ -205,9 +262,6 @@ def init_app(app: Flask) -> None:
         if "Content-Language" not in headers:
             headers["Content-Language"] = str(get_locale() or "en")
         return response
-
-    def wants_json() -> bool:
-        return request.path.startswith("/api/")
 
     def error_page(status: int, title: str, message: str, typed=()):
         if wants_json():
@@ -240,6 +294,11 @@ def init_app(app: Flask) -> None:
     def too_large(_error):
         return error_page(413, _("Too large"), _("What you sent is too large."))
 
+    @app.errorhandler(415)
+    def unsupported_body(_error):
+        return error_page(415, _("Something was wrong with that request"),
+                          _("Please go back and try again."))
+
     @app.errorhandler(429)
     def too_many(_error):
         # What was typed comes back, so waiting a minute never means writing it all again.
@@ -255,6 +314,9 @@ def init_app(app: Flask) -> None:
         # Views marked keeps_text_on_csrf_error re-render their form with the user's text and
         # a kind message; every other form gets this page, which still gives the text back.
         g.csrf_failed = True
+        if not _our_forms_could_send():
+            # The CSRF check runs before refuse_what_no_form_sends; no form may read this.
+            return unsupported_body(None)
         view = app.view_functions.get(request.endpoint or "")
         if view is not None and getattr(view, "keeps_text_on_csrf_error", False):
             g.csrf_rejected = True

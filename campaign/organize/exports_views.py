@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import abort, render_template
 from flask_login import current_user
 
 from campaign.access import campaign_staff
@@ -14,6 +14,7 @@ from campaign.organize.common import is_lead
 from campaign.organize.forms import ConfirmForm
 from campaign.organize.roster_views import csv_response
 from campaign.services import exports
+from campaign.web import query_page
 
 
 @bp.get("/c/<slug>/exports")
@@ -46,7 +47,7 @@ def export_testimony(campaign: Campaign, scope: str):
 @bp.get("/c/<slug>/audit")
 @campaign_staff(Role.LEAD)
 def audit_log(campaign: Campaign):
-    page = request.args.get("page", 1, type=int) or 1
+    page = query_page()
     events, pages = exports.audit_page(db.session, campaign.id, page)
     return render_template("organize/audit.html", campaign=campaign, events=events,
                            page=min(max(page, 1), pages), pages=pages)

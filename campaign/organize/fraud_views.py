@@ -20,7 +20,7 @@ from campaign.extensions import db
 from campaign.models import Campaign, Role
 from campaign.organize import bp
 from campaign.services import DomainError, NotFound, fraud
-from campaign.web import local_time
+from campaign.web import local_time, query_int
 
 WINDOW_CHOICES = (10, 30, 60, 180, 1440)
 DAY_CHOICES = (7, 14, 30, 60)
@@ -74,13 +74,13 @@ class Filters:
 def _filters() -> Filters:
     """The page's settings from the query string; anything odd falls back to the defaults."""
     config = current_app.config
-    window = request.args.get("window", type=int)
+    window = query_int("window")
     if window not in WINDOW_CHOICES:
         window = int(config.get("FRAUD_WINDOW_MINUTES", fraud.WINDOW_MINUTES))
-    threshold = request.args.get("threshold", type=int)
+    threshold = query_int("threshold")
     if threshold is None or not 2 <= threshold <= MAX_THRESHOLD:
         threshold = int(config.get("FRAUD_BURST_THRESHOLD", fraud.BURST_THRESHOLD))
-    days = request.args.get("days", type=int)
+    days = query_int("days")
     if days not in DAY_CHOICES:
         days = int(config.get("FRAUD_DOMAIN_DAYS", fraud.DOMAIN_DAYS))
     return Filters(window, threshold, days)

@@ -12,6 +12,7 @@ from campaign.models import Campaign, RejectionReason, TestimonyStatus
 from campaign.organize import bp
 from campaign.organize.forms import ConfirmForm, RedactForm, RejectForm
 from campaign.services import DomainError, NotFound, moderation
+from campaign.web import query_page
 
 PER_PAGE = 25
 TABS = (TestimonyStatus.PENDING, TestimonyStatus.APPROVED, TestimonyStatus.REJECTED)
@@ -26,7 +27,7 @@ def moderation_queue(campaign: Campaign):
         abort(404)
     if status not in TABS:
         abort(404)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = query_page()
     items = moderation.listing(db.session, campaign.id, status, limit=PER_PAGE + 1,
                                offset=(page - 1) * PER_PAGE)
     return render_template(

@@ -34,6 +34,7 @@ from campaign.organize.common import (
 )
 from campaign.organize.forms import ConfirmForm, PaperUploadForm
 from campaign.services import DomainError, NotFound, paper, uploads
+from campaign.web import query_page
 
 logger = logging.getLogger(__name__)
 PAPER_UPLOAD = "paper"
@@ -123,7 +124,7 @@ def paper_preview(campaign: Campaign, token: str):
     show = request.args.get("show", "all")
     rows = preview.rows if show not in ("valid", "invalid", "duplicate") else [
         r for r in preview.rows if r.status.value == show]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = query_page()
     pages = max(1, -(-len(rows) // PER_PAGE))
     page = min(page, pages)
     return render_template(

@@ -12,10 +12,11 @@ from campaign.models.types import utcnow
 from campaign.organize import bp
 from campaign.organize.forms import ConfirmForm
 from campaign.services import DomainError, NotFound, deadlines, exports, speakers
+from campaign.web import query_int
 
 
 def _hearing_filter(campaign: Campaign) -> int | None:
-    hearing_id = request.values.get("hearing", type=int)
+    hearing_id = query_int("hearing")
     if hearing_id is not None and hearing_id not in {h.id for h in deadlines.hearings(campaign)}:
         abort(404)
     return hearing_id

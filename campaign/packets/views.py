@@ -8,7 +8,6 @@ from flask import (
     jsonify,
     redirect,
     render_template,
-    request,
     send_file,
     url_for,
 )
@@ -22,6 +21,7 @@ from campaign.packets import bp
 from campaign.packets.forms import BuildForm
 from campaign.services import DomainError, NotFound
 from campaign.services import packets as packet_service
+from campaign.web import query_int
 
 
 def _form(campaign: Campaign) -> BuildForm:
@@ -88,7 +88,7 @@ def index(campaign: Campaign):
         else:
             flash(_("The packet is being built. This page shows its progress."))
             return redirect(url_for("packets.index", slug=campaign.slug, _anchor=f"p{packet.id}"))
-    page = packet_service.latest(db.session, campaign, before=request.args.get("before", type=int))
+    page = packet_service.latest(db.session, campaign, before=query_int("before"))
     db.session.commit()  # stale builds marked failed
     return render_template("packets/index.html", campaign=campaign, form=form, page=page,
                            packets=page.packets, stage_text=stage_text, failure_text=failure_text)

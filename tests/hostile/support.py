@@ -1,8 +1,10 @@
 """Shared pieces of the hostile-input tests: Hypothesis settings and strategies, valid form
-data to vary one field at a time, and checks that a page or a mail carries text safely."""
+data to vary one field at a time, checks that a page or a mail carries text safely, and every
+route of the app with its parameters filled."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, settings
@@ -115,3 +117,32 @@ def assert_escaped(page: str, baseline: str, *values: str) -> None:
 def shows(page: str, text: str) -> bool:
     """True if the page shows this text, escaped as Jinja and WTForms escape it."""
     return str(escape(text)) in page
+
+
+# --- Every route ----------------------------------------------------------------------------
+
+PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+
+
+def routes(app, method: str) -> list:
+    """Every rule of the app answering `method` but static files, in a stable order."""
+    rules = [rule for rule in app.url_map.iter_rules()
+             if method in rule.methods and rule.endpoint != "static"]
+    return sorted(rules, key=lambda rule: rule.rule)
+
+
+def int_parameters(rule) -> list[str]:
+    return [name for converter, name in PARAMETER.findall(rule.rule) if converter == "int"]
+
+
+def route_path(rule, values: dict[str, object], **text: str) -> str:
+    """The rule's path with every parameter filled: from `text` (as typed into the URL), else
+    values["endpoint:name"], else values["name"] (the staff_world fixture's)."""
+
+    def fill(match: re.Match) -> str:
+        name = match[2]
+        if name in text:
+            return text[name]
+        return str(values.get(f"{rule.endpoint}:{name}", values[name]))
+
+    return PARAMETER.sub(fill, rule.rule)

@@ -1,13 +1,17 @@
-"""Generated values posted to every field of every public form.
+"""Generated values posted to every field of every public form, and generated bodies posted to
+every POST route of the site.
 
 For each form: never a 5xx; a value is refused exactly when the form's rules refuse its cleaned
 form (so the forms accept every odd but valid name, comment or testimony); what is stored reads
 back exactly as `clean_line`/`clean_text` of what was sent, once the request has taken NUL out
 (support.line/text: nothing else alters resident text); and what comes back is escaped.
+For every POST route: a body no HTML form sends (JSON, XML, text, a file under a text field's
+name) is refused with 415 before any form reads it, and an odd form body is never a 5xx.
 """
 
 from __future__ import annotations
 
+import json
 import re
 
 import sqlalchemy as sa
@@ -30,6 +34,8 @@ from tests.hostile.support import (
     hostile_text,
     line,
     open_campaign,
+    route_path,
+    routes,
     shows,
     text,
 )
@@ -312,3 +318,99 @@ def test_login_and_reset_forms(client, db, email, password, next_page):
             assert location.startswith("/") and not location.startswith("//"), location
         else:
             assert "<script>alert" not in text_of(response)
+
+
+# --- Bodies that no form of ours sends, on every POST route -------------------------------------
+
+FIELD_NAMES = sorted({*SIGN, *TESTIFY, *JOIN, "password", "title", "slug", "goal", "day",
+                      "clock", "reason", "text", "direction", "decision", "batch", "file"})
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | hostile_text(20),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.sampled_from(FIELD_NAMES), inner, max_size=4),
+    max_leaves=8,
+)
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+BOUNDARY = "b0undary"
+
+
+def multipart(parts: list[bytes], ending: bytes = b"--\r\n") -> bytes:
+    """A multipart body from raw parts (headers, blank line, content), written by hand so that
+    the parts can be as odd as anyone can send."""
+    delimiter, closing = f"--{BOUNDARY}\r\n".encode(), f"--{BOUNDARY}".encode() + ending
+    return b"".join(delimiter + piece + b"\r\n" for piece in parts) + closing
+
+
+def part(name: str, content: bytes, *headers: str) -> bytes:
+    disposition = f'Content-Disposition: form-data; name="{name}"'
+    return "\r\n".join([disposition, *headers, "", ""]).encode() + content
+
+
+@st.composite
+def files_in_text_fields(draw) -> tuple[str, bytes]:
+    """A form whose text field comes as a file (a part with a filename): Flask-WTF gives the
+    file to whatever field has its name."""
+    name = draw(st.sampled_from([n for n in FIELD_NAMES if n != "file"]))
+    content = draw(hostile_text(40)).encode("utf-8", "replace")
+    filename = draw(st.sampled_from(['filename="a.txt"', 'filename=""', "filename*=UTF-8''%FF"]))
+    body = multipart([part(name, content).replace(b"\r\n", f"; {filename}\r\n".encode(), 1)])
+    return f"multipart/form-data; boundary={BOUNDARY}", body
+
+
+@st.composite
+def odd_multipart(draw) -> tuple[str, bytes]:
+    """Multipart form bodies a form may receive, with odd parts: no name, a content type or an
+    encoding of their own, a real file, junk, and endings missing or cut short."""
+    names = st.one_of(st.sampled_from(FIELD_NAMES), hostile_text(20))
+    content = hostile_text(60).map(lambda value: value.encode("utf-8", "replace"))
+    parts = draw(st.lists(st.one_of(
+        st.builds(part, names, content),
+        st.builds(part, names, content, st.sampled_from(
+            ["Content-Type: application/json", "Content-Type: text/plain; charset=utf-16",
+             "Content-Transfer-Encoding: base64", "X-Junk: \x7f\x01"])),
+        st.builds(lambda value: part("file", value).replace(
+            b"\r\n", b'; filename="sheet.csv"\r\n', 1), content),
+        st.binary(max_size=60),
+    ), max_size=4))
+    ending = draw(st.sampled_from([b"--\r\n", b"--", b"", b"\r\n"]))
+    boundary = draw(st.sampled_from([f"; boundary={BOUNDARY}", f'; boundary="{BOUNDARY}"', ""]))
+    return f"multipart/form-data{boundary}", multipart(parts, ending)
+
+
+NOT_FORMS = st.one_of(
+    st.tuples(st.sampled_from(["application/json", "application/json; charset=latin-1",
+                               "application/vnd.api+json"]),
+              JSON_VALUES.map(lambda value: json.dumps(value).encode())),
+    st.tuples(st.just("text/plain"), hostile_text().map(lambda value: f"name={value}".encode())),
+    st.tuples(st.sampled_from(["application/xml", "text/xml"]),
+              hostile_text().map(lambda value: f"<form><name>{value}</name></form>".encode())),
+    st.tuples(st.sampled_from(["application/octet-stream", "image/png", "text/html",
+                               "multipart/mixed; boundary=x",
+                               "application/x-www-form-urlencodedx"]),
+              st.binary(max_size=200)),
+    files_in_text_fields(),
+)
+ODD_FORMS = st.one_of(
+    # A charset that lies about the bytes that follow: forms are read as UTF-8 whatever it says.
+    st.tuples(st.sampled_from([f"{FORM_TYPES[0]}; charset={charset}"
+                               for charset in ("utf-16", "latin-1", "ebcdic", "\x01")]),
+              st.binary(max_size=200)),
+    st.tuples(st.sampled_from([*FORM_TYPES, "Multipart/Form-Data; boundary=x"]), st.just(b"")),
+    st.tuples(st.just(FORM_TYPES[0]), hostile_text().map(lambda value: value.encode())),
+    odd_multipart(),
+)
+
+
+@settings(FUZZ, max_examples=30)  # every example is posted to every POST route
+@given(body=st.one_of(NOT_FORMS.map(lambda body: (*body, True)),
+                      ODD_FORMS.map(lambda body: (*body, False))))
+def test_bodies_no_form_sends_on_every_post_route(app, client, staff_world, body):
+    content_type, payload, refused = body
+    for rule in routes(app, "POST"):
+        path = route_path(rule, staff_world)
+        # Logging out would end the admin's session, which the other routes need.
+        poster = app.test_client() if rule.endpoint == "auth.logout" else client
+        response = poster.post(path, data=payload, content_type=content_type, buffered=True)
+        assert response.status_code < 500, (path, content_type, payload[:80])
+        if refused:
+            assert response.status_code == 415, (path, content_type, payload[:80])

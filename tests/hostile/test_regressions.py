@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -13,7 +14,7 @@ from campaign.extensions import db
 from campaign.models import OutgoingMail, Signature, Testimony
 from tests.factories import make_campaign, make_staff
 from tests.hostile.support import SIGN, TESTIFY, open_campaign
-from tests.residents.support import outbox
+from tests.residents.support import other_app, outbox, text_of
 
 
 @pytest.mark.parametrize("typed", ["٢٢٢٢٢", "۲۲۲۲۲", "２２２２２", "२२२२२-१२३४"])
@@ -89,3 +90,17 @@ def test_a_control_character_in_a_campaign_title_stays_out_of_staff_reminder_sub
     for subject in subjects:
         assert not re.search(r"[\x00-\x1f\x7f-\x9f]", subject), subject
         assert "Stop the contract" in subject
+
+
+def test_a_json_body_or_a_file_for_a_text_field_is_refused_when_the_csrf_check_fails_first(app):
+    # In production the CSRF check runs first; its error page re-runs the residents' views to
+    # give back what was typed, and their forms took {"name": 1} or a file as the name: a 500.
+    campaign = open_campaign()
+    _csrf_app, client = other_app(app, WTF_CSRF_ENABLED=True)
+    for path in (f"/c/{campaign.slug}/sign", f"/c/{campaign.slug}/testify"):
+        for body in ({"data": '{"name": 1}', "content_type": "application/json"},
+                     {"data": {"name": (io.BytesIO(b"Ana"), "name.txt")},
+                      "content_type": "multipart/form-data"}):
+            response = client.post(path, headers={"Accept-Language": "es"}, **body)
+            assert response.status_code == 415, path
+            assert "Algo salió mal con esa solicitud" in text_of(response)
