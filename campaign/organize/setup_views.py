@@ -72,7 +72,10 @@ def _at(form, campaign: Campaign):
         form.clock.errors.append(_("That time does not exist on that day in %(zone)s (the "
                                    "clocks move forward). Choose another time.",
                                    zone=campaign.time_zone))
-        return None
+    except deadlines.DateOutOfRange:
+        form.day.errors.append(_("Choose a date between the years %(first)s and %(last)s.",
+                                 first=deadlines.FIRST_YEAR, last=deadlines.LAST_YEAR))
+    return None
 
 
 @bp.post("/c/<slug>/dates/new")

@@ -35,6 +35,9 @@ from campaign.models.types import utcnow
 from campaign.services import DomainError, NotFound, audit
 
 MAX_DAYS = 366
+# Years a deadline may fall in: far enough from the calendar's ends that every date computed
+# from one (rules, a calendar feed's window of a year around it) is a date too.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 MAX_HOURS = 24 * MAX_DAYS
 TITLE_LENGTH = 200
 CHANGE_ACTIONS = ("deadline.updated", "deadline.moved")
@@ -71,6 +74,10 @@ class BadRule(DomainError):
 
 class NonexistentLocalTime(DomainError):
     """A wall-clock time skipped by a daylight-saving change (a person typed it)."""
+
+
+class DateOutOfRange(DomainError):
+    """A date outside the years a deadline can have (FIRST_YEAR to LAST_YEAR)."""
 
 
 class HearingHasTestimony(DomainError):
@@ -307,6 +314,8 @@ def _clean_text(value: str | None, limit: int | None = None) -> str | None:
 def _aware_utc(moment: datetime) -> datetime:
     if not isinstance(moment, datetime) or moment.tzinfo is None:
         raise DomainError("a deadline's time must carry its time zone")
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise DateOutOfRange(f"{moment} is not between {FIRST_YEAR} and {LAST_YEAR}")
     return moment.astimezone(UTC)
 
 
@@ -316,6 +325,8 @@ def local_moment(day, clock: time, time_zone: str) -> datetime:
 
     Rules computed from a hearing read such a time leniently (see the module's docstring); a
     typed one is refused, because the person meant a moment that does not exist."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise DateOutOfRange(f"{day} is not between {FIRST_YEAR} and {LAST_YEAR}")
     zone = zone_of(time_zone)
     local = datetime.combine(day, clock.replace(second=0, microsecond=0, tzinfo=None),
                              tzinfo=zone)

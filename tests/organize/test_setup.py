@@ -149,6 +149,12 @@ def test_a_local_time_is_stored_in_utc_across_daylight_saving(client, db, team):
     assert db.session.scalar(sa.select(Deadline).where(Deadline.title == "Ghost")) is None
     missing = client.post(url, data={"kind": "vote", "title": "No date"})
     assert "Enter a date." in missing.get_data(as_text=True)
+    # The calendar's last day, in New York, is already year 10000 in UTC: refused, kindly.
+    for day in ("9999-12-31", "0001-01-01", "3000-01-01"):
+        far = client.post(url, data={**form, "title": "Far", "day": day, "clock": "23:59"})
+        assert far.status_code == 200, day
+        assert "Choose a date between the years 1900 and 2999." in far.get_data(as_text=True)
+    assert db.session.scalar(sa.select(Deadline).where(Deadline.title == "Far")) is None
 
 
 def test_relative_dates_follow_the_hearing_when_it_moves(client, db, team):
