@@ -59,6 +59,10 @@ def check_mail(setup: Setup) -> Iterator[Finding]:
                       "(MAIL_BACKEND=outbox), not sent: residents never get their links, and "
                       "the files hold names, addresses and private links",
                       "set CAMPAIGN_MAIL_BACKEND=smtp and CAMPAIGN_SMTP_HOST")
+    elif setup.config.get("SMTP_USER") and not setup.config.get("SMTP_STARTTLS"):
+        yield Finding("mail.E002", ERROR, "the SMTP password would be sent without TLS "
+                      "(SMTP_USER is set, SMTP_STARTTLS is not)",
+                      "set CAMPAIGN_SMTP_STARTTLS=true")
     elif not setup.config.get("SMTP_STARTTLS") and not _is_loopback(setup.config["SMTP_HOST"]):
         yield Finding("mail.W001", WARNING, "mail goes to another host without STARTTLS: "
                       "links and addresses cross the network in clear",

@@ -42,6 +42,7 @@ def test_a_safe_production_configuration_passes(app, tmp_path):
 
 @pytest.mark.parametrize(("config", "args", "expected"), [
     ({"MAIL_BACKEND": "outbox"}, (), "mail.E001"),
+    ({"SMTP_USER": "campaign", "SMTP_PASSWORD": "secret"}, (), "mail.E002"),
     ({"SERVER_BASE_URL": "http://campaigns.example.org"}, (), "url.E001"),
     ({}, ("--workers", "4"), "limits.E001"),
     ({"RATELIMIT_ENABLED": False}, (), "limits.E002"),
