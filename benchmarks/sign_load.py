@@ -10,8 +10,12 @@ floor: the same sign flow as the app's, GET then POST, against the least an app 
 can do for it (Flask, Flask-WTF's CSRF token in the session cookie, a three-field WTForms form,
 one sqlite3 insert in WAL), which shows how much of the app's cost is the stack's and how much
 its own. All three servers run under gunicorn with the same configuration and number of sync
-workers on the same machine, driven by the same Python client, in the same run. Prints
-figures; asserts nothing.
+workers on the same machine, driven by the same Python client, in the same run. With nginx
+installed, the app is also measured as deployed: under gunicorn trusting one proxy, behind
+nginx with the production site (deploy/nginx/campaign.conf, through tests/deploy/tls_proxy.py)
+over TLS, one HTTPS connection per resident's visit (the GET and the POST on it, as a browser
+does).
+Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import os
 import re
 import signal
 import sqlite3
+import ssl
 import statistics
 import subprocess
 import sys
@@ -34,6 +39,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+from tests.deploy.tls_proxy import NGINX, start_nginx  # noqa: E402
+from tests.servers import self_signed_certificate  # noqa: E402
+
 TOKEN = re.compile(rb'name="csrf_token" type="hidden" value="([^"]+)"')
 SLUG = "riverton-arrest-data"
 
@@ -121,9 +131,13 @@ def percentiles(latencies: list[float]) -> tuple[float, float]:
             ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000)
 
 
-def sign_iteration(port: int, run: str):
+def sign_iteration(port: int, run: str, connect=None, domain: str = "load.example"):
+    """A resident's visit: GET the form, POST it. `connect` makes the visit's connection
+    (plain HTTP to `port` by default); http.client opens it again if the server closed it."""
+    connect = connect or (lambda: http.client.HTTPConnection("127.0.0.1", port, timeout=30))
+
     def iteration(client: int, n: int):
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection = connect()
         connection.request("GET", f"/c/{SLUG}/sign")
         response = connection.getresponse()
         body = response.read()
@@ -136,17 +150,20 @@ def sign_iteration(port: int, run: str):
         form = urllib.parse.urlencode({
             "csrf_token": token.group(1).decode(),
             "name": f"Load Tester {client}-{n}",
-            "email": f"load.{run}.{client}.{n}@load.example",
+            "email": f"load.{run}.{client}.{n}@{domain}",
             "zip": "40104",
             "visibility": "packet",
             "website": "",
         })
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         started = time.perf_counter()
+        scheme = "https" if isinstance(connection, http.client.HTTPSConnection) else "http"
+        # The Referer a browser sends: over HTTPS, Flask-WTF refuses a form without it.
         connection.request("POST", f"/c/{SLUG}/sign", body=form, headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
+            "Referer": f"{scheme}://{connection.host}:{connection.port}/c/{SLUG}/sign"})
         response = connection.getresponse()
         response.read()
+        connection.close()
         iteration.post_latencies.append(time.perf_counter() - started)
         return True if response.status == 200 else f"POST {response.status}"
 
@@ -288,6 +305,35 @@ def bare_server(tmp: Path, name: str, source: str, workers: int):
     return server, port, database
 
 
+def behind_nginx(tmp: Path, env: dict, clients: int, seconds: float, workers: int,
+                 run: str) -> dict:
+    """The app as deployed: gunicorn trusting one proxy, nginx with the production site in
+    front of it, residents on HTTPS; its figures, nginx's CPU among them."""
+    certificate, key = self_signed_certificate(tmp / "tls")
+    port = _free_port()
+    server = gunicorn("campaign:create_app()", port, workers,
+                      {**env, "CAMPAIGN_TRUSTED_PROXIES": "1"}, ROOT)
+    nginx = None
+    try:
+        _wait_ready(port, f"/c/{SLUG}/sign")
+        nginx = start_nginx(tmp / "nginx", f"127.0.0.1:{port}", certificate, key, "auto")
+        context = ssl.create_default_context(cafile=str(certificate))
+
+        def connect() -> http.client.HTTPSConnection:
+            return http.client.HTTPSConnection("127.0.0.1", nginx.https_port, timeout=30,
+                                               context=context)
+
+        proxy_before = server_cpu_seconds(nginx.process)
+        figures = measure(server, port, clients, seconds,
+                          sign_iteration(port, run, connect, "tls.load.example"))
+        figures["proxy_cpu"] = server_cpu_seconds(nginx.process) - proxy_before
+    finally:
+        if nginx is not None:
+            nginx.stop()
+        stop(server)
+    return figures
+
+
 def rows(database: Path, where: str = "") -> int:
     with sqlite3.connect(database) as connection:
         return connection.execute(f"SELECT count(*) FROM signature {where}").fetchone()[0]
@@ -317,10 +363,17 @@ def main() -> None:
         app = measure(server, port, args.clients, args.seconds, sign_iteration(port, run))
     finally:
         stop(server)
-    if "DATABASE_URL" not in env:
-        stored = rows(tmp / "instance" / "campaign.sqlite3", "WHERE email_domain = 'load.example'")
+    tls = None
+    if NGINX:
+        tls = behind_nginx(tmp, env, args.clients, args.seconds, args.workers, run)
     else:
-        stored = -1
+        print("nginx is not installed (apt-get install nginx): no figures through TLS")
+    if "DATABASE_URL" not in env:
+        database = tmp / "instance" / "campaign.sqlite3"
+        stored = rows(database, "WHERE email_domain = 'load.example'")
+        tls_stored = rows(database, "WHERE email_domain = 'tls.load.example'")
+    else:
+        stored = tls_stored = -1
 
     server, port, floor_db = bare_server(tmp, "floor", FLOOR_APP, args.workers)
     try:
@@ -340,9 +393,12 @@ def main() -> None:
           f"gunicorn {args.workers} sync workers, {os.cpu_count()} cores")
     print(f"{'':24}{'per second':>12}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'stored':>9}"
           f"{'ok responses':>14}")
-    for label, figures, stored_rows in (("app sign (GET+POST)", app, stored),
-                                        ("stack floor (GET+POST)", floor, rows(floor_db)),
-                                        ("baseline insert POST", base, rows(base_db))):
+    table = [("app sign (GET+POST)", app, stored)]
+    if tls:
+        table.append(("  via nginx, TLS", tls, tls_stored))
+    table += [("stack floor (GET+POST)", floor, rows(floor_db)),
+              ("baseline insert POST", base, rows(base_db))]
+    for label, figures, stored_rows in table:
         print(f"{label:24}{figures['rate']:12.0f}{figures['p50']:9.1f}{figures['p99']:9.1f}"
               f"{figures['errors']:8d}{stored_rows:9d}{figures['ok']:14d}")
         if "post_p99" in figures:
@@ -353,16 +409,23 @@ def main() -> None:
           f"{stored == app['ok']}")
     print(f"ratio stack floor/baseline: {floor['rate'] / max(base['rate'], 1):.2f}; "
           f"app/stack floor: {app['rate'] / max(floor['rate'], 1):.2f}")
+    if tls:
+        print(f"ratio app via nginx and TLS / app: {tls['rate'] / max(app['rate'], 1):.2f}; "
+              f"rows stored equal to ok responses: {tls_stored == tls['ok']}; nginx CPU "
+              f"{tls['proxy_cpu'] / max(tls['ok'], 1) * 1000:.2f} ms per answer")
     # Where the two cores went: the server's CPU per answered signature / insert, and the
     # load-driving client's (which shares the machine) per request it made.
-    for label, figures, requests_per_ok in (("app sign", app, 2), ("stack floor", floor, 2),
+    for label, figures, requests_per_ok in (("app sign", app, 2), ("app via nginx", tls, 2),
+                                            ("stack floor", floor, 2),
                                             ("baseline insert", base, 1)):
+        if figures is None:
+            continue
         ok = max(figures["ok"], 1)
         print(f"{label}: server CPU {figures['server_cpu'] / ok * 1000:.2f} ms per answer, "
               f"client CPU {figures['client_cpu'] / (ok * requests_per_ok) * 1000:.2f} ms "
               f"per request")
-    errors = {"app": app["error_kinds"], "stack floor": floor["error_kinds"],
-              "baseline": base["error_kinds"]}
+    errors = {"app": app["error_kinds"], "app via nginx": (tls or {}).get("error_kinds"),
+              "stack floor": floor["error_kinds"], "baseline": base["error_kinds"]}
     if any(errors.values()):
         print("error kinds:", errors)
 
