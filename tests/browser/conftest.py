@@ -55,10 +55,12 @@ def live_server(app, tls_files):
     )
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no client addresses in logs
     server = make_server("127.0.0.1", 0, served, threaded=True, ssl_context=tls_files)
+    base_url = f"https://127.0.0.1:{server.server_port}"
+    served.config["SERVER_BASE_URL"] = base_url  # links in mail and feeds, as in production
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"https://127.0.0.1:{server.server_port}"
+        yield base_url
     finally:
         server.shutdown()
         thread.join(timeout=5)
