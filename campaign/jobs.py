@@ -1,63 +1,62 @@
-"""Background jobs (huey): SQLite storage in the instance folder, Redis when configured.
+"""Background jobs (huey), configured by the application factory.
 
-The huey instance is made at import time because task decorators need it; where it stores jobs
-is read from the same environment variables as the app (CAMPAIGN_REDIS_URL,
-CAMPAIGN_INSTANCE_PATH). Tests run jobs inline (CAMPAIGN_HUEY_IMMEDIATE / HUEY_IMMEDIATE).
+The huey object is made at import because task decorators need one; until `init_app(app)`
+it keeps jobs in memory and reads no environment variable. `init_app` (called by
+`create_app`) chooses where jobs wait from the app's configuration: Redis when `REDIS_URL`
+is set, else `jobs.sqlite3` in the instance folder; with `HUEY_IMMEDIATE` (the tests) jobs
+run inline instead. It also installs the after-commit listeners through which services ask
+for jobs (campaign.after_commit), and remembers the app, which runs the jobs the worker
+takes from that store (`flask --app campaign worker` builds the app, so the worker reads
+the same configuration as the web processes).
 """
 
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 
-from flask import Flask, current_app, has_app_context
-from huey import RedisHuey, SqliteHuey
+from flask import Flask, has_app_context
+from huey import MemoryHuey
+from huey.storage import BaseStorage, RedisStorage, SqliteStorage
 
-from campaign.config import REPO_ROOT
+from campaign import after_commit
 
+QUEUE_NAME = "campaign"
 
-def _make_huey():
-    redis_url = os.environ.get("CAMPAIGN_REDIS_URL")
-    if redis_url:
-        return RedisHuey("campaign", url=redis_url)
-    instance = Path(os.environ.get("CAMPAIGN_INSTANCE_PATH") or REPO_ROOT / "instance")
-    instance.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("campaign", filename=str(instance / "jobs.sqlite3"), timeout=15)
-
-
-huey = _make_huey()
-_worker_app: Flask | None = None
+huey = MemoryHuey(QUEUE_NAME)
+_app: Flask | None = None
 
 
 def init_app(app: Flask) -> None:
-    """Run jobs inline when the app says so (tests), otherwise queue them."""
+    """Point the job queue at the app's store (or run jobs inline), and run jobs in this app."""
+    global _app
+    # Set first: huey gives itself in-memory storage whenever `immediate` changes.
     huey.immediate = bool(app.config.get("HUEY_IMMEDIATE"))
+    if not huey.immediate:
+        huey.storage = storage_for(app)
+    after_commit.install()
     app.extensions["huey"] = huey
+    _app = app
 
 
-def _app() -> Flask:
-    global _worker_app
-    if _worker_app is None:
-        from campaign import create_app
-
-        _worker_app = create_app()
-    return _worker_app
+def storage_for(app: Flask) -> BaseStorage:
+    """Where this app's jobs wait: Redis when configured, else a SQLite file in the instance."""
+    if app.config.get("REDIS_URL"):
+        return RedisStorage(QUEUE_NAME, url=app.config["REDIS_URL"])
+    filename = Path(app.instance_path) / "jobs.sqlite3"
+    return SqliteStorage(QUEUE_NAME, filename=str(filename), timeout=15)
 
 
 def in_app_context(function):
-    """Give a job the application: the caller's when run inline, the worker's otherwise."""
+    """Give a job the application: the caller's when run inline, else the one init_app saw."""
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         if has_app_context():
             return function(*args, **kwargs)
-        with _app().app_context():
+        if _app is None:
+            raise RuntimeError("campaign.jobs.init_app() was never called in this process")
+        with _app.app_context():
             return function(*args, **kwargs)
 
     return wrapper
-
-
-def app_config(name: str, default=None):
-    """A configuration value of the current application."""
-    return current_app.config.get(name, default)

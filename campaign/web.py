@@ -11,7 +11,6 @@ from flask import (
     Flask,
     Request,
     abort,
-    g,
     jsonify,
     make_response,
     render_template,
@@ -23,7 +22,6 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from campaign.config import REPO_ROOT
@@ -147,14 +145,17 @@ def time_left(moment: datetime, now: datetime | None = None) -> str:
 
 
 def keeps_text_on_csrf_error(view):
-    """Mark a view whose form shows a "form expired" message with everything the user typed,
-    instead of the generic page, when the CSRF check fails (a long-open tab, a lost session).
+    """Mark a view whose form checks its own CSRF token: when the check fails (a long-open
+    tab, a lost session) the view shows its form again with everything the user typed, a
+    kind "form expired" message and status 400, instead of the generic page.
 
-    The view is run again with `g.csrf_rejected` set; its form must then refuse to validate
-    (campaign.residents.forms.ResidentForm does), so nothing is ever saved without a good token.
+    The view is exempt from the check Flask-WTF makes before every view; its form makes that
+    same check when it validates (campaign.residents.forms.ResidentForm), so such a view must
+    write nothing before its form has validated.
     """
-    view.keeps_text_on_csrf_error = True
-    return view
+    from campaign.extensions import csrf
+
+    return csrf.exempt(view)
 
 
 def _typed_text() -> list[tuple[str, str]]:
@@ -311,22 +312,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
-        # Views marked keeps_text_on_csrf_error re-render their form with the user's text and
-        # a kind message; every other form gets this page, which still gives the text back.
-        g.csrf_failed = True
+        # Views marked keeps_text_on_csrf_error check the token in their own form and say so
+        # there; every other form gets this page, which still gives the typed text back.
         if not _our_forms_could_send():
             # The CSRF check runs before refuse_what_no_form_sends; no form may read this.
             return unsupported_body(None)
-        view = app.view_functions.get(request.endpoint or "")
-        if view is not None and getattr(view, "keeps_text_on_csrf_error", False):
-            g.csrf_rejected = True
-            try:
-                response = make_response(view(**(request.view_args or {})))
-            except HTTPException:
-                pass  # e.g. rate limited or gone: fall through to the page below
-            else:
-                response.status_code = 400
-                return response
         return error_page(
             400,
             _("This form expired"),

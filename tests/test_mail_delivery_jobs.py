@@ -16,27 +16,30 @@ import pytest
 
 from campaign import jobs
 from campaign.services import mail
+from tests.conftest import make_app
 
 REDIS_URL = os.environ.get("CAMPAIGN_TEST_REDIS_URL")
+
+
+def _app_with_a_job_store(app, kind: str):
+    """Another app on the same database and instance folder, its jobs queued, not run
+    inline: the app factory points the job queue at its store."""
+    config = {"HUEY_IMMEDIATE": False}
+    if kind == "redis":
+        config["REDIS_URL"] = REDIS_URL
+    return make_app(Path(app.instance_path), app.config["SQLALCHEMY_DATABASE_URI"], **config)
 
 
 @pytest.fixture(params=["sqlite", "redis"])
 def store(app, request):
     """The app's job queue in a real store; the jobs run only when a test runs them."""
-    from huey.storage import RedisStorage, SqliteStorage
-
     if request.param == "redis" and not REDIS_URL:
         pytest.skip("set CAMPAIGN_TEST_REDIS_URL to test the Redis queue (.ci/run does)")
-    jobs.huey.immediate = False
-    if request.param == "redis":
-        jobs.huey.storage = RedisStorage("campaign-delivery-test", url=REDIS_URL)
-    else:
-        jobs.huey.storage = SqliteStorage(
-            "campaign", filename=str(Path(app.instance_path) / "jobs.sqlite3"))
+    _app_with_a_job_store(app, request.param)
     jobs.huey.storage.flush_all()
     yield jobs.huey
     jobs.huey.storage.flush_all()
-    jobs.huey.immediate = True
+    jobs.init_app(app)  # this test's app again: jobs run inline
 
 
 def _queue_one(db, number: int) -> None:
@@ -128,3 +131,41 @@ def test_after_a_failure_the_rest_waits_for_the_retry_job(app, db, store):
     app.config.update(MAIL_BACKEND="outbox")  # the server is back
     mail.retry_mail_job.call_local()
     assert _sent(app) == 4
+
+
+def test_the_app_factory_chooses_where_jobs_wait(app, db):
+    """Not the environment at import: the app's instance folder, or its REDIS_URL."""
+    from huey.storage import RedisStorage, SqliteStorage
+
+    try:
+        _app_with_a_job_store(app, "sqlite")
+        assert isinstance(jobs.huey.storage, SqliteStorage)
+        assert jobs.huey.storage.filename == str(Path(app.instance_path) / "jobs.sqlite3")
+        jobs.huey.storage.flush_all()
+        _queue_one(db, 1)
+        assert jobs.huey.pending_count() == 1 and _sent(app) == 0
+        jobs.huey.storage.flush_all()
+        with_redis = make_app(Path(app.instance_path), app.config["SQLALCHEMY_DATABASE_URI"],
+                              HUEY_IMMEDIATE=False, REDIS_URL="redis://127.0.0.1:1/5")
+        assert isinstance(jobs.huey.storage, RedisStorage)  # made, never connected here
+        assert with_redis.extensions["huey"] is jobs.huey
+    finally:
+        jobs.init_app(app)
+    assert jobs.huey.immediate
+
+
+def test_mail_queued_in_a_savepoint_that_rolls_back_asks_for_nothing(app, db, store):
+    with db.session.begin_nested():
+        mail.queue(db.session, "kept@example.org", "Subject", "Body")
+    savepoint = db.session.begin_nested()
+    mail.queue(db.session, "dropped@example.org", "Subject", "Body")
+    savepoint.rollback()
+    db.session.commit()
+    # The delivery asked for before the rolled-back savepoint still stands.
+    assert store.pending_count() == 1
+    _run_queued_jobs(store)
+    assert _sent(app) == 1
+    mail.queue(db.session, "gone@example.org", "Subject", "Body")
+    db.session.rollback()
+    db.session.commit()
+    assert store.pending_count() == 0

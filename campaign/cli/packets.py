@@ -38,9 +38,8 @@ def build(slug, hearing_id, out_path, group_by, decision_maker_id, workers) -> N
     try:
         packet = packet_service.request_build(
             db.session, campaign, None, hearing_id=hearing_id, group_by=group_by,
-            decision_maker_id=decision_maker_id,
+            decision_maker_id=decision_maker_id, in_background=False,  # built here, below
         )
-        db.session.info.pop("packets_waiting", None)  # built here, not by the worker
         db.session.commit()
     except DomainError as error:
         db.session.rollback()

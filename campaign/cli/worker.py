@@ -5,15 +5,17 @@ from __future__ import annotations
 import click
 from flask import current_app
 
+from campaign import jobs
+
 
 @click.command("worker")
 @click.option("--workers", default=2, show_default=True, help="Worker threads.")
 def worker_command(workers: int) -> None:
     """Run the huey consumer until interrupted."""
-    from campaign import jobs
-    from campaign.services import mail  # noqa: F401  (registers the mail jobs)
-
-    jobs._worker_app = current_app._get_current_object()  # jobs reuse this app
+    # create_app (run by `flask --app campaign`) pointed jobs.huey at this app's job store
+    # and registered every task; the jobs run in this same app.
+    if current_app.config.get("HUEY_IMMEDIATE"):
+        raise click.ClickException("HUEY_IMMEDIATE is set: jobs run inline, no worker is needed")
     if int(current_app.config.get("PACKET_WORKERS", 2)) > 0:
         # Packet builds render in processes forked from a server that loads WeasyPrint and
         # the fonts: start it now, so that no build waits for it.

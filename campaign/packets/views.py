@@ -1,4 +1,8 @@
-"""Packet pages for campaign staff: build, follow progress, download (audit-logged)."""
+"""Packet pages for campaign staff: build, follow progress, download (audit-logged).
+
+The packets service answers in codes (its errors' types, a failed build's BuildFailure);
+this module says them in the organizer's language.
+"""
 
 from __future__ import annotations
 
@@ -13,25 +17,27 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from campaign.access import campaign_staff
 from campaign.extensions import db
-from campaign.models import Campaign, Packet
+from campaign.models import Campaign, Packet, PacketStatus
 from campaign.packets import bp
 from campaign.packets.forms import BuildForm
-from campaign.services import DomainError, NotFound
+from campaign.services import deadlines as deadline_service
 from campaign.services import packets as packet_service
-from campaign.web import query_int
+from campaign.services.packets import BuildFailure
+from campaign.web import local_time, query_int
 
 
 def _form(campaign: Campaign) -> BuildForm:
     form = BuildForm()
     form.hearing.choices = [
-        (h.id, f"{h.title} · {h.at.astimezone().date().isoformat()}")
-        for h in packet_service.hearings(campaign)
+        SelectChoice(h.id, f"{h.title} · {local_time(h.at, campaign.time_zone).date()}")
+        for h in deadline_service.hearings(campaign)
     ]
-    form.decision_maker.choices = [(0, _("Everyone (standard packet)"))] + [
-        (m.id, f"{m.name}" + (f" · {_('District')} {m.district}" if m.district else ""))
+    form.decision_maker.choices = [SelectChoice(0, _("Everyone (standard packet)"))] + [
+        SelectChoice(m.id, m.name + (f" · {_('District')} {m.district}" if m.district else ""))
         for m in campaign.decision_makers
     ]
     return form
@@ -50,19 +56,21 @@ def stage_text(stage: str | None) -> str:
     return labels.get(stage or "", stage or "")
 
 
-def failure_text(error: str | None) -> str:
-    """A failed build's recorded message (English) in the page's language.
+def failure_text(packet: Packet) -> str:
+    """Why a build failed, in the page's language ("" if it did not fail).
 
-    The technical detail after "The build failed:" (an exception's text) stays as it is.
+    The technical detail of an unexpected error (an exception's text) stays as it is.
     """
-    if error == packet_service.DISK_FULL:
+    failure = packet_service.failure_of(packet)
+    if failure is None:
+        return ""
+    if failure.code == BuildFailure.DISK_FULL:
         return _("The disk is full: the packet could not be written. Free space and build again.")
-    if error == packet_service.INTERRUPTED:
+    if failure.code == BuildFailure.INTERRUPTED:
         return _("The build stopped: the worker was interrupted. Build it again.")
-    if error and error.startswith(packet_service.FAILED_PREFIX):
-        return _("The build failed: %(detail)s",
-                 detail=error.removeprefix(packet_service.FAILED_PREFIX))
-    return error or ""
+    if failure.code == BuildFailure.SOURCE_GONE:
+        return _("The hearing or the campaign of this build was deleted before it ran.")
+    return _("The build failed: %(detail)s", detail=failure.detail)
 
 
 @bp.route("/c/<slug>/packets", methods=["GET", "POST"])
@@ -78,20 +86,25 @@ def index(campaign: Campaign):
                 decision_maker_id=form.decision_maker.data or None,
             )
             db.session.commit()
-        except NotFound:  # a hearing or decision-maker removed since the form was shown
+        except (packet_service.HearingNotFound, packet_service.DecisionMakerNotFound):
+            # Removed since the form was shown.
             db.session.rollback()
             form.hearing.errors.append(_("That hearing or decision-maker is no longer in this "
                                          "campaign. Choose again."))
-        except DomainError:
+        except packet_service.BadGrouping:
             db.session.rollback()
             form.group_by.errors.append(_("Group testimony by position or by district."))
         else:
             flash(_("The packet is being built. This page shows its progress."))
             return redirect(url_for("packets.index", slug=campaign.slug, _anchor=f"p{packet.id}"))
     page = packet_service.latest(db.session, campaign, before=query_int("before"))
-    db.session.commit()  # stale builds marked failed
-    return render_template("packets/index.html", campaign=campaign, form=form, page=page,
-                           packets=page.packets, stage_text=stage_text, failure_text=failure_text)
+    statuses = {p.id: packet_service.status_of(p) for p in page.packets}
+    return render_template(
+        "packets/index.html", campaign=campaign, form=form, page=page, packets=page.packets,
+        statuses=statuses, stage_text=stage_text, failure_text=failure_text,
+        in_progress=any(s in (PacketStatus.QUEUED, PacketStatus.RUNNING)
+                        for s in statuses.values()),
+    )
 
 
 @bp.get("/c/<slug>/packets/<int:packet_id>/status")
@@ -100,9 +113,13 @@ def status(campaign: Campaign, packet_id: int):
     packet = db.session.get(Packet, packet_id)
     if packet is None or packet.campaign_id != campaign.id:
         abort(404)
+    failure = packet_service.failure_of(packet)
     return jsonify(
-        id=packet.id, status=packet.status.value, stage=packet.stage, progress=packet.progress,
-        error=packet.error, pages=packet.pages,
+        id=packet.id, status=packet_service.status_of(packet).value, stage=packet.stage,
+        progress=packet.progress, pages=packet.pages,
+        error=failure.code.value if failure else None,
+        error_detail=failure.detail if failure else None,
+        message=failure_text(packet) or None,
     )
 
 
@@ -111,7 +128,7 @@ def status(campaign: Campaign, packet_id: int):
 def download(campaign: Campaign, packet_id: int):
     try:
         path = packet_service.downloadable(db.session, campaign, packet_id, current_user)
-    except NotFound:
+    except packet_service.PacketNotFound:
         abort(404)
     except packet_service.PacketFileChanged:
         flash(_("This packet's file is not the one that was built (its checksum differs): "

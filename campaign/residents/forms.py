@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
 from wtforms import (
     BooleanField,
     EmailField,
@@ -22,6 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
+from campaign.extensions import csrf
 from campaign.models import Campaign, Position, SpeakMode, Visibility
 from campaign.services.testimony import MAX_CHARACTERS, MAX_WORDS, count_words
 
@@ -126,27 +127,43 @@ def visibility_field() -> RadioField:
 
 
 class ResidentForm(FlaskForm):
-    """A resident's form: a honeypot field, and a kind message when the form expired."""
+    """A resident's form: a honeypot field, and its own CSRF check with a kind message.
+
+    The residents' views are exempt from the CSRF check made before every view
+    (campaign.web.keeps_text_on_csrf_error): the form makes that check when it validates, and
+    when it fails the form is refused with everything typed kept and `expired` set, so the
+    view shows it again (status 400) in the same request, nothing saved.
+    """
 
     # Hidden from people (CSS, aria-hidden, no tab stop); bots fill every field they see.
     website = StringField(_l("Leave this field empty"), filters=[clean_line])
+    expired = False
 
     @property
     def is_bot(self) -> bool:
         return bool(self.website.data)
 
     def validate(self, extra_validators=None) -> bool:
+        self.expired = self.meta.csrf and not _passes_csrf_check()
         valid = super().validate(extra_validators)
-        expired = bool(g.get("csrf_rejected"))
-        csrf = getattr(self, "csrf_token", None)
-        if csrf is not None and (csrf.errors or expired):
+        if self.expired:
             # Flask-WTF's own messages are English and technical; everything typed stays.
-            csrf.errors = [
+            self.csrf_token.errors = [
                 _("For your safety this form expired. We kept what you typed: please check it "
                   "and send it again.")
             ]
             return False
         return valid
+
+
+def _passes_csrf_check() -> bool:
+    """Flask-WTF's whole check, as it makes it before other views: the token, and over HTTPS
+    the Referer (WTF_CSRF_SSL_STRICT), which the form's own token field does not look at."""
+    try:
+        csrf.protect()
+    except CSRFError:
+        return False
+    return True
 
 
 class SignForm(ResidentForm):

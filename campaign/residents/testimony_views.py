@@ -26,6 +26,7 @@ from campaign.residents.views import (
     CLIENT_LIMIT,
     EMAIL_LIMIT,
     email_limit_key,
+    form_status,
     language,
     page_context,
     public_campaign,
@@ -126,7 +127,7 @@ def testify(slug: str):
             return redirect(url_for(".private_testimony",
                                     token=testimony_service.private_token(testimony)))
     return render_template("residents/testify.html", form=form, editing=None,
-                           **page_context(campaign))
+                           **page_context(campaign)), form_status(form)
 
 
 @bp.route("/c/<slug>/testify/confirm/<token>", methods=["GET", "POST"])
@@ -157,7 +158,8 @@ def confirm_testimony(slug: str, token: str):
         testimony_service.confirm(db.session, testimony)
         db.session.commit()
         return render_template("residents/testimony_confirmed.html", already=False, **context)
-    return render_template("residents/confirm_testimony.html", form=form, **context)
+    return render_template("residents/confirm_testimony.html", form=form,
+                           **context), form_status(form)
 
 
 @bp.route("/c/<slug>/testify/resend", methods=["GET", "POST"])
@@ -176,7 +178,7 @@ def resend_testimony_link(slug: str):
         return render_template("residents/resend_sent.html", campaign=campaign,
                                email=form.email.data, what="testimony")
     return render_template("residents/resend.html", campaign=campaign, form=form,
-                           what="testimony")
+                           what="testimony"), form_status(form)
 
 
 def _private(token: str) -> tuple[Testimony, Campaign] | None:
@@ -245,7 +247,7 @@ def edit_testimony(token: str):
             flash(_("Your changes are saved."), "success")
             return redirect(url_for(".private_testimony", token=token))
     return render_template("residents/testify.html", form=form, editing=testimony, token=token,
-                           **{**page_context(campaign), "window": window})
+                           **{**page_context(campaign), "window": window}), form_status(form)
 
 
 @bp.route("/t/<token>/withdraw", methods=["GET", "POST"])
@@ -272,5 +274,5 @@ def withdraw_testimony(token: str):
         flash(_("Your testimony is withdrawn. It will not be used."), "success")
         return redirect(url_for(".private_testimony", token=token))
     return render_template("residents/withdraw.html", form=form, testimony=testimony,
-                           campaign=campaign, token=token, window=window)
+                           campaign=campaign, token=token, window=window), form_status(form)
 

@@ -14,7 +14,7 @@ from campaign.extensions import db, limiter
 from campaign.models import Campaign, CampaignStatus, SignatureStatus, Visibility
 from campaign.residents import bp
 from campaign.residents.form_pages import form_page
-from campaign.residents.forms import ButtonForm, ResendForm, SignForm
+from campaign.residents.forms import ButtonForm, ResendForm, ResidentForm, SignForm
 from campaign.services import NotFound, signing
 from campaign.services import campaigns as campaign_service
 from campaign.services import testimony as testimony_service
@@ -56,6 +56,11 @@ def private_pages(response):
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+def form_status(form: ResidentForm) -> int:
+    """400 for a form sent back because its CSRF check failed (it says so), else 200."""
+    return 400 if form.expired else 200
 
 
 def page_context(campaign: Campaign) -> dict:
@@ -119,7 +124,7 @@ def sign(slug: str):
             email=form.email.data,
         )
     return render_template("residents/sign.html", form=form, campaign=campaign,
-                           window=testimony_service.window(campaign))
+                           window=testimony_service.window(campaign)), form_status(form)
 
 
 @bp.route("/c/<slug>/confirm/<token>", methods=["GET", "POST"])
@@ -153,7 +158,7 @@ def confirm_signature(slug: str, token: str):
         return render_template("residents/signature_confirmed.html", already=False,
                                **page_context(campaign))
     return render_template("residents/confirm_signature.html", form=form, signature=signature,
-                           campaign=campaign)
+                           campaign=campaign), form_status(form)
 
 
 @bp.route("/c/<slug>/sign/resend", methods=["GET", "POST"])
@@ -170,7 +175,7 @@ def resend_signature_link(slug: str):
         return render_template("residents/resend_sent.html", campaign=campaign,
                                email=form.email.data, what="signature")
     return render_template("residents/resend.html", campaign=campaign, form=form,
-                           what="signature")
+                           what="signature"), form_status(form)
 
 
 from campaign.residents import testimony_views  # noqa: E402,F401  (registers its routes)

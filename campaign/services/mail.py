@@ -1,11 +1,11 @@
 """Mail: queued in the database with the work that causes it, sent by a background job.
 
-Services call `queue()`; nothing is sent from inside a request. After the transaction commits,
-a job delivers what is waiting over SMTP (production; with STARTTLS, the server's certificate is
-verified against the system's CAs or SMTP_CA_FILE) or, in development and tests, to the file
-outbox (instance/outbox: one .eml per message, mode 0600, in a 0700 folder; the purge deletes
-the files of the mail it deletes). A message that fails stays queued and is retried, so a mail
-server outage loses nothing.
+Services call `queue()`; nothing is sent from inside a request. `queue()` asks for delivery
+after the commit (campaign.after_commit); then a job delivers what is waiting over SMTP
+(production; with STARTTLS, the server's certificate is verified against the system's CAs or
+SMTP_CA_FILE) or, in development and tests, to the file outbox (instance/outbox: one .eml per
+message, mode 0600, in a 0700 folder; the purge deletes the files of the mail it deletes). A
+message that fails stays queued and is retried, so a mail server outage loses nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from huey import crontab
 from huey.constants import EmptyData
 from sqlalchemy.orm import Session
 
+from campaign import after_commit
 from campaign.jobs import huey, in_app_context
 from campaign.models import OutgoingMail
 from campaign.models.types import utcnow
@@ -78,7 +79,7 @@ def queue(
             "dedupe_key": dedupe_key,
         },
     )
-    session.info["mail_waiting"] = True
+    after_commit.request(session, start_delivery)
 
 
 def already_queued(session: Session, dedupe_key: str) -> bool:
@@ -280,16 +281,3 @@ def retry_mail_job() -> tuple[int, int]:
     """Every minute: retry messages that could not be sent (a mail server that was down)."""
     return _deliver_in_own_session()
 
-
-@sa.event.listens_for(Session, "after_commit")
-def _start_delivery_after_commit(session: Session) -> None:
-    """After a commit that queued mail, start the delivery (never before: see queue())."""
-    if session.in_nested_transaction():
-        return  # a savepoint was released; the real commit comes later
-    if session.info.pop("mail_waiting", False):
-        start_delivery()
-
-
-@sa.event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session: Session) -> None:
-    session.info.pop("mail_waiting", None)

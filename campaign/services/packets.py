@@ -3,12 +3,14 @@
 The PDF engine (campaign.pdf) only lays out plain data; this module decides who appears and
 how. A build runs as a background job that writes to a temporary file and renames it, so the
 previous packet stays downloadable until the new one is complete and a failed build never
-serves a partial file.
+serves a partial file. Refusals are typed errors with a stable `code`, and a failed build
+records a `BuildFailure` code: the packets page words both in the organizer's language.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import traceback
 import unicodedata
@@ -16,6 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -27,12 +30,14 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from campaign import after_commit
 from campaign.crypto import KeyRing, keyring
 from campaign.jobs import huey, in_app_context
 from campaign.models import (
     Campaign,
     Deadline,
     DeadlineKind,
+    Decision,
     DecisionMaker,
     Packet,
     PacketStatus,
@@ -51,6 +56,7 @@ from campaign.pdf import (
     DistrictTotal,
     EndorsementEntry,
     PacketContent,
+    PacketResult,
     Roster,
     RosterEntry,
     RosterReadFailed,
@@ -61,6 +67,7 @@ from campaign.pdf import (
 )
 from campaign.services import DomainError, NotFound, audit
 from campaign.services import campaigns as campaign_service
+from campaign.services import deadlines as deadline_service
 from campaign.services.campaigns import district_sort_key
 
 GROUP_BY = ("position", "district")
@@ -68,29 +75,90 @@ STALE_AFTER = timedelta(minutes=3)
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish / Español"}
 
 
-# What a failed build records (in English, as the status API gives it; the packets page
-# shows it in the organizer's language: campaign.packets.views.failure_text).
-DISK_FULL = "The disk is full: the packet could not be written. Free space and build again."
-INTERRUPTED = "The build stopped: the worker was interrupted. Build it again."
-FAILED_PREFIX = "The build failed: "
+class PacketError(DomainError):
+    """A packet request refused; `code` names the reason (the web words it)."""
+
+    code = "packet_error"
 
 
-class PacketNotReady(DomainError):
+class HearingNotFound(PacketError, NotFound):
+    """The campaign has no such hearing (or none at all)."""
+
+    code = "hearing_not_found"
+
+
+class DecisionMakerNotFound(PacketError, NotFound):
+    """The campaign has no such decision-maker."""
+
+    code = "decision_maker_not_found"
+
+
+class BadGrouping(PacketError):
+    """Testimony can be grouped by position or by district, nothing else."""
+
+    code = "bad_grouping"
+
+
+class PacketNotFound(PacketError, NotFound):
+    """The campaign has no such packet."""
+
+    code = "packet_not_found"
+
+
+class PacketNotReady(PacketError):
     """There is no finished packet to download."""
+
+    code = "packet_not_ready"
 
 
 class PacketFileChanged(PacketNotReady):
     """The packet's file is not the one that was built (its checksum differs)."""
 
-
-def hearings(campaign: Campaign) -> list[Deadline]:
-    """The campaign's hearings, soonest first."""
-    return sorted((d for d in campaign.deadlines if d.kind == DeadlineKind.HEARING),
-                  key=lambda d: d.at)
+    code = "packet_file_changed"
 
 
-def _hearing(session: Session, campaign: Campaign, hearing_id: int | None) -> Deadline:
-    found = hearings(campaign)
+class PacketSourceGone(PacketError):
+    """The campaign or hearing of a queued build was deleted before it ran."""
+
+    code = "source_gone"
+
+
+class BuildFailure(StrEnum):
+    """Why a build failed, as `packet.error` records it."""
+
+    DISK_FULL = "disk_full"
+    INTERRUPTED = "interrupted"  # the worker stopped (killed, restarted) mid-build
+    SOURCE_GONE = "source_gone"
+    ERROR = "error"  # anything else; the exception's text is kept as the detail
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failed build's reason, and for an unexpected error its technical detail."""
+
+    code: BuildFailure
+    detail: str = ""
+
+
+# `packet.error` holds the code, then for BuildFailure.ERROR a newline and the exception's
+# text. A code column would hold the same thing: the code is the only part the program reads
+# (the detail is shown to staff as is), so the existing text column keeps it and the schema
+# stays as it is. Text that is not a code was written before codes were: it reads as an
+# error with that text as its detail.
+def _stored(failure: Failure) -> str:
+    return f"{failure.code}\n{failure.detail}" if failure.detail else str(failure.code)
+
+
+def _read_failure(stored: str) -> Failure:
+    code, _newline, detail = stored.partition("\n")
+    try:
+        return Failure(BuildFailure(code), detail)
+    except ValueError:
+        return Failure(BuildFailure.ERROR, stored)
+
+
+def _hearing(campaign: Campaign, hearing_id: int | None) -> Deadline:
+    found = deadline_service.hearings(campaign)  # in date order (the relationship's)
     if hearing_id is None:
         now = utcnow()
         upcoming = [h for h in found if h.at >= now - timedelta(hours=12)]
@@ -98,8 +166,17 @@ def _hearing(session: Session, campaign: Campaign, hearing_id: int | None) -> De
     else:
         chosen = next((h for h in found if h.id == hearing_id), None)
     if chosen is None:
-        raise NotFound("this campaign has no such hearing")
+        raise HearingNotFound("this campaign has no such hearing")
     return chosen
+
+
+def _decision_maker(campaign: Campaign, decision_maker_id: int | None) -> DecisionMaker | None:
+    if decision_maker_id is None:
+        return None
+    member = next((m for m in campaign.decision_makers if m.id == decision_maker_id), None)
+    if member is None:
+        raise DecisionMakerNotFound("no such decision-maker in this campaign")
+    return member
 
 
 def _sort_name(name: str) -> str:
@@ -175,6 +252,32 @@ def _author(testimony: Testimony) -> str:
     return testimony.name
 
 
+@dataclass
+class _Testimonies:
+    """The approved testimony of a packet: grouped entries and counts."""
+
+    groups: tuple[TestimonyGroup, ...]
+    by_position: Counter[str]
+    by_district: defaultdict[str, Counter[str]]
+
+
+@dataclass
+class _Signatures:
+    """One pass over a campaign's verified signatures: the totals, and the roster's rows.
+
+    `named` holds, per district, each named signer as (stored name, ZIP, local date, source);
+    `metas` every distinct (ZIP, local date, source) among them.
+    """
+
+    by_district: Counter[str]
+    by_zip: Counter[tuple[str, str]]
+    online: int
+    paper: int
+    counted_only: int
+    named: defaultdict[str, list[tuple[str, str, str, str]]]
+    metas: set[tuple[str, str, str]]
+
+
 def gather(
     session: Session,
     campaign: Campaign,
@@ -191,19 +294,87 @@ def gather(
     while later ones are read; close it (`content.roster.close()`) when done with it.
     """
     if group_by not in GROUP_BY:
-        raise DomainError("group testimony by position or by district")
+        raise BadGrouping("group testimony by position or by district")
     zone = ZoneInfo(campaign.time_zone)
-    decision = campaign.decision
-    member: DecisionMaker | None = None
-    if decision_maker_id is not None:
-        member = next((m for m in campaign.decision_makers if m.id == decision_maker_id), None)
-        if member is None:
-            raise NotFound("no such decision-maker in this campaign")
-    first_district = member.district if member else None
+    member = _decision_maker(campaign, decision_maker_id)
+    district_order = _district_order(member.district if member else None)
+    testimony = _testimonies(session, campaign, hearing, zone, group_by, district_order)
+    signatures = _signatures(session, campaign, zone)
+    status_counts = _status_counts(session, campaign)
+    # One translated label per district, not one gettext call per signer (and the roster
+    # is read after this function returns, perhaps outside its locale).
+    labels = {d: _district_label(d)
+              for d in set(signatures.by_district) | set(testimony.by_district)}
+    roster = _roster(signatures, labels, district_order)
+    if not stream_roster:
+        try:
+            roster.read_all()
+        except RosterReadFailed as failed:  # say, a name that does not decrypt
+            raise failed.original from None
+    comment_deadline = next((d for d in hearing.dependents
+                             if d.kind == DeadlineKind.COMMENT_DEADLINE), None)
+    return PacketContent(
+        campaign_title=campaign.title,
+        campaign_slug=campaign.slug,
+        ask=campaign.ask,
+        **_decision_fields(campaign.decision),
+        hearing_title=hearing.title,
+        hearing_when=_when(hearing, zone),
+        hearing_location=hearing.location or "",
+        committee=hearing.committee,
+        coalition=_coalition(session, campaign),
+        signatures_verified=sum(signatures.by_district.values()),
+        signatures_online=signatures.online,
+        signatures_paper=signatures.paper,
+        signatures_counted_only=signatures.counted_only,
+        testimonies_support=testimony.by_position["support"],
+        testimonies_oppose=testimony.by_position["oppose"],
+        testimonies_neutral=testimony.by_position["neutral"],
+        districts=_district_totals(signatures, testimony, labels, district_order),
+        zips=tuple(ZipTotal(zip=z, district=labels[d], signatures=n)
+                   for (z, d), n in sorted(signatures.by_zip.items(), key=itemgetter(0))),
+        testimony_groups=testimony.groups,
+        roster=roster,
+        methods=_methods(comment_deadline, zone, status_counts),
+        excluded_pending=status_counts.get(SignatureStatus.PENDING, 0),
+        excluded_duplicates=0,
+        excluded_invalidated=status_counts.get(SignatureStatus.INVALIDATED, 0),
+        generated_at=utcnow().astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"),
+        variant_note=_variant_note(member),
+    )
 
-    def district_order(name: str) -> tuple:
+
+def _district_order(first_district: str | None) -> Callable[[str], tuple]:
+    """Districts in print order: a decision-maker's own first, then the usual order."""
+
+    def key(name: str) -> tuple:
         return (0 if name == first_district else 1, *district_sort_key(name))
 
+    return key
+
+
+def _decision_fields(decision: Decision | None) -> dict[str, str]:
+    if decision is None:
+        return {"decision_title": "", "decision_body": "", "decision_kind_label": "",
+                "decision_reference": ""}
+    return {
+        "decision_title": decision.title,
+        "decision_body": decision.body,
+        "decision_kind_label": decision.kind.value.replace("_", " ").capitalize(),
+        "decision_reference": decision.reference,
+    }
+
+
+def _variant_note(member: DecisionMaker | None) -> str | None:
+    if member is None or not member.district:
+        return None
+    return _("Prepared for %(name)s (District %(district)s): residents of District %(district)s "
+             "are listed first.", name=member.name, district=member.district)
+
+
+def _testimonies(session: Session, campaign: Campaign, hearing: Deadline, zone: ZoneInfo,
+                 group_by: str, district_order: Callable[[str], tuple]) -> _Testimonies:
+    """Approved testimony for this hearing (or for no particular one), oldest first."""
     testimonies = session.scalars(
         sa.select(Testimony)
         .where(Testimony.campaign_id == campaign.id,
@@ -211,57 +382,71 @@ def gather(
                sa.or_(Testimony.hearing_id == hearing.id, Testimony.hearing_id.is_(None)))
         .order_by(Testimony.confirmed_at, Testimony.id)
     ).all()
-    position_counts: Counter[str] = Counter()
-    testimony_by_district: dict[str, Counter[str]] = defaultdict(Counter)
-    entries: list[TestimonyEntry] = []
+    position_labels = _position_labels(campaign.decision)
+    speak_labels = {SpeakMode.IN_PERSON: _("in person"), SpeakMode.REMOTE: _("remotely"),
+                    SpeakMode.PHONE: _("by phone")}
+    entries = [_testimony_entry(t, zone, position_labels, speak_labels) for t in testimonies]
+    by_district: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for testimony in testimonies:
+        by_district[testimony.district][testimony.position.value] += 1
+    return _Testimonies(
+        groups=_group(entries, testimonies, group_by, district_order),
+        by_position=Counter(t.position.value for t in testimonies),
+        by_district=by_district,
+    )
+
+
+def _position_labels(decision: Decision | None) -> dict[Position, str]:
     action = decision.action if decision and decision.action else _("the decision")
-    position_labels = {
+    return {
         Position.SUPPORT: _("Supports %(action)s", action=action),
         Position.OPPOSE: _("Opposes %(action)s", action=action),
         Position.NEUTRAL: _("Neutral on %(action)s", action=action),
     }
-    speak_labels = {SpeakMode.IN_PERSON: _("in person"), SpeakMode.REMOTE: _("remotely"),
-                    SpeakMode.PHONE: _("by phone")}
-    for testimony in testimonies:
-        position_counts[testimony.position.value] += 1
-        testimony_by_district[testimony.district][testimony.position.value] += 1
-        speaks = None
-        if testimony.wants_to_speak and testimony.speak_mode:
-            speaks = _("Asked to speak %(mode)s", mode=speak_labels[testimony.speak_mode])
-            if testimony.interpreter_language:
-                speaks += " · " + _("interpreter: %(language)s",
-                                    language=testimony.interpreter_language)
-        entries.append(TestimonyEntry(
-            reference=testimony.reference,
-            author=_author(testimony),
-            affiliation=testimony.affiliation,
-            district=_district_label(testimony.district),
-            position=testimony.position.value,
-            position_label=position_labels[testimony.position],
-            submitted_on=(testimony.confirmed_at or testimony.created_at)
-            .astimezone(zone).date().isoformat(),
-            language_label=LANGUAGE_NAMES.get(testimony.language, testimony.language),
-            body=testimony.public_body,
-            speaks=speaks,
-        ))
-    groups = _group(entries, testimonies, group_by, district_order, position_labels)
 
-    endorsements = campaign_service.approved_endorsements(session, campaign.id)
-    coalition = tuple(
+
+def _testimony_entry(testimony: Testimony, zone: ZoneInfo, position_labels: dict[Position, str],
+                     speak_labels: dict[SpeakMode, str]) -> TestimonyEntry:
+    speaks = None
+    if testimony.wants_to_speak and testimony.speak_mode:
+        speaks = _("Asked to speak %(mode)s", mode=speak_labels[testimony.speak_mode])
+        if testimony.interpreter_language:
+            speaks += " · " + _("interpreter: %(language)s",
+                                language=testimony.interpreter_language)
+    return TestimonyEntry(
+        reference=testimony.reference,
+        author=_author(testimony),
+        affiliation=testimony.affiliation,
+        district=_district_label(testimony.district),
+        position=testimony.position.value,
+        position_label=position_labels[testimony.position],
+        submitted_on=(testimony.confirmed_at or testimony.created_at)
+        .astimezone(zone).date().isoformat(),
+        language_label=LANGUAGE_NAMES.get(testimony.language, testimony.language),
+        body=testimony.public_body,
+        speaks=speaks,
+    )
+
+
+def _coalition(session: Session, campaign: Campaign) -> tuple[EndorsementEntry, ...]:
+    return tuple(
         EndorsementEntry(
             organization=e.organization,
             role_label=_("Founding member") if e.role.value == "founding" else _("Supporter"),
             founding=e.role.value == "founding",
         )
-        for e in endorsements
+        for e in campaign_service.approved_endorsements(session, campaign.id)
     )
-    comment_deadline = next((d for d in hearing.dependents
-                             if d.kind == DeadlineKind.COMMENT_DEADLINE), None)
 
-    # Signatures: one pass over plain columns, no ORM objects or ORM result rows, for the
-    # totals and the roster alike. Names come as stored; they are decrypted and sorted one
-    # district at a time, in print order, as the roster is read (content.Roster), and only
-    # for the signers the roster prints ("counted only" ones never are).
+
+def _signatures(session: Session, campaign: Campaign, zone: ZoneInfo) -> _Signatures:
+    """The verified signatures' totals and the roster's rows, in one pass.
+
+    Plain columns, no ORM objects or ORM result rows, for the totals and the roster alike.
+    Names come as stored; they are decrypted and sorted one district at a time, in print
+    order, as the roster is read (content.Roster), and only for the signers the roster
+    prints ("counted only" ones never are).
+    """
     verified = session.connection().execute(
         sa.select(Signature.district, Signature.zip,
                   sa.type_coerce(Signature.name, sa.Text),
@@ -274,10 +459,6 @@ def gather(
         .where(Signature.campaign_id == campaign.id,
                Signature.status == SignatureStatus.VERIFIED)
     ).all()
-    status_counts = dict(session.execute(
-        sa.select(Signature.status, sa.func.count())
-        .where(Signature.campaign_id == campaign.id).group_by(Signature.status)
-    ).all())
     by_district: Counter[str] = Counter()
     by_zip: Counter[tuple[str, str]] = Counter()
     online = paper = counted_only = 0
@@ -297,70 +478,39 @@ def gather(
         signed_on = local_date(signed_at)
         named[district].append((stored, zip_code, signed_on, source))
         metas.add((zip_code, signed_on, source))
-    del verified
-    districts_all = set(by_district) | set(testimony_by_district)
-    # One translated label per district, not one gettext call per signer (and the roster
-    # is read after this function returns, perhaps outside its locale).
-    district_labels = {d: _district_label(d) for d in districts_all}
-    roster = Roster(
-        _roster_blocks([(district_labels[d], named[d]) for d in sorted(named, key=district_order)],
+    return _Signatures(by_district, by_zip, online, paper, counted_only, named, metas)
+
+
+def _status_counts(session: Session, campaign: Campaign) -> dict[SignatureStatus, int]:
+    return dict(session.execute(
+        sa.select(Signature.status, sa.func.count())
+        .where(Signature.campaign_id == campaign.id).group_by(Signature.status)
+    ).all())
+
+
+def _roster(signatures: _Signatures, labels: dict[str, str],
+            district_order: Callable[[str], tuple]) -> Roster:
+    """The roster, read a district at a time as it is used (or at once: read_all)."""
+    named = signatures.named
+    return Roster(
+        _roster_blocks([(labels[d], named[d]) for d in sorted(named, key=district_order)],
                        keyring()),
         sum(len(rows) for rows in named.values()),
-        possible_metas=frozenset(metas),
+        possible_metas=frozenset(signatures.metas),
     )
-    if not stream_roster:
-        try:
-            roster.read_all()
-        except RosterReadFailed as failed:  # say, a name that does not decrypt
-            raise failed.original from None
-    districts = tuple(
+
+
+def _district_totals(signatures: _Signatures, testimony: _Testimonies, labels: dict[str, str],
+                     district_order: Callable[[str], tuple]) -> tuple[DistrictTotal, ...]:
+    return tuple(
         DistrictTotal(
-            district=district_labels[d],
-            signatures=by_district.get(d, 0),
-            support=testimony_by_district[d]["support"],
-            oppose=testimony_by_district[d]["oppose"],
-            neutral=testimony_by_district[d]["neutral"],
+            district=labels[d],
+            signatures=signatures.by_district.get(d, 0),
+            support=testimony.by_district[d]["support"],
+            oppose=testimony.by_district[d]["oppose"],
+            neutral=testimony.by_district[d]["neutral"],
         )
-        for d in sorted(districts_all, key=district_order)
-    )
-    zips = tuple(
-        ZipTotal(zip=z, district=district_labels[d], signatures=n)
-        for (z, d), n in sorted(by_zip.items(), key=lambda item: (item[0][0], item[0][1]))
-    )
-    return PacketContent(
-        campaign_title=campaign.title,
-        campaign_slug=campaign.slug,
-        ask=campaign.ask,
-        decision_title=decision.title if decision else "",
-        decision_body=decision.body if decision else "",
-        decision_kind_label=decision.kind.value.replace("_", " ").capitalize() if decision else "",
-        decision_reference=decision.reference if decision else "",
-        hearing_title=hearing.title,
-        hearing_when=_when(hearing, zone),
-        hearing_location=hearing.location or "",
-        committee=hearing.committee,
-        coalition=coalition,
-        signatures_verified=sum(by_district.values()),
-        signatures_online=online,
-        signatures_paper=paper,
-        signatures_counted_only=counted_only,
-        testimonies_support=position_counts["support"],
-        testimonies_oppose=position_counts["oppose"],
-        testimonies_neutral=position_counts["neutral"],
-        districts=districts,
-        zips=zips,
-        testimony_groups=groups,
-        roster=roster,
-        methods=_methods(comment_deadline, zone, status_counts),
-        excluded_pending=status_counts.get(SignatureStatus.PENDING, 0),
-        excluded_duplicates=0,
-        excluded_invalidated=status_counts.get(SignatureStatus.INVALIDATED, 0),
-        generated_at=utcnow().astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"),
-        variant_note=(
-            _("Prepared for %(name)s (District %(district)s): residents of District %(district)s "
-              "are listed first.", name=member.name, district=member.district)
-            if member and member.district else None
-        ),
+        for d in sorted(labels, key=district_order)
     )
 
 
@@ -395,7 +545,8 @@ def _when(deadline: Deadline, zone: ZoneInfo) -> str:
     return local.strftime("%A, %B %-d, %Y, %-I:%M %p ") + (local.tzname() or "")
 
 
-def _group(entries, testimonies, group_by, district_order, position_labels):
+def _group(entries: list[TestimonyEntry], testimonies: list[Testimony], group_by: str,
+           district_order: Callable[[str], tuple]) -> tuple[TestimonyGroup, ...]:
     if group_by == "district":
         buckets: dict[str, list[TestimonyEntry]] = defaultdict(list)
         for entry, testimony in zip(entries, testimonies, strict=True):
@@ -448,6 +599,7 @@ def _methods(comment_deadline, zone, status_counts) -> tuple[str, ...]:
 
 
 def packets_folder() -> Path:
+    """Where packet PDFs (and the rendering cache) are written."""
     return Path(current_app.config["PACKETS_PATH"])
 
 
@@ -464,15 +616,13 @@ def request_build(
     hearing_id: int | None = None,
     group_by: str = "position",
     decision_maker_id: int | None = None,
+    in_background: bool = True,
 ) -> Packet:
-    """Queue a build; the job starts after the transaction commits."""
-    hearing = _hearing(session, campaign, hearing_id)
+    """Record a build; the job worker runs it after the commit, or the caller (run_build)."""
+    hearing = _hearing(campaign, hearing_id)
     if group_by not in GROUP_BY:
-        raise DomainError("group testimony by position or by district")
-    if decision_maker_id is not None and not any(
-        m.id == decision_maker_id for m in campaign.decision_makers
-    ):
-        raise NotFound("no such decision-maker in this campaign")
+        raise BadGrouping("group testimony by position or by district")
+    _decision_maker(campaign, decision_maker_id)
     mark_stale(session)
     packet = Packet(
         campaign_id=campaign.id,
@@ -488,25 +638,52 @@ def request_build(
     audit.record(session, "packet.requested", actor=actor, campaign_id=campaign.id,
                  target_type="packet", target_id=packet.id, hearing_id=hearing.id,
                  **packet.options)
-    session.info.setdefault("packets_waiting", []).append(packet.id)
+    if in_background:
+        after_commit.request(session, build_packet_job, packet.id)
     return packet
 
 
+def _stalled(now: datetime) -> sa.ColumnElement[bool]:
+    limit = now - STALE_AFTER
+    return sa.and_(
+        Packet.status == PacketStatus.RUNNING,
+        sa.or_(Packet.heartbeat_at < limit,
+               sa.and_(Packet.heartbeat_at.is_(None), Packet.started_at < limit)),
+    )
+
+
+def is_stalled(packet: Packet, now: datetime | None = None) -> bool:
+    """True for a running build whose worker stopped: no heartbeat for STALE_AFTER."""
+    if packet.status != PacketStatus.RUNNING:
+        return False
+    limit = (now or utcnow()) - STALE_AFTER
+    last_sign = packet.heartbeat_at or packet.started_at
+    return last_sign is not None and last_sign < limit
+
+
 def mark_stale(session: Session) -> int:
-    """Fail running builds whose worker stopped (no heartbeat): they can be built again."""
-    limit = utcnow() - STALE_AFTER
-    stale = session.scalars(
-        sa.select(Packet).where(
-            Packet.status.in_((PacketStatus.RUNNING,)),
-            sa.or_(Packet.heartbeat_at < limit,
-                   sa.and_(Packet.heartbeat_at.is_(None), Packet.started_at < limit)),
-        )
-    ).all()
+    """Record running builds whose worker stopped as failed (interrupted); returns how many."""
+    now = utcnow()
+    stale = session.scalars(sa.select(Packet).where(_stalled(now))).all()
     for packet in stale:
         packet.status = PacketStatus.FAILED
-        packet.error = INTERRUPTED
-        packet.finished_at = utcnow()
+        packet.error = _stored(Failure(BuildFailure.INTERRUPTED))
+        packet.finished_at = now
     return len(stale)
+
+
+def status_of(packet: Packet, now: datetime | None = None) -> PacketStatus:
+    """A build's status as it stands: a stalled build is failed, recorded so or not yet."""
+    return PacketStatus.FAILED if is_stalled(packet, now) else packet.status
+
+
+def failure_of(packet: Packet, now: datetime | None = None) -> Failure | None:
+    """Why a build failed (a stalled one was interrupted); None if it has not failed."""
+    if is_stalled(packet, now):
+        return Failure(BuildFailure.INTERRUPTED)
+    if packet.status != PacketStatus.FAILED:
+        return None
+    return _read_failure(packet.error or "")
 
 
 def run_build(
@@ -516,97 +693,133 @@ def run_build(
     """Build one queued packet now (in the job worker or the CLI), recording progress."""
     from campaign.extensions import db
 
-    engine = db.engine
-    with Session(bind=engine) as session:
-        packet = session.get(Packet, packet_id)
-        if packet is None:
-            raise NotFound(f"packet {packet_id}")
-        packet.status = PacketStatus.RUNNING
-        packet.started_at = packet.heartbeat_at = utcnow()
-        packet.stage, packet.progress, packet.error = "preparing", 0, None
-        session.commit()
-        campaign = session.get(Campaign, packet.campaign_id)
-        hearing = session.get(Deadline, packet.hearing_id) if packet.hearing_id else None
-
-        def report(stage: str, percent: int) -> None:
-            if progress:
-                progress(stage, percent)
-            with Session(bind=engine) as progress_session:
-                progress_session.execute(
-                    sa.update(Packet).where(Packet.id == packet_id)
-                    .values(stage=stage[:40], progress=max(0, min(100, int(percent))),
-                            heartbeat_at=utcnow())
-                )
-                progress_session.commit()
-
+    with Session(bind=db.engine) as session:
+        packet = _start(session, packet_id)
+        report = _reporter(db.engine, packet_id, progress)
         try:
-            if campaign is None or hearing is None:
-                raise NotFound("the campaign or hearing of this packet no longer exists")
-            options: dict[str, Any] = packet.options or {}
-            gathered: list[PacketContent] = []
-
-            def load() -> PacketContent:
-                with force_locale("en"):
-                    gathered.append(gather(session, campaign, hearing,
-                                           group_by=options.get("group_by", "position"),
-                                           decision_maker_id=options.get("decision_maker_id"),
-                                           stream_roster=True))
-                return gathered[0]
-
-            folder = packets_folder()
-            folder.mkdir(parents=True, exist_ok=True)
-            name = f"{campaign.slug}-hearing-{hearing.id}-packet-{packet.id}.pdf"
-            # The content is read while the rendering workers start, and the roster as it is
-            # laid out, so that its first pages render while the rest is read.
-            try:
-                result = build_packet(
-                    load, folder / name, cache_dir=folder / "cache",
-                    workers=workers if workers is not None else
-                    int(current_app.config.get("PACKET_WORKERS", 2)),
-                    progress=report,
-                )
-            finally:
-                for content in gathered:
-                    content.roster.close()
+            built = _build_file(session, packet, report, workers)
         except Exception as error:  # any failure must show on the packet page, not vanish
-            session.rollback()
-            packet = session.get(Packet, packet_id)
-            packet.status = PacketStatus.FAILED
-            packet.error = _failure_message(error)
-            packet.finished_at = utcnow()
-            session.commit()
-            current_app.logger.error("packet %s failed: %s", packet_id, traceback.format_exc())
+            _record_failure(session, packet_id, error)
             raise
-        packet = session.get(Packet, packet_id)
-        packet.status = PacketStatus.DONE
-        packet.stage, packet.progress = "done", 100
-        packet.file_name = name
-        packet.sha256 = result.sha256
-        packet.content_hash = result.content_hash
-        packet.pages = result.pages
-        packet.size_bytes = result.size_bytes
-        content = gathered[0]
-        packet.counts = {
-            "signatures": content.signatures_verified,
-            "named_in_roster": len(content.roster),
-            "testimonies": content.testimonies_support + content.testimonies_oppose
-            + content.testimonies_neutral,
-            "organizations": len(content.coalition),
-            "chunks_rendered": result.chunks_rendered,
-            "chunks_cached": result.chunks_cached,
-            "worker_peak_rss_mb": result.worker_peak_rss_mb,
-        }
-        packet.finished_at = utcnow()
-        session.commit()
-        session.refresh(packet)
-        session.expunge(packet)
-        return packet
+        return _record_done(session, packet_id, built)
 
 
-def _failure_message(error: Exception) -> str:
-    if isinstance(error, OSError) and error.errno == 28:
-        return DISK_FULL
-    return FAILED_PREFIX + str(error)[:400]
+@dataclass(frozen=True)
+class _Built:
+    file_name: str
+    result: PacketResult
+    content: PacketContent
+
+
+def _start(session: Session, packet_id: int) -> Packet:
+    packet = session.get(Packet, packet_id)
+    if packet is None:
+        raise PacketNotFound(f"packet {packet_id}")
+    packet.status = PacketStatus.RUNNING
+    packet.started_at = packet.heartbeat_at = utcnow()
+    packet.stage, packet.progress, packet.error = "preparing", 0, None
+    session.commit()
+    return packet
+
+
+def _reporter(engine: sa.Engine, packet_id: int,
+              progress: Callable[[str, int], None] | None) -> Callable[[str, int], None]:
+    """Records each stage and percent (and so a heartbeat) in a session of its own."""
+
+    def report(stage: str, percent: int) -> None:
+        if progress:
+            progress(stage, percent)
+        with Session(bind=engine) as progress_session:
+            progress_session.execute(
+                sa.update(Packet).where(Packet.id == packet_id)
+                .values(stage=stage[:40], progress=max(0, min(100, int(percent))),
+                        heartbeat_at=utcnow())
+            )
+            progress_session.commit()
+
+    return report
+
+
+def _build_file(session: Session, packet: Packet, report: Callable[[str, int], None],
+                workers: int | None) -> _Built:
+    campaign = session.get(Campaign, packet.campaign_id)
+    hearing = session.get(Deadline, packet.hearing_id) if packet.hearing_id else None
+    if campaign is None or hearing is None:
+        raise PacketSourceGone("the campaign or hearing of this packet no longer exists")
+    options: dict[str, Any] = packet.options or {}
+    gathered: list[PacketContent] = []
+
+    def load() -> PacketContent:
+        with force_locale("en"):
+            gathered.append(gather(session, campaign, hearing,
+                                   group_by=options.get("group_by", "position"),
+                                   decision_maker_id=options.get("decision_maker_id"),
+                                   stream_roster=True))
+        return gathered[0]
+
+    folder = packets_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{campaign.slug}-hearing-{hearing.id}-packet-{packet.id}.pdf"
+    if workers is None:
+        workers = int(current_app.config.get("PACKET_WORKERS", 2))
+    # The content is read while the rendering workers start, and the roster as it is laid
+    # out, so that its first pages render while the rest is read.
+    try:
+        result = build_packet(load, folder / name, cache_dir=folder / "cache",
+                              workers=workers, progress=report)
+    finally:
+        for content in gathered:
+            content.roster.close()
+    return _Built(name, result, gathered[0])
+
+
+def _record_failure(session: Session, packet_id: int, error: Exception) -> None:
+    session.rollback()
+    packet = session.get(Packet, packet_id)
+    packet.status = PacketStatus.FAILED
+    packet.error = _stored(_failure(error))
+    packet.finished_at = utcnow()
+    session.commit()
+    current_app.logger.error("packet %s failed: %s", packet_id, traceback.format_exc())
+
+
+def _failure(error: BaseException) -> Failure:
+    if isinstance(error, PacketSourceGone):
+        return Failure(BuildFailure.SOURCE_GONE)
+    # The PDF engine raises its own error from the OSError of a full disk.
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, OSError) and cause.errno == errno.ENOSPC:
+            return Failure(BuildFailure.DISK_FULL)
+        cause = cause.__cause__
+    return Failure(BuildFailure.ERROR, (str(error) or type(error).__name__)[:400])
+
+
+def _record_done(session: Session, packet_id: int, built: _Built) -> Packet:
+    result, content = built.result, built.content
+    packet = session.get(Packet, packet_id)
+    packet.status = PacketStatus.DONE
+    packet.stage, packet.progress = "done", 100
+    packet.file_name = built.file_name
+    packet.sha256 = result.sha256
+    packet.content_hash = result.content_hash
+    packet.pages = result.pages
+    packet.size_bytes = result.size_bytes
+    packet.counts = {
+        "signatures": content.signatures_verified,
+        "named_in_roster": len(content.roster),
+        "testimonies": content.testimonies_support + content.testimonies_oppose
+        + content.testimonies_neutral,
+        "organizations": len(content.coalition),
+        "chunks_rendered": result.chunks_rendered,
+        "chunks_cached": result.chunks_cached,
+        "worker_peak_rss_mb": result.worker_peak_rss_mb,
+    }
+    packet.finished_at = utcnow()
+    session.commit()
+    session.refresh(packet)
+    session.expunge(packet)
+    return packet
 
 
 BUILDS_PER_PAGE = 20
@@ -621,13 +834,12 @@ class BuildsPage:
 
 def latest(session: Session, campaign: Campaign, before: int | None = None,
            limit: int = BUILDS_PER_PAGE) -> BuildsPage:
-    """A campaign's builds, newest first.
+    """A campaign's builds, newest first (read only: see status_of for stalled builds).
 
     `before` is the id of a build of this campaign: only builds older than it are listed (a
     packet handed in months ago stays reachable however many builds came after it). An id
     that is not one of this campaign's builds lists the newest.
     """
-    mark_stale(session)
     query = sa.select(Packet).where(Packet.campaign_id == campaign.id)
     after = session.get(Packet, before) if before is not None else None
     newest = after is None or after.campaign_id != campaign.id
@@ -646,7 +858,7 @@ def downloadable(session: Session, campaign: Campaign, packet_id: int, actor: Us
     """The finished file of a packet, after writing the download to the audit log."""
     packet = session.get(Packet, packet_id)
     if packet is None or packet.campaign_id != campaign.id:
-        raise NotFound("no such packet")
+        raise PacketNotFound("no such packet")
     path = file_path(packet)
     if packet.status != PacketStatus.DONE or not path.exists():
         raise PacketNotReady("this packet is not ready")
@@ -673,17 +885,3 @@ def build_packet_job(packet_id: int) -> None:
     # A failure is already recorded on the packet row, where the organizer sees it.
     with contextlib.suppress(Exception):
         run_build(packet_id)
-
-
-@sa.event.listens_for(Session, "after_commit")
-def _start_builds_after_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint was released; the real commit comes later
-    for packet_id in session.info.pop("packets_waiting", []):
-        build_packet_job(packet_id)
-
-
-@sa.event.listens_for(Session, "after_rollback")
-def _forget_builds_after_rollback(session: Session) -> None:
-    session.info.pop("packets_waiting", None)
-

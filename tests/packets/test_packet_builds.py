@@ -22,7 +22,9 @@ from campaign.models import (
     TestimonyStatus,
     Visibility,
 )
+from campaign.pdf import PacketRenderError
 from campaign.services import packets as packet_service
+from campaign.services.packets import BuildFailure, Failure
 from tests.factories import make_campaign, make_signature, make_staff, make_testimony
 
 
@@ -36,8 +38,8 @@ def _text(path: Path) -> str:
 
 
 def _build(db, campaign, **options) -> Packet:
-    packet = packet_service.request_build(db.session, campaign, None, **options)
-    db.session.info.pop("packets_waiting", None)
+    packet = packet_service.request_build(db.session, campaign, None, in_background=False,
+                                          **options)
     db.session.commit()
     return packet_service.run_build(packet.id, workers=0)
 
@@ -147,7 +149,7 @@ def test_a_packet_that_cannot_be_downloaded_says_why_in_the_staffs_language(
 
     # A hearing removed between showing the form and sending it.
     def hearing_gone(*_args, **_kwargs):
-        raise packet_service.NotFound("this campaign has no such hearing")
+        raise packet_service.HearingNotFound("this campaign has no such hearing")
 
     monkeypatch.setattr(packet_service, "request_build", hearing_gone)
     page = client.post("/organize/c/packet-why/packets", data={
@@ -224,20 +226,28 @@ def test_packets_are_staff_only(client, db, login):
     assert client.get(f"/organize/c/packet-other/packets/{packet.id}/download").status_code == 404
 
 
-def test_failed_build_shows_error_and_keeps_previous_packet(app, db, monkeypatch):
+def _disk_full(*_args, **_kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def _disk_full_as_the_engine_says(*_args, **_kwargs):
+    try:
+        _disk_full()
+    except OSError as error:
+        raise PacketRenderError(f"packet writing failed: {error}") from error
+
+
+@pytest.mark.parametrize("failing", [_disk_full, _disk_full_as_the_engine_says])
+def test_failed_build_shows_error_and_keeps_previous_packet(app, db, monkeypatch, failing):
     campaign = make_campaign(slug="packet-fail")
     make_signature(campaign)
     db.session.commit()
     good = _build(db, campaign)
-
-    def disk_full(*args, **kwargs):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(packet_service, "build_packet", disk_full)
-    with pytest.raises(OSError):
+    monkeypatch.setattr(packet_service, "build_packet", failing)
+    with pytest.raises(OSError if failing is _disk_full else PacketRenderError):
         _build(db, campaign)
     failed = db.session.scalar(sa.select(Packet).where(Packet.status == PacketStatus.FAILED))
-    assert "disk is full" in failed.error
+    assert packet_service.failure_of(failed) == Failure(BuildFailure.DISK_FULL)
     assert packet_service.file_path(good).exists()
     staff = make_staff(campaign, "lead")
     path = packet_service.downloadable(db.session, campaign, good.id, staff)
@@ -246,24 +256,42 @@ def test_failed_build_shows_error_and_keeps_previous_packet(app, db, monkeypatch
         packet_service.downloadable(db.session, campaign, failed.id, staff)
 
 
-def test_a_build_whose_worker_died_can_be_retried(app, db):
-    import time_machine
-
+def _stalled_build(db, campaign) -> Packet:
+    """A build whose worker stopped sending heartbeats (killed) longer ago than STALE_AFTER."""
     from campaign.models.types import utcnow
 
+    packet = packet_service.request_build(db.session, campaign, None, in_background=False)
+    packet.status, packet.stage, packet.progress = PacketStatus.RUNNING, "rendering", 30
+    packet.started_at = packet.heartbeat_at = utcnow() - packet_service.STALE_AFTER * 2
+    db.session.commit()
+    return packet
+
+
+def test_a_build_whose_worker_died_shows_interrupted_and_reading_writes_nothing(
+        client, db, login):
     campaign = make_campaign(slug="packet-stale")
+    organizer = make_staff(campaign, "organizer")
     db.session.commit()
-    packet = packet_service.request_build(db.session, campaign, None)
-    db.session.info.pop("packets_waiting", None)
-    packet.status, packet.started_at = PacketStatus.RUNNING, utcnow()
-    packet.heartbeat_at = utcnow()
-    db.session.commit()
-    with time_machine.travel(utcnow() + packet_service.STALE_AFTER * 2, tick=False):
-        assert packet_service.mark_stale(db.session) == 1
-        db.session.commit()
-    assert packet.status == PacketStatus.FAILED and "interrupted" in packet.error
-    again = _build(db, campaign)
-    assert again.status == PacketStatus.DONE
+    packet = _stalled_build(db, campaign)
+    login(organizer)
+    url = "/organize/c/packet-stale/packets"
+    html = client.get(url).get_data(as_text=True)
+    assert "The build stopped: the worker was interrupted. Build it again." in html
+    assert 'http-equiv="refresh"' not in html  # nothing is left to follow
+    status = client.get(f"{url}/{packet.id}/status").json
+    assert status["status"] == "failed" and status["error"] == "interrupted"
+    db.session.expire_all()
+    assert db.session.get(Packet, packet.id).status == PacketStatus.RUNNING  # GETs wrote nothing
+    # Building again (a POST) records it as failed, and builds.
+    response = client.post(url, data={"hearing": campaign.deadlines[0].id,
+                                      "group_by": "position", "decision_maker": 0})
+    assert response.status_code == 302
+    db.session.expire_all()
+    stalled = db.session.get(Packet, packet.id)
+    assert stalled.status == PacketStatus.FAILED
+    assert packet_service.failure_of(stalled) == Failure(BuildFailure.INTERRUPTED)
+    again = db.session.scalar(sa.select(Packet).order_by(Packet.id.desc()).limit(1))
+    assert again.id != packet.id and again.status == PacketStatus.DONE
 
 
 def test_decision_maker_variant_puts_their_district_first(app, db):
@@ -309,8 +337,7 @@ def test_the_packets_page_speaks_spanish(client, db, login):
     organizer = make_staff(campaign, "organizer")
     db.session.commit()
     done = _build(db, campaign)
-    running = packet_service.request_build(db.session, campaign, None)
-    db.session.info.pop("packets_waiting", None)  # leave it queued: no job runs it
+    running = packet_service.request_build(db.session, campaign, None, in_background=False)
     running.status, running.stage, running.progress = PacketStatus.RUNNING, "rendering", 40
     db.session.commit()
     login(organizer)
@@ -323,31 +350,56 @@ def test_the_packets_page_speaks_spanish(client, db, login):
         assert english not in html, english
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
-def test_a_failed_build_is_explained_in_the_pages_language(client, db, login, lang):
-    """The recorded message stays English (the status API gives it as is); the page says it
-    in the organizer's language, the technical detail after "The build failed:" unchanged."""
-    from campaign.packets.views import failure_text
+def _failed_builds(db, campaign, monkeypatch) -> dict[BuildFailure, Packet]:
+    """One build failed for each reason, each through the real build path."""
 
+    def template_error(*_args, **_kwargs):
+        raise RuntimeError("template error <b>x</b>")
+
+    failed = {}
+    for code, failing in ((BuildFailure.DISK_FULL, _disk_full),
+                          (BuildFailure.ERROR, template_error)):
+        monkeypatch.setattr(packet_service, "build_packet", failing)
+        with pytest.raises((OSError, RuntimeError)):
+            _build(db, campaign)
+        failed[code] = db.session.scalar(sa.select(Packet).order_by(Packet.id.desc()).limit(1))
+    gone = packet_service.request_build(db.session, campaign, None, in_background=False)
+    gone.hearing_id = None  # the hearing was deleted (ON DELETE SET NULL) before it ran
+    db.session.commit()
+    with pytest.raises(packet_service.PacketSourceGone):
+        packet_service.run_build(gone.id, workers=0)
+    failed[BuildFailure.SOURCE_GONE] = gone
+    failed[BuildFailure.INTERRUPTED] = _stalled_build(db, campaign)
+    return failed
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_failed_build_is_explained_in_the_pages_language(client, db, login, lang, monkeypatch):
+    """The service records a code (and an unexpected error's text); the page says it in the
+    organizer's language, the technical detail unchanged, and the status gives the code."""
     campaign = make_campaign(slug=f"packet-fail-{lang}")
     organizer = make_staff(campaign, "organizer")
-    recorded = [packet_service.DISK_FULL, packet_service.INTERRUPTED,
-                packet_service.FAILED_PREFIX + "template error <b>x</b>"]
-    for error in recorded:
-        packet = packet_service.request_build(db.session, campaign, None)
-        packet.status, packet.error = PacketStatus.FAILED, error
-    db.session.info.pop("packets_waiting", None)
     db.session.commit()
+    failed = _failed_builds(db, campaign, monkeypatch)
     login(organizer)
-    html = client.get(f"/organize/c/packet-fail-{lang}/packets?lang={lang}").get_data(
-        as_text=True)
+    url = f"/organize/c/packet-fail-{lang}/packets"
+    html = client.get(f"{url}?lang={lang}").get_data(as_text=True)
     if lang == "en":
-        with client.application.test_request_context():
-            assert [failure_text(e) for e in recorded] == recorded
-        assert "The disk is full: the packet could not be written." in html
+        for words in ("The disk is full: the packet could not be written.",
+                      "The build stopped: the worker was interrupted.",
+                      "The hearing or the campaign of this build was deleted before it ran.",
+                      "The build failed: template error"):
+            assert words in html, words
     else:
-        assert "El disco está lleno: no se pudo escribir el paquete." in html
-        assert "se interrumpió el proceso de tareas" in html
-        assert "La preparación falló: template error" in html
+        for words in ("El disco está lleno: no se pudo escribir el paquete.",
+                      "se interrumpió el proceso de tareas",
+                      "La audiencia o la campaña de este paquete se borró antes",
+                      "La preparación falló: template error"):
+            assert words in html, words
         assert "The disk is full" not in html and "The build failed" not in html
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html  # escaped as ever
+    for code, packet in failed.items():
+        status = client.get(f"{url}/{packet.id}/status").json
+        assert status["status"] == "failed" and status["error"] == code.value
+    error = client.get(f"{url}/{failed[BuildFailure.ERROR].id}/status").json
+    assert error["error_detail"] == "template error <b>x</b>"

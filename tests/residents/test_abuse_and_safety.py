@@ -103,6 +103,28 @@ def test_a_lost_session_keeps_a_long_testimony(app, db):
     assert len(stored(db, Testimony)) == 1
 
 
+def test_over_https_a_resident_form_also_needs_a_same_site_referer(app, db):
+    """The residents' forms check their own token (their views skip the check made before
+    every view), and that check is Flask-WTF's whole one: over HTTPS the Referer must name
+    this site, as WTF_CSRF_SSL_STRICT asks of every other form."""
+    campaign = make_campaign()
+    db.session.commit()
+    _csrf_app, client = other_app(app, WTF_CSRF_ENABLED=True)
+    path = f"https://localhost/c/{campaign.slug}/sign"
+    token = csrf_token(text_of(client.get(path)))
+    data = {**SIGN, "comment": "Lo que escribí.", "csrf_token": token}
+    for referer in ({}, {"Referer": "https://elsewhere.example/form"}):
+        refused = client.post(path, data=data, headers=referer)
+        page = text_of(refused)
+        assert refused.status_code == 400, referer
+        assert "For your safety this form expired. We kept what you typed" in page
+        assert "Lo que escribí." in page
+    assert stored(db, Signature) == []
+    sent = client.post(path, data=data, headers={"Referer": path})
+    assert sent.status_code == 200 and "Check your email" in text_of(sent)
+    assert len(stored(db, Signature)) == 1
+
+
 def test_a_confirmation_button_with_a_bad_token_confirms_nothing(app, db, client):
     campaign = make_campaign()
     client.post(f"/c/{campaign.slug}/sign", data=SIGN)
