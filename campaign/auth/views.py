@@ -19,6 +19,7 @@ from campaign.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
+from campaign.error_messages import error_text
 from campaign.extensions import db, limiter
 from campaign.models import User
 from campaign.services import DomainError, accounts, invitations, passwords
@@ -63,9 +64,8 @@ def _accept_pending_invitation(user) -> str | None:
     try:
         invitation = invitations.read_token(db.session, token)
         invitations.accept_for_user(db.session, invitation, user)
-    except DomainError:
-        flash(_("The invitation could not be used: it is for another email address, was "
-                "already used, or has expired."), "error")
+    except DomainError as error:
+        flash(error_text(error), "error")
         return None
     flash(_("You joined the team of %(title)s.", title=invitation.campaign.title))
     return url_for("organize.dashboard", slug=invitation.campaign.slug)
@@ -123,9 +123,8 @@ def reset_password(token: str):
     if form.validate_on_submit():
         try:
             passwords.reset_password(db.session, token, form.password.data)
-        except accounts.WeakPassword:
-            form.password.errors.append(
-                _("Use at least %(min)d characters.", min=accounts.MIN_PASSWORD_LENGTH))
+        except accounts.WeakPassword as error:
+            form.password.errors.append(error_text(error))
         else:
             db.session.commit()
             logout_user()
@@ -143,11 +142,10 @@ def change_password():
         user = current_user._get_current_object()
         try:
             passwords.change_password(db.session, user, form.current.data, form.password.data)
-        except accounts.WeakPassword:
-            form.password.errors.append(
-                _("Use at least %(min)d characters.", min=accounts.MIN_PASSWORD_LENGTH))
-        except DomainError:
-            form.current.errors.append(_("That is not your current password."))
+        except accounts.WeakPassword as error:
+            form.password.errors.append(error_text(error))
+        except DomainError as error:
+            form.current.errors.append(error_text(error))
         else:
             db.session.commit()
             login_user(user)  # this session carries on with the new session version
@@ -188,10 +186,9 @@ def accept_invitation(token: str):
             user = invitations.accept_new_account(db.session, invitation, form.name.data,
                                                   form.password.data, str(get_locale() or "en"))
             db.session.commit()
-        except accounts.WeakPassword:
+        except accounts.WeakPassword as error:
             db.session.rollback()
-            form.password.errors.append(
-                _("Use at least %(min)d characters.", min=accounts.MIN_PASSWORD_LENGTH))
+            form.password.errors.append(error_text(error))
         except DomainError:
             db.session.rollback()
             abort(400)

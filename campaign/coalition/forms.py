@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, StringField, URLField
+from wtforms import EmailField, RadioField, SelectChoice, StringField, URLField
 from wtforms.validators import URL, DataRequired, Email, Length, Optional, Regexp
 
 from campaign.models import EndorsementRole
@@ -33,9 +33,9 @@ class JoinForm(FlaskForm):
     role = RadioField(
         _l("How the organization joins"),
         choices=[
-            (EndorsementRole.FOUNDING.value,
-             _l("Founding member: part of the coalition that leads the campaign")),
-            (EndorsementRole.SUPPORTER.value, _l("Supporter: endorses the campaign")),
+            SelectChoice(EndorsementRole.FOUNDING.value,
+                         _l("Founding member: part of the coalition that leads the campaign")),
+            SelectChoice(EndorsementRole.SUPPORTER.value, _l("Supporter: endorses the campaign")),
         ],
         default=EndorsementRole.SUPPORTER.value,
         validators=[DataRequired(message=_l("Choose how the organization joins."))],

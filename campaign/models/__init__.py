@@ -1,7 +1,10 @@
-"""The data model of PRODUCT.md."""
+"""The data model of PRODUCT.md, one module per entity group; everything is importable from
+here (`from campaign.models import Signature`)."""
 
 from campaign.models.accounts import Membership, User
+from campaign.models.audit import AuditEvent
 from campaign.models.campaigns import (
+    UNASSIGNED,
     Campaign,
     Deadline,
     Decision,
@@ -9,6 +12,7 @@ from campaign.models.campaigns import (
     DistrictZip,
     StatedPosition,
 )
+from campaign.models.endorsements import Endorsement
 from campaign.models.enums import (
     CampaignStatus,
     DeadlineKind,
@@ -26,8 +30,11 @@ from campaign.models.enums import (
     TestimonyStatus,
     Visibility,
 )
-from campaign.models.records import AuditEvent, OutgoingMail, Packet, Tally
-from campaign.models.support import UNASSIGNED, Endorsement, Signature, Testimony
+from campaign.models.outbox import OutgoingMail
+from campaign.models.packets import Packet
+from campaign.models.signatures import Signature
+from campaign.models.tallies import Tally
+from campaign.models.testimony import Testimony
 
 __all__ = [
     "UNASSIGNED",

@@ -185,6 +185,10 @@ class Deadline(db.Model):
     dependents: Mapped[list[Deadline]] = relationship(back_populates="relative_to")
 
 
+# The district of a ZIP code the campaign's table does not hold.
+UNASSIGNED = "unassigned"
+
+
 class DistrictZip(db.Model):
     """The campaign's ZIP-to-district table: a signer's ZIP decides their district."""
 

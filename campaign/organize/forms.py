@@ -12,6 +12,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -30,8 +31,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from campaign.labels import choices
 from campaign.models import DeadlineKind, DecisionKind, RejectionReason, Role, Stance, Visibility
-from campaign.services import setup
+from campaign.services import campaign_settings
 
 UPLOAD_LIMIT = 8 * 1024 * 1024
 
@@ -66,56 +68,28 @@ def long_text(label, max_length: int, *, optional: bool = False, **kwargs):
     return TextAreaField(label, validators=validators, filters=filters, **kwargs)
 
 
-VISIBILITY_CHOICES = [
-    (Visibility.PUBLIC.value, _l("Name public")),
-    (Visibility.PACKET.value, _l("Name only in the packet for council")),
-    (Visibility.COUNTED.value, _l("Counted only (no name anywhere)")),
-]
-DECISION_KIND_CHOICES = [
-    (DecisionKind.CONTRACT_VOTE.value, _l("Contract vote")),
-    (DecisionKind.RESOLUTION.value, _l("Resolution")),
-    (DecisionKind.ORDINANCE.value, _l("Ordinance")),
-    (DecisionKind.EXECUTIVE_ORDER.value, _l("Executive order")),
-    (DecisionKind.BUDGET_ITEM.value, _l("Budget item")),
-    (DecisionKind.OTHER.value, _l("Other")),
-]
-DEADLINE_KIND_CHOICES = [
-    (DeadlineKind.HEARING.value, _l("Hearing")),
-    (DeadlineKind.COMMENT_DEADLINE.value, _l("Comment deadline")),
-    (DeadlineKind.SPEAKER_CUTOFF.value, _l("Speaker sign-up cut-off")),
-    (DeadlineKind.VOTE.value, _l("Vote")),
-    (DeadlineKind.CONTRACT_EXPIRY.value, _l("Contract expiry")),
-    (DeadlineKind.OTHER.value, _l("Other")),
-]
+VISIBILITY_CHOICES = choices(Visibility)
+DECISION_KIND_CHOICES = choices(DecisionKind)
+DEADLINE_KIND_CHOICES = choices(DeadlineKind)
 RULE_CHOICES = [
-    ("days_before_at", _l("days before the hearing, at a time of day")),
-    ("hours_before", _l("hours before the hearing")),
-    ("hours_after", _l("hours after the hearing")),
-    ("business_days_before", _l("business days before the hearing")),
+    SelectChoice("days_before_at", _l("days before the hearing, at a time of day")),
+    SelectChoice("hours_before", _l("hours before the hearing")),
+    SelectChoice("hours_after", _l("hours after the hearing")),
+    SelectChoice("business_days_before", _l("business days before the hearing")),
 ]
-STANCE_CHOICES = [
-    (Stance.YES.value, _l("Yes")),
-    (Stance.NO.value, _l("No")),
-    (Stance.UNDECIDED.value, _l("Undecided")),
-    (Stance.UNKNOWN.value, _l("Unknown")),
-]
-REASON_CHOICES = [
-    (RejectionReason.DUPLICATE.value, _l("Duplicate")),
-    (RejectionReason.OFF_TOPIC.value, _l("Off-topic")),
-    (RejectionReason.ABUSIVE.value, _l("Abusive")),
-    (RejectionReason.PRIVATE_PERSON.value, _l("Names a private person")),
-]
-ROLE_CHOICES = [(Role.ORGANIZER.value, _l("Organizer")), (Role.LEAD.value, _l("Campaign lead"))]
-LANGUAGE_CHOICES = [("en", "English"), ("es", "Español")]
+STANCE_CHOICES = choices(Stance)
+REASON_CHOICES = choices(RejectionReason)
+ROLE_CHOICES = choices([Role.ORGANIZER, Role.LEAD])
+LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("es", "Español")]
 
 
 def validate_time_zone(_form, field):
-    if field.data and not setup.valid_time_zone(field.data):
+    if field.data and not campaign_settings.valid_time_zone(field.data):
         raise ValidationError(_l("Use a time zone name such as America/New_York."))
 
 
 SLUG_RULE = Regexp(
-    setup.SLUG_PATTERN.pattern,
+    campaign_settings.SLUG_PATTERN.pattern,
     message=_l("Use 2 to 80 lower-case letters, digits and hyphens (not at either end)."),
 )
 
@@ -186,17 +160,8 @@ class EditDeadlineForm(DeadlineForm):
     kind = None  # a deadline keeps its kind; delete and add to change it
 
 
-class RelativeDeadlineForm(FlaskForm):
-    hearing = SelectField(_l("Hearing it follows"), coerce=int)
-    kind = SelectField(_l("Kind"), choices=[c for c in DEADLINE_KIND_CHOICES
-                                            if c[0] != DeadlineKind.HEARING.value])
-    title = text(_l("Title (English)"), 200)
-    title_es = text(_l("Title (Spanish)"), 200, optional=True)
-    amount = IntegerField(_l("How many"), default=1,
-                          validators=[InputRequired(message=REQUIRED),
-                                      NumberRange(min=0, max=365)])
-    rule_kind = SelectField(_l("Rule"), choices=RULE_CHOICES)
-    clock = TimeField(_l("Time of day (for \"days before\")"), validators=[Optional()])
+class RuleForm(FlaskForm):
+    """A date that follows a hearing by a rule: "days before" also needs a time of day."""
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
@@ -207,7 +172,20 @@ class RelativeDeadlineForm(FlaskForm):
         return valid
 
 
-class EditRelativeDeadlineForm(FlaskForm):
+class RelativeDeadlineForm(RuleForm):
+    hearing = SelectField(_l("Hearing it follows"), coerce=int)
+    kind = SelectField(_l("Kind"), choices=choices(k for k in DeadlineKind
+                                                    if k != DeadlineKind.HEARING))
+    title = text(_l("Title (English)"), 200)
+    title_es = text(_l("Title (Spanish)"), 200, optional=True)
+    amount = IntegerField(_l("How many"), default=1,
+                          validators=[InputRequired(message=REQUIRED),
+                                      NumberRange(min=0, max=365)])
+    rule_kind = SelectField(_l("Rule"), choices=RULE_CHOICES)
+    clock = TimeField(_l("Time of day (for \"days before\")"), validators=[Optional()])
+
+
+class EditRelativeDeadlineForm(RuleForm):
     title = text(_l("Title (English)"), 200)
     title_es = text(_l("Title (Spanish)"), 200, optional=True)
     amount = IntegerField(_l("How many"), validators=[InputRequired(message=REQUIRED),
@@ -217,14 +195,6 @@ class EditRelativeDeadlineForm(FlaskForm):
     location = text(_l("Place"), 300, optional=True)
     committee = text(_l("Committee"), 200, optional=True)
     notes = long_text(_l("Notes"), 2000, optional=True)
-
-    def validate(self, extra_validators=None):
-        valid = super().validate(extra_validators)
-        # Not an inline validator: Optional() stops the chain before one would run.
-        if self.rule_kind.data == "days_before_at" and self.clock.data is None:
-            self.clock.errors = [*self.clock.errors, _l("Give the time of day.")]
-            return False
-        return valid
 
 
 class DecisionMakerForm(FlaskForm):

@@ -16,6 +16,7 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from campaign.access import campaign_staff
+from campaign.error_messages import MESSAGES, error_text
 from campaign.extensions import db
 from campaign.models import Campaign, Role
 from campaign.organize import bp
@@ -36,14 +37,14 @@ def _clean(value):
 def _check_reason(form, field) -> None:
     try:
         fraud.clean_reason(field.data)
-    except fraud.InvalidReason:
-        raise ValidationError(_l("Write a reason of 3 to 300 characters.")) from None
+    except fraud.InvalidReason as error:
+        raise ValidationError(error_text(error)) from None
 
 
+REASON_MESSAGE = MESSAGES["reason_invalid"]
 REASON_VALIDATORS = [
-    DataRequired(message=_l("Write a reason of 3 to 300 characters.")),
-    Length(min=fraud.REASON_MIN, max=fraud.REASON_MAX,
-           message=_l("Write a reason of 3 to 300 characters.")),
+    DataRequired(message=REASON_MESSAGE),
+    Length(min=fraud.REASON_MIN, max=fraud.REASON_MAX, message=REASON_MESSAGE),
     _check_reason,
 ]
 
@@ -181,10 +182,9 @@ def invalidate_signatures(campaign: Campaign):
             db.session, campaign, current_user, client_hash=client_hash,
             email_domain=email_domain, start=start, end=end, reason=form.reason.data)
         db.session.commit()
-    except DomainError:
+    except DomainError as error:
         db.session.rollback()
-        flash(_("These signatures cannot be changed any more: the campaign's personal data "
-                "was purged."), "error")
+        flash(error_text(error), "error")
         return _back()
     if count:
         flash(_("Invalidated %(count)d signatures. They no longer count; each keeps its row "
@@ -211,10 +211,9 @@ def restore_signatures(campaign: Campaign):
         flash(_("There is no invalidated batch by that name (it may have been restored "
                 "already)."), "error")
         return _back(_anchor="batches")
-    except DomainError:
+    except DomainError as error:
         db.session.rollback()
-        flash(_("These signatures cannot be changed any more: the campaign's personal data "
-                "was purged."), "error")
+        flash(error_text(error), "error")
         return _back(_anchor="batches")
     flash(_("Restored %(count)d signatures: they count again.", count=count))
     return _back(_anchor="batches")

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign.access import campaign_staff
+from campaign.error_messages import error_text
 from campaign.extensions import db
 from campaign.models import Campaign, RejectionReason, TestimonyStatus
 from campaign.organize import bp
@@ -70,12 +71,6 @@ def testimony_detail(campaign: Campaign, testimony_id: int):
     return _detail(campaign, _testimony(campaign, testimony_id))
 
 
-def _moderation_error(error: DomainError) -> str:
-    if isinstance(error, moderation.ChangedMeanwhile):
-        return _("Someone else moderated this testimony a moment ago; see its status now.")
-    return _("That is not possible for a testimony in this status.")
-
-
 @bp.post("/c/<slug>/testimony/<int:testimony_id>/approve")
 @campaign_staff()
 def approve_testimony(campaign: Campaign, testimony_id: int):
@@ -85,7 +80,7 @@ def approve_testimony(campaign: Campaign, testimony_id: int):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        flash(_moderation_error(error), "error")
+        flash(error_text(error), "error")
     else:
         flash(_("Approved testimony %(ref)s.", ref=testimony.reference))
     return _back(campaign, testimony_id)
@@ -104,7 +99,7 @@ def reject_testimony(campaign: Campaign, testimony_id: int):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        flash(_moderation_error(error), "error")
+        flash(error_text(error), "error")
     else:
         flash(_("Rejected testimony %(ref)s.", ref=testimony.reference))
     return _back(campaign, testimony_id)
@@ -120,9 +115,9 @@ def redact_testimony(campaign: Campaign, testimony_id: int):
     try:
         redacted = moderation.redact(db.session, testimony, current_user, form.text.data)
         db.session.commit()
-    except DomainError:
+    except DomainError as error:
         db.session.rollback()
-        form.text.errors.append(_("The text cannot be empty."))
+        form.text.errors.append(error_text(error))
         return _detail(campaign, testimony, redact_form=form)
     flash(_("Redaction saved. The original text is kept for the team only.") if redacted
           else _("No redaction: the public sees the original text."))

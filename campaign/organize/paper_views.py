@@ -21,11 +21,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign.access import campaign_staff
+from campaign.error_messages import error_text
 from campaign.extensions import db
 from campaign.links import external_url
 from campaign.models import Campaign
 from campaign.models.types import utcnow
-from campaign.organize import bp
+from campaign.organize import bp, sheet
 from campaign.organize.common import (
     forget_upload,
     problem_text,
@@ -48,16 +49,6 @@ def sign_url(campaign: Campaign) -> str:
     return external_url(endpoint, slug=campaign.slug)
 
 
-def _file_error(error: paper.PaperFileError) -> str:
-    if error.code == "columns_missing":
-        return _("We could not find the Name and ZIP columns. The first line must name the "
-                 "columns: Name, ZIP, Email, Visibility (or Nombre, Código postal, Correo, "
-                 "Visibilidad). Columns found: %(found)s", found=error.detail or "-")
-    if "more than" in error.detail:
-        return _("The file has more than %(max)d rows; split it in two.", max=paper.MAX_ROWS)
-    return _("We could not read this file. Save it as CSV (comma or semicolon separated).")
-
-
 @bp.route("/c/<slug>/paper", methods=["GET", "POST"])
 @campaign_staff()
 def paper_page(campaign: Campaign):
@@ -69,11 +60,8 @@ def paper_page(campaign: Campaign):
         try:
             paper.check_campaign(campaign)
             paper.parse(data)  # refuse unreadable files here, not on the preview page
-        except paper.PaperFileError as error:
-            form.file.errors.append(_file_error(error))
-        except DomainError:
-            form.file.errors.append(_("This campaign is archived; it takes no more "
-                                      "signatures."))
+        except DomainError as error:
+            form.file.errors.append(error_text(error))
         else:
             token = uploads.store(
                 current_app.instance_path, PAPER_UPLOAD, data,
@@ -95,7 +83,7 @@ def paper_sheet(campaign: Campaign):
     language = request.args.get("lang_sheet") or str(get_locale() or "en")
     if language not in current_app.config["LANGUAGES"]:
         abort(404)
-    pdf = paper.sheet_pdf(campaign, language, sign_url(campaign))
+    pdf = sheet.sheet_pdf(campaign, language, sign_url(campaign))
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'inline; filename="{campaign.slug}-sign-up-sheet-{language}.pdf"')
@@ -119,7 +107,7 @@ def paper_preview(campaign: Campaign, token: str):
     try:
         preview = paper.analyze(db.session, campaign, data)
     except paper.PaperFileError as error:
-        flash(_file_error(error), "error")
+        flash(error_text(error), "error")
         return redirect(url_for("organize.paper_page", slug=campaign.slug))
     show = request.args.get("show", "all")
     rows = preview.rows if show not in ("valid", "invalid", "duplicate") else [
@@ -147,11 +135,8 @@ def paper_confirm(campaign: Campaign, token: str):
         paper.check_campaign(campaign)
         # Read again against the signatures that exist now, not those at preview time.
         preview = paper.analyze(db.session, campaign, data)
-    except paper.PaperFileError as error:
-        flash(_file_error(error), "error")
-        return redirect(url_for("organize.paper_page", slug=campaign.slug))
-    except DomainError:
-        flash(_("This campaign is archived; it takes no more signatures."), "error")
+    except DomainError as error:
+        flash(error_text(error), "error")
         return redirect(url_for("organize.paper_page", slug=campaign.slug))
     # The file is used up: a second press of the button (or a reload) cannot import twice.
     uploads.discard(current_app.instance_path, token)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign.access import campaign_staff
+from campaign.error_messages import error_text
 from campaign.extensions import db
 from campaign.models import Campaign, DeadlineKind, Role, Stance
 from campaign.organize import bp
@@ -24,7 +25,9 @@ from campaign.organize.forms import (
     RelativeDeadlineForm,
     UploadForm,
 )
-from campaign.services import DomainError, NotFound, deadlines, setup, uploads
+from campaign.services import DomainError, NotFound, deadlines, uploads
+from campaign.services import decision_makers as maker_service
+from campaign.services import districts as district_service
 from campaign.web import local_time
 
 DISTRICT_UPLOAD = "districts"
@@ -39,22 +42,10 @@ def _relative_form(campaign: Campaign, formdata=None) -> RelativeDeadlineForm:
     return form
 
 
-def _describe_rule(rule: str | None) -> str:
-    if not rule:
-        return ""
-    describe = getattr(deadlines, "describe_rule", None)
-    if describe is None:
-        return rule
-    try:
-        return describe(rule)
-    except DomainError:
-        return rule
-
-
 def _deadlines_page(campaign: Campaign, form: DeadlineForm, relative: RelativeDeadlineForm):
     return render_template(
         "organize/deadlines.html", campaign=campaign, form=form, relative=relative,
-        describe_rule=_describe_rule, confirm_form=ConfirmForm(),
+        confirm_form=ConfirmForm(),
     )
 
 
@@ -68,13 +59,10 @@ def _at(form, campaign: Campaign):
     """The form's local date and time in the campaign's zone, or None with an error set."""
     try:
         return deadlines.local_moment(form.day.data, form.clock.data, campaign.time_zone)
-    except deadlines.NonexistentLocalTime:
-        form.clock.errors.append(_("That time does not exist on that day in %(zone)s (the "
-                                   "clocks move forward). Choose another time.",
-                                   zone=campaign.time_zone))
-    except deadlines.DateOutOfRange:
-        form.day.errors.append(_("Choose a date between the years %(first)s and %(last)s.",
-                                 first=deadlines.FIRST_YEAR, last=deadlines.LAST_YEAR))
+    except deadlines.DateOutOfRange as error:
+        form.day.errors.append(error_text(error))
+    except DomainError as error:
+        form.clock.errors.append(error_text(error))
     return None
 
 
@@ -99,8 +87,8 @@ def add_deadline(campaign: Campaign):
 def _rule(form) -> str | None:
     try:
         return deadlines.build_rule(form.rule_kind.data, form.amount.data, form.clock.data)
-    except deadlines.BadRule:
-        form.rule_kind.errors.append(_("That rule cannot be used."))
+    except deadlines.BadRule as error:
+        form.rule_kind.errors.append(error_text(error))
         return None
 
 
@@ -122,9 +110,9 @@ def add_relative_deadline(campaign: Campaign):
                 db.session.commit()
             except NotFound:
                 abort(404)
-            except DomainError:
+            except DomainError as error:
                 db.session.rollback()
-                form.rule_kind.errors.append(_("That rule cannot be used."))
+                form.rule_kind.errors.append(error_text(error))
             else:
                 flash(_("Date added. It will move when the hearing moves."))
                 return redirect(url_for("organize.deadlines_page", slug=campaign.slug))
@@ -171,11 +159,10 @@ def _save_deadline(campaign: Campaign, deadline, form) -> bool:
             return False
     try:
         moved = deadlines.update_deadline(db.session, deadline, actor=current_user, **change)
-    except DomainError:
+    except DomainError as error:
         db.session.rollback()
         errors = form.rule_kind.errors if "rule" in change else form.clock.errors
-        errors.append(_("That rule cannot be used.") if "rule" in change
-                      else _("That date cannot be used."))
+        errors.append(error_text(error))
         return False
     followers = [d for d in moved if d is not deadline]
     if followers:
@@ -196,8 +183,7 @@ def edit_deadline(campaign: Campaign, deadline_id: int):
         flash(_("Date saved."))
         return redirect(url_for("organize.deadlines_page", slug=campaign.slug))
     return render_template("organize/deadline_edit.html", campaign=campaign, form=form,
-                           deadline=deadline, relative=deadline.relative_to is not None,
-                           describe_rule=_describe_rule)
+                           deadline=deadline, relative=deadline.relative_to is not None)
 
 
 @bp.post("/c/<slug>/dates/<int:deadline_id>/delete")
@@ -208,11 +194,9 @@ def delete_deadline(campaign: Campaign, deadline_id: int):
         deadlines.delete_deadline(db.session, deadline, actor=current_user)
     except NotFound:
         abort(404)
-    except deadlines.HearingHasTestimony:
+    except deadlines.HearingHasTestimony as error:
         db.session.rollback()
-        flash(_("Residents wrote testimony for this hearing, so it cannot be deleted. If its "
-                "date changed, edit the date instead: the dates that follow it move too."),
-              "error")
+        flash(error_text(error), "error")
         return redirect(url_for("organize.deadlines_page", slug=campaign.slug))
     db.session.commit()
     flash(_("Date deleted."))
@@ -222,15 +206,20 @@ def delete_deadline(campaign: Campaign, deadline_id: int):
 # Decision-makers ---------------------------------------------------------------------------
 
 
+def _save_maker(campaign: Campaign, form: DecisionMakerForm, maker=None) -> None:
+    maker_service.save_decision_maker(
+        db.session, campaign, name=form.name.data, office=form.office.data,
+        district=form.district.data, sort_order=form.sort_order.data or 0, maker=maker,
+    )
+    db.session.commit()
+
+
 @bp.route("/c/<slug>/decision-makers", methods=["GET", "POST"])
 @campaign_staff(Role.LEAD)
 def decision_makers(campaign: Campaign):
     form = DecisionMakerForm(prefix="new")
     if form.validate_on_submit():
-        setup.save_decision_maker(db.session, campaign, name=form.name.data,
-                                  office=form.office.data, district=form.district.data,
-                                  sort_order=form.sort_order.data or 0)
-        db.session.commit()
+        _save_maker(campaign, form)
         flash(_("Decision-maker added."))
         return redirect(url_for("organize.decision_makers", slug=campaign.slug))
     if request.method == "GET" and not form.office.data:
@@ -243,16 +232,13 @@ def decision_makers(campaign: Campaign):
 @campaign_staff(Role.LEAD)
 def edit_decision_maker(campaign: Campaign, maker_id: int):
     try:
-        maker = setup.get_decision_maker(db.session, campaign, maker_id)
+        maker = maker_service.get_decision_maker(db.session, campaign, maker_id)
     except NotFound:
         abort(404)
     form = DecisionMakerForm(obj=maker)
     position_form = PositionForm(prefix="pos", formdata=None)
     if form.validate_on_submit():
-        setup.save_decision_maker(db.session, campaign, name=form.name.data,
-                                  office=form.office.data, district=form.district.data,
-                                  sort_order=form.sort_order.data or 0, maker=maker)
-        db.session.commit()
+        _save_maker(campaign, form, maker)
         flash(_("Saved."))
         return redirect(url_for("organize.edit_decision_maker", slug=campaign.slug,
                                 maker_id=maker.id))
@@ -264,21 +250,21 @@ def edit_decision_maker(campaign: Campaign, maker_id: int):
 @campaign_staff(Role.LEAD)
 def add_position(campaign: Campaign, maker_id: int):
     try:
-        maker = setup.get_decision_maker(db.session, campaign, maker_id)
+        maker = maker_service.get_decision_maker(db.session, campaign, maker_id)
     except NotFound:
         abort(404)
     position_form = PositionForm(prefix="pos")
     if position_form.validate():
         try:
-            setup.add_position(db.session, maker, current_user,
-                               stance=Stance(position_form.stance.data),
-                               stated_on=position_form.stated_on.data,
-                               source_url=position_form.source_url.data,
-                               source_note=position_form.source_note.data)
+            maker_service.add_position(db.session, maker, current_user,
+                                       stance=Stance(position_form.stance.data),
+                                       stated_on=position_form.stated_on.data,
+                                       source_url=position_form.source_url.data,
+                                       source_note=position_form.source_note.data)
             db.session.commit()
-        except DomainError:
+        except DomainError as error:
             db.session.rollback()
-            position_form.source_url.errors.append(_("Use an address starting with https://"))
+            position_form.source_url.errors.append(error_text(error))
         else:
             flash(_("Position recorded."))
             return redirect(url_for("organize.edit_decision_maker", slug=campaign.slug,
@@ -292,8 +278,8 @@ def add_position(campaign: Campaign, maker_id: int):
 @campaign_staff(Role.LEAD)
 def delete_position(campaign: Campaign, maker_id: int, position_id: int):
     try:
-        maker = setup.get_decision_maker(db.session, campaign, maker_id)
-        setup.delete_position(db.session, maker, position_id)
+        maker = maker_service.get_decision_maker(db.session, campaign, maker_id)
+        maker_service.delete_position(db.session, maker, position_id)
     except NotFound:
         abort(404)
     db.session.commit()
@@ -306,10 +292,10 @@ def delete_position(campaign: Campaign, maker_id: int, position_id: int):
 @campaign_staff(Role.LEAD)
 def delete_decision_maker(campaign: Campaign, maker_id: int):
     try:
-        maker = setup.get_decision_maker(db.session, campaign, maker_id)
+        maker = maker_service.get_decision_maker(db.session, campaign, maker_id)
     except NotFound:
         abort(404)
-    setup.delete_decision_maker(db.session, maker)
+    maker_service.delete_decision_maker(db.session, maker)
     db.session.commit()
     flash(_("Decision-maker deleted."))
     return redirect(url_for("organize.decision_makers", slug=campaign.slug))
@@ -325,10 +311,9 @@ def districts(campaign: Campaign):
     if form.validate_on_submit():
         data = form.file.data.read()
         try:
-            setup.read_district_table(data)
-        except uploads.UnreadableFile:
-            form.file.errors.append(_("We could not read this file. Save it as CSV with a ZIP "
-                                      "column and a district column."))
+            district_service.read_district_table(data)
+        except uploads.UnreadableFile as error:
+            form.file.errors.append(error_text(error))
         else:
             token = uploads.store(current_app.instance_path, DISTRICT_UPLOAD, data,
                                   user_id=current_user.id, campaign_id=campaign.id)
@@ -355,8 +340,8 @@ def _kept_district_upload(campaign: Campaign, token: str) -> bytes:
 @campaign_staff(Role.LEAD)
 def districts_preview(campaign: Campaign, token: str):
     data = _kept_district_upload(campaign, token)
-    preview = setup.read_district_table(data)
-    changes = setup.district_changes(db.session, campaign, preview.rows)
+    preview = district_service.read_district_table(data)
+    changes = district_service.district_changes(db.session, campaign, preview.rows)
     return render_template("organize/districts_preview.html", campaign=campaign,
                            preview=preview, changes=changes, token=token,
                            form=ConfirmForm())
@@ -371,13 +356,14 @@ def districts_confirm(campaign: Campaign, token: str):
         forget_upload(token)
         flash(_("Nothing was changed."))
         return redirect(url_for("organize.districts", slug=campaign.slug))
-    preview = setup.read_district_table(data)
+    preview = district_service.read_district_table(data)
     try:
-        moved = setup.replace_district_table(db.session, campaign, current_user, preview.rows)
+        moved = district_service.replace_district_table(db.session, campaign, current_user,
+                                                        preview.rows)
         db.session.commit()
-    except DomainError:
+    except DomainError as error:
         db.session.rollback()
-        flash(_("The file has no valid rows; nothing was changed."), "error")
+        flash(error_text(error), "error")
         return redirect(url_for("organize.districts", slug=campaign.slug))
     uploads.discard(current_app.instance_path, token)
     forget_upload(token)

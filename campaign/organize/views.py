@@ -10,7 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from campaign.access import admin_required, campaign_staff
+from campaign.error_messages import error_text
 from campaign.extensions import db
+from campaign.labels import district_label
 from campaign.models import Campaign, CampaignStatus, Membership, Role, User, Visibility
 from campaign.models.types import utcnow
 from campaign.organize import bp
@@ -21,9 +23,20 @@ from campaign.organize.forms import (
     NewCampaignForm,
     StatusForm,
 )
-from campaign.services import DomainError, NotFound, accounts, invitations, setup
+from campaign.services import (
+    DomainError,
+    NotFound,
+    accounts,
+    campaign_settings,
+    deadlines,
+    decisions,
+    invitations,
+)
 from campaign.services import dashboard as dashboard_service
 from campaign.services.campaigns import district_sort_key
+
+# A new campaign's lead is invited: these refusals are about the lead's email.
+LEAD_EMAIL_ERRORS = ("email_invalid", "already_on_team")
 
 
 @bp.get("/")
@@ -52,7 +65,7 @@ def new_campaign():
     form = NewCampaignForm()
     if form.validate_on_submit():
         try:
-            campaign = setup.create_campaign(
+            campaign = campaign_settings.create_campaign(
                 db.session, current_user,
                 slug=form.slug.data, title=form.title.data, ask=form.ask.data,
                 time_zone=form.time_zone.data, goal=form.goal.data,
@@ -64,12 +77,18 @@ def new_campaign():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            field = form.lead_email if "email" in str(error) else form.slug
-            field.errors.append(_translate_setup_error(error))
+            field = (form.lead_email if error.code in LEAD_EMAIL_ERRORS
+                     else _field_of(form, error))
+            field.errors.append(error_text(error))
         else:
             flash(_("Campaign created as a draft. Describe the decision, then open it."))
             return redirect(url_for("organize.dashboard", slug=campaign.slug))
     return render_template("organize/new_campaign.html", form=form)
+
+
+def _field_of(form, error: DomainError):
+    """The form field a refused setting is about (the web address unless it says)."""
+    return getattr(form, error.details.get("field", "slug"), None) or form.slug
 
 
 def _add_lead(campaign: Campaign, email: str) -> None:
@@ -84,24 +103,11 @@ def _add_lead(campaign: Campaign, email: str) -> None:
         flash(_("We sent an invitation to %(email)s.", email=email))
 
 
-def _translate_setup_error(error: DomainError) -> str:
-    messages = {
-        "another campaign already uses that web address":
-            _("Another campaign already uses that web address."),
-        "the web address can only change while the campaign is a draft":
-            _("The web address can only change while the campaign is a draft: printed sheets "
-              "and shared links point at it."),
-        "unknown time zone": _("Use a time zone name such as America/New_York."),
-        "that is not an email address": _("Enter an email address."),
-    }
-    return messages.get(str(error), str(error))
-
-
 @bp.get("/c/<slug>/")
 @campaign_staff()
 def dashboard(campaign: Campaign):
     board = dashboard_service.build(db.session, campaign, utcnow(),
-                            current_app.config.get("DUE_SOON_HOURS", 72))
+                                    deadlines.due_soon_hours())
     return render_template("organize/dashboard.html", campaign=campaign, board=board,
                            chart=dashboard_service.chart(board.days))
 
@@ -113,25 +119,26 @@ def settings(campaign: Campaign):
     if request.method == "GET":
         form.default_visibility.data = campaign.default_visibility.value
     if form.validate_on_submit():
-        values = {name: getattr(form, name).data for name in setup.CAMPAIGN_FIELDS}
+        values = {name: getattr(form, name).data for name in campaign_settings.CAMPAIGN_FIELDS}
         values["default_visibility"] = Visibility(values["default_visibility"])
         values["summary"] = values["summary"] or ""
         values["city"] = values["city"] or ""
         try:
-            changed = setup.update_campaign(db.session, campaign, current_user, **values)
+            changed = campaign_settings.update_campaign(db.session, campaign, current_user,
+                                                        **values)
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            field = form.time_zone if "time zone" in str(error) else form.slug
-            field.errors.append(_translate_setup_error(error))
+            _field_of(form, error).errors.append(error_text(error))
         else:
             flash(_("Settings saved.") if changed else _("Nothing changed."))
             return redirect(url_for("organize.settings", slug=campaign.slug))
     return render_template("organize/settings.html", campaign=campaign, form=form,
-                           time_zones=sorted(z for z in setup.time_zones() if "/" in z
+                           time_zones=sorted(z for z in campaign_settings.time_zones()
+                                             if "/" in z
                                              and not z.startswith(("Etc/", "posix/", "right/"))),
                            status_form=StatusForm(),
-                           transitions=setup.TRANSITIONS[campaign.status])
+                           transitions=campaign_settings.TRANSITIONS[campaign.status])
 
 
 @bp.post("/c/<slug>/status")
@@ -145,17 +152,11 @@ def change_status(campaign: Campaign):
     if not form.validate_on_submit():
         abort(400)
     try:
-        setup.change_status(db.session, campaign, current_user, new_status)
+        campaign_settings.change_status(db.session, campaign, current_user, new_status)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        messages = {
-            "describe the decision before opening the campaign":
-                _("Describe the decision before opening the campaign."),
-            "a purged campaign cannot be reopened": _("A purged campaign cannot be reopened."),
-        }
-        flash(messages.get(str(error), _("That change of status is not possible now.")),
-              "error")
+        flash(error_text(error), "error")
     else:
         flash({
             CampaignStatus.OPEN: _("The campaign is open."),
@@ -172,10 +173,10 @@ def decision(campaign: Campaign):
     if request.method == "GET" and campaign.decision:
         form.kind.data = campaign.decision.kind.value
     if form.validate_on_submit():
-        values = {name: getattr(form, name).data for name in setup.DECISION_FIELDS}
+        values = {name: getattr(form, name).data for name in decisions.DECISION_FIELDS}
         values["reference"] = values["reference"] or ""
         values["action"] = values["action"] or ""
-        setup.save_decision(db.session, campaign, current_user, **values)
+        decisions.save_decision(db.session, campaign, current_user, **values)
         db.session.commit()
         flash(_("Decision saved."))
         return redirect(url_for("organize.decision", slug=campaign.slug))
@@ -193,12 +194,7 @@ def team(campaign: Campaign):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            messages = {
-                "that person is already on this campaign's team":
-                    _("That person is already on this campaign's team."),
-                "that is not an email address": _("Enter an email address."),
-            }
-            form.email.errors.append(messages.get(str(error), str(error)))
+            form.email.errors.append(error_text(error))
         else:
             flash(_("We sent an invitation to %(email)s. The link works for 7 days.",
                     email=form.email.data))
@@ -217,9 +213,9 @@ def remove_member(campaign: Campaign, membership_id: int):
         db.session.commit()
     except NotFound:
         abort(404)
-    except DomainError:
+    except DomainError as error:
         db.session.rollback()
-        flash(_("A campaign keeps at least one lead."), "error")
+        flash(error_text(error), "error")
     else:
         flash(_("Removed from the team."))
     return redirect(url_for("organize.team", slug=campaign.slug))
@@ -235,10 +231,6 @@ def revoke_invitation(campaign: Campaign, invitation_id: int):
         abort(404)
     flash(_("Invitation withdrawn: its link no longer works."))
     return redirect(url_for("organize.team", slug=campaign.slug))
-
-
-def district_label(district: str) -> str:
-    return _("Unassigned") if district == "unassigned" else district
 
 
 bp.add_app_template_filter(district_label, "district_label")

@@ -7,13 +7,13 @@ from datetime import date
 from urllib.parse import quote, urlencode, urlsplit
 
 from babel.dates import format_date
-from flask import abort, current_app, redirect, render_template
+from flask import abort, redirect, render_template
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
 from campaign.extensions import db
+from campaign.labels import label
 from campaign.links import external_url
-from campaign.models import Campaign, DecisionKind, Stance
+from campaign.models import Campaign, Stance
 from campaign.models.types import utcnow
 from campaign.public import bp
 from campaign.services import NotFound, deadlines
@@ -39,7 +39,7 @@ def _campaign(slug: str) -> Campaign:
 def campaign_page(slug: str):
     campaign = _campaign(slug)
     now = utcnow()
-    due_soon = int(current_app.config["DUE_SOON_HOURS"])
+    due_soon = deadlines.due_soon_hours()
     stances = Counter(member.stance for member in campaign.decision_makers)
     page_url = external_url("public.campaign_page", slug=campaign.slug)
     mail_query = urlencode(
@@ -102,41 +102,10 @@ def position_source(slug: str, position_id: int):
     abort(404)
 
 
-@bp.app_template_global()
-def deadline_status_label(status: str) -> str:
-    """A deadline's status as of now, in words."""
-    return {
-        deadlines.DeadlineStatus.UPCOMING: _("Upcoming"),
-        deadlines.DeadlineStatus.DUE_SOON: _("Soon"),
-        deadlines.DeadlineStatus.PASSED: _("Passed"),
-    }[deadlines.DeadlineStatus(status)]
-
-
-@bp.app_template_global()
-def decision_kind_label(kind: DecisionKind) -> str:
-    """What kind of decision it is, in words."""
-    return {
-        DecisionKind.CONTRACT_VOTE: _("Contract vote"),
-        DecisionKind.RESOLUTION: _("Resolution"),
-        DecisionKind.ORDINANCE: _("Ordinance"),
-        DecisionKind.EXECUTIVE_ORDER: _("Executive order"),
-        DecisionKind.BUDGET_ITEM: _("Budget item"),
-        DecisionKind.OTHER: _("Other decision"),
-    }[DecisionKind(kind)]
+bp.add_app_template_global(label, "label")
 
 
 @bp.app_template_global()
 def format_day(day: date) -> str:
     """A calendar date in the reader's language: "Nov 3, 2026", "3 nov 2026"."""
     return format_date(day, "medium", locale=str(get_locale() or "en"))
-
-
-@bp.app_template_global()
-def stance_label(stance: Stance) -> str:
-    """A decision-maker's stated position in words."""
-    return {
-        Stance.YES: _("Yes"),
-        Stance.NO: _("No"),
-        Stance.UNDECIDED: _("Undecided"),
-        Stance.UNKNOWN: _("Not known"),
-    }[Stance(stance)]

@@ -22,38 +22,20 @@ from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
 from campaign.access import campaign_staff
+from campaign.error_messages import error_text
 from campaign.extensions import db
 from campaign.links import external_url
-from campaign.models import Campaign, Deadline, Role
-from campaign.schedule import bp
+from campaign.models import Campaign, Role
+from campaign.schedule import bp, feeds, phrases
 from campaign.schedule.forms import CalendarTokenForm, PurgeHoldForm
 from campaign.services import DomainError, NotFound, calendars
 from campaign.services import agenda as agenda_service
 from campaign.services import deadlines as deadline_service
 from campaign.services import purge as purge_service
 
-
-@bp.app_template_global("deadline_status")
-def deadline_status(deadline: Deadline) -> str:
-    """"upcoming", "due_soon" or "passed" with the configured window (DUE_SOON_HOURS)."""
-    return deadline_service.current_status(deadline)
-
-
-@bp.app_template_global("deadline_kind")
-def deadline_kind(deadline: Deadline) -> str:
-    """The translated name of a deadline's kind ("Comment deadline")."""
-    return deadline_service.kind_label(deadline.kind)
-
-
-@bp.app_template_global("deadline_rule")
-def deadline_rule(deadline: Deadline) -> str:
-    """A relative deadline's rule in words ("The day before the hearing at 3:00 PM"), or ""."""
-    if not deadline.rule:
-        return ""
-    try:
-        return deadline_service.describe_rule(deadline.rule)
-    except deadline_service.BadRule:
-        return ""
+bp.add_app_template_global(phrases.rule_of, "deadline_rule")
+bp.add_app_template_global(phrases.how_soon, "how_soon")
+bp.add_app_template_global(phrases.risk_text, "risk_text")
 
 
 def _staff_link(endpoint: str, **values) -> str | None:
@@ -88,7 +70,7 @@ def public_calendar(slug: str):
         campaign = calendars.public_campaign(db.session, slug)
     except NotFound:
         abort(404)
-    body = calendars.public_feed(db.session, campaign, _campaign_url)
+    body = feeds.public_feed(db.session, campaign, _campaign_url)
     return _calendar_response(body, f"{campaign.slug}.ics", private=False)
 
 
@@ -98,7 +80,7 @@ def private_calendar(token: str):
         user = calendars.user_for_token(db.session, token)
     except NotFound:
         abort(404)
-    body = calendars.staff_feed(db.session, user, _campaign_url)
+    body = feeds.staff_feed(db.session, user, _campaign_url)
     return _calendar_response(body, "deadlines.ics", private=True)
 
 
@@ -119,7 +101,6 @@ def agenda():
         "schedule/agenda.html",
         agenda=data,
         purge_rows=purge_rows,
-        when_phrase=agenda_service.when_phrase,
         clock=_clock,
         due_soon_hours=deadline_service.due_soon_hours(),
     )
@@ -139,7 +120,7 @@ def purge_hold(campaign: Campaign):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            form.reason.errors.append(str(error))
+            form.reason.errors.append(error_text(error))
         else:
             flash(_("This campaign is held back from the purge.") if holding
                   else _("The hold is released: the purge will run when it is due."))

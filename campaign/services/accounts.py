@@ -18,6 +18,8 @@ _hasher = PasswordHasher()
 class WeakPassword(DomainError):
     """The password is too short to protect residents' personal data."""
 
+    code = "password_too_short"
+
 
 def hash_password(password: str) -> str:
     """An argon2id hash of a password."""
@@ -37,7 +39,8 @@ def check_password(user: User, password: str) -> bool:
 def set_password(session: Session, user: User, password: str) -> None:
     """Change a password and end every session of the account."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise WeakPassword(f"use at least {MIN_PASSWORD_LENGTH} characters")
+        raise WeakPassword(f"use at least {MIN_PASSWORD_LENGTH} characters",
+                           min=MIN_PASSWORD_LENGTH)
     user.password_hash = hash_password(password)
     user.session_version = (user.session_version or 0) + 1
 
@@ -54,18 +57,19 @@ def create_user(
     """Create a staff account (admin, or lead/organizer of one campaign); flushes, no commit."""
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
-        raise DomainError("that is not an email address")
+        raise DomainError("that is not an email address", code="email_invalid")
     if session.scalar(sa.select(User).where(User.email == email)):
-        raise DomainError(f"an account for {email} already exists")
+        raise DomainError(f"an account for {email} already exists", code="account_exists")
     user = User(email=email, name=name, is_admin=role == "admin", session_version=0)
     set_password(session, user, password)
     session.add(user)
     if role in (Role.LEAD, Role.ORGANIZER):
         if not campaign_slug:
-            raise DomainError("a lead or organizer belongs to a campaign: give --campaign")
+            raise DomainError("a lead or organizer belongs to a campaign: give --campaign",
+                              code="campaign_required")
         grant(session, user, campaign_slug, Role(role))
     elif role != "admin":
-        raise DomainError("role must be admin, lead or organizer")
+        raise DomainError("role must be admin, lead or organizer", code="role_unknown")
     session.flush()
     return user
 

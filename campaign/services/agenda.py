@@ -13,8 +13,6 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy.orm import Session, selectinload
 
 from campaign.models import (
@@ -64,13 +62,13 @@ class AgendaDay:
 
 @dataclass(frozen=True)
 class RiskWarning:
-    """Something at risk, in the reader's language, with the deadline that makes it urgent."""
+    """Something at risk, with the deadline that makes it urgent and how many it concerns
+    (testimonies waiting, speakers needing an interpreter); pages word it."""
 
     kind: WarningKind
     campaign: Campaign
     deadline: Deadline
     count: int
-    message: str
 
 
 @dataclass
@@ -92,27 +90,6 @@ def campaigns_for(session: Session, user: User) -> list[Campaign]:
             Membership.user_id == user.id
         )
     return list(session.scalars(query).unique())
-
-
-def when_phrase(at: datetime, now: datetime, time_zone: str) -> str:
-    """How soon, in words: "in 20 hours", "tomorrow", "in 2 days" (calendar days in the
-    campaign's zone), "2 hours ago"."""
-    delta = at - now
-    if delta < timedelta(0):
-        hours = int(-delta.total_seconds() // 3600)
-        if hours < 24:
-            return ngettext("%(num)d hour ago", "%(num)d hours ago", max(hours, 1))
-        return ngettext("%(num)d day ago", "%(num)d days ago", hours // 24)
-    if delta < timedelta(hours=1):
-        return ngettext("in %(num)d minute", "in %(num)d minutes",
-                        max(int(delta.total_seconds() // 60), 1))
-    if delta < timedelta(hours=24):
-        return ngettext("in %(num)d hour", "in %(num)d hours", int(delta.total_seconds() // 3600))
-    zone = deadline_service.zone_of(time_zone)
-    days = (at.astimezone(zone).date() - now.astimezone(zone).date()).days
-    if days <= 1:
-        return _("tomorrow")
-    return ngettext("in %(num)d day", "in %(num)d days", days)
 
 
 def build(session: Session, user: User, now: datetime | None = None,
@@ -202,40 +179,30 @@ def warnings(session: Session, campaigns: list[Campaign], now: datetime | None =
 
 def _deadline_warnings(session: Session, campaign: Campaign, deadline: Deadline,
                        now: datetime) -> list[RiskWarning]:
-    when = when_phrase(deadline.at, now, campaign.time_zone)
-    hearing = deadline if deadline.kind == DeadlineKind.HEARING else deadline.relative_to
-    result = []
     if deadline.kind == DeadlineKind.HEARING:
-        if not packet_built(session, deadline):
-            result.append(RiskWarning(
-                WarningKind.NO_PACKET, campaign, deadline, 0,
-                _("Hearing %(when)s and no packet built", when=when)))
-        comment = deadline_service.comment_deadline_for(deadline)
-        # Before the comment deadline, its own warning speaks; after it, the hearing's does.
-        if comment is None or comment.at <= now:
-            pending = pending_moderation(session, campaign, deadline)
-            if pending:
-                result.append(RiskWarning(
-                    WarningKind.MODERATION_BEFORE_HEARING, campaign, deadline, pending,
-                    ngettext("%(num)d testimony still waits for moderation and the hearing "
-                             "is %(when)s",
-                             "%(num)d testimonies still wait for moderation and the hearing "
-                             "is %(when)s", pending, when=when)))
-    elif deadline.kind == DeadlineKind.COMMENT_DEADLINE:
+        return _hearing_warnings(session, campaign, deadline, now)
+    hearing = deadline.relative_to
+    if deadline.kind == DeadlineKind.COMMENT_DEADLINE:
+        pending = pending_moderation(session, campaign, hearing)
+        kind = WarningKind.MODERATION_BEFORE_COMMENT_DEADLINE
+        return [RiskWarning(kind, campaign, deadline, pending)] if pending else []
+    if deadline.kind == DeadlineKind.SPEAKER_CUTOFF:
+        speakers = speakers_needing_interpreter(session, campaign, hearing)
+        kind = WarningKind.INTERPRETERS
+        return [RiskWarning(kind, campaign, deadline, speakers)] if speakers else []
+    return []
+
+
+def _hearing_warnings(session: Session, campaign: Campaign, hearing: Deadline,
+                      now: datetime) -> list[RiskWarning]:
+    result = []
+    if not packet_built(session, hearing):
+        result.append(RiskWarning(WarningKind.NO_PACKET, campaign, hearing, 0))
+    comment = deadline_service.comment_deadline_for(hearing)
+    # Before the comment deadline, its own warning speaks; after it, the hearing's does.
+    if comment is None or comment.at <= now:
         pending = pending_moderation(session, campaign, hearing)
         if pending:
-            result.append(RiskWarning(
-                WarningKind.MODERATION_BEFORE_COMMENT_DEADLINE, campaign, deadline, pending,
-                ngettext("%(num)d testimony waits for moderation and the comment deadline is "
-                         "%(when)s",
-                         "%(num)d testimonies wait for moderation and the comment deadline is "
-                         "%(when)s", pending, when=when)))
-    elif deadline.kind == DeadlineKind.SPEAKER_CUTOFF:
-        speakers = speakers_needing_interpreter(session, campaign, hearing)
-        if speakers:
-            result.append(RiskWarning(
-                WarningKind.INTERPRETERS, campaign, deadline, speakers,
-                ngettext("Speaker cut-off %(when)s and %(num)d speaker needs an interpreter",
-                         "Speaker cut-off %(when)s and %(num)d speakers need an interpreter",
-                         speakers, when=when)))
+            result.append(RiskWarning(WarningKind.MODERATION_BEFORE_HEARING, campaign,
+                                      hearing, pending))
     return result

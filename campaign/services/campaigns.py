@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -21,7 +20,7 @@ from campaign.models import (
     Tally,
 )
 from campaign.models.types import utcnow
-from campaign.services import NotFound
+from campaign.services import NotFound, context
 
 PUBLIC_STATUSES = (CampaignStatus.OPEN, CampaignStatus.CLOSED, CampaignStatus.ARCHIVED)
 
@@ -264,7 +263,4 @@ class FormCampaigns:
 
 def form_campaign(session: Session, slug: str) -> Campaign:
     """The public campaign for the signing form, from this application's FormCampaigns."""
-    kept = current_app.extensions.get("form_campaigns")
-    if kept is None:
-        kept = current_app.extensions["form_campaigns"] = FormCampaigns()
-    return kept.get(session, slug)
+    return context.kept("form_campaigns", FormCampaigns).get(session, slug)

@@ -38,7 +38,7 @@ def submit(
     """An organization asks to join the coalition; returns (endorsement, created). Signing on
     twice creates nothing new, and the caller answers the same way either way."""
     if campaign.status != CampaignStatus.OPEN:
-        raise DomainError("this campaign is not taking sign-ons")
+        raise DomainError("this campaign is not taking sign-ons", code="sign_ons_closed")
     organization = " ".join(organization.split())
     key = organization_key(organization)
     existing = session.scalar(
@@ -104,7 +104,7 @@ def decide(
     """Approve or reject an organization's sign-on (a lead may also correct its role)."""
     status = EndorsementStatus(status)
     if status == EndorsementStatus.PENDING:
-        raise DomainError("choose approve or reject")
+        raise DomainError("choose approve or reject", code="decision_invalid")
     previous = endorsement.status
     endorsement.status = status
     if role is not None:

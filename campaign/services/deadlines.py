@@ -27,12 +27,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from campaign.models import AuditEvent, Campaign, Deadline, DeadlineKind, Testimony, User
 from campaign.models.types import utcnow
-from campaign.services import DomainError, NotFound, audit
+from campaign.services import DomainError, NotFound, audit, context
 
 MAX_DAYS = 366
 # Years a deadline may fall in: far enough from the calendar's ends that every date computed
@@ -40,6 +39,7 @@ MAX_DAYS = 366
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 MAX_HOURS = 24 * MAX_DAYS
 TITLE_LENGTH = 200
+DUE_SOON_HOURS = 72
 CHANGE_ACTIONS = ("deadline.updated", "deadline.moved")
 
 _CLOCK = r"(?P<hour>\d{1,2}):(?P<minute>\d{2})"
@@ -71,17 +71,33 @@ _UNCHANGED: Any = object()
 class BadRule(DomainError):
     """A deadline rule that cannot be understood."""
 
+    code = "rule_invalid"
+
 
 class NonexistentLocalTime(DomainError):
     """A wall-clock time skipped by a daylight-saving change (a person typed it)."""
+
+    code = "time_skipped"
 
 
 class DateOutOfRange(DomainError):
     """A date outside the years a deadline can have (FIRST_YEAR to LAST_YEAR)."""
 
+    code = "date_out_of_range"
+
 
 class HearingHasTestimony(DomainError):
     """Residents wrote testimony for this hearing: it can be moved, never removed."""
+
+    code = "hearing_has_testimony"
+
+
+class RelationRefused(DomainError):
+    """A date cannot follow (or stop following) a hearing this way; the code says why:
+    follows_hearing_only, hearing_not_fixed, hearing_cannot_follow, hearing_has_followers,
+    hearing_missing, hearing_other_campaign, date_follows_rule."""
+
+    code = "relation_refused"
 
 
 class DeadlineStatus(StrEnum):
@@ -136,7 +152,7 @@ def zone_of(time_zone: str) -> ZoneInfo:
     try:
         return ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
-        raise DomainError(f"unknown time zone {time_zone!r}") from exc
+        raise DomainError(f"unknown time zone {time_zone!r}", code="time_zone_unknown") from exc
 
 
 def _business_days_back(day, count: int):
@@ -150,7 +166,7 @@ def _business_days_back(day, count: int):
 def apply_rule(hearing_at: datetime, rule: str, time_zone: str) -> datetime:
     """The moment a rule gives for a hearing at hearing_at (aware), as an aware UTC datetime."""
     if hearing_at.tzinfo is None:
-        raise DomainError("a hearing time must carry its time zone")
+        raise DomainError("a hearing time must carry its time zone", code="time_not_aware")
     name, v = parse_rule(rule)
     zone = zone_of(time_zone)
     local = hearing_at.astimezone(zone)
@@ -175,55 +191,19 @@ def apply_rule(hearing_at: datetime, rule: str, time_zone: str) -> datetime:
     return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
 
 
-def describe_rule(rule: str) -> str:
-    """The rule in the reader's language: "The day before the hearing at 3:00 PM"."""
-    from babel.dates import format_time
-    from flask_babel import get_locale, ngettext
-    from flask_babel import gettext as _
-
-    name, v = parse_rule(rule)
-    locale = str(get_locale() or "en") if has_app_context() else "en"
-    clock = (format_time(time(int(v["hour"]), int(v["minute"])), "short", locale=locale)
-             if "hour" in v else "")
-    count = int(v.get("count", 0))
-    if name == "days_before_at":
-        if count == 0:
-            return _("The day of the hearing at %(time)s", time=clock)
-        if count == 1:
-            return _("The day before the hearing at %(time)s", time=clock)
-        return _("%(num)d days before the hearing at %(time)s", num=count, time=clock)
-    if name == "days_after_at":
-        return ngettext("%(num)d day after the hearing at %(time)s",
-                        "%(num)d days after the hearing at %(time)s", count, time=clock)
-    if name in ("hours_before", "hours_after"):
-        hours = float(v["hours"])
-        shown = f"{hours:g}"
-        if name == "hours_before":
-            return ngettext("%(hours)s hour before the hearing", "%(hours)s hours before the "
-                            "hearing", 1 if hours == 1 else 2, hours=shown)
-        return ngettext("%(hours)s hour after the hearing", "%(hours)s hours after the hearing",
-                        1 if hours == 1 else 2, hours=shown)
-    if name == "business_days_before":
-        return ngettext("%(num)d business day before the hearing, at the hearing's time",
-                        "%(num)d business days before the hearing, at the hearing's time", count)
-    return ngettext("%(num)d business day before the hearing at %(time)s",
-                    "%(num)d business days before the hearing at %(time)s", count, time=clock)
-
-
 # Status -----------------------------------------------------------------------------------
 
 
 def due_soon_hours() -> int:
     """The configured due-soon window in hours (DUE_SOON_HOURS, default 72)."""
-    if has_app_context():
-        try:
-            return max(0, int(current_app.config.get("DUE_SOON_HOURS", 72)))
-        except (TypeError, ValueError):
-            return 72
-    return 72
+    try:
+        return max(0, int(context.setting("DUE_SOON_HOURS", DUE_SOON_HOURS)))
+    except (TypeError, ValueError):
+        return DUE_SOON_HOURS
 
 
-def status(deadline: Deadline, now: datetime | None = None, due_soon_hours: int = 72) -> str:
+def status(deadline: Deadline, now: datetime | None = None,
+           due_soon_hours: int = DUE_SOON_HOURS) -> str:
     """Upcoming, due soon (within due_soon_hours) or passed, as of now."""
     now = now or utcnow()
     if deadline.at <= now:
@@ -295,10 +275,10 @@ def _clean_title(title: str | None, *, required: bool) -> str | None:
     text = " ".join((title or "").split())
     if not text:
         if required:
-            raise DomainError("a deadline needs a title")
+            raise DomainError("a deadline needs a title", code="title_missing")
         return None
     if len(text) > TITLE_LENGTH:
-        raise DomainError(f"a title has at most {TITLE_LENGTH} characters")
+        raise DomainError(f"a title has at most {TITLE_LENGTH} characters", code="too_long")
     return text
 
 
@@ -307,15 +287,16 @@ def _clean_text(value: str | None, limit: int | None = None) -> str | None:
     if not text:
         return None
     if limit is not None and len(text) > limit:
-        raise DomainError(f"at most {limit} characters")
+        raise DomainError(f"at most {limit} characters", code="too_long")
     return text
 
 
 def _aware_utc(moment: datetime) -> datetime:
     if not isinstance(moment, datetime) or moment.tzinfo is None:
-        raise DomainError("a deadline's time must carry its time zone")
+        raise DomainError("a deadline's time must carry its time zone", code="time_not_aware")
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-        raise DateOutOfRange(f"{moment} is not between {FIRST_YEAR} and {LAST_YEAR}")
+        raise DateOutOfRange(f"{moment} is not between {FIRST_YEAR} and {LAST_YEAR}",
+                             first=FIRST_YEAR, last=LAST_YEAR)
     return moment.astimezone(UTC)
 
 
@@ -326,14 +307,16 @@ def local_moment(day, clock: time, time_zone: str) -> datetime:
     Rules computed from a hearing read such a time leniently (see the module's docstring); a
     typed one is refused, because the person meant a moment that does not exist."""
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise DateOutOfRange(f"{day} is not between {FIRST_YEAR} and {LAST_YEAR}")
+        raise DateOutOfRange(f"{day} is not between {FIRST_YEAR} and {LAST_YEAR}",
+                             first=FIRST_YEAR, last=LAST_YEAR)
     zone = zone_of(time_zone)
     local = datetime.combine(day, clock.replace(second=0, microsecond=0, tzinfo=None),
                              tzinfo=zone)
     moment = local.astimezone(UTC)
     back = moment.astimezone(zone)
     if (back.date(), back.time()) != (day, local.time()):
-        raise NonexistentLocalTime(f"{clock:%H:%M} does not exist on {day} in {time_zone}")
+        raise NonexistentLocalTime(f"{clock:%H:%M} does not exist on {day} in {time_zone}",
+                                   zone=time_zone)
     return moment
 
 
@@ -378,19 +361,30 @@ def create_deadline(
     deadline = Deadline(
         campaign=campaign,
         kind=DeadlineKind(kind),
-        title=_clean_title(title, required=True),
-        title_es=_clean_title(title_es, required=False),
         at=_aware_utc(at),
-        location=_clean_text(location, 300),
-        committee=_clean_text(committee, 200),
-        notes=_clean_text(notes),
+        **_texts(title, title_es, location, committee, notes),
     )
     session.add(deadline)
     session.flush()
-    audit.record(session, "deadline.created", actor=actor, campaign_id=campaign.id,
-                 target_type="deadline", target_id=deadline.id, kind=deadline.kind.value,
-                 at=deadline.at.isoformat())
+    _record_created(session, deadline, actor)
     return deadline
+
+
+def _texts(title: str, title_es: str | None, location: str | None, committee: str | None,
+           notes: str | None) -> dict[str, str | None]:
+    return {
+        "title": _clean_title(title, required=True),
+        "title_es": _clean_title(title_es, required=False),
+        "location": _clean_text(location, 300),
+        "committee": _clean_text(committee, 200),
+        "notes": _clean_text(notes),
+    }
+
+
+def _record_created(session: Session, deadline: Deadline, actor: User | None, **extra) -> None:
+    audit.record(session, "deadline.created", actor=actor, campaign_id=deadline.campaign.id,
+                 target_type="deadline", target_id=deadline.id, kind=deadline.kind.value,
+                 at=deadline.at.isoformat(), **extra)
 
 
 def add_relative(
@@ -408,32 +402,46 @@ def add_relative(
 ) -> Deadline:
     """Add a deadline that follows a hearing by a rule (audit-logged when a person adds it)."""
     if hearing.kind != DeadlineKind.HEARING:
-        raise DomainError("relative deadlines follow a hearing")
+        raise RelationRefused("relative deadlines follow a hearing", code="follows_hearing_only")
     if hearing.relative_to_id is not None:
-        raise DomainError("relative deadlines follow a hearing with a fixed date")
+        raise RelationRefused("relative deadlines follow a hearing with a fixed date",
+                              code="hearing_not_fixed")
     if DeadlineKind(kind) == DeadlineKind.HEARING:
-        raise DomainError("a hearing has its own date; it cannot follow another hearing")
+        raise _hearing_cannot_follow()
     rule = normalize_rule(rule)
     campaign: Campaign = hearing.campaign
     deadline = Deadline(
         campaign=campaign,
         kind=DeadlineKind(kind),
-        title=_clean_title(title, required=True),
-        title_es=_clean_title(title_es, required=False),
         at=apply_rule(hearing.at, rule, campaign.time_zone),
-        location=_clean_text(location, 300),
-        committee=_clean_text(committee, 200),
-        notes=_clean_text(notes),
         relative_to=hearing,
         rule=rule,
+        **_texts(title, title_es, location, committee, notes),
     )
     session.add(deadline)
     if actor is not None:
         session.flush()
-        audit.record(session, "deadline.created", actor=actor, campaign_id=campaign.id,
-                     target_type="deadline", target_id=deadline.id, kind=deadline.kind.value,
-                     at=deadline.at.isoformat(), relative_to=hearing.id, rule=rule)
+        _record_created(session, deadline, actor, relative_to=hearing.id, rule=rule)
     return deadline
+
+
+def _hearing_cannot_follow() -> RelationRefused:
+    return RelationRefused("a hearing has its own date; it cannot follow another hearing",
+                           code="hearing_cannot_follow")
+
+
+def _follows_by_rule() -> RelationRefused:
+    return RelationRefused("this date follows the hearing by a rule: change the rule, or make "
+                           "it a fixed date", code="date_follows_rule")
+
+
+def _record_move(session: Session, deadline: Deadline, before: datetime | None,
+                 actor: User | None, **extra) -> None:
+    audit.record(session, "deadline.moved", actor=actor,
+                 campaign_id=deadline.campaign_id or deadline.campaign.id,
+                 target_type="deadline", target_id=deadline.id,
+                 before=before.isoformat() if before else None, after=deadline.at.isoformat(),
+                 **extra)
 
 
 def move_hearing(
@@ -448,22 +456,15 @@ def move_hearing(
     old_at = hearing.at
     hearing.at = new_at
     moved = []
-    campaign_id = hearing.campaign_id or hearing.campaign.id
     time_zone = hearing.campaign.time_zone
     for dependent in hearing.dependents:
         before = dependent.at
         dependent.at = apply_rule(new_at, dependent.rule or "", time_zone)
         moved.append(dependent)
         if dependent.id is not None and before != dependent.at:
-            audit.record(session, "deadline.moved", actor=actor, campaign_id=campaign_id,
-                         target_type="deadline", target_id=dependent.id,
-                         before=before.isoformat(), after=dependent.at.isoformat(),
-                         because_hearing=hearing.id)
+            _record_move(session, dependent, before, actor, because_hearing=hearing.id)
     if hearing.id is not None and old_at != new_at:
-        audit.record(session, "deadline.moved", actor=actor, campaign_id=campaign_id,
-                     target_type="deadline", target_id=hearing.id,
-                     before=old_at.isoformat() if old_at else None, after=new_at.isoformat(),
-                     dependents=[d.id for d in moved])
+        _record_move(session, hearing, old_at, actor, dependents=[d.id for d in moved])
     return moved
 
 
@@ -486,92 +487,111 @@ def update_deadline(
     (a hearing's dependents move with it). `rule=None` makes a relative deadline a fixed one;
     `relative_to=hearing, rule=...` makes a fixed one follow a hearing. Audit-logged."""
     changed: list[str] = []
-    moved: list[Deadline] = []
-    campaign = deadline.campaign
-
-    if kind is not _UNCHANGED and DeadlineKind(kind) != deadline.kind:
-        kind = DeadlineKind(kind)
-        if deadline.kind == DeadlineKind.HEARING and deadline.dependents:
-            raise DomainError("other dates follow this hearing: remove them or make them fixed "
-                              "dates first")
-        if kind == DeadlineKind.HEARING and (
-            deadline.relative_to_id is not None or relative_to not in (_UNCHANGED, None)
-        ):
-            raise DomainError("a hearing has its own date; it cannot follow another hearing")
-        deadline.kind = kind
-        changed.append("kind")
-    for name, value, limit in (("location", location, 300), ("committee", committee, 200),
-                               ("notes", notes, None)):
-        if value is not _UNCHANGED:
-            cleaned = _clean_text(value, limit)
-            if cleaned != getattr(deadline, name):
-                setattr(deadline, name, cleaned)
-                changed.append(name)
-    if title is not _UNCHANGED:
-        cleaned = _clean_title(title, required=True)
-        if cleaned != deadline.title:
-            deadline.title = cleaned
-            changed.append("title")
-    if title_es is not _UNCHANGED:
-        cleaned = _clean_title(title_es, required=False)
-        if cleaned != deadline.title_es:
-            deadline.title_es = cleaned
-            changed.append("title_es")
-
-    # Becoming relative, changing the rule, or becoming fixed.
-    target = deadline.relative_to if relative_to is _UNCHANGED else relative_to
-    if rule is None or relative_to is None:
-        if deadline.relative_to_id is not None or deadline.rule is not None:
-            deadline.relative_to = None
-            deadline.rule = None
-            changed.append("rule")
-    elif rule is not _UNCHANGED or relative_to is not _UNCHANGED:
-        if target is None:
-            raise DomainError("choose the hearing this date follows")
-        new_rule = normalize_rule(rule if rule is not _UNCHANGED else (deadline.rule or ""))
-        if target.kind != DeadlineKind.HEARING or target.relative_to_id is not None:
-            raise DomainError("relative deadlines follow a hearing with a fixed date")
-        if target.campaign_id != deadline.campaign_id or target is deadline:
-            raise DomainError("a date can only follow a hearing of its own campaign")
-        if deadline.kind == DeadlineKind.HEARING:
-            raise DomainError("a hearing has its own date; it cannot follow another hearing")
-        if target is not deadline.relative_to or new_rule != deadline.rule:
-            deadline.relative_to = target
-            deadline.rule = new_rule
-            changed.append("rule")
-        if at is not _UNCHANGED:
-            raise DomainError("this date follows the hearing by a rule: change the rule, or "
-                              "make it a fixed date")
-
-    if deadline.rule is not None and deadline.relative_to is not None:
-        if at is not _UNCHANGED and "rule" not in changed:
-            raise DomainError("this date follows the hearing by a rule: change the rule, or "
-                              "make it a fixed date")
-        new_at = apply_rule(deadline.relative_to.at, deadline.rule, campaign.time_zone)
-        if new_at != deadline.at:
-            before = deadline.at
-            deadline.at = new_at
-            moved.append(deadline)
-            audit.record(session, "deadline.moved", actor=actor, campaign_id=campaign.id,
-                         target_type="deadline", target_id=deadline.id,
-                         before=before.isoformat(), after=new_at.isoformat())
-    elif at is not _UNCHANGED:
-        new_at = _aware_utc(at)
-        if new_at != deadline.at:
-            if deadline.kind == DeadlineKind.HEARING:
-                moved = [deadline, *move_hearing(session, deadline, new_at, actor=actor)]
-            else:
-                before = deadline.at
-                deadline.at = new_at
-                moved.append(deadline)
-                audit.record(session, "deadline.moved", actor=actor, campaign_id=campaign.id,
-                             target_type="deadline", target_id=deadline.id,
-                             before=before.isoformat(), after=new_at.isoformat())
+    if kind is not _UNCHANGED:
+        changed += _change_kind(deadline, DeadlineKind(kind), relative_to)
+    changed += _change_texts(deadline, location=location, committee=committee, notes=notes,
+                             title=title, title_es=title_es)
+    changed += _change_rule(deadline, relative_to, rule, at)
+    moved = _change_date(session, deadline, at, actor)
     if changed:
-        audit.record(session, "deadline.updated", actor=actor, campaign_id=campaign.id,
+        audit.record(session, "deadline.updated", actor=actor, campaign_id=deadline.campaign.id,
                      target_type="deadline", target_id=deadline.id, fields=changed)
     session.flush()
     return moved
+
+
+def _change_kind(deadline: Deadline, kind: DeadlineKind, relative_to: Any) -> list[str]:
+    """A new kind, as long as no date follows a hearing that stops being one and no hearing
+    would follow another."""
+    if kind == deadline.kind:
+        return []
+    if deadline.kind == DeadlineKind.HEARING and deadline.dependents:
+        raise RelationRefused("other dates follow this hearing: remove them or make them "
+                              "fixed dates first", code="hearing_has_followers")
+    if kind == DeadlineKind.HEARING and (
+        deadline.relative_to_id is not None or relative_to not in (_UNCHANGED, None)
+    ):
+        raise _hearing_cannot_follow()
+    deadline.kind = kind
+    return ["kind"]
+
+
+def _change_texts(deadline: Deadline, **values: Any) -> list[str]:
+    """The texts given, cleaned; the names of those that changed."""
+    changed = []
+    cleaners = {
+        "location": lambda v: _clean_text(v, 300),
+        "committee": lambda v: _clean_text(v, 200),
+        "notes": _clean_text,
+        "title": lambda v: _clean_title(v, required=True),
+        "title_es": lambda v: _clean_title(v, required=False),
+    }
+    for name, value in values.items():
+        if value is _UNCHANGED:
+            continue
+        cleaned = cleaners[name](value)
+        if cleaned != getattr(deadline, name):
+            setattr(deadline, name, cleaned)
+            changed.append(name)
+    return changed
+
+
+def _change_rule(deadline: Deadline, relative_to: Any, rule: Any, at: Any) -> list[str]:
+    """Becoming a fixed date (`rule` or `relative_to` None), following a hearing, or a new
+    rule; ["rule"] if the relation changed."""
+    if rule is None or relative_to is None:
+        if deadline.relative_to_id is None and deadline.rule is None:
+            return []
+        deadline.relative_to = None
+        deadline.rule = None
+        return ["rule"]
+    if rule is _UNCHANGED and relative_to is _UNCHANGED:
+        return []
+    target = deadline.relative_to if relative_to is _UNCHANGED else relative_to
+    if target is None:
+        raise RelationRefused("choose the hearing this date follows", code="hearing_missing")
+    new_rule = normalize_rule(rule if rule is not _UNCHANGED else (deadline.rule or ""))
+    _check_can_follow(deadline, target)
+    if at is not _UNCHANGED:
+        raise _follows_by_rule()
+    if target is deadline.relative_to and new_rule == deadline.rule:
+        return []
+    deadline.relative_to = target
+    deadline.rule = new_rule
+    return ["rule"]
+
+
+def _check_can_follow(deadline: Deadline, hearing: Deadline) -> None:
+    if hearing.kind != DeadlineKind.HEARING or hearing.relative_to_id is not None:
+        raise RelationRefused("relative deadlines follow a hearing with a fixed date",
+                              code="hearing_not_fixed")
+    if hearing.campaign_id != deadline.campaign_id or hearing is deadline:
+        raise RelationRefused("a date can only follow a hearing of its own campaign",
+                              code="hearing_other_campaign")
+    if deadline.kind == DeadlineKind.HEARING:
+        raise _hearing_cannot_follow()
+
+
+def _change_date(session: Session, deadline: Deadline, at: Any,
+                 actor: User | None) -> list[Deadline]:
+    """Move the deadline to the date its rule gives, or to `at` if it is a fixed date (a
+    hearing takes the dates that follow it along); the deadlines whose date moved."""
+    if deadline.rule is not None and deadline.relative_to is not None:
+        if at is not _UNCHANGED:
+            raise _follows_by_rule()
+        new_at = apply_rule(deadline.relative_to.at, deadline.rule, deadline.campaign.time_zone)
+    elif at is not _UNCHANGED:
+        new_at = _aware_utc(at)
+    else:
+        return []
+    if new_at == deadline.at:
+        return []
+    if deadline.kind == DeadlineKind.HEARING and deadline.rule is None:
+        return [deadline, *move_hearing(session, deadline, new_at, actor=actor)]
+    before = deadline.at
+    deadline.at = new_at
+    _record_move(session, deadline, before, actor)
+    return [deadline]
 
 
 def delete_deadline(session: Session, deadline: Deadline, *, actor: User | None) -> int:
@@ -599,18 +619,3 @@ def delete_deadline(session: Session, deadline: Deadline, *, actor: User | None)
     session.flush()
     session.expire(campaign, ["deadlines"])
     return len(removed)
-
-
-def kind_label(kind: DeadlineKind | str) -> str:
-    """The name of a kind of deadline in the reader's language."""
-    from flask_babel import gettext as _
-
-    labels = {
-        DeadlineKind.HEARING: _("Hearing"),
-        DeadlineKind.COMMENT_DEADLINE: _("Comment deadline"),
-        DeadlineKind.SPEAKER_CUTOFF: _("Speaker sign-up cut-off"),
-        DeadlineKind.VOTE: _("Vote"),
-        DeadlineKind.CONTRACT_EXPIRY: _("Contract expiry"),
-        DeadlineKind.OTHER: _("Other date"),
-    }
-    return labels.get(DeadlineKind(kind), str(kind))

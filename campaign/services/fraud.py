@@ -56,6 +56,8 @@ OPEN_STATUSES = (SignatureStatus.PENDING, SignatureStatus.VERIFIED)
 class InvalidReason(DomainError):
     """The reason is missing, too short, too long or has control characters."""
 
+    code = "reason_invalid"
+
 
 @dataclass
 class Burst:
@@ -155,7 +157,8 @@ def clean_reason(reason: str | None) -> str:
     """The reason as stored: spaces collapsed, 3 to 300 characters, no control characters."""
     text = " ".join((reason or "").split())
     if CONTROL.search(text) or not REASON_MIN <= len(text) <= REASON_MAX:
-        raise InvalidReason(f"a reason of {REASON_MIN} to {REASON_MAX} characters is required")
+        raise InvalidReason(f"a reason of {REASON_MIN} to {REASON_MAX} characters is required",
+                            min=REASON_MIN, max=REASON_MAX)
     return text
 
 
@@ -206,10 +209,20 @@ def _bursts(
 ) -> tuple[list[Burst], int]:
     """The bursts, and how many distinct clients signed in the period."""
     where = [*_online(campaign_id, since, until), Signature.client_hash.is_not(None)]
-    # One pass over the period's rows: only a client with at least `threshold` signatures can
-    # have a burst, and the number of clients comes along with the window count. The busiest
-    # client is always returned, so that number is there even when nobody reaches the
-    # threshold.
+    candidates, clients = _busy_clients(session, where, threshold)
+    bursts = []
+    for client, rows in _signing_times(session, where, candidates).items():
+        for first, last in _runs(rows, window, threshold):
+            part = rows[first:last + 1]
+            bursts.append(Burst(client, part[0][0], part[-1][0], len(part),
+                                dict(Counter(status for _, status in part))))
+    bursts.sort(key=lambda b: (-b.count, b.first, b.client_hash))
+    return bursts[:MAX_BURSTS], clients
+
+
+def _busy_clients(session: Session, where: list[Any], threshold: int) -> tuple[list[str], int]:
+    """The clients with at least `threshold` signatures (the only ones that can have a burst),
+    and how many clients signed at all, in one pass over the period's rows."""
     count = sa.func.count()
     per_client = (
         sa.select(Signature.client_hash.label("client"), count.label("n"),
@@ -219,43 +232,66 @@ def _bursts(
         .group_by(Signature.client_hash)
         .subquery()
     )
+    # The busiest client is always returned, so the number of clients comes along even when
+    # nobody reaches the threshold.
     found = session.execute(
         sa.select(per_client.c.client, per_client.c.n, per_client.c.clients)
         .where(sa.or_(per_client.c.n >= threshold, per_client.c.rank == 1))
         .order_by(per_client.c.n.desc(), per_client.c.client)
     ).all()
     clients = found[0].clients if found else 0
-    candidates = [row.client for row in found if row.n >= threshold][:MAX_BURST_CLIENTS]
-    if not candidates:
-        return [], clients
+    return [row.client for row in found if row.n >= threshold][:MAX_BURST_CLIENTS], clients
+
+
+def _signing_times(session: Session, where: list[Any],
+                   clients: list[str]) -> dict[str, list[tuple[datetime, str]]]:
+    """When each of these clients signed, and each signature's status, in time order."""
     times: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
-    for start in range(0, len(candidates), 100):
+    for start in range(0, len(clients), 100):
         for client, created_at, status in session.execute(
             sa.select(Signature.client_hash, Signature.created_at, Signature.status)
-            .where(*where, Signature.client_hash.in_(candidates[start:start + 100]))
+            .where(*where, Signature.client_hash.in_(clients[start:start + 100]))
             .order_by(Signature.client_hash, Signature.created_at, Signature.id)
         ):
             times[client].append((created_at, SignatureStatus(status).value))
-    bursts = []
-    for client, rows in times.items():
-        # Mark every run of `threshold` rows that fits in one window; overlapping runs are one
-        # burst, so a client signing 25 times an hour all afternoon shows as one long burst.
-        spans: list[list[int]] = []
-        left = 0
-        for right in range(len(rows)):
-            while rows[right][0] - rows[left][0] > window:
-                left += 1
-            if right - left + 1 >= threshold:
-                if spans and left <= spans[-1][1]:
-                    spans[-1][1] = right
-                else:
-                    spans.append([left, right])
-        for first, last in spans:
-            part = rows[first:last + 1]
-            bursts.append(Burst(client, part[0][0], part[-1][0], len(part),
-                                dict(Counter(status for _, status in part))))
-    bursts.sort(key=lambda b: (-b.count, b.first, b.client_hash))
-    return bursts[:MAX_BURSTS], clients
+    return times
+
+
+def _runs(rows: list[tuple[datetime, str]], window: timedelta,
+          threshold: int) -> list[list[int]]:
+    """Every run of `threshold` rows that fits in one window, as [first, last] indexes;
+    overlapping runs are one, so a client signing 25 times an hour all afternoon shows as one
+    long burst."""
+    spans: list[list[int]] = []
+    left = 0
+    for right in range(len(rows)):
+        while rows[right][0] - rows[left][0] > window:
+            left += 1
+        if right - left + 1 >= threshold:
+            if spans and left <= spans[-1][1]:
+                spans[-1][1] = right
+            else:
+                spans.append([left, right])
+    return spans
+
+
+@dataclass
+class _DomainCounts:
+    """The period's online signatures counted per email domain and local day."""
+
+    days: list[date]
+    totals: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    open: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    by_status: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    per_day: dict[str, dict[date, int]] = field(default_factory=dict)
+
+    def add(self, domain: str, status: str, day: date, count: int) -> None:
+        self.totals[domain] += count
+        if status != SignatureStatus.INVALIDATED.value:
+            self.open[domain] += count
+        days = self.per_day.setdefault(domain, dict.fromkeys(self.days, 0))
+        if day in days:
+            days[day] += count
 
 
 def _domains(
@@ -263,56 +299,65 @@ def _domains(
     floor: int, multiple: float,
 ) -> tuple[list[DomainSeries], int, dict[str, int]]:
     """The domains to show, how many domains signed, and the period's counts by status."""
+    counts = _count_domains(session, campaign, since, until, days)
+    series = _domain_series(counts, floor, multiple)
+    # Every trending domain, and the busiest others.
+    series.sort(key=lambda s: (-s.total, s.domain))
+    busiest = {s.domain for s in series[:MAX_DOMAINS]}
+    shown = [s for s in series if s.trending or s.domain in busiest]
+    shown.sort(key=lambda s: (not s.trending, -s.total, s.domain))
+    return shown, len(counts.totals), dict(counts.by_status)
+
+
+def _count_domains(session: Session, campaign: Campaign, since: datetime, until: datetime,
+                   days: list[date]) -> _DomainCounts:
+    """One pass over the period's rows, grouped in SQL by domain, status and hour (or quarter
+    hour), the hours folded into the campaign's local days here."""
     zone = ZoneInfo(campaign.time_zone)
     seconds = _bucket_seconds(zone, days)
     bucket_of = _bucket(session, Signature.created_at, seconds)
-    totals: dict[str, int] = defaultdict(int)
-    open_counts: dict[str, int] = defaultdict(int)
-    by_status: dict[str, int] = defaultdict(int)
-    per_day: dict[str, dict[date, int]] = defaultdict(lambda: dict.fromkeys(days, 0))
+    counts = _DomainCounts(days)
     day_of: dict[int, date] = {}
-    # One pass over the period's rows, grouped in SQL by domain, status and hour.
     for domain, status, bucket, count in session.execute(
         sa.select(Signature.email_domain, Signature.status, bucket_of, sa.func.count())
         .where(*_online(campaign.id, since, until))
         .group_by(Signature.email_domain, Signature.status, bucket_of)
     ):
         status = SignatureStatus(status).value
-        by_status[status] += count
+        counts.by_status[status] += count
         if domain is None:
             continue
-        totals[domain] += count
-        if status != SignatureStatus.INVALIDATED.value:
-            open_counts[domain] += count
         bucket = int(bucket)
         if bucket not in day_of:
             day_of[bucket] = (datetime.fromtimestamp(bucket * seconds, UTC)
                               .astimezone(zone).date())
-        day = day_of[bucket]
-        if day in per_day[domain]:
-            per_day[domain][day] += count
-    # The domain's usual day is the mean of its other days since the campaign's traffic began
-    # in this period: days before a campaign opened would make every domain look new.
-    active = {day for counts in per_day.values() for day, n in counts.items() if n}
+        counts.add(domain, status, day_of[bucket], count)
+    return counts
+
+
+def _domain_series(counts: _DomainCounts, floor: int, multiple: float) -> list[DomainSeries]:
+    """Each domain's days, a day marked trending when it has at least `floor` signatures and
+    more than `multiple` times the domain's usual day.
+
+    The usual day is the mean of the domain's other days since the campaign's traffic began in
+    this period: days before a campaign opened would make every domain look new."""
+    days = counts.days
+    active = {day for per_day in counts.per_day.values() for day, n in per_day.items() if n}
     span = [d for d in days if d >= min(active, default=days[-1])]
     series = []
-    for domain, counts in per_day.items():
-        total_span = sum(counts[d] for d in span)
+    for domain, per_day in counts.per_day.items():
+        total_span = sum(per_day[d] for d in span)
         domain_days = []
         for day in days:
-            count = counts[day]
+            count = per_day[day]
             inside = day >= span[0]
             others = len(span) - (1 if inside else 0)
             usual = (total_span - (count if inside else 0)) / others if others else 0.0
             trending = count >= floor and count > multiple * usual
             domain_days.append(DomainDay(day, count, round(usual, 1), trending))
-        series.append(DomainSeries(domain, totals[domain], open_counts[domain], domain_days))
-    # Every trending domain, and the busiest others.
-    series.sort(key=lambda s: (-s.total, s.domain))
-    busiest = {s.domain for s in series[:MAX_DOMAINS]}
-    shown = [s for s in series if s.trending or s.domain in busiest]
-    shown.sort(key=lambda s: (not s.trending, -s.total, s.domain))
-    return shown, len(totals), dict(by_status)
+        series.append(DomainSeries(domain, counts.totals[domain], counts.open[domain],
+                                   domain_days))
+    return series
 
 
 def signals(
@@ -331,7 +376,8 @@ def signals(
     flagged, and totals, for the campaign's online signatures since `since` (by default the
     start of the local day `days` - 1 days ago)."""
     if window_minutes < 1 or threshold < 2 or floor < 1 or multiple <= 0:
-        raise DomainError("window, threshold, floor and multiple must be positive")
+        raise DomainError("window, threshold, floor and multiple must be positive",
+                          code="signal_settings_invalid")
     now = now or utcnow()
     zone = ZoneInfo(campaign.time_zone)
     today = now.astimezone(zone).date()
@@ -355,7 +401,8 @@ def signals(
 
 def _check_campaign(campaign: Campaign) -> None:
     if campaign.purged_at is not None:
-        raise DomainError("this campaign's personal data was purged; its counts are final")
+        raise DomainError("this campaign's personal data was purged; its counts are final",
+                          code="campaign_purged")
 
 
 def invalidate_batch(
@@ -375,24 +422,10 @@ def invalidate_batch(
     changed in bulk, so objects already loaded must be refreshed."""
     reason = clean_reason(reason)
     _check_campaign(campaign)
-    if (client_hash is None) == (email_domain is None):
-        raise DomainError("give one client hash or one email domain")
+    match, criteria = _criteria(client_hash, email_domain)
     if start.tzinfo is None or end.tzinfo is None or start > end:
-        raise DomainError("the time range must be aware and start before it ends")
-    criteria: dict[str, Any]
-    if client_hash is not None:
-        if not CLIENT_HASH.match(client_hash):
-            raise DomainError("not a client hash")
-        match = Signature.client_hash == client_hash
-        # A prefix identifies the client to the team; the full hash is a stable key that
-        # could link this client's future visits, so it stays out of the log.
-        criteria = {"client": client_hash[:HASH_SHOWN]}
-    else:
-        domain = (email_domain or "").strip().lower()
-        if not domain or len(domain) > 255:
-            raise DomainError("not an email domain")
-        match = Signature.email_domain == domain
-        criteria = {"email_domain": domain}
+        raise DomainError("the time range must be aware and start before it ends",
+                          code="time_range_invalid")
     now = utcnow()
     label = f"{BATCH_PREFIX}{now:%Y%m%d%H%M}-{secrets.token_hex(3)}"
     changed: dict[str, int] = {}
@@ -414,6 +447,23 @@ def invalidate_batch(
                      end=end.isoformat(), **criteria, **changed)
     session.flush()
     return count
+
+
+def _criteria(client_hash: str | None, email_domain: str | None) -> tuple[Any, dict[str, Any]]:
+    """Which signatures a batch takes (one client hash or one email domain), and how the audit
+    log names them."""
+    if (client_hash is None) == (email_domain is None):
+        raise DomainError("give one client hash or one email domain", code="criteria_invalid")
+    if client_hash is not None:
+        if not CLIENT_HASH.match(client_hash):
+            raise DomainError("not a client hash", code="criteria_invalid")
+        # A prefix identifies the client to the team; the full hash is a stable key that
+        # could link this client's future visits, so it stays out of the log.
+        return Signature.client_hash == client_hash, {"client": client_hash[:HASH_SHOWN]}
+    domain = (email_domain or "").strip().lower()
+    if not domain or len(domain) > 255:
+        raise DomainError("not an email domain", code="criteria_invalid")
+    return Signature.email_domain == domain, {"email_domain": domain}
 
 
 def restore_batch(
@@ -467,6 +517,13 @@ def invalidated_batches(session: Session, campaign_id: int) -> list[InvalidatedB
     ]
     if not batches:
         return batches
+    _add_who_and_why(session, campaign_id, batches)
+    return batches
+
+
+def _add_who_and_why(session: Session, campaign_id: int,
+                     batches: list[InvalidatedBatch]) -> None:
+    """When each batch was invalidated, by whom and by which criteria, from the audit log."""
     wanted = {b.label: b for b in batches}
     oldest = min(_label_time(b.label) for b in batches) - timedelta(minutes=1)
     for event in session.scalars(
@@ -481,11 +538,15 @@ def invalidated_batches(session: Session, campaign_id: int) -> list[InvalidatedB
         batch = wanted.get(details.get("batch", ""))
         if batch is not None and batch.at is None:
             batch.at, batch.actor = event.at, event.actor_label
-            batch.criteria = {k: details[k] for k in ("client", "email_domain") if k in details}
-            for k in ("start", "end"):
-                with contextlib.suppress(KeyError, TypeError, ValueError):
-                    batch.criteria[k] = datetime.fromisoformat(details[k])
-    return batches
+            batch.criteria = _criteria_of(details)
+
+
+def _criteria_of(details: dict[str, Any]) -> dict[str, Any]:
+    criteria = {k: details[k] for k in ("client", "email_domain") if k in details}
+    for k in ("start", "end"):
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            criteria[k] = datetime.fromisoformat(details[k])
+    return criteria
 
 
 def _label_time(label: str) -> datetime:

@@ -9,26 +9,28 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, render_template
-from flask_babel import force_locale
-from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature
 from sqlalchemy.orm import Session
 
-from campaign.links import external_url
+from campaign import mails
 from campaign.models import AuditEvent, Campaign, Membership, Role, User
 from campaign.models.types import utcnow
-from campaign.services import DomainError, NotFound, accounts, audit, mail
+from campaign.services import DomainError, NotFound, accounts, audit, context, mail
 
 MAX_AGE = timedelta(days=7)
 INVITED = "team.invited"
 ACCEPTED = "team.invitation_accepted"
 REVOKED = "team.invitation_revoked"
-SALT = "campaign.invitation"
+LINK = "invitation"
 
 
 class InvalidInvitation(DomainError):
-    """The invitation link is wrong, expired, already used or revoked."""
+    """The invitation link is wrong (invitation_invalid), expired (invitation_expired), already
+    used or withdrawn (invitation_closed), for another address (invitation_for_other_email),
+    for an address that has an account (invitation_account_exists), or its campaign is gone
+    (invitation_campaign_gone)."""
+
+    code = "invitation_invalid"
 
 
 @dataclass
@@ -45,13 +47,9 @@ class Invitation:
         return self.invited_at + MAX_AGE
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=SALT)
-
-
 def token_for(invitation_id: int) -> str:
     """The signed link token for an invitation."""
-    return _serializer().dumps({"i": invitation_id})
+    return context.signer(LINK).dumps({"i": invitation_id})
 
 
 def normalize_email(email: str) -> str:
@@ -59,7 +57,7 @@ def normalize_email(email: str) -> str:
     try:
         checked = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise DomainError("that is not an email address") from exc
+        raise DomainError("that is not an email address", code="email_invalid") from exc
     return checked.normalized.lower()
 
 
@@ -78,7 +76,7 @@ def _closed_ids(session: Session, ids: list[int]) -> set[int]:
 def _as_invitation(session: Session, event: AuditEvent) -> Invitation:
     campaign = session.get(Campaign, event.campaign_id)
     if campaign is None:
-        raise InvalidInvitation("the campaign no longer exists")
+        raise InvalidInvitation("the campaign no longer exists", code="invitation_campaign_gone")
     return Invitation(
         id=event.id,
         email=event.details["email"],
@@ -96,23 +94,23 @@ def invite(
     email = normalize_email(email)
     existing = session.scalar(sa.select(User).where(User.email == email))
     if existing is not None and existing.role_in(campaign.id) is not None:
-        raise DomainError("that person is already on this campaign's team")
+        raise DomainError("that person is already on this campaign's team",
+                          code="already_on_team")
     event = audit.record(session, INVITED, actor=actor, campaign_id=campaign.id,
                          target_type="invitation", email=email, role=Role(role).value)
     session.flush()
     event.target_id = event.id
     invitation = _as_invitation(session, event)
-    link = external_url("auth.accept_invitation", token=token_for(event.id))
-    with force_locale(language):
-        subject = _("You are invited to organize: %(title)s", title=campaign.title)
-        body = render_template(
-            "email/organize/invitation.txt",
-            invitation=invitation,
-            link=link,
-            inviter=actor.name or actor.email,
-            has_account=existing is not None,
-            days=MAX_AGE.days,
-        )
+    language = context.site_language(language)
+    subject, body = mails.render(
+        "email/organize/invitation.txt",
+        language,
+        invitation=invitation,
+        link=context.link("auth.accept_invitation", token=token_for(event.id)),
+        inviter=actor.name or actor.email,
+        has_account=existing is not None,
+        days=MAX_AGE.days,
+    )
     mail.queue(session, email, subject, body, language=language, campaign_id=campaign.id)
     return invitation
 
@@ -120,7 +118,7 @@ def invite(
 def read_token(session: Session, token: str, now: datetime | None = None) -> Invitation:
     """The open invitation a link stands for, or InvalidInvitation."""
     try:
-        payload = _serializer().loads(token, max_age=int(MAX_AGE.total_seconds()))
+        payload = context.signer(LINK).loads(token, max_age=int(MAX_AGE.total_seconds()))
         invitation_id = int(payload["i"])
     except (BadSignature, KeyError, TypeError, ValueError) as exc:
         raise InvalidInvitation("this invitation link is not valid or has expired") from exc
@@ -128,9 +126,10 @@ def read_token(session: Session, token: str, now: datetime | None = None) -> Inv
     if event is None or event.action != INVITED:
         raise InvalidInvitation("this invitation link is not valid")
     if (now or utcnow()) - event.at > MAX_AGE:
-        raise InvalidInvitation("this invitation has expired")
+        raise InvalidInvitation("this invitation has expired", code="invitation_expired")
     if _closed_ids(session, [event.id]):
-        raise InvalidInvitation("this invitation was already used or was withdrawn")
+        raise InvalidInvitation("this invitation was already used or was withdrawn",
+                                code="invitation_closed")
     return _as_invitation(session, event)
 
 
@@ -143,7 +142,8 @@ def _close(session: Session, invitation: Invitation, action: str, actor: User) -
 def accept_for_user(session: Session, invitation: Invitation, user: User) -> Membership:
     """Add an existing account to the team (the invited email's own account only)."""
     if user.email != invitation.email:
-        raise InvalidInvitation("this invitation is for another email address")
+        raise InvalidInvitation("this invitation is for another email address",
+                                code="invitation_for_other_email")
     membership = accounts.grant(session, user, invitation.campaign.slug, invitation.role)
     _close(session, invitation, ACCEPTED, user)
     session.flush()
@@ -155,7 +155,8 @@ def accept_new_account(
 ) -> User:
     """Create the invited person's account and add it to the team."""
     if session.scalar(sa.select(User.id).where(User.email == invitation.email)):
-        raise InvalidInvitation("an account with this email exists: log in to accept")
+        raise InvalidInvitation("an account with this email exists: log in to accept",
+                                code="invitation_account_exists")
     user = accounts.create_user(
         session, invitation.email, password, role=invitation.role.value,
         campaign_slug=invitation.campaign.slug, name=name.strip(),
@@ -209,7 +210,7 @@ def remove_member(session: Session, campaign: Campaign, actor: User, membership_
             .where(Membership.campaign_id == campaign.id, Membership.role == Role.LEAD)
         )
         if leads <= 1:
-            raise DomainError("a campaign keeps at least one lead")
+            raise DomainError("a campaign keeps at least one lead", code="last_lead")
     email = membership.user.email
     role = membership.role.value
     user = membership.user

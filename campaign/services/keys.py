@@ -11,12 +11,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from campaign.crypto import KeyRing
 from campaign.extensions import db
 from campaign.models.types import EncryptedText
+from campaign.services import DomainError, context
 
 
 def encrypted_columns() -> list[tuple[sa.Table, sa.Column]]:
@@ -66,11 +66,11 @@ def reencrypt_all(session: Session, keyring: KeyRing, batch: int = 2000) -> int:
 
 def rotate(session: Session) -> tuple[str, int]:
     """Add a key to the instance key file and re-encrypt everything with it."""
-    if current_app.config.get("ENCRYPTION_KEYS_FROM_ENV"):
-        raise RuntimeError("keys come from CAMPAIGN_ENCRYPTION_KEYS: rotate them there")
-    path = add_key(Path(current_app.instance_path))
+    if context.setting("ENCRYPTION_KEYS_FROM_ENV"):
+        raise DomainError("keys come from CAMPAIGN_ENCRYPTION_KEYS: rotate them there",
+                          code="keys_from_environment")
+    path = add_key(context.instance_path())
     keys = Path(path).read_text().strip()
-    keyring = KeyRing(keys, current_app.config["HASH_KEY"])
-    current_app.extensions["keyring"] = keyring
-    current_app.config["ENCRYPTION_KEYS"] = keys
+    keyring = KeyRing(keys, context.setting("HASH_KEY"))
+    context.use_keyring(keyring, keys)
     return path, reencrypt_all(session, keyring)

@@ -30,6 +30,8 @@ ALLOWED = {
 class ChangedMeanwhile(DomainError):
     """Someone else moderated this testimony first."""
 
+    code = "changed_meanwhile"
+
 
 def get(session: Session, campaign_id: int, testimony_id: int) -> Testimony:
     """A testimony of this campaign that moderators may see, or NotFound."""
@@ -104,7 +106,8 @@ def _move(
 ) -> None:
     old = testimony.status
     if old not in ALLOWED[new]:
-        raise DomainError(f"a {old.value} testimony cannot be {new.value}")
+        raise DomainError(f"a {old.value} testimony cannot be {new.value}",
+                          code="moderation_refused")
     now = utcnow()
     # Conditional on the status we read: two moderators pressing at once must not count the
     # same testimony twice in the tallies.
@@ -157,7 +160,7 @@ def redact(session: Session, testimony: Testimony, actor: User, text: str) -> bo
     original text removes the redaction. Returns True if a redaction is now in place."""
     text = text.replace("\r\n", "\n").strip()
     if not text:
-        raise DomainError("the redacted text cannot be empty")
+        raise DomainError("the redacted text cannot be empty", code="redaction_empty")
     before = testimony.public_body
     testimony.redacted_body = None if text == testimony.body.strip() else text
     if testimony.public_body != before:

@@ -1,4 +1,5 @@
-"""Paper signatures: a printable sign-up sheet, and the import of typed-up sheets.
+"""Paper signatures: the import of typed-up sign-up sheets (the printable sheet itself is the
+web layer's: campaign/organize/sheet.py).
 
 An import is read twice: once for the preview, which marks every row valid, invalid (with the
 reason) or duplicate and saves nothing, and again at confirmation, against the signatures that
@@ -15,11 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-import segno
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import render_template
-from flask_babel import force_locale
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -36,12 +34,12 @@ from campaign.models import (
     Visibility,
 )
 from campaign.services import DomainError, audit, tallies, uploads
+from campaign.services.districts import ZIP_PATTERN
 
 MAX_ROWS = 20_000
 CHUNK = 1000
 MAX_NAME = 200
 MAX_BATCH = 40
-ZIP_PATTERN = re.compile(r"^(\d{5})(?:-?\d{4})?$")
 # The everyday shape of an address, a strict subset of what email_validator accepts: checked
 # first because a 10,000-row file must be read twice in seconds. Anything else (international
 # addresses, odd but valid ones, invalid ones) goes to email_validator, which decides.
@@ -104,13 +102,10 @@ class Problem(StrEnum):
     ALREADY_SIGNED = "already_signed"
 
 
-class PaperFileError(DomainError):
-    """The file cannot be imported at all (no name or ZIP column, too many rows...)."""
-
-    def __init__(self, code: str, detail: str = "") -> None:
-        super().__init__(f"{code}: {detail}" if detail else code)
-        self.code = code
-        self.detail = detail
+class PaperFileError(uploads.UnreadableFile):
+    """The file cannot be imported at all: no name or ZIP column (columns_missing, with the
+    columns `found`), or a file that is no table we read (file_empty, too_many_rows,
+    file_unreadable)."""
 
 
 @dataclass(slots=True)
@@ -214,42 +209,44 @@ def parse(data: bytes) -> PaperPreview:
     try:
         table = uploads.read_table(data, max_rows=MAX_ROWS)
     except uploads.UnreadableFile as exc:
-        raise PaperFileError("unreadable", str(exc)) from exc
+        raise PaperFileError(str(exc), code=exc.code, **exc.details) from exc
     positions, found, ignored = _match_columns(table.header)
     has_name = "name" in positions or "first_name" in positions or "last_name" in positions
     if not has_name or "zip" not in positions:
-        raise PaperFileError("columns_missing", ", ".join(h for h in table.header if h))
-    rows: list[PaperRow] = []
-    for line, cells in table.rows:
-        values = {f: (cells[i] if i < len(cells) else "") for f, i in positions.items()}
-        name = values.get("name", "")
-        if not name:
-            name = f"{values.get('first_name', '')} {values.get('last_name', '')}"
-        name = " ".join(name.split())
-        zip_raw = values.get("zip", "").replace(" ", "")
-        visibility, visibility_text = _visibility(values)
-        row = PaperRow(line=line, name=name, zip=zip_raw, email=values.get("email", ""),
-                       visibility=visibility, visibility_text=visibility_text)
-        if not name:
-            row.problems.append(Problem.NAME_MISSING)
-        elif len(name) > MAX_NAME:
-            row.problems.append(Problem.NAME_TOO_LONG)
-        if not zip_raw:
-            row.problems.append(Problem.ZIP_MISSING)
-        else:
-            match = ZIP_PATTERN.match(zip_raw)
-            if match:
-                row.zip = match.group(1)
-            else:
-                row.problems.append(Problem.ZIP_INVALID)
-        if row.email and not valid_email(row.email):
-            row.problems.append(Problem.EMAIL_INVALID)
-        if visibility is None:
-            row.problems.append(Problem.VISIBILITY_UNKNOWN)
-        if row.problems:
-            row.status = RowStatus.INVALID
-        rows.append(row)
+        columns = ", ".join(h for h in table.header if h)
+        raise PaperFileError(f"no name or ZIP column among: {columns}", code="columns_missing",
+                             found=columns or "-")
+    rows = [
+        _row(line, {f: uploads.cell(cells, i) for f, i in positions.items()})
+        for line, cells in table.rows
+    ]
     return PaperPreview(rows, found, ignored, table.encoding, table.delimiter)
+
+
+def _row(line: int, values: dict[str, str]) -> PaperRow:
+    """One typed-up line with the problems that keep it from being saved."""
+    name = values.get("name", "") or f"{values.get('first_name', '')} {values.get('last_name', '')}"
+    name = " ".join(name.split())
+    zip_raw = values.get("zip", "").replace(" ", "")
+    visibility, visibility_text = _visibility(values)
+    row = PaperRow(line=line, name=name, zip=zip_raw, email=values.get("email", ""),
+                   visibility=visibility, visibility_text=visibility_text)
+    if not name:
+        row.problems.append(Problem.NAME_MISSING)
+    elif len(name) > MAX_NAME:
+        row.problems.append(Problem.NAME_TOO_LONG)
+    match = ZIP_PATTERN.match(zip_raw)
+    if match:
+        row.zip = match.group(1)
+    else:
+        row.problems.append(Problem.ZIP_INVALID if zip_raw else Problem.ZIP_MISSING)
+    if row.email and not valid_email(row.email):
+        row.problems.append(Problem.EMAIL_INVALID)
+    if visibility is None:
+        row.problems.append(Problem.VISIBILITY_UNKNOWN)
+    if row.problems:
+        row.status = RowStatus.INVALID
+    return row
 
 
 def analyze(session: Session, campaign: Campaign, data: bytes) -> PaperPreview:
@@ -294,7 +291,8 @@ def analyze(session: Session, campaign: Campaign, data: bytes) -> PaperPreview:
 def check_campaign(campaign: Campaign) -> None:
     """Paper signatures go to a campaign that still keeps personal data."""
     if campaign.status == CampaignStatus.ARCHIVED or campaign.purged_at is not None:
-        raise DomainError("this campaign is archived; it takes no more signatures")
+        raise DomainError("this campaign is archived; it takes no more signatures",
+                          code="campaign_archived")
 
 
 def clean_batch(label: str, now: datetime) -> str:
@@ -393,36 +391,3 @@ def batches(session: Session, campaign_id: int) -> list[tuple[str, int, datetime
             .limit(50)
         )
     ]
-
-
-# The printable sheet -----------------------------------------------------------------------
-
-SHEET_ROWS = 14
-
-
-def qr_svg(url: str) -> str:
-    """A QR code of url as inline SVG markup (nothing to fetch when the PDF is rendered)."""
-    return segno.make(url, error="m").svg_inline(scale=3, border=2, dark="#000")
-
-
-def sheet_html(campaign: Campaign, language: str, sign_url: str) -> str:
-    """The sign-up sheet as HTML in one language, QR code inline."""
-    with force_locale(language):
-        return render_template(
-            "organize/paper/sheet.html",
-            campaign=campaign,
-            decision=campaign.decision,
-            sign_url=sign_url,
-            qr=qr_svg(sign_url),
-            rows=range(1, SHEET_ROWS + 1),
-            language=language,
-        )
-
-
-def sheet_pdf(campaign: Campaign, language: str, sign_url: str) -> bytes:
-    """The printable sign-up sheet PDF, rendered with the locked-down packet renderer."""
-    from campaign.pdf import render_html_to_pdf
-
-    with force_locale(language):
-        css = render_template("organize/paper/sheet.css")
-    return render_html_to_pdf(sheet_html(campaign, language, sign_url), extra_css=css)

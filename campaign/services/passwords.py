@@ -8,31 +8,26 @@ of the account ends at the same moment.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app, render_template
-from flask_babel import force_locale
-from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature
 from sqlalchemy.orm import Session
 
-from campaign.links import external_url
+from campaign import mails
 from campaign.models import User
-from campaign.services import DomainError, accounts, audit, mail
+from campaign.services import DomainError, accounts, audit, context, mail
 
 MAX_AGE_SECONDS = 60 * 60
-SALT = "campaign.password-reset"
+LINK = "password-reset"
 
 
 class InvalidResetLink(DomainError):
     """The reset link is wrong, expired or already used."""
 
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=SALT)
+    code = "reset_link_invalid"
 
 
 def reset_token(user: User) -> str:
     """A signed token for this account at its current session version."""
-    return _serializer().dumps({"u": user.id, "v": user.session_version})
+    return context.signer(LINK).dumps({"u": user.id, "v": user.session_version})
 
 
 def request_reset(session: Session, email: str) -> bool:
@@ -41,12 +36,12 @@ def request_reset(session: Session, email: str) -> bool:
     user = session.scalar(sa.select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active:
         return False
-    link = external_url("auth.reset_password", token=reset_token(user))
-    language = user.language if user.language in current_app.config["LANGUAGES"] else "en"
-    with force_locale(language):
-        subject = _("Reset your password")
-        body = render_template("email/organize/password_reset.txt", user=user, link=link,
-                               minutes=MAX_AGE_SECONDS // 60)
+    language = context.site_language(user.language)
+    subject, body = mails.render(
+        "email/organize/password_reset.txt", language, user=user,
+        link=context.link("auth.reset_password", token=reset_token(user)),
+        minutes=MAX_AGE_SECONDS // 60,
+    )
     mail.queue(session, user.email, subject, body, language=language)
     return True
 
@@ -54,7 +49,7 @@ def request_reset(session: Session, email: str) -> bool:
 def user_for_token(session: Session, token: str) -> User:
     """The account a reset link is for, or InvalidResetLink."""
     try:
-        payload = _serializer().loads(token, max_age=MAX_AGE_SECONDS)
+        payload = context.signer(LINK).loads(token, max_age=MAX_AGE_SECONDS)
         user_id, version = int(payload["u"]), int(payload["v"])
     except (BadSignature, KeyError, TypeError, ValueError) as exc:
         raise InvalidResetLink("this link is not valid or has expired") from exc
@@ -76,7 +71,7 @@ def reset_password(session: Session, token: str, password: str) -> User:
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     """Change one's own password knowing the current one; other sessions end."""
     if not accounts.check_password(user, current):
-        raise DomainError("the current password is not right")
+        raise DomainError("the current password is not right", code="wrong_current_password")
     accounts.set_password(session, user, new)
     audit.record(session, "account.password_changed", actor=user, target_type="user",
                  target_id=user.id)

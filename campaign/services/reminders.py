@@ -17,13 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, render_template
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from campaign.links import external_url
+from campaign import mails
 from campaign.models import (
     Campaign,
     CampaignStatus,
@@ -35,8 +32,7 @@ from campaign.models import (
     User,
 )
 from campaign.models.types import utcnow
-from campaign.services import deadlines as deadline_service
-from campaign.services import mail
+from campaign.services import context, mail
 
 DEFAULT_OFFSETS = (168, 48, 24, 3)
 RESIDENT_STATUSES = (TestimonyStatus.PENDING, TestimonyStatus.APPROVED)
@@ -54,7 +50,7 @@ class ReminderRun:
 
 def offsets() -> tuple[int, ...]:
     """The configured offsets in hours, largest first; bad values are ignored."""
-    raw = current_app.config.get("REMINDER_OFFSETS_HOURS", DEFAULT_OFFSETS)
+    raw = context.setting("REMINDER_OFFSETS_HOURS", DEFAULT_OFFSETS)
     values = set()
     for value in raw or ():
         try:
@@ -75,11 +71,6 @@ def offset_due(deadline_at: datetime, now: datetime, hours: tuple[int, ...]) -> 
     return min(passed) if passed else None
 
 
-def language_of(code: str | None) -> str:
-    languages = current_app.config.get("LANGUAGES", ("en", "es"))
-    return code if code in languages else languages[0]
-
-
 def _begin_for_savepoints(session: Session) -> None:
     """Make sure a real transaction is open before the first savepoint.
 
@@ -95,17 +86,38 @@ def _begin_for_savepoints(session: Session) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
-def _queue_once(session: Session, run: ReminderRun, key: str, to: str, subject: str,
-                body: str, language: str, campaign_id: int) -> None:
-    if mail.already_queued(session, key):
+@dataclass(frozen=True)
+class Reminder:
+    """One reminder to one person: the mail is rendered only if it was never queued."""
+
+    key: str
+    to: str
+    language: str
+    template: str
+    recipient: dict[str, object]  # the template's name for them: person (staff) or testimony
+
+    def render(self, deadline: Deadline, now: datetime) -> tuple[str, str]:
+        """Subject and body in the person's language."""
+        campaign = deadline.campaign
+        return mails.render(
+            self.template, self.language, deadline=deadline, campaign=campaign, now=now,
+            campaign_url=context.link("public.campaign_page", slug=campaign.slug),
+            agenda_url=context.link("schedule.agenda"), **self.recipient,
+        )
+
+
+def _queue_once(session: Session, run: ReminderRun, reminder: Reminder, deadline: Deadline,
+                now: datetime) -> None:
+    if mail.already_queued(session, reminder.key):
         run.already_queued += 1
         return
+    subject, body = reminder.render(deadline, now)
     try:
         # The unique dedupe_key is the guarantee (two workers at once, a retried job): a
         # duplicate rolls back this one message and the run goes on.
         with session.begin_nested():
-            mail.queue(session, to, subject, body, language=language, campaign_id=campaign_id,
-                       dedupe_key=key)
+            mail.queue(session, reminder.to, subject, body, language=reminder.language,
+                       campaign_id=deadline.campaign_id, dedupe_key=reminder.key)
             session.flush()
             # SQLAlchemy signals "after_commit" when a savepoint is released too, which would
             # start a delivery job per message before the run is committed; remind() asks
@@ -147,34 +159,35 @@ def _speakers(session: Session, hearing: Deadline) -> list[Testimony]:
     return people
 
 
-def _context(deadline: Deadline, campaign: Campaign, now: datetime) -> dict:
-    from campaign.services.agenda import when_phrase
-    from campaign.web import format_when, localized
+def reminders_for(session: Session, deadline: Deadline, offset: int) -> list[Reminder]:
+    """Who is reminded of a deadline at an offset: the campaign's staff, and for a hearing the
+    residents who asked to speak and to be reminded."""
+    prefix = f"reminder:{deadline.id}:{offset}"
+    found = [
+        Reminder(f"{prefix}:staff:{user.id}", user.email, context.site_language(user.language),
+                 "email/schedule/staff_reminder.txt", {"person": user})
+        for user in _staff(session, deadline.campaign)
+    ]
+    if deadline.kind == DeadlineKind.HEARING:
+        found += [
+            Reminder(f"{prefix}:resident:{testimony.email_hash}", testimony.email or "",
+                     context.site_language(testimony.language),
+                     "email/schedule/speaker_reminder.txt", {"testimony": testimony})
+            for testimony in _speakers(session, deadline)
+        ]
+    return found
 
-    return {
-        "deadline": deadline,
-        "campaign": campaign,
-        "title": localized(deadline, "title"),
-        "campaign_title": localized(campaign, "title"),
-        "kind": deadline_service.kind_label(deadline.kind),
-        "when": format_when(deadline.at, campaign.time_zone),
-        "how_soon": when_phrase(deadline.at, now, campaign.time_zone),
-        "time_zone": campaign.time_zone,
-        "campaign_url": external_url("public.campaign_page", slug=campaign.slug),
-        "agenda_url": external_url("schedule.agenda"),
-        "decision": campaign.decision,
-    }
 
-
-def _render(template: str, language: str, deadline: Deadline, campaign: Campaign,
-            now: datetime, **extra) -> tuple[str, str]:
-    with force_locale(language):
-        context = _context(deadline, campaign, now) | extra
-        subject = _("Reminder: %(title)s %(how_soon)s (%(campaign)s)",
-                    title=context["title"], how_soon=context["how_soon"],
-                    campaign=context["campaign_title"])
-        body = render_template(template, **context)
-    return subject, body
+def _due(session: Session, now: datetime, hours: tuple[int, ...]) -> list[Deadline]:
+    horizon = now + timedelta(hours=max(hours))
+    return list(session.scalars(
+        sa.select(Deadline)
+        .join(Campaign, Campaign.id == Deadline.campaign_id)
+        .where(Campaign.status == CampaignStatus.OPEN, Deadline.at > now,
+               Deadline.at <= horizon)
+        .options(selectinload(Deadline.campaign).selectinload(Campaign.decision))
+        .order_by(Deadline.at, Deadline.id)
+    ))
 
 
 def remind(session: Session, now: datetime | None = None) -> ReminderRun:
@@ -184,47 +197,18 @@ def remind(session: Session, now: datetime | None = None) -> ReminderRun:
     run = ReminderRun()
     if not hours:
         return run
-    horizon = now + timedelta(hours=max(hours))
-    due = session.scalars(
-        sa.select(Deadline)
-        .join(Campaign, Campaign.id == Deadline.campaign_id)
-        .where(Campaign.status == CampaignStatus.OPEN, Deadline.at > now,
-               Deadline.at <= horizon)
-        .options(selectinload(Deadline.campaign).selectinload(Campaign.decision))
-        .order_by(Deadline.at, Deadline.id)
-    ).all()
     waiting_before = session.info.get(MAIL_WAITING, False)
     started = False
-    for deadline in due:
+    for deadline in _due(session, now, hours):
         offset = offset_due(deadline.at, now, hours)
         if offset is None:
             continue
         if not started:
             _begin_for_savepoints(session)
             started = True
-        campaign = deadline.campaign
         run.deadlines.add(deadline.id)
-        for user in _staff(session, campaign):
-            language = language_of(user.language)
-            key = f"reminder:{deadline.id}:{offset}:staff:{user.id}"
-            if mail.already_queued(session, key):
-                run.already_queued += 1
-                continue
-            subject, body = _render("email/schedule/staff_reminder.txt", language, deadline,
-                                    campaign, now, person=user)
-            _queue_once(session, run, key, user.email, subject, body, language, campaign.id)
-        if deadline.kind != DeadlineKind.HEARING:
-            continue
-        for testimony in _speakers(session, deadline):
-            language = language_of(testimony.language)
-            key = f"reminder:{deadline.id}:{offset}:resident:{testimony.email_hash}"
-            if mail.already_queued(session, key):
-                run.already_queued += 1
-                continue
-            subject, body = _render("email/schedule/speaker_reminder.txt", language, deadline,
-                                    campaign, now, testimony=testimony)
-            _queue_once(session, run, key, testimony.email or "", subject, body, language,
-                        campaign.id)
+        for reminder in reminders_for(session, deadline, offset):
+            _queue_once(session, run, reminder, deadline, now)
     if run.queued or waiting_before:
         # Delivery starts after the caller's commit (see campaign.services.mail.queue).
         session.info[MAIL_WAITING] = True

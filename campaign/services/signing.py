@@ -10,34 +10,28 @@ happens to reuse the id.
 from __future__ import annotations
 
 import functools
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
-from flask_babel import force_locale
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from campaign import mails
 from campaign.crypto import email_domain, email_hash
-from campaign.links import external_url
 from campaign.models import (
-    UNASSIGNED,
     Campaign,
     CampaignStatus,
-    DistrictZip,
     Signature,
     SignatureSource,
     SignatureStatus,
     Visibility,
 )
 from campaign.models.types import utcnow
-from campaign.placeholders import Placeholders
-from campaign.services import DomainError, mail, tallies
+from campaign.services import DomainError, context, mail, tallies
+from campaign.services.districts import district_of_zip, normalize_zip
 
 SIGNATURE_LINK = "signature-confirm"
 HASH_PREFIX = 16
@@ -46,9 +40,13 @@ HASH_PREFIX = 16
 class SigningClosed(DomainError):
     """The campaign is not open, so it takes no new or confirmed signatures."""
 
+    code = "signing_closed"
+
 
 class LinkInvalid(DomainError):
     """A link this site did not make, or whose record no longer exists."""
+
+    code = "link_invalid"
 
 
 @dataclass(frozen=True)
@@ -73,58 +71,18 @@ class SignatureDetails:
     client_hash: str | None = None
 
 
-# --- ZIP codes and districts ------------------------------------------------------------------
-
-
-def normalize_zip(raw: str) -> str:
-    """The five-digit ZIP code in what a resident typed ("02115-1234 " -> "02115").
-
-    The form accepts any decimal digits, as a phone's Arabic or full-width keyboard types
-    them ("٠٢١١٥", "０２１１５"): they are stored as the ASCII digits the district table uses.
-    """
-    return "".join(str(unicodedata.decimal(d)) for d in re.findall(r"\d", raw or ""))[:5]
-
-
-def district_for(session: Session, campaign_id: int, zip_code: str) -> str:
-    """The council district of a ZIP code from the campaign's table; "unassigned" if unknown."""
-    return session.scalar(
-        _DISTRICT_OF_ZIP, {"campaign_id": campaign_id, "zip": normalize_zip(zip_code)}
-    )
-
-
-def _district_of_zip(campaign_id: str, zip_code: str):
-    """The district of a ZIP in a campaign's table, or "unassigned": a scalar subquery on the
-    bound parameters named `campaign_id` and `zip_code`."""
-    zips = DistrictZip.__table__
-    return sa.func.coalesce(
-        sa.select(zips.c.district)
-        .where(zips.c.campaign_id == sa.bindparam(campaign_id),
-               zips.c.zip == sa.bindparam(zip_code))
-        .scalar_subquery(),
-        UNASSIGNED,
-    )
-
-
-# Built once: every testimony looks its district up (a signature, inside its insert).
-_DISTRICT_OF_ZIP = sa.select(_district_of_zip("campaign_id", "zip"))
-
-
 # --- Links ------------------------------------------------------------------------------------
-
-
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"campaign.{purpose}")
 
 
 def make_link_token(purpose: str, record_id: int, hashed_email: str) -> str:
     """A signed token naming one record for one purpose (confirm, private testimony link)."""
-    return _serializer(purpose).dumps([record_id, hashed_email[:HASH_PREFIX]])
+    return context.signer(purpose).dumps([record_id, hashed_email[:HASH_PREFIX]])
 
 
 def read_link_token(purpose: str, token: str, max_age: timedelta | None) -> LinkPayload:
     """The record a token names; expired tokens are reported, not refused, so the page can
     still say "already confirmed" kindly. Raises LinkInvalid for anything not made here."""
-    serializer = _serializer(purpose)
+    serializer = context.signer(purpose)
     expired = False
     try:
         if max_age is None:
@@ -153,37 +111,8 @@ def link_fits(payload: LinkPayload, hashed_email: str | None) -> bool:
 
 
 def confirmation_max_age() -> timedelta:
-    return timedelta(days=int(current_app.config["CONFIRMATION_MAX_AGE_DAYS"]))
-
-
-def render_mail(template: str, language: str, **context: Any) -> tuple[str, str]:
-    """Subject and body of a plain-text mail in the resident's language.
-
-    The template sets `subject` at its top level; the rest of it is the body.
-    """
-    with force_locale(language):
-        module = current_app.jinja_env.get_template(template).make_module(context)
-        subject = str(getattr(module, "subject", "")).strip()
-        body = str(module).strip() + "\n"
-    return subject, body
-
-
-def render_kept_mail(template: str, language: str, campaign: Campaign, texts: dict[str, str],
-                     **context: Any) -> tuple[str, str]:
-    """`render_mail`'s subject and body, rendered once per campaign version, language and
-    (hashable) context, with `texts` (what differs from one resident's mail to the next, as
-    plain text) put in their places: see campaign.placeholders."""
-    mails = current_app.extensions.get("kept_mails")
-    if mails is None:
-        mails = current_app.extensions["kept_mails"] = Placeholders()
-    key = (template, language, campaign.id, tuple(sorted(context.items())))
-    rendered = mails.kept(key, campaign)
-    if rendered is None:
-        rendered = render_mail(template, language, campaign=campaign, **context,
-                               **mails.holes(texts))
-        mails.keep(key, campaign, rendered)
-    subject, body = rendered
-    return mails.fill(subject, texts), mails.fill(body, texts)
+    """How long an emailed confirmation link works (CONFIRMATION_MAX_AGE_DAYS)."""
+    return timedelta(days=int(context.setting("CONFIRMATION_MAX_AGE_DAYS", 7)))
 
 
 def queue_resident_mail(
@@ -194,18 +123,15 @@ def queue_resident_mail(
     campaign: Campaign,
     *,
     texts: dict[str, str] | None = None,
-    **context: Any,
+    **details: Any,
 ) -> None:
     """Queue one mail to a resident, rendered in their language; sent after the commit.
 
     `texts` are what differs from one resident's mail to the next; with them, the mail is
-    rendered once and kept (`render_kept_mail`), and `context` must be hashable.
+    rendered once and kept (campaign.mails.render), and `details` must be hashable.
     """
-    language = language if language in current_app.config["LANGUAGES"] else "en"
-    if texts is None:
-        subject, body = render_mail(template, language, campaign=campaign, **context)
-    else:
-        subject, body = render_kept_mail(template, language, campaign, texts, **context)
+    language = context.site_language(language)
+    subject, body = mails.render(template, language, texts=texts, campaign=campaign, **details)
     mail.queue(session, to, subject, body, language=language, campaign_id=campaign.id)
 
 
@@ -238,7 +164,7 @@ def _signature_insert(dialect: str):
     return (
         insert(table)
         # The column's own names cannot be the subquery's parameters in an INSERT.
-        .values(district=_district_of_zip("district_campaign_id", "district_zip"))
+        .values(district=district_of_zip("district_campaign_id", "district_zip"))
         .on_conflict_do_nothing(index_elements=["campaign_id", "email_hash"])
         .returning(table.c.id, table.c.district)
     )
@@ -302,10 +228,10 @@ def _queue_confirmation(session: Session, campaign: Campaign, record_id: int, ha
         campaign,
         texts={
             "name": name,
-            "confirm_url": external_url("residents.confirm_signature", slug=campaign.slug,
+            "confirm_url": context.link("residents.confirm_signature", slug=campaign.slug,
                                         token=token),
         },
-        campaign_url=external_url("public.campaign_page", slug=campaign.slug),
+        campaign_url=context.link("public.campaign_page", slug=campaign.slug),
         max_age_days=confirmation_max_age().days,
     )
 
@@ -330,8 +256,8 @@ def _mail_repeat(session: Session, campaign: Campaign, signature: Signature, to:
         signature.language,
         campaign,
         counted=signature.status == SignatureStatus.VERIFIED,
-        campaign_url=external_url("public.campaign_page", slug=campaign.slug),
-        testify_url=external_url("residents.testify", slug=campaign.slug),
+        campaign_url=context.link("public.campaign_page", slug=campaign.slug),
+        testify_url=context.link("residents.testify", slug=campaign.slug),
     )
     signature.last_mailed_at = utcnow()
 

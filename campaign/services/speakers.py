@@ -36,7 +36,7 @@ def roster(session: Session, campaign_id: int, hearing_id: int | None = None) ->
 def move(session: Session, campaign: Campaign, testimony_id: int, direction: str) -> None:
     """Move one speaker a place up or down the whole roster (numbering it 1..n on the way)."""
     if direction not in ("up", "down"):
-        raise DomainError("move up or down")
+        raise DomainError("move up or down", code="direction_invalid")
     speakers = roster(session, campaign.id)
     index = next((i for i, t in enumerate(speakers) if t.id == testimony_id), None)
     if index is None:

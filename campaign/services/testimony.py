@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from campaign.crypto import email_hash
-from campaign.links import external_url
 from campaign.models import (
     Campaign,
     CampaignStatus,
@@ -30,15 +28,14 @@ from campaign.models import (
     Visibility,
 )
 from campaign.models.types import utcnow
-from campaign.services import DomainError, tallies
-from campaign.services.deadlines import comment_deadline_for
+from campaign.services import DomainError, context, tallies
+from campaign.services.deadlines import comment_deadline_for, speaker_cutoff_for
+from campaign.services.districts import district_for, normalize_zip
 from campaign.services.signing import (
     LinkInvalid,
     confirmation_max_age,
-    district_for,
     link_fits,
     make_link_token,
-    normalize_zip,
     queue_resident_mail,
     read_link_token,
 )
@@ -79,6 +76,8 @@ class TestimonyWindow:
 class TestimonyClosed(DomainError):
     """Written testimony is not accepted (or no longer editable) at this time."""
 
+    code = "testimony_closed"
+
     def __init__(self, window: TestimonyWindow) -> None:
         super().__init__("testimony closed")
         self.window = window
@@ -86,6 +85,8 @@ class TestimonyClosed(DomainError):
 
 class SpeakingClosed(DomainError):
     """Sign-up to speak at the hearing has closed, though written testimony is still open."""
+
+    code = "speaking_closed"
 
     def __init__(self, window: TestimonyWindow) -> None:
         super().__init__("speaker sign-up closed")
@@ -95,9 +96,13 @@ class SpeakingClosed(DomainError):
 class TooLong(DomainError):
     """More than MAX_WORDS words (the form says so first; this guards every other caller)."""
 
+    code = "testimony_too_long"
+
 
 class NotEditable(DomainError):
     """Withdrawn testimony cannot be edited or withdrawn again."""
+
+    code = "testimony_withdrawn"
 
 
 @dataclass(frozen=True)
@@ -123,10 +128,8 @@ def _closing(hearing: Deadline) -> datetime:
 
 
 def _speaker_cutoff(hearing: Deadline) -> datetime | None:
-    for dependent in hearing.dependents:
-        if dependent.kind == DeadlineKind.SPEAKER_CUTOFF:
-            return dependent.at
-    return None
+    cutoff = speaker_cutoff_for(hearing)
+    return cutoff.at if cutoff is not None else None
 
 
 def _window_of(campaign: Campaign, hearing: Deadline | None, now: datetime) -> TestimonyWindow:
@@ -166,8 +169,7 @@ def window_for(testimony: Testimony, campaign: Campaign, now: datetime | None = 
 
 def mail_language(testimony: Testimony, fallback: str) -> str:
     """Mail about a testimony goes in its language when the site speaks it."""
-    languages = current_app.config["LANGUAGES"]
-    return testimony.language if testimony.language in languages else fallback
+    return testimony.language if testimony.language in context.languages() else fallback
 
 
 def _new_reference(session: Session) -> str:
@@ -177,12 +179,13 @@ def _new_reference(session: Session) -> str:
         taken = session.scalar(sa.select(Testimony.id).where(Testimony.reference == reference))
         if taken is None:
             return reference
-    raise DomainError("could not find a free reference number")  # 25**8 makes this unreachable
+    # 25**8 references make this unreachable.
+    raise DomainError("could not find a free reference number", code="reference_unavailable")
 
 
 def _check_length(body: str) -> None:
     if count_words(body) > MAX_WORDS or len(body) > MAX_CHARACTERS:
-        raise TooLong(f"more than {MAX_WORDS} words")
+        raise TooLong(f"more than {MAX_WORDS} words", max=MAX_WORDS)
 
 
 def _apply(testimony: Testimony, details: TestimonyDetails, district: str) -> None:
@@ -208,7 +211,8 @@ def private_token(testimony: Testimony) -> str:
 
 
 def private_url(testimony: Testimony) -> str:
-    return external_url("residents.private_testimony", token=private_token(testimony))
+    """The private link itself, on the site's public address."""
+    return context.link("residents.private_testimony", token=private_token(testimony))
 
 
 def submit(
@@ -255,7 +259,7 @@ def _mail_confirmation(
         language,
         campaign,
         testimony=testimony,
-        confirm_url=external_url("residents.confirm_testimony", slug=campaign.slug, token=token),
+        confirm_url=context.link("residents.confirm_testimony", slug=campaign.slug, token=token),
         private_url=private_url(testimony),
         closes_at=window_for(testimony, campaign).closes_at,
         max_age_days=confirmation_max_age().days,
@@ -302,16 +306,22 @@ def confirm(session: Session, testimony: Testimony) -> bool:
     return result.rowcount == 1
 
 
-def edit(
-    session: Session, campaign: Campaign, testimony: Testimony, details: TestimonyDetails,
-    *, ui_language: str,
-) -> None:
-    """Change a testimony before its deadline; approved or rejected text goes back to review."""
+def _changeable(testimony: Testimony, campaign: Campaign) -> TestimonyWindow:
+    """The window of a testimony its author may still change or withdraw."""
     current = window_for(testimony, campaign)
     if not current.is_open:
         raise TestimonyClosed(current)
     if testimony.status == TestimonyStatus.WITHDRAWN:
         raise NotEditable(testimony.reference)
+    return current
+
+
+def edit(
+    session: Session, campaign: Campaign, testimony: Testimony, details: TestimonyDetails,
+    *, ui_language: str,
+) -> None:
+    """Change a testimony before its deadline; approved or rejected text goes back to review."""
+    current = _changeable(testimony, campaign)
     if details.speak_mode != testimony.speak_mode and not current.speaking_open:
         raise SpeakingClosed(current)
     _check_length(details.body)
@@ -332,11 +342,7 @@ def withdraw(
     session: Session, campaign: Campaign, testimony: Testimony, *, ui_language: str
 ) -> None:
     """Withdraw a testimony before its deadline: out of every count, list and packet."""
-    current = window_for(testimony, campaign)
-    if not current.is_open:
-        raise TestimonyClosed(current)
-    if testimony.status == TestimonyStatus.WITHDRAWN:
-        raise NotEditable(testimony.reference)
+    _changeable(testimony, campaign)
     tallies.testimony_transition(session, testimony, testimony.status, TestimonyStatus.WITHDRAWN)
     testimony.status = TestimonyStatus.WITHDRAWN
     if testimony.confirmed_at is None:

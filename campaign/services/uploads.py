@@ -30,7 +30,10 @@ DELIMITERS = (",", ";", "\t")
 
 
 class UnreadableFile(DomainError):
-    """The upload is not a table we can read."""
+    """The upload is not a table we can read: file_empty, too_many_rows (details: max),
+    file_unreadable."""
+
+    code = "file_unreadable"
 
 
 def _folder(instance_path: str) -> Path:
@@ -153,7 +156,7 @@ def read_table(data: bytes, *, max_rows: int) -> Table:
     """Read an uploaded CSV tolerantly: any common encoding, comma / semicolon / tab, CRLF or
     LF, spaces around cells, blank lines. The first non-blank line is the header."""
     if not data.strip():
-        raise UnreadableFile("the file is empty")
+        raise UnreadableFile("the file is empty", code="file_empty")
     text, encoding = decode_text(data)
     text = text.replace("\x00", "")
     first_line = next((line for line in text.splitlines() if line.strip()), "")
@@ -175,12 +178,18 @@ def read_table(data: bytes, *, max_rows: int) -> Table:
                 continue
             rows.append((line, cells))
             if len(rows) > max_rows:
-                raise UnreadableFile(f"the file has more than {max_rows} rows")
+                raise UnreadableFile(f"the file has more than {max_rows} rows",
+                                     code="too_many_rows", max=max_rows)
     except csv.Error as exc:
         raise UnreadableFile(f"line {reader.line_num}: {exc}") from exc
     if header is None:
-        raise UnreadableFile("the file is empty")
+        raise UnreadableFile("the file is empty", code="file_empty")
     return Table(header, header_line, rows, encoding, delimiter)
+
+
+def cell(cells: list[str], index: int) -> str:
+    """A row's cell in a column, "" where the row is shorter than the header."""
+    return cells[index] if index < len(cells) else ""
 
 
 def normalize_header(name: str) -> str:

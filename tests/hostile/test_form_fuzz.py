@@ -23,7 +23,7 @@ from campaign.extensions import db
 from campaign.models import Endorsement, Signature, Testimony, TestimonyStatus, User
 from campaign.residents.forms import visible
 from campaign.services import testimony as testimony_service
-from campaign.services.signing import normalize_zip
+from campaign.services.districts import normalize_zip
 from tests.factories import make_staff, make_testimony
 from tests.hostile.support import (
     FUZZ,

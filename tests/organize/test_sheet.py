@@ -6,7 +6,7 @@ import io
 
 from pypdf import PdfReader
 
-from campaign.services import paper
+from campaign.organize.sheet import qr_svg
 
 
 def _login(client, user):
@@ -45,6 +45,6 @@ def test_staff_pages_speak_spanish(client, team):
 
 
 def test_the_qr_code_is_inline_svg_of_the_sign_url(app):
-    svg = paper.qr_svg("https://campaign.example/c/riverton/sign")
+    svg = qr_svg("https://campaign.example/c/riverton/sign")
     assert svg.startswith("<svg") and "<path" in svg
     assert "http" not in svg.replace("http://www.w3.org", "")  # nothing to fetch

@@ -12,7 +12,6 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "translations/organize/es/LC_MESSAGES/messages.po"
 SOURCES = ["campaign/organize", "campaign/coalition", "campaign/auth",
-           "campaign/services/invitations.py", "campaign/services/passwords.py",
            "templates/organize", "templates/coalition", "templates/auth",
            "templates/email/organize", "campaign/packets", "templates/packets"]
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}

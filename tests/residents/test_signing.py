@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
+from campaign import mails
 from campaign.models import (
     CampaignStatus,
     DistrictZip,
@@ -18,7 +19,7 @@ from campaign.models import (
     Visibility,
 )
 from campaign.services import campaigns as campaign_service
-from campaign.services import signing
+from campaign.services import districts, signing
 from tests.factories import make_campaign, make_signature
 from tests.residents.support import csrf_token, link, other_app, outbox, text_of
 
@@ -114,9 +115,9 @@ def test_the_district_comes_from_this_campaigns_zip_table_only(client, db):
     assert tally(db, ours, "unassigned").signatures_pending == 1
     assert tally(db, ours, "7") is None
     # The same look-up on its own, as testimony uses it.
-    assert signing.district_for(db.session, theirs.id, " 33333-1234") == "7"
-    assert signing.district_for(db.session, ours.id, "33333") == "unassigned"
-    assert signing.district_for(db.session, ours.id, "") == "unassigned"
+    assert districts.district_for(db.session, theirs.id, " 33333-1234") == "7"
+    assert districts.district_for(db.session, ours.id, "33333") == "unassigned"
+    assert districts.district_for(db.session, ours.id, "") == "unassigned"
 
 
 @pytest.mark.parametrize(
@@ -438,10 +439,9 @@ def test_a_kept_confirmation_mail_reads_exactly_as_one_rendered_for_it(app, db):
         for language in ("en", "es"):
             for number, name in enumerate(names):
                 texts = {"name": name, "confirm_url": f"https://example.org/c/x/confirm/{number}"}
-                assert signing.render_kept_mail(template, language, campaign, texts,
-                                                **context) == (
-                    signing.render_mail(template, language, campaign=campaign, **texts,
-                                        **context))
+                assert mails.render(template, language, texts=texts, campaign=campaign,
+                                    **context) == (
+                    mails.render(template, language, campaign=campaign, **texts, **context))
 
 
 def test_the_confirmation_mail_follows_an_edit_of_the_campaign_at_once(client, db):

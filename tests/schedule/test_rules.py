@@ -10,6 +10,7 @@ import time_machine
 from flask_babel import force_locale
 
 from campaign.models import AuditEvent, DeadlineKind
+from campaign.schedule.phrases import describe_rule
 from campaign.services import DomainError
 from campaign.services import deadlines as ds
 from tests.factories import make_campaign, make_staff, make_testimony
@@ -91,12 +92,12 @@ def test_rules_are_normalized_and_described(app):
     assert ds.normalize_rule(" days_before_at:1:9:00") == "days_before_at:1:09:00"
     assert ds.normalize_rule("hours_after:72.0") == "hours_after:72"
     with force_locale("en"):
-        assert ds.describe_rule("days_before_at:1:15:00") == (
+        assert describe_rule("days_before_at:1:15:00") == (
             "The day before the hearing at 3:00\u202fPM")
-        assert ds.describe_rule("hours_after:72") == "72 hours after the hearing"
-        assert ds.describe_rule("business_days_before:5").startswith("5 business days before")
+        assert describe_rule("hours_after:72") == "72 hours after the hearing"
+        assert describe_rule("business_days_before:5").startswith("5 business days before")
     with force_locale("es"):
-        assert ds.describe_rule("days_before_at:1:15:00").startswith("El día anterior")
+        assert describe_rule("days_before_at:1:15:00").startswith("El día anterior")
 
 
 def test_unknown_time_zone_is_a_domain_error():
