@@ -169,3 +169,44 @@ def test_mail_queued_in_a_savepoint_that_rolls_back_asks_for_nothing(app, db, st
     db.session.rollback()
     db.session.commit()
     assert store.pending_count() == 0
+
+
+def test_two_deliverers_at_once_send_each_message_once(app, db, store, monkeypatch):
+    """The job a commit started and the every-minute retry (or two worker hosts) overlap:
+    the second one starts while the first is in the middle of sending its first message."""
+    for number in range(3):
+        mail.queue(db.session, f"r{number}@example.org", "Subject", f"Body {number}")
+    db.session.commit()
+    store.dequeue()
+    delivered: list[int] = []
+    send = mail.deliver
+
+    def deliver_while_another_job_runs(message):
+        delivered.append(message.id)
+        if len(delivered) == 1:
+            mail.retry_mail_job.call_local()  # the other deliverer, in its own session
+        send(message)
+
+    monkeypatch.setattr(mail, "deliver", deliver_while_another_job_runs)
+    mail.retry_mail_job.call_local()
+    assert sorted(delivered) == sorted(set(delivered)) and len(delivered) == 3
+    assert _sent(app) == 3
+
+
+def test_a_message_whose_deliverer_died_is_sent_when_its_lease_runs_out(app, db, store):
+    from datetime import timedelta
+
+    from campaign.models import OutgoingMail
+    from campaign.models.types import utcnow
+
+    _queue_one(db, 1)
+    store.dequeue()
+    message = db.session.scalars(db.select(OutgoingMail)).one()
+    message.claimed_until = utcnow() + timedelta(minutes=4)  # taken, then its worker died
+    db.session.commit()
+    mail.retry_mail_job.call_local()
+    assert _sent(app) == 0  # still someone's
+    message.claimed_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    mail.retry_mail_job.call_local()
+    assert _sent(app) == 1

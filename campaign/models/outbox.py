@@ -34,4 +34,7 @@ class OutgoingMail(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
+    # While a deliverer sends the message, nobody else may: the lease it took. A deliverer
+    # that died mid-send leaves a lease that runs out, and the retry sends the message then.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(sa.String(500))

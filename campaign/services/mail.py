@@ -18,6 +18,7 @@ import stat
 import time
 import uuid
 from collections.abc import Collection
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -193,30 +194,58 @@ def deliver(mail: OutgoingMail) -> None:
         _write_outbox(message, mail.id)
 
 
+# How long a deliverer holds a message it is sending: longer than an SMTP exchange can take
+# (its timeout is 20 s), short enough that a dead deliverer's mail goes out within minutes.
+CLAIM_SECONDS = 300
+
+
+def _unclaimed(now: datetime):
+    return sa.and_(
+        OutgoingMail.sent_at.is_(None),
+        sa.or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < now),
+    )
+
+
+def _claim(session: Session, mail_id: int) -> bool:
+    """Take one message for sending, committed before it is sent: two deliverers at once (the
+    job a commit started and the every-minute retry, or two worker hosts) never both send it."""
+    now = utcnow()
+    claimed = session.execute(
+        sa.update(OutgoingMail)
+        .where(OutgoingMail.id == mail_id, _unclaimed(now))
+        .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
+                attempts=OutgoingMail.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    return claimed == 1
+
+
 def deliver_waiting(session: Session, limit: int = 200) -> tuple[int, int]:
     """Send queued messages, oldest first; returns (sent, failed). Commits per message."""
     sent = failed = 0
     ids = session.scalars(
         sa.select(OutgoingMail.id)
-        .where(OutgoingMail.sent_at.is_(None), OutgoingMail.attempts < MAX_ATTEMPTS)
+        .where(_unclaimed(utcnow()), OutgoingMail.attempts < MAX_ATTEMPTS)
         .order_by(OutgoingMail.id)
         .limit(limit)
     ).all()
     for mail_id in ids:
-        mail = session.get(OutgoingMail, mail_id)
-        if mail is None or mail.sent_at is not None:
+        if not _claim(session, mail_id):
+            continue  # sent or being sent by another deliverer since the list was read
+        mail = session.get(OutgoingMail, mail_id, populate_existing=True)
+        if mail is None:
             continue
         try:
             deliver(mail)
         except MailError as error:
-            mail.attempts += 1
             mail.last_error = str(error)[:500]
             failed += 1
         else:
-            mail.attempts += 1
             mail.sent_at = utcnow()
             mail.last_error = None
             sent += 1
+        mail.claimed_until = None
         session.commit()
     return sent, failed
 
