@@ -74,6 +74,11 @@ MESSAGES = {
     "reason_invalid": _l("Write a reason of 3 to 300 characters."),
     "campaign_purged": _l("These signatures cannot be changed any more: the campaign's "
                           "personal data was purged."),
+    # The purge
+    "already_purged": _l("This campaign's personal data was already purged."),
+    "purge_held": _l("A lead is holding this campaign back from the purge."),
+    "hold_reason_missing": _l("Say why the data must be kept."),
+    "hold_reason_too_long": _l("Write the reason in at most %(max)d characters."),
 }
 # Several codes, one thing for the reader to do.
 SAME_AS = {

@@ -216,9 +216,10 @@ def purge_campaign(session: Session, campaign: Campaign, now: datetime | None = 
     then calls scrub_storage() with the result."""
     now = now or utcnow()
     if campaign.purged_at is not None:
-        raise DomainError("this campaign was already purged")
+        raise DomainError("this campaign was already purged", code="already_purged")
     if campaign.purge_hold:
-        raise DomainError("a lead is holding this campaign back from the purge")
+        raise DomainError("a lead is holding this campaign back from the purge",
+                          code="purge_held")
     result = plan(session, campaign)
     before = campaign_service.counts(session, campaign.id)
     _anonymize_signatures(session, campaign.id)
@@ -333,11 +334,12 @@ def set_purge_hold(session: Session, campaign: Campaign, hold: bool, reason: str
     if hold:
         text = " ".join((reason or "").split())
         if len(text) < 3:
-            raise DomainError("say why the data must be kept")
+            raise DomainError("say why the data must be kept", code="hold_reason_missing")
         if len(text) > REASON_LENGTH:
-            raise DomainError(f"the reason has at most {REASON_LENGTH} characters")
+            raise DomainError(f"the reason has at most {REASON_LENGTH} characters",
+                              code="hold_reason_too_long", max=REASON_LENGTH)
         if campaign.purged_at is not None:
-            raise DomainError("this campaign was already purged")
+            raise DomainError("this campaign was already purged", code="already_purged")
         campaign.purge_hold = True
         campaign.purge_hold_reason = text
         audit.record(session, "campaign.purge_held", actor=actor, campaign_id=campaign.id,
