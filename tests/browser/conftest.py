@@ -105,6 +105,21 @@ def page(browser):
     assert outside == [], f"the page tried to reach other hosts: {outside}"
 
 
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def publish_screenshots(artifacts: Path, *names: str) -> None:
+    """Copy screenshots into docs/screenshots, only when asked: CAMPAIGN_UPDATE_SCREENSHOTS=1.
+
+    A test run must not rewrite tracked files (their pixels differ from run to run)."""
+    if os.environ.get("CAMPAIGN_UPDATE_SCREENSHOTS") != "1":
+        return
+    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        if (artifacts / name).exists():
+            shutil.copyfile(artifacts / name, DOCS_SCREENSHOTS / name)
+
+
 @pytest.fixture
 def artifacts() -> Path:
     """Folder for screenshots kept by CI (git-ignored)."""

@@ -4,7 +4,6 @@ phone, errors that take the focus, and forms that work without JavaScript."""
 from __future__ import annotations
 
 import re
-import shutil
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -12,7 +11,8 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+from tests.browser.conftest import publish_screenshots
+
 SLUG = "riverton-arrest-data"
 
 
@@ -142,7 +142,4 @@ def test_testimony_form_screenshot_for_the_readme(page, live_server, demo, artif
         "This contract makes my neighbors afraid to call for help.")
     expect(page.locator("#body-counter")).to_have_text("19 of 5,000 words")
     page.screenshot(path=str(artifacts / "testimony-form.png"), full_page=True)
-    DOCS.mkdir(parents=True, exist_ok=True)
-    for name in ("testimony-form.png", "testimony-form-phone.png"):
-        if (artifacts / name).exists():
-            shutil.copyfile(artifacts / name, DOCS / name)
+    publish_screenshots(artifacts, "testimony-form.png", "testimony-form-phone.png")

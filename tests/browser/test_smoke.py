@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+from tests.browser.conftest import publish_screenshots
 
 
 def test_campaign_page_on_phone_and_desktop(page, live_server, demo, artifacts):
@@ -17,9 +14,7 @@ def test_campaign_page_on_phone_and_desktop(page, live_server, demo, artifacts):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, "no horizontal scrolling on a 360 px phone"
     page.screenshot(path=str(artifacts / "campaign-phone.png"), full_page=True)
-    DOCS.mkdir(parents=True, exist_ok=True)
-    for name in ("campaign-desktop.png", "campaign-phone.png"):
-        shutil.copyfile(artifacts / name, DOCS / name)
+    publish_screenshots(artifacts, "campaign-desktop.png", "campaign-phone.png")
 
 
 def test_keyboard_reaches_the_language_switch(page, live_server, demo):
