@@ -8,7 +8,6 @@ refuses to start while any finding is an error. Warnings are logged and do not s
 from __future__ import annotations
 
 import ipaddress
-import logging
 import os
 import stat
 from collections.abc import Callable, Iterator
@@ -25,8 +24,6 @@ KEY_FILES = ("secret_key", "hash_key", "encryption_keys", "config.py")
 # check-deploy reports it (a proxy in front that the app does not know about).
 FORWARDED_SEEN_FILE = "forwarded-headers-seen"
 FORWARDED_HEADERS = ("X-Forwarded-For", "X-Forwarded-Proto", "Forwarded", "X-Real-IP")
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

@@ -142,12 +142,6 @@ def district_sort_key(item) -> tuple:
     return (0, int(name), name) if name.isdigit() else (1, 0, name.lower())
 
 
-def upcoming_deadlines(campaign: Campaign, now: datetime | None = None) -> list[Deadline]:
-    """Deadlines not yet passed, soonest first."""
-    now = now or utcnow()
-    return [d for d in campaign.deadlines if d.at >= now]
-
-
 def approved_endorsements(session: Session, campaign_id: int) -> list[Endorsement]:
     """Organizations whose sign-on a lead approved: founding members first, then by name."""
     return list(
