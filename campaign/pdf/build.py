@@ -414,179 +414,9 @@ def build_packet(
     when complete; on failure PacketRenderError is raised and any previous file at
     `out_path` is left untouched.
     """
-    started = time.perf_counter()
-    started_cpu = time.process_time()
-    report = _Progress(progress)
-    out_path = Path(out_path)
-    cache = SegmentCache(Path(cache_dir))
-    records: dict[str, SegmentRecord] = {}
-    renderer = _Renderer(workers, cache, records, lambda f: report("rendering", f))
-    # The packet's writer. Pages that are ready, cached or just rendered, are copied into it
-    # while the workers render the rest, so that the merge at the end is short: reading
-    # chunk PDFs and copying what their pages draw is most of a merge.
-    copier = PageCopier()
-
-    def prepare(keys: Iterable[str]) -> None:
-        for key in keys:
-            record = records.get(key)
-            if record is not None:
-                copier.prepare(
-                    PagePart(cache.batch_path(record.batch), record.first, record.pages)
-                )
-
-    # Not the cover, whose final version is known last, nor the footer, which is drawn on
-    # every page as a form, not copied as a page of its own (as a page it was written into
-    # the packet unused, fonts and all).
-    renderer.on_batch = lambda batch: prepare(
-        s.key for s in batch if s.kind not in ("cover", "footer")
-    )
+    build = _Build(Path(out_path), Path(cache_dir), workers, progress)
     try:
-        report("preparing", 0.0)
-        renderer.start()
-        if callable(content):
-            try:
-                content = content()
-            except Exception as exc:
-                raise _CallbackFailed(exc) from exc
-        seen: set[str] = set()
-
-        def take(segment: Segment) -> None:
-            # Cached segments are reused; the others go to the workers straight away.
-            if segment.key in seen:
-                return
-            seen.add(segment.key)
-            if segment.key in records:  # a known roster page, found by rendered() below
-                return
-            record = cache.get(segment.key)
-            if record is None:
-                if segment.html is None:
-                    raise PacketRenderError("a known roster page is no longer cached")
-                if report.stage == "preparing":
-                    report("rendering", 0.0)
-                renderer.feed(segment, content)
-            else:
-                records[segment.key] = record
-
-        def rendered(key: str) -> bool:
-            record = records.get(key) or cache.get(key)
-            if record is not None:
-                records[key] = record
-            return record is not None
-
-        layout_name = hashlib.sha256(
-            "\x00".join((content.campaign_slug, content.variant_note or "",
-                          content.labels.lang)).encode("utf-8")
-        ).hexdigest()
-        known_pages, known_cover_pages = cache.layout(layout_name)
-        plan = plan_packet(content, emit=take, rendered=rendered,
-                           known_roster_pages=known_pages)
-        footer = footer_segment(content, plan)
-        take(footer)
-        renderer.flush(content)
-        report("rendering", 0.0)
-        full_hash = content.content_hash()
-
-        def numbered_cover(pages: dict[str, tuple[int, float | None]]) -> Segment:
-            numbers = {target: page + 1 for target, (page, _y) in pages.items()}
-            return cover_segment(content, plan, cover_html(content, plan, numbers, full_hash))
-
-        # Copy the cached pages into the packet's writer while the workers render.
-        prepare(s.key for s in plan.segments)
-        # Roster pages are one page each by construction, so once everything else is
-        # rendered (the plan hands the roster over last) the page numbers are known but for
-        # the cover's own length, which the last build of this packet knows (else a cover
-        # and one page of contents is the guess). So the cover renders beside the roster's
-        # last batches instead of after them; the numbering below checks the guess with
-        # the real page counts, and numbers again if it was wrong.
-        cover_pages = known_cover_pages or COVER_PAGES_GUESS
-        renderer.wait_for({s.key for s in plan.segments if s.kind != "roster"}, content)
-        if renderer.pending:
-            one_page = SegmentRecord(batch="", first=0, pages=1, anchors={}, links=(),
-                                     page_height=0.0)
-            guessed = {s.key: records.get(s.key, one_page) for s in plan.segments}
-            take(numbered_cover(_target_pages(plan, guessed, cover_pages)))
-            renderer.flush(content)
-        renderer.wait(content)
-
-        report("numbering", 0.0)
-        for _attempt in range(4):
-            pages = _target_pages(plan, records, cover_pages)
-            final = numbered_cover(pages)
-            record = records.get(final.key) or cache.get(final.key)
-            if record is None:
-                renderer.render([final], content)
-                record = records[final.key]
-            records[final.key] = record
-            if record.pages == cover_pages:
-                break
-            # The real numbers (or another cover) changed its length; number again.
-            cover_pages = record.pages
-        else:
-            raise PacketRenderError("the contents page count does not settle")
-        renderer.close()
-        report("numbering", 1.0)
-
-        ordered = [final, *plan.segments]
-        parts = [
-            PagePart(
-                cache.batch_path(records[s.key].batch), records[s.key].first, records[s.key].pages
-            )
-            for s in ordered
-        ]
-        outline = [
-            OutlineItem(entry.level, entry.title, *pages[entry.target])
-            for entry in plan.outline
-            if entry.target in pages
-        ]
-        links = [
-            LinkArea(page, rect, *pages[target.removeprefix("#").removeprefix("goto-")])
-            for page, target, rect in records[final.key].links
-            if target.removeprefix("#").removeprefix("goto-") in pages
-        ]
-        footer_record = records[footer.key]
-        footer_part = PagePart(
-            cache.batch_path(footer_record.batch), footer_record.first, footer_record.pages
-        )
-        result = _write(
-            out_path,
-            parts,
-            footer=footer_part,
-            content=content,
-            outline=outline,
-            links=links,
-            report=report,
-            full_hash=full_hash,
-            copier=copier,
-        )
-        logger.info(
-            "packet %s: %d pages, %d chunks rendered in %d batches, %d reused; stages "
-            "started at %s s, done at %.2f s; CPU %.1f s here, %.1f s in rendering workers",
-            out_path.name, result[0], len(renderer.rendered), renderer.batches,
-            len({s.key for s in ordered} - renderer.rendered),
-            {k: round(v, 2) for k, v in report.stage_started.items()},
-            time.perf_counter() - started, time.process_time() - started_cpu,
-            renderer.worker_cpu,
-        )
-        try:
-            cache.touch({s.key: records[s.key] for s in (footer, *ordered)})
-            cache.put_layout(layout_name, plan.roster_pages, records[final.key].pages)
-            cache.prune(CACHE_MAX_AGE_SECONDS)
-        except OSError as exc:  # a full or read-only cache must not fail a finished packet
-            logger.warning("could not prune the packet cache %s: %s", cache_dir, exc)
-        return PacketResult(
-            pages=result[0],
-            sha256=result[1],
-            size_bytes=result[2],
-            content_hash=full_hash,
-            chunks_rendered=len(renderer.rendered),
-            chunks_cached=len({s.key for s in ordered} - renderer.rendered),
-            batches_rendered=renderer.batches,
-            worker_peak_rss_mb=round(renderer.peak_rss_mb, 1),
-            rendered_kinds=tuple(sorted(renderer.rendered_kinds)),
-            roster_pages_laid_out=len(plan.roster.pages),
-            seconds=round(time.perf_counter() - started, 3),
-            cpu_seconds=round(time.process_time() - started_cpu + renderer.worker_cpu, 3),
-        )
+        return build.run(content)
     except (_CallbackFailed, RosterReadFailed) as failed:
         # The caller's own exception, e.g. a cancellation, or what reading a streamed roster
         # raised (the database busy, say).
@@ -596,10 +426,226 @@ def build_packet(
     except BrokenProcessPool as exc:
         raise PacketRenderError("a rendering process died (out of memory?)") from exc
     except Exception as exc:  # template or layout bug, WeasyPrint or pypdf error, full disk
-        raise PacketRenderError(f"packet {report.stage} failed: {exc}") from exc
+        raise PacketRenderError(f"packet {build.report.stage} failed: {exc}") from exc
     finally:
-        renderer.close()
-        copier.close()
+        build.renderer.close()
+        build.copier.close()
+
+
+class _Build:
+    """One build_packet call: its cache, what is rendered, the workers and the packet's writer."""
+
+    def __init__(
+        self, out_path: Path, cache_dir: Path, workers: int, progress: ProgressCallback | None
+    ) -> None:
+        self.started = time.perf_counter()
+        self.started_cpu = time.process_time()
+        self.out_path = out_path
+        self.cache_dir = cache_dir
+        self.report = _Progress(progress)
+        self.cache = SegmentCache(cache_dir)
+        self.records: dict[str, SegmentRecord] = {}
+        self.renderer = _Renderer(workers, self.cache, self.records,
+                                  lambda f: self.report("rendering", f))
+        # The packet's writer. Pages that are ready, cached or just rendered, are copied into
+        # it while the workers render the rest, so that the merge at the end is short:
+        # reading chunk PDFs and copying what their pages draw is most of a merge.
+        self.copier = PageCopier()
+        # Not the cover, whose final version is known last, nor the footer, which is drawn on
+        # every page as a form, not copied as a page of its own (as a page it was written
+        # into the packet unused, fonts and all).
+        self.renderer.on_batch = lambda batch: self.prepare(
+            s.key for s in batch if s.kind not in ("cover", "footer")
+        )
+        self.seen: set[str] = set()
+
+    def run(self, content: PacketContent | Callable[[], PacketContent]) -> PacketResult:
+        """Plan, render, number and write the packet."""
+        self.report("preparing", 0.0)
+        self.renderer.start()
+        if callable(content):
+            try:
+                content = content()
+            except Exception as exc:
+                raise _CallbackFailed(exc) from exc
+        layout_name = hashlib.sha256(
+            "\x00".join((content.campaign_slug, content.variant_note or "",
+                          content.labels.lang)).encode("utf-8")
+        ).hexdigest()
+        known_pages, known_cover_pages = self.cache.layout(layout_name)
+        plan = plan_packet(content, emit=lambda segment: self.take(segment, content),
+                           rendered=self.rendered, known_roster_pages=known_pages)
+        footer = footer_segment(content, plan)
+        self.take(footer, content)
+        self.renderer.flush(content)
+        self.report("rendering", 0.0)
+        cover = _Cover(content, plan, content.content_hash())
+        # Copy the cached pages into the packet's writer while the workers render.
+        self.prepare(s.key for s in plan.segments)
+        cover_pages = known_cover_pages or COVER_PAGES_GUESS
+        self.cover_beside_roster(cover, cover_pages)
+        self.renderer.wait(content)
+        self.report("numbering", 0.0)
+        final, pages = self.number(cover, cover_pages)
+        self.renderer.close()
+        self.report("numbering", 1.0)
+        written = self.write(cover, final, footer, pages)
+        self.keep(layout_name, plan, [footer, final, *plan.segments], final)
+        return self.result(written, cover, [final, *plan.segments])
+
+    def prepare(self, keys: Iterable[str]) -> None:
+        """Copy the pages of the rendered segments among `keys` into the packet's writer."""
+        for key in keys:
+            record = self.records.get(key)
+            if record is not None:
+                self.copier.prepare(
+                    PagePart(self.cache.batch_path(record.batch), record.first, record.pages)
+                )
+
+    def take(self, segment: Segment, content: PacketContent) -> None:
+        """A planned segment: reused if cached, else sent to the workers straight away."""
+        if segment.key in self.seen:
+            return
+        self.seen.add(segment.key)
+        if segment.key in self.records:  # a known roster page, found by rendered() below
+            return
+        record = self.cache.get(segment.key)
+        if record is not None:
+            self.records[segment.key] = record
+            return
+        if segment.html is None:
+            raise PacketRenderError("a known roster page is no longer cached")
+        if self.report.stage == "preparing":
+            self.report("rendering", 0.0)
+        self.renderer.feed(segment, content)
+
+    def rendered(self, key: str) -> bool:
+        """Whether a segment's pages are cached (a known roster page's, say)."""
+        record = self.records.get(key) or self.cache.get(key)
+        if record is not None:
+            self.records[key] = record
+        return record is not None
+
+    def cover_beside_roster(self, cover: _Cover, cover_pages: int) -> None:
+        """Render the cover with guessed page numbers while the roster's last pages render.
+
+        Roster pages are one page each by construction, so once everything else is rendered
+        (the plan hands the roster over last) the page numbers are known but for the
+        cover's own length, which the last build of this packet knows (else a cover and one
+        page of contents is the guess). number() checks the guess with the real page
+        counts, and numbers again if it was wrong.
+        """
+        plan, content = cover.plan, cover.content
+        self.renderer.wait_for({s.key for s in plan.segments if s.kind != "roster"}, content)
+        if self.renderer.pending:
+            one_page = SegmentRecord(batch="", first=0, pages=1, anchors={}, links=(),
+                                     page_height=0.0)
+            guessed = {s.key: self.records.get(s.key, one_page) for s in plan.segments}
+            self.take(cover.segment(_target_pages(plan, guessed, cover_pages)), content)
+            self.renderer.flush(content)
+
+    def number(
+        self, cover: _Cover, cover_pages: int
+    ) -> tuple[Segment, dict[str, tuple[int, float | None]]]:
+        """The cover numbered with the real page counts, rendered; every target's page."""
+        for _attempt in range(4):
+            pages = _target_pages(cover.plan, self.records, cover_pages)
+            final = cover.segment(pages)
+            record = self.records.get(final.key) or self.cache.get(final.key)
+            if record is None:
+                self.renderer.render([final], cover.content)
+                record = self.records[final.key]
+            self.records[final.key] = record
+            if record.pages == cover_pages:
+                return final, pages
+            # The real numbers (or another cover) changed its length; number again.
+            cover_pages = record.pages
+        raise PacketRenderError("the contents page count does not settle")
+
+    def part(self, key: str) -> PagePart:
+        record = self.records[key]
+        return PagePart(self.cache.batch_path(record.batch), record.first, record.pages)
+
+    def write(
+        self, cover: _Cover, final: Segment, footer: Segment,
+        pages: dict[str, tuple[int, float | None]],
+    ) -> tuple[int, str, int]:
+        """Merge the segments' pages into the packet: (pages, sha256, size)."""
+        plan = cover.plan
+        outline = [
+            OutlineItem(entry.level, entry.title, *pages[entry.target])
+            for entry in plan.outline
+            if entry.target in pages
+        ]
+        links = [
+            LinkArea(page, rect, *pages[target.removeprefix("#").removeprefix("goto-")])
+            for page, target, rect in self.records[final.key].links
+            if target.removeprefix("#").removeprefix("goto-") in pages
+        ]
+        return _write(
+            self.out_path,
+            [self.part(s.key) for s in (final, *plan.segments)],
+            footer=self.part(footer.key),
+            content=cover.content,
+            outline=outline,
+            links=links,
+            report=self.report,
+            full_hash=cover.full_hash,
+            copier=self.copier,
+        )
+
+    def keep(self, layout_name: str, plan: PacketPlan, used: list[Segment],
+             final: Segment) -> None:
+        """Mark what the packet used as fresh, remember its layout, prune the rest."""
+        try:
+            self.cache.touch({s.key: self.records[s.key] for s in used})
+            self.cache.put_layout(layout_name, plan.roster_pages, self.records[final.key].pages)
+            self.cache.prune(CACHE_MAX_AGE_SECONDS)
+        except OSError as exc:  # a full or read-only cache must not fail a finished packet
+            logger.warning("could not prune the packet cache %s: %s", self.cache_dir, exc)
+
+    def result(
+        self, written: tuple[int, str, int], cover: _Cover, ordered: list[Segment]
+    ) -> PacketResult:
+        renderer = self.renderer
+        cached = len({s.key for s in ordered} - renderer.rendered)
+        seconds = time.perf_counter() - self.started
+        cpu = time.process_time() - self.started_cpu
+        logger.info(
+            "packet %s: %d pages, %d chunks rendered in %d batches, %d reused; stages "
+            "started at %s s, done at %.2f s; CPU %.1f s here, %.1f s in rendering workers",
+            self.out_path.name, written[0], len(renderer.rendered), renderer.batches, cached,
+            {k: round(v, 2) for k, v in self.report.stage_started.items()},
+            seconds, cpu, renderer.worker_cpu,
+        )
+        return PacketResult(
+            pages=written[0],
+            sha256=written[1],
+            size_bytes=written[2],
+            content_hash=cover.full_hash,
+            chunks_rendered=len(renderer.rendered),
+            chunks_cached=cached,
+            batches_rendered=renderer.batches,
+            worker_peak_rss_mb=round(renderer.peak_rss_mb, 1),
+            rendered_kinds=tuple(sorted(renderer.rendered_kinds)),
+            roster_pages_laid_out=len(cover.plan.roster.pages),
+            seconds=round(seconds, 3),
+            cpu_seconds=round(cpu + renderer.worker_cpu, 3),
+        )
+
+
+@dataclass(frozen=True)
+class _Cover:
+    """The cover and contents of one packet, to be numbered once page counts are known."""
+
+    content: PacketContent
+    plan: PacketPlan
+    full_hash: str
+
+    def segment(self, pages: dict[str, tuple[int, float | None]]) -> Segment:
+        numbers = {target: page + 1 for target, (page, _y) in pages.items()}
+        html = cover_html(self.content, self.plan, numbers, self.full_hash)
+        return cover_segment(self.content, self.plan, html)
 
 
 def _target_pages(

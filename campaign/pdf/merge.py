@@ -104,28 +104,6 @@ def _label_width(template: str, page: int, pages: int) -> float:
     return sum(_HELVETICA.get(ch, 556) for ch in text) * FOOTER_SIZE / 1000
 
 
-# pypdf writes a name (/Type, /Font, ...) by escaping it character by character, every time
-# it is written: writing a 1,443-page packet wrote about 70,000 names, only about a hundred
-# of them distinct, and that was 0.4 to 0.5 s of the 0.5 to 0.65 s the write took. The bytes
-# depend on nothing but the name's text, so they are kept per name (a bounded number) and
-# pypdf's own function makes them the first time (tests/pdf/test_pdf_merge_names.py).
-_pypdf_name_bytes = NameObject.renumber
-_name_bytes: dict[str, bytes] = {}
-_NAME_BYTES_KEPT = 4096
-
-
-def _kept_name_bytes(name: NameObject) -> bytes:
-    out = _name_bytes.get(name)
-    if out is None:
-        out = _pypdf_name_bytes(name)
-        if len(_name_bytes) < _NAME_BYTES_KEPT:
-            _name_bytes[str(name)] = out
-    return out
-
-
-NameObject.renumber = _kept_name_bytes  # type: ignore[method-assign]
-
-
 class _ParsedChunks:
     """Chunk PDFs parsed by earlier builds of this process, to be parsed again by none.
 

@@ -20,14 +20,9 @@ from pathlib import Path
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from . import fast_paths, pango_setup
 from .fetcher import PacketURLFetcher, asset_url
 
 logger = logging.getLogger(__name__)
-# The same PDF bytes as WeasyPrint's own functions, with less work per glyph (glyphs.py),
-# none for empty page margins (margin_boxes.py), reused Pango set-up (pango_setup.py) and
-# one layout fewer per line of a <pre> (pre_lines.py).
-fast_paths.install_all()
 
 # CSS pixels to PDF points: WeasyPrint lays out at 96 px per inch, PDF uses 72 pt per inch.
 PX_TO_PT = 0.75
@@ -57,11 +52,9 @@ def _release_renderers() -> None:
 
     Left to the interpreter's final garbage collection, WeasyPrint's font objects were
     released after a library they call into was gone, and the process (the packet CLI, say)
-    ended with a segmentation fault after its work was done (tests/pdf/test_exit.py). The
-    Pango contexts kept for laying out lines (pango_setup.py) go the same way.
+    ended with a segmentation fault after its work was done (tests/pdf/test_exit.py).
     """
     _renderers.clear()
-    pango_setup.release()
     gc.collect()
 
 
@@ -136,22 +129,8 @@ def _render(
         page.links[:] = []
     # `<link rel=attachment>` in a document head becomes an embedded file; drop them all.
     document.metadata.attachments[:] = []
-    document.write_pdf(target, attachments=None, pdf_forms=False, custom_metadata=False,
-                       finisher=_plain_cross_reference)
+    document.write_pdf(target, attachments=None, pdf_forms=False, custom_metadata=False)
     return info
-
-
-def _plain_cross_reference(_document, pdf) -> None:
-    """Write the chunk's objects as they are, not packed into compressed object streams.
-
-    The merger's pypdf parses a whole object stream to find one object in it, so every
-    chunk read meant parsing all its objects; plain objects are read as they are needed
-    (about 15 % less time reading each cached chunk). Content streams stay compressed.
-    """
-    write = pdf.write
-    pdf.write = lambda output, version, identifier, _compress: write(
-        output, version, identifier, False
-    )
 
 
 def render_to_file(

@@ -254,6 +254,225 @@ def _entry_key(entry: RosterEntry) -> str:
     return "\x1f".join((entry.district, entry.name, entry.zip, entry.signed_on, entry.source))
 
 
+class _Entries:
+    """What the layout knows of each roster entry read so far, by index.
+
+    Filled as the layout reaches an entry, so that a streamed roster (content.Roster) is
+    read only as far as the pages need. ZIP, date and source repeat across thousands of
+    signers: each is cleaned and formatted once.
+    """
+
+    def __init__(self, roster: Sequence[RosterEntry], labels: PacketLabels) -> None:
+        self.roster = roster
+        self.labels = labels
+        self.total = len(roster)
+        self.keys: list[str] = []
+        self.metas: list[str] = []
+        self.districts: list[str] = []
+        self._meta_of: dict[tuple[str, str, str], str] = {}
+        self._district_of: dict[str, str] = {}
+        # A streamed roster hands over the entries it has read (whole districts); a tuple, all.
+        self._entries_through = getattr(roster, "entries_through", None)
+
+    def meta(self, triple: tuple[str, str, str]) -> str:
+        """The printed ZIP, date and paper mark of an entry."""
+        text = self._meta_of.get(triple)
+        if text is None:
+            zip_code, signed_on, source = triple
+            text = self._meta_of[triple] = (
+                f"{clean_line(zip_code)}  {clean_line(signed_on)}"
+                + (f" {self.labels.paper_mark}" if source == "paper" else "")
+            )
+        return text
+
+    def read_through(self, index: int) -> None:
+        """Know every entry up to `index`."""
+        start = len(self.keys)
+        if index < start:
+            return
+        entries = self._entries_through
+        read = entries(index) if entries is not None else self.roster
+        for e in read[start:]:
+            self.keys.append(_entry_key(e))
+            self.metas.append(self.meta((e.zip, e.signed_on, e.source)))
+            district = self._district_of.get(e.district)
+            if district is None:
+                district = self._district_of[e.district] = clean_line(e.district)
+            self.districts.append(district)
+
+    def widest_meta(self, regular: TextMeasure) -> float:
+        """Width of the widest printed ZIP and date, reading no more entries than needed."""
+        possible = getattr(self.roster, "possible_metas", None)
+        widest = max((regular.width(self.meta(t)) for t in possible or ()), default=0.0)
+        if possible is None or widest > ROW_META_LIMIT:
+            # Not known without reading them all (or the superset is too wide to decide).
+            self.read_through(self.total - 1)
+            widest = max((regular.width(m) for m in set(self.metas)), default=0.0)
+        return widest
+
+
+class _Layout:
+    """Cuts the pages of one roster, one at a time, or finds them in a PageMemory."""
+
+    def __init__(self, entries: _Entries, memory: PageMemory | None) -> None:
+        self.entries = entries
+        self.labels = entries.labels
+        self.memory = memory
+        self.regular = _measure(False)
+        self.bold = _measure(True)
+        self.rows = entries.widest_meta(self.regular) <= ROW_META_LIMIT
+        # Otherwise (long localized dates) each column is its own <pre> and the ZIP/date goes
+        # on an indented line under the name, so nothing ever runs into the next column.
+        self.tab_stop = ROW_TAB if self.rows else COLUMN_WIDTH
+        self.name_width = ROW_TAB - NAME_GAP if self.rows else COLUMN_WIDTH - TAB_CLEARANCE
+        self.indent = self.regular.width(CONTINUATION_INDENT)
+        self._headings: dict[str, _Item] = {}
+        self._made: dict[int, _Item] = {}
+        self.context = ""
+        if memory is not None:
+            self.context = hashlib.sha256(
+                f"{memory.context}\x1e{self.rows}\x1e{self.tab_stop:.4f}"
+                f"\x1e{self.name_width:.4f}".encode()
+            ).hexdigest()
+
+    def heading(self, district: str) -> _Item:
+        item = self._headings.get(district)
+        if item is None:
+            text = self.labels.district_heading.format(district=district)
+            item = self._headings[district] = _Item(
+                "heading", district, _wrap_heading(self.bold, text, self.indent, self.rows)
+            )
+        return item
+
+    def entry_item(self, index: int) -> _Item:
+        entries, regular, indent = self.entries, self.regular, self.indent
+        meta, district = entries.metas[index], entries.districts[index]
+        name = clean_line(entries.roster[index].name)
+        whole = regular.width(name)
+        if whole <= self.name_width:  # the common case: one line
+            lines = [(name, whole)]
+        else:
+            parts = regular.wrap(name, self.name_width, self.name_width - indent)
+            if len(parts) > MAX_LINES_PER_ENTRY:
+                parts = parts[:MAX_LINES_PER_ENTRY]
+                parts[-1] = parts[-1][:-1] + "…"
+            lines = [(parts[0], regular.width(parts[0]))] + [
+                (CONTINUATION_INDENT + part, indent + regular.width(part))
+                for part in parts[1:]
+            ]
+        if not self.rows:
+            limit = COLUMN_WIDTH - TAB_CLEARANCE - indent
+            lines += [
+                (CONTINUATION_INDENT + part, indent + regular.width(part))
+                for part in regular.wrap(meta, limit, limit)
+            ]
+            meta = ""
+        score = _score(entries.keys[index])
+        anchor = score < 2**64 // ANCHOR_EVERY
+        return _Item("entry", district, lines, meta, score, name, anchor)
+
+    def window(self, first: int, heading_first: bool) -> list[_Item]:
+        """The items a page starting at entry `first` may hold (never more are looked at)."""
+        entries = self.entries
+        items: list[_Item] = []
+        entries.read_through(first)
+        previous = None if heading_first else entries.districts[first]
+        index = first
+        while len(items) < _LOOKAHEAD and index < entries.total:
+            entries.read_through(index)
+            district = entries.districts[index]
+            if district != previous:
+                items.append(self.heading(district))
+                previous = district
+            item = self._made.get(index)
+            if item is None:
+                item = self._made[index] = self.entry_item(index)
+            items.append(item)
+            index += 1
+        return items[:_LOOKAHEAD]
+
+    def forget(self, first: int, count: int) -> None:
+        """Drop the items of entries now on a page."""
+        for index in range(first, first + count):
+            self._made.pop(index, None)
+
+    def token(self, first: int, heading_first: bool) -> str:
+        self.entries.read_through(first)
+        text = f"{self.context}\x1e{int(heading_first)}\x1e{self.entries.keys[first]}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+    def digest(self, first: int, heading_first: bool, count: int) -> str:
+        total = self.entries.total
+        self.entries.read_through(min(first + count, total) - 1)
+        digest = hashlib.sha256(f"{self.context}\x1e{int(heading_first)}\x1e".encode())
+        digest.update("\x1e".join(self.entries.keys[first : first + count]).encode("utf-8"))
+        digest.update(b"\x1e<end>" if first + count >= total else b"\x1e")
+        return digest.hexdigest()
+
+    def reuse(self, first: int, heading_first: bool) -> KnownPage | None:
+        """The page an earlier layout made from the same entries, if the caller can use it."""
+        memory = self.memory
+        if memory is None:
+            return None
+        start = self.token(first, heading_first)
+        known = next(
+            (
+                page
+                for page in memory.known.get(start, ())
+                if page.digest == self.digest(first, heading_first, page.window)
+            ),
+            None,
+        )
+        if known is None or not memory.use(known):
+            return None
+        memory.learned.setdefault(start, []).append(known)
+        memory.reused += 1
+        return known
+
+    def cut(self, first: int, heading_first: bool) -> tuple[RosterPage, list[_Item], int, int]:
+        """The page starting at entry `first`, its window of items, its end and what it read."""
+        items = self.window(first, heading_first)
+        end, columns, read = _cut_page(
+            items, 0, self.labels, self.bold, self.indent, self.rows
+        )
+        page_items = items[:end]
+        entries = [item for item in page_items if item.kind == "entry"]
+        page = RosterPage(
+            columns=columns,
+            districts=tuple(dict.fromkeys(item.district for item in page_items)),
+            first_name=entries[0].name if entries else "",
+            last_name=entries[-1].name if entries else "",
+            entries=len(entries),
+        )
+        return page, items, end, read
+
+    def remember(self, first: int, heading_first: bool, items: list[_Item], end: int,
+                 read: int, value: str) -> None:
+        """Keep a page just cut for the next layout, under what decided it."""
+        if self.memory is None:
+            return
+        # The entries the cut read: the items up to `read`, and the entry a heading among
+        # them was made for.
+        seen = sum(1 for item in items[:read] if item.kind == "entry")
+        if read and items[read - 1].kind == "heading":
+            seen += 1
+        self.memory.learned.setdefault(self.token(first, heading_first), []).append(
+            KnownPage(
+                window=seen,
+                digest=self.digest(first, heading_first, seen),
+                entries=sum(1 for item in items[:end] if item.kind == "entry"),
+                heading_next=end < len(items) and items[end].kind == "heading",
+                headings=tuple(item.district for item in items[:end]
+                               if item.kind == "heading"),
+                value=value,
+            )
+        )
+
+
+# A page never looks further ahead than this many items (headings included).
+_LOOKAHEAD = COLUMNS * LINES_PER_COLUMN + 2
+
+
 def layout_roster(
     roster: Sequence[RosterEntry],
     labels: PacketLabels,
@@ -267,204 +486,37 @@ def layout_roster(
     remembered in `memory` for the next layout. With `memory`, pages an earlier layout made
     from the same entries are not laid out again (they are not in the result's `pages`).
     """
-    regular = _measure(False)
-    bold = _measure(True)
-    # What is known of each entry read so far, by index; filled as the layout reaches it, so
-    # that a streamed roster (content.Roster) is read only as far as the pages need.
-    keys: list[str] = []
-    metas: list[str] = []
-    districts_of: list[str] = []
-    # ZIP, date and source repeat across thousands of signers: clean and format each once.
-    meta_of: dict[tuple[str, str, str], str] = {}
-    district_of: dict[str, str] = {}
-
-    def meta(triple: tuple[str, str, str]) -> str:
-        text = meta_of.get(triple)
-        if text is None:
-            zip_code, signed_on, source = triple
-            text = meta_of[triple] = (
-                f"{clean_line(zip_code)}  {clean_line(signed_on)}"
-                + (f" {labels.paper_mark}" if source == "paper" else "")
-            )
-        return text
-
-    # A streamed roster hands over the entries it has read (whole districts); a tuple, all.
-    entries_through = getattr(roster, "entries_through", None)
-
-    def read_through(index: int) -> None:
-        start = len(keys)
-        if index < start:
-            return
-        read = entries_through(index) if entries_through is not None else roster
-        for e in read[start:]:
-            keys.append(_entry_key(e))
-            metas.append(meta((e.zip, e.signed_on, e.source)))
-            district = district_of.get(e.district)
-            if district is None:
-                district = district_of[e.district] = clean_line(e.district)
-            districts_of.append(district)
-
-    total = len(roster)
-    possible = getattr(roster, "possible_metas", None)
-    widest_meta = max((regular.width(meta(t)) for t in possible or ()), default=0.0)
-    if possible is None or widest_meta > ROW_META_LIMIT:
-        # Not known without reading them all (or the superset is too wide to decide).
-        read_through(total - 1)
-        widest_meta = max((regular.width(m) for m in set(metas)), default=0.0)
-    rows = widest_meta <= ROW_META_LIMIT
-    # Otherwise (long localized dates) each column is its own <pre> and the ZIP/date goes on
-    # an indented line under the name, so nothing ever runs into the next column.
-    tab_stop = ROW_TAB if rows else COLUMN_WIDTH
-    name_width = ROW_TAB - NAME_GAP if rows else COLUMN_WIDTH - TAB_CLEARANCE
-    indent = regular.width(CONTINUATION_INDENT)
-    headings: dict[str, _Item] = {}
-    made: dict[int, _Item] = {}
-
-    def heading(district: str) -> _Item:
-        item = headings.get(district)
-        if item is None:
-            text = labels.district_heading.format(district=district)
-            item = headings[district] = _Item(
-                "heading", district, _wrap_heading(bold, text, indent, rows)
-            )
-        return item
-
-    def entry_item(index: int) -> _Item:
-        entry, meta, district = roster[index], metas[index], districts_of[index]
-        name = clean_line(entry.name)
-        whole = regular.width(name)
-        if whole <= name_width:  # the common case: one line
-            lines = [(name, whole)]
-        else:
-            parts = regular.wrap(name, name_width, name_width - indent)
-            if len(parts) > MAX_LINES_PER_ENTRY:
-                parts = parts[:MAX_LINES_PER_ENTRY]
-                parts[-1] = parts[-1][:-1] + "…"
-            lines = [(parts[0], regular.width(parts[0]))] + [
-                (CONTINUATION_INDENT + part, indent + regular.width(part))
-                for part in parts[1:]
-            ]
-        if not rows:
-            limit = COLUMN_WIDTH - TAB_CLEARANCE - indent
-            lines += [
-                (CONTINUATION_INDENT + part, indent + regular.width(part))
-                for part in regular.wrap(meta, limit, limit)
-            ]
-            meta = ""
-        score = _score(keys[index])
-        anchor = score < 2**64 // ANCHOR_EVERY
-        return _Item("entry", district, lines, meta, score, name, anchor)
-
-    # A page never looks further ahead than this many items (headings included).
-    lookahead = COLUMNS * LINES_PER_COLUMN + 2
-
-    def window(first: int, heading_first: bool) -> list[_Item]:
-        items: list[_Item] = []
-        read_through(first)
-        previous = None if heading_first else districts_of[first]
-        index = first
-        while len(items) < lookahead and index < total:
-            read_through(index)
-            district = districts_of[index]
-            if district != previous:
-                items.append(heading(district))
-                previous = district
-            item = made.get(index)
-            if item is None:
-                item = made[index] = entry_item(index)
-            items.append(item)
-            index += 1
-        return items[:lookahead]
-
-    context = ""
-    if memory is not None:
-        context = hashlib.sha256(
-            f"{memory.context}\x1e{rows}\x1e{tab_stop:.4f}\x1e{name_width:.4f}".encode()
-        ).hexdigest()
-
-    def token(first: int, heading_first: bool) -> str:
-        read_through(first)
-        text = f"{context}\x1e{int(heading_first)}\x1e{keys[first]}"
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-
-    def digest(first: int, heading_first: bool, count: int) -> str:
-        read_through(min(first + count, total) - 1)
-        digest = hashlib.sha256(f"{context}\x1e{int(heading_first)}\x1e".encode())
-        digest.update("\x1e".join(keys[first : first + count]).encode("utf-8"))
-        digest.update(b"\x1e<end>" if first + count >= total else b"\x1e")
-        return digest.hexdigest()
-
+    entries = _Entries(roster, labels)
+    layout = _Layout(entries, memory)
+    tab_stop = round(layout.tab_stop, 2)
     pages: list[RosterPage] = []
     district_pages: list[tuple[str, int]] = []
     page_count = 0
     first, heading_first = 0, True
-    while first < total:
-        if memory is not None:
-            start = token(first, heading_first)
-            known = next(
-                (
-                    page
-                    for page in memory.known.get(start, ())
-                    if page.digest == digest(first, heading_first, page.window)
-                ),
-                None,
-            )
-            if known is not None and memory.use(known):
-                for district in known.headings:
-                    district_pages.append((district, page_count))
-                memory.learned.setdefault(start, []).append(known)
-                memory.reused += 1
-                page_count += 1
-                for index in range(first, first + known.entries):
-                    made.pop(index, None)
-                first += known.entries
-                heading_first = known.heading_next
-                continue
-        items = window(first, heading_first)
-        end, columns, read = _cut_page(items, 0, labels, bold, indent, rows)
-        page_items = items[:end]
-        for item in page_items:
-            if item.kind == "heading":
-                district_pages.append((item.district, page_count))
-        entries = [item for item in page_items if item.kind == "entry"]
-        page = RosterPage(
-            columns=columns,
-            districts=tuple(dict.fromkeys(item.district for item in page_items)),
-            first_name=entries[0].name if entries else "",
-            last_name=entries[-1].name if entries else "",
-            entries=len(entries),
-        )
-        pages.append(page)
+    while first < entries.total:
+        known = layout.reuse(first, heading_first)
+        if known is not None:
+            headings, count, heading_next = known.headings, known.entries, known.heading_next
+        else:
+            page, items, end, read = layout.cut(first, heading_first)
+            pages.append(page)
+            headings = tuple(item.district for item in items[:end] if item.kind == "heading")
+            count = page.entries
+            heading_next = end < len(items) and items[end].kind == "heading"
+            value = on_page(page, layout.rows, tab_stop) if on_page is not None else None
+            if value is not None:
+                layout.remember(first, heading_first, items, end, read, value)
+        district_pages.extend((district, page_count) for district in headings)
         page_count += 1
-        value = on_page(page, rows, round(tab_stop, 2)) if on_page is not None else None
-        heading_next = end < len(items) and items[end].kind == "heading"
-        if memory is not None and value is not None:
-            # The entries the cut read: the items up to `read`, and the entry a heading
-            # among them was made for.
-            seen = sum(1 for item in items[:read] if item.kind == "entry")
-            if read and items[read - 1].kind == "heading":
-                seen += 1
-            memory.learned.setdefault(token(first, heading_first), []).append(
-                KnownPage(
-                    window=seen,
-                    digest=digest(first, heading_first, seen),
-                    entries=len(entries),
-                    heading_next=heading_next,
-                    headings=tuple(item.district for item in page_items
-                                   if item.kind == "heading"),
-                    value=value,
-                )
-            )
-        for index in range(first, first + len(entries)):
-            made.pop(index, None)
-        first += len(entries)
+        layout.forget(first, count)
+        first += count
         heading_first = heading_next
-    counts = Counter(districts_of)  # every entry is read by now
+    counts = Counter(entries.districts)  # every entry is read by now
     return RosterLayout(
         tuple(pages),
         tuple((district, page, counts[district]) for district, page in district_pages),
-        round(tab_stop, 2),
-        rows,
+        tab_stop,
+        layout.rows,
         page_count,
     )
 
@@ -530,15 +582,29 @@ def _cut_page(
     Returns the end, the columns, and the index up to which the choice read `items`: the
     item that did not fit any more, and the one after it (a heading keeps with it).
     """
-    capacity = COLUMNS * LINES_PER_COLUMN
-    continued: list[str] = []
+    continued: list[tuple[str, float]] = []
     if items[start].kind == "entry":
         text = labels.continued.format(district=items[start].district)
         continued = _wrap_heading(bold, text, indent, rows)
 
     placements, used_after, end = _fill(items, start, len(continued), LINES_PER_COLUMN)
     read = min(end + 2, len(items))
-    anchor = next(
+    anchor = _anchor(items, start, end, used_after)
+    if anchor is not None:
+        end = anchor
+    if end == len(items) or anchor is not None:
+        # The last page, or a page cut before an anchor: it ends here whatever its fill,
+        # so balance its columns instead of filling the first ones alone.
+        placements, end = _balanced(items, start, end, len(continued), used_after, placements)
+    else:
+        end = _content_defined_end(items, start, end, used_after)
+    return end, _columns(items, start, end, placements, continued), read
+
+
+def _anchor(items: list[_Item], start: int, end: int, used_after: list[int]) -> int | None:
+    """The first anchor signer after the page's first item, once the page is full enough."""
+    capacity = COLUMNS * LINES_PER_COLUMN
+    return next(
         (
             start + offset
             for offset in range(1, end - start)
@@ -547,35 +613,59 @@ def _cut_page(
         ),
         None,
     )
-    if anchor is not None:
-        end = anchor
-    if end == len(items) or anchor is not None:
-        # The last page, or a page cut before an anchor: it ends here whatever its fill,
-        # so balance its columns instead of filling the first ones alone.
-        lines = used_after[end - start - 1] if end > start else len(continued)
-        for limit in range(max(1, -(-lines // COLUMNS)), LINES_PER_COLUMN + 1):
-            balanced = _fill(items, start, len(continued), limit, stop=end)
-            if balanced[2] == end:
-                placements, used_after, end = balanced
-                break
-    else:
-        # Content-defined cut: the lowest-hash entry in the window; a district change
-        # inside the window wins, so districts start on a fresh page when there is room.
-        best: tuple[int, int] | None = None
-        for offset, filled in enumerate(used_after):
-            position = start + offset
-            item = items[position]
-            if item.kind != "entry" or filled < MIN_FILL * capacity:
-                continue
-            following = items[position + 1] if position + 1 < len(items) else None
-            score = -1 if following is not None and following.kind == "heading" else item.score
-            if best is None or score < best[0]:
-                best = (score, position + 1)
-        if best is not None:
-            end = best[1]
-        elif end == start:
-            end = start + 1  # cannot happen with sane geometry; never loop forever
 
+
+def _balanced(
+    items: list[_Item],
+    start: int,
+    end: int,
+    first_used: int,
+    used_after: list[int],
+    placements: list[tuple[int, bool]],
+) -> tuple[list[tuple[int, bool]], int]:
+    """Placements of items[start:end] in the shortest columns that hold them all."""
+    lines = used_after[end - start - 1] if end > start else first_used
+    for limit in range(max(1, -(-lines // COLUMNS)), LINES_PER_COLUMN + 1):
+        balanced, _used, balanced_end = _fill(items, start, first_used, limit, stop=end)
+        if balanced_end == end:
+            return balanced, end
+    return placements, end
+
+
+def _content_defined_end(
+    items: list[_Item], start: int, end: int, used_after: list[int]
+) -> int:
+    """After the lowest-hash entry of a full enough page; a district change wins.
+
+    So districts start on a fresh page when there is room, and a new signer moves only the
+    page it lands on (see the module's docstring).
+    """
+    capacity = COLUMNS * LINES_PER_COLUMN
+    best: tuple[int, int] | None = None
+    for offset, filled in enumerate(used_after):
+        position = start + offset
+        item = items[position]
+        if item.kind != "entry" or filled < MIN_FILL * capacity:
+            continue
+        following = items[position + 1] if position + 1 < len(items) else None
+        score = -1 if following is not None and following.kind == "heading" else item.score
+        if best is None or score < best[0]:
+            best = (score, position + 1)
+    if best is not None:
+        return best[1]
+    if end == start:
+        return start + 1  # cannot happen with sane geometry; never loop forever
+    return end
+
+
+def _columns(
+    items: list[_Item],
+    start: int,
+    end: int,
+    placements: list[tuple[int, bool]],
+    continued: list[tuple[str, float]],
+) -> tuple[tuple[RosterLine, ...], ...]:
+    """The printed lines of items[start:end], column by column."""
     columns: list[list[RosterLine]] = [[] for _ in range(COLUMNS)]
     columns[0].extend(RosterLine("heading", text, width=w) for text, w in continued)
     for offset in range(end - start):
@@ -588,8 +678,7 @@ def _cut_page(
         else:
             text, width = item.lines[0]
             columns[column].append(RosterLine("entry", text, item.meta, width))
-            if len(item.lines) > 1:
-                columns[column].extend(
-                    RosterLine("continuation", t, width=w) for t, w in item.lines[1:]
-                )
-    return end, tuple(tuple(col) for col in columns), read
+            columns[column].extend(
+                RosterLine("continuation", t, width=w) for t, w in item.lines[1:]
+            )
+    return tuple(tuple(col) for col in columns)

@@ -128,6 +128,66 @@ def sort_roster(entries: list[RosterEntry]) -> tuple[RosterEntry, ...]:
                                                 e.district, e.name.casefold(), e.zip)))
 
 
+_POSITIONS = ("oppose", "support", "neutral")
+_POSITION_LABELS = {"oppose": "Oppose", "support": "Support", "neutral": "Neutral"}
+_GROUP_TITLES = {
+    "oppose": "Opposing the renewal",
+    "support": "Supporting the renewal",
+    "neutral": "Neutral",
+}
+
+
+def _testimonies(rng: random.Random, count: int, words: int) -> dict[str, list[TestimonyEntry]]:
+    """`count` random testimonies by position, three in four opposing."""
+    groups: dict[str, list[TestimonyEntry]] = {p: [] for p in _POSITIONS}
+    for i in range(count):
+        position = _POSITIONS[0] if rng.random() < 0.75 else rng.choice(_POSITIONS[1:])
+        spanish = rng.random() < 0.35
+        district = rng.choice(DISTRICTS)
+        groups[position].append(
+            TestimonyEntry(
+                reference=f"T-2024-{i + 1:05d}",
+                author=person_name(rng),
+                affiliation=rng.choice(ORGANIZATIONS) if rng.random() < 0.3 else None,
+                district=district,
+                position=position,
+                position_label=_POSITION_LABELS[position],
+                submitted_on=f"May {rng.randint(1, 28)}, 2024",
+                language_label="Español" if spanish else "English",
+                body=testimony_body(rng, words, spanish),
+                speaks=("Asks to speak at the hearing (interpreter: Spanish)"
+                        if spanish and rng.random() < 0.3 else None),
+            )
+        )
+    return groups
+
+
+def _totals(
+    roster: tuple[RosterEntry, ...],
+    counted_only: int,
+    hidden_rng: random.Random,
+    groups: dict[str, list[TestimonyEntry]],
+) -> tuple[tuple[DistrictTotal, ...], tuple[ZipTotal, ...]]:
+    """Signatures by district and ZIP (counted-only signers too), testimony by district."""
+    by_district = Counter(e.district for e in roster)
+    by_zip = Counter((e.zip, e.district) for e in roster)
+    for _ in range(counted_only):  # counted-only signers are in the totals, not the roster
+        hidden = make_roster_entry(hidden_rng)
+        by_district[hidden.district] += 1
+        by_zip[(hidden.zip, hidden.district)] += 1
+    t_by_district: dict[str, Counter[str]] = {d: Counter() for d in DISTRICTS}
+    for group in groups.values():
+        for t in group:
+            t_by_district.setdefault(t.district, Counter())[t.position] += 1
+    districts = tuple(
+        DistrictTotal(d, by_district[d], t_by_district[d]["support"],
+                      t_by_district[d]["oppose"], t_by_district[d]["neutral"])
+        for d in DISTRICTS
+    )
+    zips = tuple(ZipTotal(z, d, n) for (z, d), n in sorted(by_zip.items()))
+    return districts, zips
+
+
 def make_content(
     signatures: int,
     testimonies: int,
@@ -148,43 +208,8 @@ def make_content(
     )
     sorted_roster = sort_roster(entries)
     counted_only = max(0, len(sorted_roster) // 40)
-    positions = ("oppose", "support", "neutral")
-    groups: dict[str, list[TestimonyEntry]] = {p: [] for p in positions}
-    for i in range(testimonies):
-        position = positions[0] if rng.random() < 0.75 else rng.choice(positions[1:])
-        spanish = rng.random() < 0.35
-        district = rng.choice(DISTRICTS)
-        groups[position].append(
-            TestimonyEntry(
-                reference=f"T-2024-{i + 1:05d}",
-                author=person_name(rng),
-                affiliation=rng.choice(ORGANIZATIONS) if rng.random() < 0.3 else None,
-                district=district,
-                position=position,
-                position_label={"oppose": "Oppose", "support": "Support",
-                                "neutral": "Neutral"}[position],
-                submitted_on=f"May {rng.randint(1, 28)}, 2024",
-                language_label="Español" if spanish else "English",
-                body=testimony_body(rng, words, spanish),
-                speaks=("Asks to speak at the hearing (interpreter: Spanish)"
-                        if spanish and rng.random() < 0.3 else None),
-            )
-        )
-    titles = {
-        "oppose": "Opposing the renewal",
-        "support": "Supporting the renewal",
-        "neutral": "Neutral",
-    }
-    by_district = Counter(e.district for e in sorted_roster)
-    by_zip = Counter((e.zip, e.district) for e in sorted_roster)
-    for _ in range(counted_only):  # counted-only signers are in the totals, not the roster
-        hidden = make_roster_entry(hidden_rng)
-        by_district[hidden.district] += 1
-        by_zip[(hidden.zip, hidden.district)] += 1
-    t_by_district: dict[str, Counter[str]] = {d: Counter() for d in DISTRICTS}
-    for group in groups.values():
-        for t in group:
-            t_by_district.setdefault(t.district, Counter())[t.position] += 1
+    groups = _testimonies(rng, testimonies, words)
+    districts, zips = _totals(sorted_roster, counted_only, hidden_rng, groups)
     coalition = tuple(
         EndorsementEntry(org, "Founding members" if i < 6 else "Supporting organizations",
                          founding=i < 6)
@@ -215,29 +240,28 @@ def make_content(
         testimonies_support=len(groups["support"]),
         testimonies_oppose=len(groups["oppose"]),
         testimonies_neutral=len(groups["neutral"]),
-        districts=tuple(
-            DistrictTotal(d, by_district[d], t_by_district[d]["support"],
-                          t_by_district[d]["oppose"], t_by_district[d]["neutral"])
-            for d in DISTRICTS
-        ),
-        zips=tuple(ZipTotal(z, d, n) for (z, d), n in sorted(by_zip.items())),
+        districts=districts,
+        zips=zips,
         testimony_groups=tuple(
-            TestimonyGroup(titles[p], tuple(groups[p])) for p in positions if groups[p]
+            TestimonyGroup(_GROUP_TITLES[p], tuple(groups[p])) for p in _POSITIONS if groups[p]
         ),
         roster=sorted_roster,
-        methods=(
-            "Online signatures were counted only after the signer confirmed their email "
-            "address by pressing a button on the confirmation page. Each address counts "
-            "once per campaign after normalization (case, dots and plus-suffixes).",
-            "Paper signatures were gathered at rallies and entered by organizers from the "
-            "original sheets, which the coalition keeps for inspection.",
-            "Names appear as each signer chose. Signers who asked to be counted only are "
-            "included in the totals but not listed. No address, email or phone number "
-            "appears in this packet.",
-        ),
+        methods=_METHODS,
         excluded_pending=rng.randint(0, 500),
         excluded_duplicates=rng.randint(0, 300),
         excluded_invalidated=rng.randint(0, 50),
         generated_at=generated_at,
         variant_note="Copy for committee members",
     )
+
+
+_METHODS = (
+    "Online signatures were counted only after the signer confirmed their email "
+    "address by pressing a button on the confirmation page. Each address counts "
+    "once per campaign after normalization (case, dots and plus-suffixes).",
+    "Paper signatures were gathered at rallies and entered by organizers from the "
+    "original sheets, which the coalition keeps for inspection.",
+    "Names appear as each signer chose. Signers who asked to be counted only are "
+    "included in the totals but not listed. No address, email or phone number "
+    "appears in this packet.",
+)

@@ -22,7 +22,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import roster as roster_geometry
-from .content import PacketContent, PacketLabels, TestimonyEntry
+from .content import PacketContent, PacketLabels, TestimonyEntry, TestimonyGroup
 from .fetcher import assets_fingerprint
 from .roster import (
     TAB_CLEARANCE,
@@ -190,6 +190,150 @@ def _roster_code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+class _Planner:
+    """The segments of a packet as they are made, handed to `emit` one by one."""
+
+    def __init__(self, content: PacketContent, emit: Callable[[Segment], None] | None) -> None:
+        self.content = content
+        self.labels = content.labels
+        self.emit = emit
+        self.common = {"c": content, "labels": content.labels}
+        wrapper_source = (TEMPLATE_DIR / "document.html").read_text(encoding="utf-8")
+        self.wrapper_key = hashlib.sha256(
+            "\x00".join(
+                (RENDERER_VERSION, assets_fingerprint(), wrapper_source, self.labels.lang)
+            ).encode("utf-8")
+        ).hexdigest()
+        self.segments: list[Segment] = []
+        self.targets: dict[str, tuple[int, str | None]] = {}
+        self.outline: list[TocEntry] = [
+            TocEntry(0, self.labels.cover, "cover", in_contents=False),
+            TocEntry(0, self.labels.contents, "contents", in_contents=False),
+        ]
+
+    def make(self, kind: str, markup: Markup, cost: float) -> Segment:
+        key = hashlib.sha256(
+            "\x00".join((self.wrapper_key, kind, str(markup))).encode("utf-8")
+        ).hexdigest()
+        return Segment(kind, markup, key, cost)
+
+    def add(self, kind: str, markup: Markup, cost: float) -> int:
+        return self.add_segment(self.make(kind, markup, cost))
+
+    def add_segment(self, segment: Segment) -> int:
+        self.segments.append(segment)
+        if self.emit is not None:
+            self.emit(segment)
+        return len(self.segments) - 1
+
+    def totals_and_endorsements(self) -> None:
+        content, labels = self.content, self.labels
+        sums = {
+            name: sum(getattr(d, name) for d in content.districts)
+            for name in ("signatures", "support", "oppose", "neutral")
+        }
+        index = self.add(
+            "totals",
+            render_template("totals.html", **self.common, district_sums=sums,
+                            zip_groups=_zip_groups(content)),
+            1.0 + len(content.zips) / 100,
+        )
+        self.targets["districts"] = (index, "a-districts")
+        self.targets["zips"] = (index, "a-zips")
+        self.outline.append(TocEntry(0, labels.totals_by_district, "districts"))
+        self.outline.append(TocEntry(0, labels.totals_by_zip, "zips"))
+        index = self.add("endorsements", render_template(
+            "endorsements.html", **self.common, coalition=coalition_groups(content)), 1.0)
+        self.targets["endorsements"] = (index, None)
+        self.outline.append(
+            TocEntry(0, labels.endorsements, "endorsements", count=len(content.coalition))
+        )
+
+    def testimony(self) -> None:
+        groups = self.content.testimony_groups
+        total = sum(len(g.entries) for g in groups)
+        self.outline.append(TocEntry(0, self.labels.written_testimony, "testimony", count=total))
+        for g_index, group in enumerate(groups):
+            if group.entries:
+                self._testimony_group(g_index, group)
+        if "testimony" not in self.targets:
+            index = self.add(
+                "testimony",
+                render_template("testimony.html", **self.common, t=None, section_start=True,
+                                group_start=False),
+                1.0,
+            )
+            self.targets["testimony"] = (index, None)
+
+    def _testimony_group(self, g_index: int, group: TestimonyGroup) -> None:
+        group_title = clean_line(group.title)
+        for t_index, entry in enumerate(group.entries):
+            section_start = "testimony" not in self.targets
+            markup = render_template(
+                "testimony.html",
+                **self.common,
+                t=_printed_head(entry),
+                paragraphs=paragraphs(entry.body),
+                position_class=_position_class(entry.position),
+                group_title=group_title,
+                group_size=len(group.entries),
+                group_start=t_index == 0,
+                section_start=section_start,
+            )
+            index = self.add("testimony", markup, _testimony_cost(entry))
+            if section_start:
+                self.targets["testimony"] = (index, None)
+            if t_index == 0:
+                self.targets[f"group-{g_index}"] = (index, None)
+                self.outline.append(
+                    TocEntry(1, group_title, f"group-{g_index}", len(group.entries))
+                )
+            self.targets[f"t-{g_index}-{t_index}"] = (index, None)
+            self.outline.append(
+                TocEntry(
+                    2,
+                    f"{clean_line(entry.reference)} — {clean_line(entry.author)}",
+                    f"t-{g_index}-{t_index}",
+                    in_contents=False,
+                )
+            )
+
+    def roster(
+        self,
+        known_roster_pages: dict[str, list[KnownPage]] | None,
+        rendered: Callable[[str], bool] | None,
+    ) -> tuple[RosterLayout, PageMemory | None]:
+        labels = self.labels
+        self.outline.append(TocEntry(0, labels.roster, "roster", count=len(self.content.roster)))
+        first_roster = len(self.segments)
+
+        def roster_page(page: RosterPage, rows: bool, tab_stop: float) -> str:
+            index = self.add("roster", _roster_page_html(page, rows, tab_stop, labels),
+                             _COST_ROSTER_PAGE)
+            return self.segments[index].key
+
+        def known_page(page: KnownPage) -> bool:
+            if rendered is None or not rendered(page.value):
+                return False
+            self.add_segment(Segment("roster", None, page.value, _COST_ROSTER_PAGE))
+            return True
+
+        memory = None
+        if rendered is not None:
+            context = "\x00".join((self.wrapper_key, _roster_code_fingerprint(), repr(labels)))
+            memory = PageMemory(context, known_roster_pages or {}, known_page)
+        roster = layout_roster(self.content.roster, labels, on_page=roster_page,
+                               memory=memory)
+        if not roster.page_count:
+            self.add("roster", _roster_page_html(None, roster.rows, roster.tab_stop, labels),
+                     _COST_ROSTER_PAGE)
+        self.targets["roster"] = (first_roster, None)
+        for d_index, (district, page_index, count) in enumerate(roster.district_pages):
+            self.targets[f"district-{d_index}"] = (first_roster + page_index, None)
+            self.outline.append(TocEntry(1, district, f"district-{d_index}", count))
+        return roster, memory
+
+
 def plan_packet(
     content: PacketContent,
     emit: Callable[[Segment], None] | None = None,
@@ -205,144 +349,21 @@ def plan_packet(
     given as `known_roster_pages`) whose signers did not change are neither laid out nor
     turned into HTML again: they come as segments without HTML.
     """
-    labels = content.labels
-    assets = assets_fingerprint()
-    wrapper_source = (TEMPLATE_DIR / "document.html").read_text(encoding="utf-8")
-    wrapper_key = hashlib.sha256(
-        "\x00".join(
-            (RENDERER_VERSION, assets, wrapper_source, labels.lang)
-        ).encode("utf-8")
-    ).hexdigest()
-
-    segments: list[Segment] = []
-    targets: dict[str, tuple[int, str | None]] = {}
-    outline: list[TocEntry] = [
-        TocEntry(0, labels.cover, "cover", in_contents=False),
-        TocEntry(0, labels.contents, "contents", in_contents=False),
-    ]
-
-    def make_segment(kind: str, markup: Markup, cost: float) -> Segment:
-        key = hashlib.sha256(
-            "\x00".join((wrapper_key, kind, str(markup))).encode("utf-8")
-        ).hexdigest()
-        return Segment(kind, markup, key, cost)
-
-    def add(kind: str, markup: Markup, cost: float) -> int:
-        return add_segment(make_segment(kind, markup, cost))
-
-    def add_segment(segment: Segment) -> int:
-        segments.append(segment)
-        if emit is not None:
-            emit(segment)
-        return len(segments) - 1
-
-    common = {"c": content, "labels": labels}
-    sums = {
-        name: sum(getattr(d, name) for d in content.districts)
-        for name in ("signatures", "support", "oppose", "neutral")
-    }
-    index = add(
-        "totals",
-        render_template(
-            "totals.html", **common, district_sums=sums, zip_groups=_zip_groups(content)
-        ),
-        1.0 + len(content.zips) / 100,
-    )
-    targets["districts"] = (index, "a-districts")
-    targets["zips"] = (index, "a-zips")
-    outline.append(TocEntry(0, labels.totals_by_district, "districts"))
-    outline.append(TocEntry(0, labels.totals_by_zip, "zips"))
-
-    coalition = coalition_groups(content)
-    index = add("endorsements", render_template("endorsements.html", **common,
-                                                coalition=coalition), 1.0)
-    targets["endorsements"] = (index, None)
-    outline.append(TocEntry(0, labels.endorsements, "endorsements", count=len(content.coalition)))
-
-    total_testimonies = sum(len(g.entries) for g in content.testimony_groups)
-    outline.append(TocEntry(0, labels.written_testimony, "testimony", count=total_testimonies))
-    section_start = True
-    for g_index, group in enumerate(content.testimony_groups):
-        if not group.entries:
-            continue
-        group_title = clean_line(group.title)
-        for t_index, entry in enumerate(group.entries):
-            markup = render_template(
-                "testimony.html",
-                **common,
-                t=_printed_head(entry),
-                paragraphs=paragraphs(entry.body),
-                position_class=_position_class(entry.position),
-                group_title=group_title,
-                group_size=len(group.entries),
-                group_start=t_index == 0,
-                section_start=section_start,
-            )
-            index = add("testimony", markup, _testimony_cost(entry))
-            if section_start:
-                targets["testimony"] = (index, None)
-                section_start = False
-            if t_index == 0:
-                targets[f"group-{g_index}"] = (index, None)
-                outline.append(TocEntry(1, group_title, f"group-{g_index}", len(group.entries)))
-            targets[f"t-{g_index}-{t_index}"] = (index, None)
-            outline.append(
-                TocEntry(
-                    2,
-                    f"{clean_line(entry.reference)} — {clean_line(entry.author)}",
-                    f"t-{g_index}-{t_index}",
-                    in_contents=False,
-                )
-            )
-    if section_start:
-        index = add(
-            "testimony",
-            render_template("testimony.html", **common, t=None, section_start=True,
-                            group_start=False),
-            1.0,
-        )
-        targets["testimony"] = (index, None)
-
+    planner = _Planner(content, emit)
+    planner.totals_and_endorsements()
+    planner.testimony()
     # The methods page comes after the roster but is handed to `emit` before it, so that
     # it is rendered early: then every page count but the roster's (one page each) is known
     # while the roster renders, and the cover can render beside it (see build_packet).
-    methods = make_segment("methods", render_template("methods.html", **common), 1.0)
+    methods = planner.make("methods", render_template("methods.html", **planner.common), 1.0)
     if emit is not None:
         emit(methods)
-
-    outline.append(TocEntry(0, labels.roster, "roster", count=len(content.roster)))
-    first_roster = len(segments)
-
-    def roster_page(page: RosterPage, rows: bool, tab_stop: float) -> str:
-        index = add("roster", _roster_page_html(page, rows, tab_stop, labels),
-                    _COST_ROSTER_PAGE)
-        return segments[index].key
-
-    def known_page(page: KnownPage) -> bool:
-        if rendered is None or not rendered(page.value):
-            return False
-        add_segment(Segment("roster", None, page.value, _COST_ROSTER_PAGE))
-        return True
-
-    memory = None
-    if rendered is not None:
-        context = "\x00".join((wrapper_key, _roster_code_fingerprint(), repr(labels)))
-        memory = PageMemory(context, known_roster_pages or {}, known_page)
-    roster = layout_roster(content.roster, labels, on_page=roster_page, memory=memory)
-    if not roster.page_count:
-        add("roster", _roster_page_html(None, roster.rows, roster.tab_stop, labels),
-            _COST_ROSTER_PAGE)
-    targets["roster"] = (first_roster, None)
-    for d_index, (district, page_index, count) in enumerate(roster.district_pages):
-        targets[f"district-{d_index}"] = (first_roster + page_index, None)
-        outline.append(TocEntry(1, district, f"district-{d_index}", count))
-
-    segments.append(methods)  # already emitted
-    index = len(segments) - 1
-    targets["methods"] = (index, None)
-    outline.append(TocEntry(0, labels.methods, "methods"))
-
-    return PacketPlan(segments, targets, outline, roster, wrapper_key=wrapper_key,
+    roster, memory = planner.roster(known_roster_pages, rendered)
+    planner.segments.append(methods)  # already emitted
+    planner.targets["methods"] = (len(planner.segments) - 1, None)
+    planner.outline.append(TocEntry(0, content.labels.methods, "methods"))
+    return PacketPlan(planner.segments, planner.targets, planner.outline, roster,
+                      wrapper_key=planner.wrapper_key,
                       roster_pages=memory.learned if memory is not None else {})
 
 

@@ -4,6 +4,10 @@ Every worker is forked from the forkserver, so whatever is loaded here is alread
 when a worker starts: the bundled fonts and parsed stylesheets are not loaded again for
 each worker of each build. The forkserver is single-threaded, which keeps the fork safe.
 
+The packet's stand-ins for WeasyPrint functions (fast_paths.py) are installed here and
+nowhere else: they replace library functions for a whole process, and the rendering workers
+are the only processes that are the packet's alone.
+
 Rendering makes millions of short-lived objects, and Python's cyclic garbage collector
 scanned them (and every loaded module's objects) often enough to take about 7 % of a
 testimony page's time. So what is loaded here is frozen out of the collector's view, and the
@@ -14,8 +18,10 @@ largest worker of a 100,000-signature build grew from about 95 to 110 MB; BENCHM
 import gc
 import logging
 
+from . import fast_paths
 from .build import warm_up
 
+fast_paths.install_all()
 try:
     warm_up()
 except Exception:  # an exception here would kill the forkserver; let the batch report it

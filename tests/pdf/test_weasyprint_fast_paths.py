@@ -1,28 +1,34 @@
-"""The packet's replacements for four WeasyPrint functions write exactly what WeasyPrint's do.
+"""The packet's copy of WeasyPrint's glyph-writing loop writes exactly what WeasyPrint's does.
 
-campaign/pdf/glyphs.py (the glyph-writing loop), campaign/pdf/margin_boxes.py (page-margin
-layout), campaign/pdf/pango_setup.py (each line's Pango layout set-up) and
-campaign/pdf/pre_lines.py (the second layout of each `<pre>` line) stand in for
-WeasyPrint 70's own functions. Each document here is rendered twice in
-this process, once with WeasyPrint's functions and once with the packet's, and the two PDFs
-must be equal byte for byte: a roster and testimony in many scripts, combining marks (which
-Pango shifts), characters no bundled font has (the .notdef path), zero-width and bidi
-controls, tabs, the whole hostile corpus, and the footer sheet, whose text sits in a margin box.
+campaign/pdf/glyphs.py stands in for WeasyPrint 70's `draw_first_line` in the rendering
+workers (docs/pdf-speedups.md). Each document here is rendered twice in this process, once
+with WeasyPrint's function and once with the copy, and the two PDFs must be equal byte for
+byte: a roster and testimony in many scripts, combining marks (which Pango shifts),
+characters no bundled font has (the .notdef path), zero-width and bidi controls, tabs, the
+whole hostile corpus, text in eight languages, and the footer sheet, whose text sits in a
+margin box.
+
+Both ways of subsetting fonts are compared: HarfBuzz's (libharfbuzz-subset0 installed) and
+fontTools' (WeasyPrint's fallback without it), which stamps the time into each font's
+`head` table. The comparison freezes that clock (SOURCE_DATE_EPOCH, which fontTools honours),
+and moves fontTools' own clock on between the two renders, so that a comparison that did not
+freeze it fails every time rather than once in a while.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
+import time
+import types
 
 import pytest
-import weasyprint
+from fontTools.misc import timeTools
 from pypdf import PdfReader
-from weasyprint import layout as weasy_layout
-from weasyprint.draw import text as weasy_text
-from weasyprint.text import line_break as weasy_line_break
+from weasyprint.pdf import fonts as weasy_fonts
 
-from campaign.pdf import fast_paths, glyphs, margin_boxes, pango_setup, pre_lines
+from campaign.pdf import fast_paths
 from campaign.pdf.render import PACKET_STYLESHEETS, render_html_to_pdf
 from campaign.pdf.sample import make_content
 from campaign.pdf.sections import document_html, footer_segment, plan_packet
@@ -50,18 +56,44 @@ MIXED = (
 )
 
 
+class _MovingClock:
+    """fontTools' clock, a day later at each look: a timestamp that is not frozen differs."""
+
+    def __init__(self) -> None:
+        self._days = itertools.count()
+
+    def time(self) -> float:
+        return 1_700_000_000.0 + 86_400 * next(self._days)
+
+
+@pytest.fixture(params=["harfbuzz", "fonttools"])
+def subsetter(request, monkeypatch):
+    """How fonts are subset: HarfBuzz if this machine has it, or fontTools, as without it."""
+    if request.param == "fonttools":
+        monkeypatch.setattr(weasy_fonts, "harfbuzz_subset", None)
+        clock = {name: getattr(time, name) for name in dir(time) if not name.startswith("_")}
+        monkeypatch.setattr(timeTools, "time",
+                            types.SimpleNamespace(**{**clock, "time": _MovingClock().time}))
+    elif weasy_fonts.harfbuzz_subset is None:
+        pytest.skip("libharfbuzz-subset0 is not installed: WeasyPrint subsets with fontTools")
+    return request.param
+
+
 @pytest.fixture
-def both_ways():
+def both_ways(subsetter, monkeypatch):
     """Render HTML with WeasyPrint's functions, then with the packet's; give both PDFs."""
+    # What varies between two renders of the same document: fontTools' subsetting stamps
+    # the time into each embedded font (WeasyPrint writes no date or file identifier).
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
 
     def render(html: str) -> tuple[bytes, bytes]:
         fast_paths.uninstall_all()
+        theirs = render_html_to_pdf(html, stylesheets=PACKET_STYLESHEETS)
         try:
-            theirs = render_html_to_pdf(html, stylesheets=PACKET_STYLESHEETS)
+            assert fast_paths.install_all() == [r.key for r in fast_paths.replacements()]
+            ours = render_html_to_pdf(html, stylesheets=PACKET_STYLESHEETS)
         finally:
-            for replacement in fast_paths.replacements():
-                assert replacement.install()
-        ours = render_html_to_pdf(html, stylesheets=PACKET_STYLESHEETS)
+            fast_paths.uninstall_all()
         return theirs, ours
 
     return render
@@ -80,22 +112,6 @@ def _packet_html(names: tuple[str, ...], bodies: list[str]) -> str:
     content = dataclasses.replace(content, testimony_groups=tuple(groups))
     plan = plan_packet(content)
     return document_html([*plan.segments, footer_segment(content, plan)], content)
-
-
-@pytest.mark.parametrize("replacement", fast_paths.replacements(), ids=lambda r: r.name)
-def test_the_fast_paths_are_in_use_for_the_pinned_weasyprint(replacement):
-    assert replacement.installable(), (
-        f"campaign/pdf/ stands in for WeasyPrint {fast_paths.WRITTEN_FOR}'s {replacement.name}; "
-        f"WeasyPrint {weasyprint.__version__} is installed: compare the two and update it"
-    )
-    assert replacement.installed()
-
-
-def test_rendering_uses_the_four_replacements():
-    assert weasy_line_break.first_line_metrics is pre_lines.first_line_metrics
-    assert weasy_text.draw_first_line is glyphs.draw_first_line
-    assert weasy_layout.make_margin_boxes is margin_boxes.make_margin_boxes
-    assert weasy_line_break.Layout.setup is pango_setup.setup
 
 
 def test_a_packet_in_many_scripts_is_byte_identical(both_ways):
@@ -126,7 +142,8 @@ def test_the_loop_keeps_no_text_between_documents(both_ways):
 
 
 def test_text_in_several_languages_is_byte_identical(both_ways):
-    """The language is part of each line's Pango context (it picks localized glyph forms)."""
+    """Localized forms give other glyphs for the same characters (Serbian italics, Turkish
+    dotted i): the kept text follows the glyph, not the character."""
     words = "бгдпт бгдпт Ђорђе Ѓорѓи ıİ ij"
     html = "".join(
         f'<p lang="{lang}" style="font-family: \'Packet Serif\'">{words}</p>'
@@ -153,54 +170,3 @@ def test_rendering_workers_collect_garbage_less_often():
         (young, _middle, _old), frozen = pool.submit(_collector_settings).result(timeout=120)
     assert young >= 10_000
     assert frozen > 10_000  # WeasyPrint, the fonts and the stylesheets
-
-
-def test_release_at_exit_drops_every_threads_pango_objects():
-    """A job worker renders in its threads: the exit handler must reach their Pango objects."""
-    import threading
-
-    thread = threading.Thread(target=render_html_to_pdf, args=("<p>Ana María</p>",))
-    thread.start()
-    thread.join()
-    render_html_to_pdf("<p>Ana María</p>")
-    assert len(pango_setup._kept) >= 2
-    pango_setup.release()
-    assert pango_setup._kept == {}
-    assert render_html_to_pdf("<p>Ana María</p>").startswith(b"%PDF")
-
-
-def test_pre_lines_measure_as_weasyprint_measures_them(monkeypatch):
-    """Widths do not show in a left-aligned PDF line, so compare the metrics themselves:
-    every line of a roster page in many scripts, broken both ways."""
-    from weasyprint import HTML
-
-    from campaign.pdf.render import _renderer
-
-    renderer = _renderer(PACKET_STYLESHEETS)
-    content = make_content(0, 0, roster=list(roster_of(
-        MIXED + tuple(entry.text[:60] for entry in SMALL if entry.text.strip()), per_name=3)))
-    html = document_html([s for s in plan_packet(content).segments if s.kind == "roster"],
-                         content)
-    calls: list[tuple] = []
-    split = weasy_line_break.split_first_line
-
-    def recording(text, style, *args, **kwargs):
-        if style["white_space"] == "pre":
-            calls.append((text, style, args, kwargs))
-        return split(text, style, *args, **kwargs)
-
-    monkeypatch.setattr(weasy_line_break, "split_first_line", recording)
-    monkeypatch.setattr("weasyprint.layout.inline.split_first_line", recording)
-    HTML(string=html, url_fetcher=renderer.fetcher).render(
-        stylesheets=renderer.stylesheets, font_config=renderer.font_config)
-    assert len(calls) > 100
-    shortcuts = 0
-    for text, style, args, kwargs in calls:
-        results = []
-        for function in (pre_lines._original, pre_lines.first_line_metrics):
-            monkeypatch.setattr(weasy_line_break, "first_line_metrics", function)
-            layout, *metrics = split(text, style, *args, **kwargs)
-            results.append((layout.text, *metrics))
-        assert results[0] == results[1], text[:80]
-        shortcuts += results[0][2] is not None
-    assert shortcuts > 100  # most lines took the shortcut
