@@ -39,8 +39,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--values", type=int, default=100_000)
     options = parser.parse_args()
-    ring = KeyRing(f"{Fernet.generate_key().decode()},{Fernet.generate_key().decode()}",
-                   "bench-hash-key")
+    ring = KeyRing(
+        f"{Fernet.generate_key().decode()},{Fernet.generate_key().decode()}", "bench-hash-key"
+    )
     names = [f"Guadalupe Castillo-Villanueva {n}" for n in range(options.values)]
     emails = [f"guadalupe.castillo+{n}@example.org" for n in range(options.values)]
 
@@ -59,11 +60,15 @@ def main() -> None:
     plain_bytes = statistics.mean(len(n.encode()) for n in names)
     stored_bytes = statistics.mean(len(t) for t in tokens)
 
-    print(f"encryption at rest (Fernet via MultiFernet, 2 keys; HMAC-SHA256), "
-          f"{options.values:,} values")
+    print(
+        f"encryption at rest (Fernet via MultiFernet, 2 keys; HMAC-SHA256), "
+        f"{options.values:,} values"
+    )
     print(f"per signature (encrypt name + email, hash email): {per_sign_us:.0f} µs")
-    print(f"decrypt {options.values:,} roster names: {decrypt_seconds:.2f} s "
-          f"({decrypt_seconds / options.values * 1e6:.1f} µs each)")
+    print(
+        f"decrypt {options.values:,} roster names: {decrypt_seconds:.2f} s "
+        f"({decrypt_seconds / options.values * 1e6:.1f} µs each)"
+    )
     print(f"stored size of a name: {stored_bytes:.0f} bytes encrypted vs {plain_bytes:.0f} plain")
 
 

@@ -67,11 +67,16 @@ def _scenario(args: dict, queue) -> None:
     with app.app_context():
         upgrade()
         riverton.load(db.session)
-        riverton.bulk(db.session, riverton.OPEN_SLUG, args["signatures"], args["testimonies"],
-                      seed=5, words=args["words"])
+        riverton.bulk(
+            db.session,
+            riverton.OPEN_SLUG,
+            args["signatures"],
+            args["testimonies"],
+            seed=5,
+            words=args["words"],
+        )
         db.session.commit()
-        campaign = db.session.scalar(
-            sa.select(Campaign).where(Campaign.slug == riverton.OPEN_SLUG))
+        campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == riverton.OPEN_SLUG))
 
         def build() -> tuple[float, object]:
             # Built here, as the CLI does, rather than queued for a job worker.
@@ -92,18 +97,28 @@ def _scenario(args: dict, queue) -> None:
         gather_seconds = time.perf_counter() - started
         del content
         seconds, packet = build()
-        report = {"seconds": seconds, "gather": gather_seconds, "renderer": renderer_seconds,
-                  "pages": packet.pages,
-                  "bytes": packet.size_bytes, "rendered": packet.counts["chunks_rendered"],
-                  "cached": packet.counts["chunks_cached"],
-                  "worker_mb": packet.counts["worker_peak_rss_mb"], "cpu": cpu_lines[-1]}
+        report = {
+            "seconds": seconds,
+            "gather": gather_seconds,
+            "renderer": renderer_seconds,
+            "pages": packet.pages,
+            "bytes": packet.size_bytes,
+            "rendered": packet.counts["chunks_rendered"],
+            "cached": packet.counts["chunks_cached"],
+            "worker_mb": packet.counts["worker_peak_rss_mb"],
+            "cpu": cpu_lines[-1],
+        }
         if args.get("rebuild_new"):
             riverton.bulk(db.session, riverton.OPEN_SLUG, args["rebuild_new"], 0, seed=77)
             db.session.commit()
             seconds, again = build()
-            report["rebuild"] = {"seconds": seconds, "pages": again.pages,
-                                 "rendered": again.counts["chunks_rendered"],
-                                 "cached": again.counts["chunks_cached"], "cpu": cpu_lines[-1]}
+            report["rebuild"] = {
+                "seconds": seconds,
+                "pages": again.pages,
+                "rendered": again.counts["chunks_rendered"],
+                "cached": again.counts["chunks_cached"],
+                "cpu": cpu_lines[-1],
+            }
     report["own_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     report["children_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     queue.put(report)
@@ -115,8 +130,10 @@ def _cpu(report: dict) -> str:
 
 
 def _renderer(report: dict) -> str:
-    return (f"the rendering workers' forkserver was started {report['renderer']:.1f} s before, "
-            "as the job worker does when it starts")
+    return (
+        f"the rendering workers' forkserver was started {report['renderer']:.1f} s before, "
+        "as the job worker does when it starts"
+    )
 
 
 def main() -> None:
@@ -128,46 +145,82 @@ def main() -> None:
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start", flush=True)
     try:
         if options.only in (None, "a"):
-            args = {"signatures": 10_000, "testimonies": 200, "words": 400,
-                    "workers": options.workers, "instance": str(scratch / "a")}
+            args = {
+                "signatures": 10_000,
+                "testimonies": 200,
+                "words": 400,
+                "workers": options.workers,
+                "instance": str(scratch / "a"),
+            }
             report = packet_render.run_in_child(_scenario, args)
-            print(f"(a) 10,000 + 200 through the service: {report['seconds']:.1f} s build "
-                  f"(includes {report['gather']:.1f} s reading the database), "
-                  f"{report['pages']:,} pages, "
-                  f"{report['bytes'] / 1e6:.1f} MB, peak RSS {report['own_mb']:.0f} MB build "
-                  f"process, {report['worker_mb']:.0f} MB largest rendering worker; "
-                  f"{_cpu(report)}; {_renderer(report)}", flush=True)
-            naive = packet_render.run_in_child(packet_render._naive, {
-                "signatures": 10_000, "testimonies": 200, "words": 400,
-                "out": str(scratch / "a-naive.pdf")})
-            print(f"(a) naive single document, roster as <table>: {naive['seconds']:.1f} s, "
-                  f"{naive['pages']:,} pages, peak RSS {naive['own_mb']:.0f} MB", flush=True)
+            print(
+                f"(a) 10,000 + 200 through the service: {report['seconds']:.1f} s build "
+                f"(includes {report['gather']:.1f} s reading the database), "
+                f"{report['pages']:,} pages, "
+                f"{report['bytes'] / 1e6:.1f} MB, peak RSS {report['own_mb']:.0f} MB build "
+                f"process, {report['worker_mb']:.0f} MB largest rendering worker; "
+                f"{_cpu(report)}; {_renderer(report)}",
+                flush=True,
+            )
+            naive = packet_render.run_in_child(
+                packet_render._naive,
+                {
+                    "signatures": 10_000,
+                    "testimonies": 200,
+                    "words": 400,
+                    "out": str(scratch / "a-naive.pdf"),
+                },
+            )
+            print(
+                f"(a) naive single document, roster as <table>: {naive['seconds']:.1f} s, "
+                f"{naive['pages']:,} pages, peak RSS {naive['own_mb']:.0f} MB",
+                flush=True,
+            )
             rendering = report["seconds"] - report["gather"]
-            print(f"(a) speed-up: {naive['seconds'] / report['seconds']:.1f}x with the database "
-                  f"read, {naive['seconds'] / rendering:.1f}x for the rendering alone (the naive "
-                  f"render reads no database) (target >= 10x)", flush=True)
+            print(
+                f"(a) speed-up: {naive['seconds'] / report['seconds']:.1f}x with the database "
+                f"read, {naive['seconds'] / rendering:.1f}x for the rendering alone (the naive "
+                f"render reads no database) (target >= 10x)",
+                flush=True,
+            )
         if options.only in (None, "b"):
-            args = {"signatures": 100_000, "testimonies": 1_000, "words": 400,
-                    "workers": options.workers, "instance": str(scratch / "b"),
-                    "rebuild_new": 100}
-            before = packet_render.run_in_child(packet_render._shared_naive,
-                                                packet_render.NAIVE_BASELINE)
+            args = {
+                "signatures": 100_000,
+                "testimonies": 1_000,
+                "words": 400,
+                "workers": options.workers,
+                "instance": str(scratch / "b"),
+                "rebuild_new": 100,
+            }
+            before = packet_render.run_in_child(
+                packet_render._shared_naive, packet_render.NAIVE_BASELINE
+            )
             report = packet_render.run_in_child(_scenario, args)
-            after = packet_render.run_in_child(packet_render._shared_naive,
-                                               packet_render.NAIVE_BASELINE)
-            print(f"(b) this machine's speed: the naive baseline (1,000 signatures + 50 "
-                  f"testimonies, one document) took {before['seconds']:.1f} s before and "
-                  f"{after['seconds']:.1f} s after", flush=True)
-            print(f"(b) 100,000 + 1,000 through the service: {report['seconds']:.1f} s build "
-                  f"(target <= 60 s; includes {report['gather']:.1f} s reading the database), "
-                  f"{report['pages']:,} pages, {report['bytes'] / 1e6:.1f} MB, peak RSS "
-                  f"{report['own_mb']:.0f} MB build process, {report['worker_mb']:.0f} MB largest "
-                  f"rendering worker (target: no process > 500 MB); {_cpu(report)}; "
-                  f"{_renderer(report)}", flush=True)
+            after = packet_render.run_in_child(
+                packet_render._shared_naive, packet_render.NAIVE_BASELINE
+            )
+            print(
+                f"(b) this machine's speed: the naive baseline (1,000 signatures + 50 "
+                f"testimonies, one document) took {before['seconds']:.1f} s before and "
+                f"{after['seconds']:.1f} s after",
+                flush=True,
+            )
+            print(
+                f"(b) 100,000 + 1,000 through the service: {report['seconds']:.1f} s build "
+                f"(target <= 60 s; includes {report['gather']:.1f} s reading the database), "
+                f"{report['pages']:,} pages, {report['bytes'] / 1e6:.1f} MB, peak RSS "
+                f"{report['own_mb']:.0f} MB build process, {report['worker_mb']:.0f} MB largest "
+                f"rendering worker (target: no process > 500 MB); {_cpu(report)}; "
+                f"{_renderer(report)}",
+                flush=True,
+            )
             again = report["rebuild"]
-            print(f"(b) rebuild after 100 new signatures: {again['seconds']:.1f} s "
-                  f"(target <= 10 s), {again['rendered']} chunks re-rendered, "
-                  f"{again['cached']} reused; {_cpu(again)}", flush=True)
+            print(
+                f"(b) rebuild after 100 new signatures: {again['seconds']:.1f} s "
+                f"(target <= 10 s), {again['rendered']} chunks re-rendered, "
+                f"{again['cached']} reused; {_cpu(again)}",
+                flush=True,
+            )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

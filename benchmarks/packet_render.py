@@ -78,11 +78,12 @@ def _build(args: dict, queue: multiprocessing.Queue) -> None:
     if args.get("rebuild_new"):
         # 100 new signers spread at random over districts and the alphabet.
         rng = random.Random(99)
-        roster = list(content.roster) + [
-            make_roster_entry(rng) for _ in range(args["rebuild_new"])
-        ]
+        roster = list(content.roster) + [make_roster_entry(rng) for _ in range(args["rebuild_new"])]
         changed = make_content(
-            0, args["testimonies"], words=args["words"], roster=roster,
+            0,
+            args["testimonies"],
+            words=args["words"],
+            roster=roster,
             generated_at="May 30, 2024, 11:40 AM EDT",
         )
         started = time.perf_counter()
@@ -147,8 +148,9 @@ def _naive_html(content) -> str:
         parts.append(f"<tr><td>{e(z.zip)}</td><td>{e(z.district)}</td><td>{z.signatures}</td></tr>")
     parts.append('</table></div><div class="naive-section" id="orgs"><h1>Organizations</h1>')
     for role, names in coalition_groups(content):
-        parts.append(f"<h2>{e(role)}</h2><ul>" + "".join(f"<li>{e(n)}</li>" for n in names)
-                     + "</ul>")
+        parts.append(
+            f"<h2>{e(role)}</h2><ul>" + "".join(f"<li>{e(n)}</li>" for n in names) + "</ul>"
+        )
     parts.append('</div><div id="testimony">')
     for group in content.testimony_groups:
         for t in group.entries:
@@ -161,9 +163,11 @@ def _naive_html(content) -> str:
                 + "".join(f"<p>{e(p)}</p>" for p in paragraphs(t.body))
                 + "</div></div>"
             )
-    parts.append('</div><div class="naive-section" id="roster"><h1>Signature roster</h1>'
-                 '<table class="roster"><thead><tr><th>Name</th><th>ZIP</th><th>Signed</th>'
-                 "<th>Source</th></tr></thead><tbody>")
+    parts.append(
+        '</div><div class="naive-section" id="roster"><h1>Signature roster</h1>'
+        '<table class="roster"><thead><tr><th>Name</th><th>ZIP</th><th>Signed</th>'
+        "<th>Source</th></tr></thead><tbody>"
+    )
     district = None
     for r in content.roster:
         if r.district != district:
@@ -194,17 +198,47 @@ def _naive(args: dict, queue: multiprocessing.Queue) -> None:
 
     pages = len(PdfReader(args["out"]).pages)
     own, children = _peak_mb()
-    queue.put({"seconds": seconds, "pages": pages, "bytes": len(pdf), "own_mb": own,
-               "children_mb": children, "cpu": cpu})
+    queue.put(
+        {
+            "seconds": seconds,
+            "pages": pages,
+            "bytes": len(pdf),
+            "own_mb": own,
+            "children_mb": children,
+            "cpu": cpu,
+        }
+    )
 
 
 # The naive packet, copied from the shared baselines (../shared/baselines/naive_packet.py,
 # outside this repository): one WeasyPrint document holding the whole roster as a <table> and
 # every testimony, rendered at once. The baseline speed targets are measured against.
-_BASELINE_FIRST = ("Maria", "Jose", "Ana", "Luis", "Karla", "Adan", "Juana", "Erika",
-                   "Cristobal", "Pilar", "John", "Keisha")
-_BASELINE_LAST = ("Serna", "Rojas", "Valencia", "Aparicio", "Tlatlenco", "Molina", "Smith",
-                  "Nguyen", "Garcia", "Lopez")
+_BASELINE_FIRST = (
+    "Maria",
+    "Jose",
+    "Ana",
+    "Luis",
+    "Karla",
+    "Adan",
+    "Juana",
+    "Erika",
+    "Cristobal",
+    "Pilar",
+    "John",
+    "Keisha",
+)
+_BASELINE_LAST = (
+    "Serna",
+    "Rojas",
+    "Valencia",
+    "Aparicio",
+    "Tlatlenco",
+    "Molina",
+    "Smith",
+    "Nguyen",
+    "Garcia",
+    "Lopez",
+)
 _BASELINE_CSS = """
 @page { size: letter; margin: 2cm; @bottom-center { content: "Page " counter(page) " of "
         counter(pages); font-size:9pt } }
@@ -224,17 +258,22 @@ def _baseline_html(signatures: int, testimonies: int) -> str:
         f"<td>2026-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}</td></tr>"
         for i in range(signatures)
     )
-    lorem = ("The fear of deportation has created a significant barrier between the Police "
-             "Department and immigrant communities. ") * 6
+    lorem = (
+        "The fear of deportation has created a significant barrier between the Police "
+        "Department and immigrant communities. "
+    ) * 6
     tests = "".join(
         f"<section class=t><h2>Testimony {i + 1}: {rng.choice(first)} {rng.choice(last)}</h2>"
         f"<p class=meta>District {rng.randint(1, 10)} · Oppose</p>"
-        + "".join(f"<p>{lorem}</p>" for _ in range(3)) + "</section>"
+        + "".join(f"<p>{lorem}</p>" for _ in range(3))
+        + "</section>"
         for i in range(testimonies)
     )
-    return (f"<html><head><style>{_BASELINE_CSS}</style></head><body><h1>Testimony packet</h1>"
-            "<table><thead><tr><th>#</th><th>Name</th><th>ZIP</th><th>District</th>"
-            f"<th>Date</th></tr></thead><tbody>{rows}</tbody></table>{tests}</body></html>")
+    return (
+        f"<html><head><style>{_BASELINE_CSS}</style></head><body><h1>Testimony packet</h1>"
+        "<table><thead><tr><th>#</th><th>Name</th><th>ZIP</th><th>District</th>"
+        f"<th>Date</th></tr></thead><tbody>{rows}</tbody></table>{tests}</body></html>"
+    )
 
 
 def _shared_naive(args: dict, queue: multiprocessing.Queue) -> None:
@@ -245,8 +284,14 @@ def _shared_naive(args: dict, queue: multiprocessing.Queue) -> None:
     started, cpu = time.perf_counter(), time.process_time()
     document = HTML(string=html).render()
     pdf = document.write_pdf()
-    queue.put({"seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu,
-               "pages": len(document.pages), "bytes": len(pdf)})
+    queue.put(
+        {
+            "seconds": time.perf_counter() - started,
+            "cpu": time.process_time() - cpu,
+            "pages": len(document.pages),
+            "bytes": len(pdf),
+        }
+    )
 
 
 def run_in_child(target, args: dict) -> dict:
@@ -300,11 +345,18 @@ def _speedup_build(args: dict, queue: multiprocessing.Queue) -> None:
     build_module.start_rendering_server()
     content = make_content(args["signatures"], args["testimonies"], words=args["words"])
     started = time.perf_counter()
-    result = build_packet(content, Path(args["out"]), cache_dir=Path(args["cache"]),
-                          workers=args["workers"])
-    queue.put({"seconds": time.perf_counter() - started, "cpu": result.cpu_seconds,
-               "pages": result.pages, "bytes": result.size_bytes,
-               "worker_mb": result.worker_peak_rss_mb})
+    result = build_packet(
+        content, Path(args["out"]), cache_dir=Path(args["cache"]), workers=args["workers"]
+    )
+    queue.put(
+        {
+            "seconds": time.perf_counter() - started,
+            "cpu": result.cpu_seconds,
+            "pages": result.pages,
+            "bytes": result.size_bytes,
+            "worker_mb": result.worker_peak_rss_mb,
+        }
+    )
 
 
 def _use(leave_out: list[str]) -> None:
@@ -351,8 +403,9 @@ def _interleaved(args: dict, queue: multiprocessing.Queue) -> None:
     content = make_content(args["signatures"], args["testimonies"], words=args["words"])
     plan = plan_packet(content)
     batches = _batches([*plan.segments, footer_segment(content, plan)])
-    sample = [b for b in batches[args["offset"]::args["every"]]
-              if args["kind"] in (None, b[0].kind)]
+    sample = [
+        b for b in batches[args["offset"] :: args["every"]] if args["kind"] in (None, b[0].kind)
+    ]
     scratch = Path(args["scratch"])
     configs: dict[str, list[str]] = args["configs"]
     rows = []
@@ -370,8 +423,14 @@ def _interleaved(args: dict, queue: multiprocessing.Queue) -> None:
                 render[config] = min(render[config], seconds)
                 seconds, _ = _timed(PageCopier().prepare, PagePart(path, 0, info.pages))
                 read[config] = min(read[config], seconds)
-        rows.append({"kind": batch[0].kind, "cost": sum(s.cost for s in batch),
-                     "render": render, "read": read})
+        rows.append(
+            {
+                "kind": batch[0].kind,
+                "cost": sum(s.cost for s in batch),
+                "render": render,
+                "read": read,
+            }
+        )
     _use([])
     scale = sum(s.cost for b in batches for s in b) / sum(row["cost"] for row in rows)
     queue.put({"rows": rows, "scale": scale, "batches": len(batches)})
@@ -386,17 +445,23 @@ def _interleaved_report(report: dict, configs: list[str]) -> None:
     kinds = sorted({row["kind"] for row in rows})
     for measure in ("render", "read"):
         base = sum(row[measure]["all"] for row in rows)
-        print(f"  {measure} CPU-s of the sample, with everything: {base:.2f} "
-              f"(packet, by cost: {base * report['scale']:.1f})", flush=True)
+        print(
+            f"  {measure} CPU-s of the sample, with everything: {base:.2f} "
+            f"(packet, by cost: {base * report['scale']:.1f})",
+            flush=True,
+        )
         for config in configs[1:]:
             total = sum(row[measure][config] for row in rows)
             ratios = sorted(row[measure][config] / row[measure]["all"] for row in rows)
             by_kind = ", ".join(
                 f"{kind} {_saved(rows, measure, config, kind):+.2f}" for kind in kinds
             )
-            print(f"  {config:>14}: {total:6.2f} ({total - base:+.2f}, {total / base - 1:+.1%};"
-                  f" packet {(total - base) * report['scale']:+.1f}; median batch "
-                  f"{ratios[len(ratios) // 2] - 1:+.1%}; by kind {by_kind})", flush=True)
+            print(
+                f"  {config:>14}: {total:6.2f} ({total - base:+.2f}, {total / base - 1:+.1%};"
+                f" packet {(total - base) * report['scale']:+.1f}; median batch "
+                f"{ratios[len(ratios) // 2] - 1:+.1%}; by kind {by_kind})",
+                flush=True,
+            )
 
 
 def _interleaved_main(options: argparse.Namespace, scratch: Path) -> None:
@@ -404,19 +469,33 @@ def _interleaved_main(options: argparse.Namespace, scratch: Path) -> None:
     chosen = (options.speedups or ",".join(["all", *(f"-{name}" for name in names)])).split(",")
     configs = {config: _left_out(config, names) for config in chosen}
     naive = run_in_child(_shared_naive, NAIVE_BASELINE)
-    print(f"naive baseline before: {naive['seconds']:.1f} s wall, {naive['cpu']:.1f} CPU-s",
-          flush=True)
-    offsets = [int(o) for o in options.offsets.split(",")] if options.offsets else range(
-        options.rounds)
+    print(
+        f"naive baseline before: {naive['seconds']:.1f} s wall, {naive['cpu']:.1f} CPU-s",
+        flush=True,
+    )
+    offsets = (
+        [int(o) for o in options.offsets.split(",")] if options.offsets else range(options.rounds)
+    )
     for offset in offsets:
-        args = {"signatures": 100_000, "testimonies": 1_000, "words": 400,
-                "every": options.every, "offset": offset, "configs": configs,
-                "kind": options.kind, "repeats": options.repeats, "scratch": str(scratch)}
+        args = {
+            "signatures": 100_000,
+            "testimonies": 1_000,
+            "words": 400,
+            "every": options.every,
+            "offset": offset,
+            "configs": configs,
+            "kind": options.kind,
+            "repeats": options.repeats,
+            "scratch": str(scratch),
+        }
         report = run_in_child(_interleaved, args)
         after = run_in_child(_shared_naive, NAIVE_BASELINE)
-        print(f"batches {offset}::{options.every}: {len(report['rows'])} of "
-              f"{report['batches']} (x{report['scale']:.2f} by cost); naive baseline after: "
-              f"{after['seconds']:.1f} s wall, {after['cpu']:.1f} CPU-s", flush=True)
+        print(
+            f"batches {offset}::{options.every}: {len(report['rows'])} of "
+            f"{report['batches']} (x{report['scale']:.2f} by cost); naive baseline after: "
+            f"{after['seconds']:.1f} s wall, {after['cpu']:.1f} CPU-s",
+            flush=True,
+        )
         _interleaved_report(report, list(configs))
         for path in scratch.glob("*.pdf"):
             path.unlink()
@@ -440,20 +519,29 @@ def _speedups(options: argparse.Namespace, scratch: Path) -> None:
     naive = run_in_child(_shared_naive, NAIVE_BASELINE)
     for number in range(options.rounds):
         for config in configs if number % 2 == 0 else configs[::-1]:
-            args = {"signatures": 100_000, "testimonies": 1_000, "words": 400,
-                    "workers": options.workers, "leave_out": _left_out(config, names),
-                    "out": str(scratch / f"{config}-{number}.pdf"),
-                    "cache": str(scratch / f"cache-{config}-{number}")}
+            args = {
+                "signatures": 100_000,
+                "testimonies": 1_000,
+                "words": 400,
+                "workers": options.workers,
+                "leave_out": _left_out(config, names),
+                "out": str(scratch / f"{config}-{number}.pdf"),
+                "cache": str(scratch / f"cache-{config}-{number}"),
+            }
             report = run_in_child(_speedup_build, args)
             after = run_in_child(_shared_naive, NAIVE_BASELINE)
             reference = (naive["seconds"] + after["seconds"]) / 2
-            runs[config].append((report, {"seconds": reference,
-                                          "cpu": (naive["cpu"] + after["cpu"]) / 2}))
-            print(f"{config:>14}: {report['seconds']:5.1f} s wall, {report['cpu']:5.1f} CPU-s, "
-                  f"{report['pages']:,} pages, {report['bytes'] / 1e6:.1f} MB; naive baseline "
-                  f"{naive['seconds']:.1f} s before, {after['seconds']:.1f} s after "
-                  f"(build / baseline {report['seconds'] / reference:.2f}); load average "
-                  f"{os.getloadavg()[0]:.1f}", flush=True)
+            runs[config].append(
+                (report, {"seconds": reference, "cpu": (naive["cpu"] + after["cpu"]) / 2})
+            )
+            print(
+                f"{config:>14}: {report['seconds']:5.1f} s wall, {report['cpu']:5.1f} CPU-s, "
+                f"{report['pages']:,} pages, {report['bytes'] / 1e6:.1f} MB; naive baseline "
+                f"{naive['seconds']:.1f} s before, {after['seconds']:.1f} s after "
+                f"(build / baseline {report['seconds'] / reference:.2f}); load average "
+                f"{os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
             naive = after
     _speedup_summary(runs)
 
@@ -473,12 +561,16 @@ def _speedup_summary(runs: dict[str, list[tuple[dict, dict]]]) -> None:
     }
     base = figures.get("all")
     for config, f in figures.items():
-        line = (f"{config:>14}: mean {f['wall']:.1f} s wall, {f['cpu']:.1f} CPU-s; "
-                f"build / naive baseline {f['ratio']:.2f} (wall), {f['cpu_ratio']:.2f} (CPU)")
+        line = (
+            f"{config:>14}: mean {f['wall']:.1f} s wall, {f['cpu']:.1f} CPU-s; "
+            f"build / naive baseline {f['ratio']:.2f} (wall), {f['cpu_ratio']:.2f} (CPU)"
+        )
         if base is not None and config != "all":
-            line += (f"; without it the build takes {f['ratio'] / base['ratio'] - 1:+.1%} "
-                     f"(wall, against the baseline), {f['cpu_ratio'] / base['cpu_ratio'] - 1:+.1%}"
-                     " (CPU)")
+            line += (
+                f"; without it the build takes {f['ratio'] / base['ratio'] - 1:+.1%} "
+                f"(wall, against the baseline), {f['cpu_ratio'] / base['cpu_ratio'] - 1:+.1%}"
+                " (CPU)"
+            )
         print(line, flush=True)
 
 
@@ -509,8 +601,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     options = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="packet-bench-"))
-    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start "
-          "(other work on the machine slows every figure below)", flush=True)
+    print(
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start "
+        "(other work on the machine slows every figure below)",
+        flush=True,
+    )
     try:
         if options.interleaved:
             _interleaved_main(options, scratch)
@@ -519,24 +614,40 @@ def main() -> None:
             _speedups(options, scratch)
             return
         if options.only in (None, "a"):
-            args = {"signatures": 10_000, "testimonies": 200, "words": 400,
-                    "workers": options.workers, "out": str(scratch / "a.pdf"),
-                    "cache": str(scratch / "cache-a")}
+            args = {
+                "signatures": 10_000,
+                "testimonies": 200,
+                "words": 400,
+                "workers": options.workers,
+                "out": str(scratch / "a.pdf"),
+                "cache": str(scratch / "cache-a"),
+            }
             chunked = run_in_child(_build, args)
-            print(_line("(a) 10,000 signatures + 200 testimonies, chunked, cold cache", chunked),
-                  f"[{chunked['rendered']} chunks in {chunked['batches']} batches]", flush=True)
+            print(
+                _line("(a) 10,000 signatures + 200 testimonies, chunked, cold cache", chunked),
+                f"[{chunked['rendered']} chunks in {chunked['batches']} batches]",
+                flush=True,
+            )
             if not options.skip_naive:
                 naive = run_in_child(_naive, {**args, "out": str(scratch / "a-naive.pdf")})
                 print(_line("(a) naive single document, roster as <table>", naive), flush=True)
                 print(f"(a) speed-up: {naive['seconds'] / chunked['seconds']:.1f}x", flush=True)
         if options.only in (None, "b"):
-            args = {"signatures": 100_000, "testimonies": 1_000, "words": 400,
-                    "workers": options.workers, "out": str(scratch / "b.pdf"),
-                    "cache": str(scratch / "cache-b"), "rebuild_new": 100}
+            args = {
+                "signatures": 100_000,
+                "testimonies": 1_000,
+                "words": 400,
+                "workers": options.workers,
+                "out": str(scratch / "b.pdf"),
+                "cache": str(scratch / "cache-b"),
+                "rebuild_new": 100,
+            }
             report = run_in_child(_build, args)
-            print(_line("(b) 100,000 signatures + 1,000 testimonies, chunked, cold cache",
-                        report),
-                  f"[{report['rendered']} chunks in {report['batches']} batches]", flush=True)
+            print(
+                _line("(b) 100,000 signatures + 1,000 testimonies, chunked, cold cache", report),
+                f"[{report['rendered']} chunks in {report['batches']} batches]",
+                flush=True,
+            )
             again = report["rebuild"]
             print(
                 f"(b) rebuild after 100 new signatures spread at random: "

@@ -47,20 +47,25 @@ def messy_file(rows: int) -> bytes:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--existing", type=int, default=100_000,
-                        help="signatures already in the campaign (duplicates are checked "
-                             "against them)")
+    parser.add_argument(
+        "--existing",
+        type=int,
+        default=100_000,
+        help="signatures already in the campaign (duplicates are checked against them)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="paper-bench-") as folder:
-        app = create_app({
-            "INSTANCE_PATH": folder,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite3",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "HUEY_IMMEDIATE": True,
-            "ENV_NAME": "development",
-        })
+        app = create_app(
+            {
+                "INSTANCE_PATH": folder,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite3",
+                "WTF_CSRF_ENABLED": False,
+                "RATELIMIT_ENABLED": False,
+                "HUEY_IMMEDIATE": True,
+                "ENV_NAME": "development",
+            }
+        )
         with app.app_context():
             upgrade()
             riverton.load(db.session)
@@ -69,24 +74,33 @@ def main() -> None:
                 started = time.perf_counter()
                 riverton.bulk(db.session, riverton.OPEN_SLUG, args.existing, 0, seed=1)
                 db.session.commit()
-                print(f"setup: {args.existing:,} existing signatures in "
-                      f"{time.perf_counter() - started:.1f} s")
-            accounts.create_user(db.session, "bench@example.org", "benchmark password",
-                                 role="organizer", campaign_slug=riverton.OPEN_SLUG)
+                print(
+                    f"setup: {args.existing:,} existing signatures in "
+                    f"{time.perf_counter() - started:.1f} s"
+                )
+            accounts.create_user(
+                db.session,
+                "bench@example.org",
+                "benchmark password",
+                role="organizer",
+                campaign_slug=riverton.OPEN_SLUG,
+            )
             db.session.commit()
             campaign_id = db.session.scalar(
-                sa.select(Campaign.id).where(Campaign.slug == riverton.OPEN_SLUG))
+                sa.select(Campaign.id).where(Campaign.slug == riverton.OPEN_SLUG)
+            )
 
         data = messy_file(args.rows)
         client = app.test_client()
-        client.post("/login", data={"email": "bench@example.org",
-                                    "password": "benchmark password"})
+        client.post("/login", data={"email": "bench@example.org", "password": "benchmark password"})
         base = f"/organize/c/{riverton.OPEN_SLUG}/paper"
 
         started = time.perf_counter()
-        response = client.post(base, data={"file": (io.BytesIO(data), "sheets.csv"),
-                                           "batch": "benchmark", "language": "es"},
-                               content_type="multipart/form-data")
+        response = client.post(
+            base,
+            data={"file": (io.BytesIO(data), "sheets.csv"), "batch": "benchmark", "language": "es"},
+            content_type="multipart/form-data",
+        )
         upload_s = time.perf_counter() - started
         preview_url = response.headers["Location"]
 
@@ -107,20 +121,30 @@ def main() -> None:
         confirm_s = time.perf_counter() - started
 
         with app.app_context():
-            saved = db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(
-                Signature.campaign_id == campaign_id, Signature.batch == "benchmark",
-                Signature.source == SignatureSource.PAPER))
+            saved = db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Signature)
+                .where(
+                    Signature.campaign_id == campaign_id,
+                    Signature.batch == "benchmark",
+                    Signature.source == SignatureSource.PAPER,
+                )
+            )
 
         total = upload_s + preview_s + confirm_s
         print(f"file: {args.rows:,} rows, {len(data) / 1024:.0f} KiB; preview counts: {counts}")
         print(f"upload (read + check): {upload_s:.2f} s")
         print(f"preview page (analyze every row): {preview_s:.2f} s")
-        print(f"confirm (analyze again, bulk insert, recount, stream): {confirm_s:.2f} s; "
-              f"first progress line after {first_chunk_s or 0:.2f} s; "
-              f"{steps} progress lines")
+        print(
+            f"confirm (analyze again, bulk insert, recount, stream): {confirm_s:.2f} s; "
+            f"first progress line after {first_chunk_s or 0:.2f} s; "
+            f"{steps} progress lines"
+        )
         print(f"saved: {saved:,} paper signatures")
-        print(f"TOTAL upload + preview + confirm: {total:.2f} s for {args.rows:,} rows "
-              f"({'under' if total < 10 else 'OVER'} the 10 s target)")
+        print(
+            f"TOTAL upload + preview + confirm: {total:.2f} s for {args.rows:,} rows "
+            f"({'under' if total < 10 else 'OVER'} the 10 s target)"
+        )
 
 
 if __name__ == "__main__":

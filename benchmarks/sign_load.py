@@ -127,8 +127,10 @@ class Load:
 def percentiles(latencies: list[float]) -> tuple[float, float]:
     """The median and the 99th percentile of latencies in seconds, in milliseconds."""
     ordered = sorted(latencies) or [0.0]
-    return (statistics.median(ordered) * 1000,
-            ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000)
+    return (
+        statistics.median(ordered) * 1000,
+        ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+    )
 
 
 def sign_iteration(port: int, run: str, connect=None, domain: str = "load.example"):
@@ -147,20 +149,29 @@ def sign_iteration(port: int, run: str, connect=None, domain: str = "load.exampl
         token = TOKEN.search(body)
         if not token:
             return "no csrf token"
-        form = urllib.parse.urlencode({
-            "csrf_token": token.group(1).decode(),
-            "name": f"Load Tester {client}-{n}",
-            "email": f"load.{run}.{client}.{n}@{domain}",
-            "zip": "40104",
-            "visibility": "packet",
-            "website": "",
-        })
+        form = urllib.parse.urlencode(
+            {
+                "csrf_token": token.group(1).decode(),
+                "name": f"Load Tester {client}-{n}",
+                "email": f"load.{run}.{client}.{n}@{domain}",
+                "zip": "40104",
+                "visibility": "packet",
+                "website": "",
+            }
+        )
         started = time.perf_counter()
         scheme = "https" if isinstance(connection, http.client.HTTPSConnection) else "http"
         # The Referer a browser sends: over HTTPS, Flask-WTF refuses a form without it.
-        connection.request("POST", f"/c/{SLUG}/sign", body=form, headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
-            "Referer": f"{scheme}://{connection.host}:{connection.port}/c/{SLUG}/sign"})
+        connection.request(
+            "POST",
+            f"/c/{SLUG}/sign",
+            body=form,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": cookie,
+                "Referer": f"{scheme}://{connection.host}:{connection.port}/c/{SLUG}/sign",
+            },
+        )
         response = connection.getresponse()
         response.read()
         connection.close()
@@ -171,7 +182,7 @@ def sign_iteration(port: int, run: str, connect=None, domain: str = "load.exampl
     return iteration
 
 
-BASELINE_APP = textwrap.dedent('''
+BASELINE_APP = textwrap.dedent("""
     import os, sqlite3
     from flask import Flask, request
     app = Flask(__name__)
@@ -186,10 +197,10 @@ BASELINE_APP = textwrap.dedent('''
         connection.commit()
         connection.close()
         return "ok"
-''')
+""")
 
 
-FLOOR_APP = textwrap.dedent('''
+FLOOR_APP = textwrap.dedent("""
     import os, sqlite3
     from flask import Flask
     from flask_wtf import FlaskForm
@@ -226,16 +237,21 @@ FLOOR_APP = textwrap.dedent('''
         connection.commit()
         connection.close()
         return "<p>Check your email.</p>"
-''')
+""")
 
 
 def baseline_iteration(port: int):
     def iteration(client: int, n: int):
-        form = urllib.parse.urlencode({"name": f"Base {client}-{n}",
-                                       "email": f"base.{client}.{n}@load.example"})
+        form = urllib.parse.urlencode(
+            {"name": f"Base {client}-{n}", "email": f"base.{client}.{n}@load.example"}
+        )
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        connection.request("POST", "/insert", body=form,
-                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+        connection.request(
+            "POST",
+            "/insert",
+            body=form,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         response = connection.getresponse()
         response.read()
         return True if response.status == 200 else f"POST {response.status}"
@@ -245,10 +261,22 @@ def baseline_iteration(port: int):
 
 def gunicorn(app_spec: str, port: int, workers: int, env: dict, cwd: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(BIN / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
-         "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",
-         app_spec],
-        env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(BIN / "gunicorn"),
+            "-c",
+            str(ROOT / "deploy" / "gunicorn.conf.py"),
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+            app_spec,
+        ],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
 
@@ -274,8 +302,7 @@ def stop(process: subprocess.Popen) -> None:
     process.wait(timeout=30)
 
 
-def measure(server: subprocess.Popen, port: int, clients: int, seconds: float,
-            iteration) -> dict:
+def measure(server: subprocess.Popen, port: int, clients: int, seconds: float, iteration) -> dict:
     """Drive one server for the given time; its figures, and the CPU that it and the client
     used."""
     load = Load(clients, seconds)
@@ -300,19 +327,22 @@ def bare_server(tmp: Path, name: str, source: str, workers: int):
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("CREATE TABLE signature (id INTEGER PRIMARY KEY, name TEXT, email TEXT)")
     port = _free_port()
-    server = gunicorn(f"{name}_app:app", port, workers,
-                      {**os.environ, "BENCH_DB": str(database)}, folder)
+    server = gunicorn(
+        f"{name}_app:app", port, workers, {**os.environ, "BENCH_DB": str(database)}, folder
+    )
     return server, port, database
 
 
-def behind_nginx(tmp: Path, env: dict, clients: int, seconds: float, workers: int,
-                 run: str) -> dict:
+def behind_nginx(
+    tmp: Path, env: dict, clients: int, seconds: float, workers: int, run: str
+) -> dict:
     """The app as deployed: gunicorn trusting one proxy, nginx with the production site in
     front of it, residents on HTTPS; its figures, nginx's CPU among them."""
     certificate, key = self_signed_certificate(tmp / "tls")
     port = _free_port()
-    server = gunicorn("campaign:create_app()", port, workers,
-                      {**env, "CAMPAIGN_TRUSTED_PROXIES": "1"}, ROOT)
+    server = gunicorn(
+        "campaign:create_app()", port, workers, {**env, "CAMPAIGN_TRUSTED_PROXIES": "1"}, ROOT
+    )
     nginx = None
     try:
         _wait_ready(port, f"/c/{SLUG}/sign")
@@ -320,12 +350,14 @@ def behind_nginx(tmp: Path, env: dict, clients: int, seconds: float, workers: in
         context = ssl.create_default_context(cafile=str(certificate))
 
         def connect() -> http.client.HTTPSConnection:
-            return http.client.HTTPSConnection("127.0.0.1", nginx.https_port, timeout=30,
-                                               context=context)
+            return http.client.HTTPSConnection(
+                "127.0.0.1", nginx.https_port, timeout=30, context=context
+            )
 
         proxy_before = server_cpu_seconds(nginx.process)
-        figures = measure(server, port, clients, seconds,
-                          sign_iteration(port, run, connect, "tls.load.example"))
+        figures = measure(
+            server, port, clients, seconds, sign_iteration(port, run, connect, "tls.load.example")
+        )
         figures["proxy_cpu"] = server_cpu_seconds(nginx.process) - proxy_before
     finally:
         if nginx is not None:
@@ -346,8 +378,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="sign-load-"))
-    env = {**os.environ, "CAMPAIGN_INSTANCE_PATH": str(tmp / "instance"),
-           "CAMPAIGN_RATELIMIT_ENABLED": "false", "CAMPAIGN_ENV_NAME": "development"}
+    env = {
+        **os.environ,
+        "CAMPAIGN_INSTANCE_PATH": str(tmp / "instance"),
+        "CAMPAIGN_RATELIMIT_ENABLED": "false",
+        "CAMPAIGN_ENV_NAME": "development",
+    }
     env.pop("DATABASE_URL", None)
     if os.environ.get("BENCH_DATABASE_URL"):
         env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
@@ -389,43 +425,68 @@ def main() -> None:
     finally:
         stop(server)
 
-    print(f"sign-load: {args.clients} clients, {args.seconds:.0f} s each, "
-          f"gunicorn {args.workers} sync workers, {os.cpu_count()} cores")
-    print(f"{'':24}{'per second':>12}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'stored':>9}"
-          f"{'ok responses':>14}")
+    print(
+        f"sign-load: {args.clients} clients, {args.seconds:.0f} s each, "
+        f"gunicorn {args.workers} sync workers, {os.cpu_count()} cores"
+    )
+    print(
+        f"{'':24}{'per second':>12}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'stored':>9}"
+        f"{'ok responses':>14}"
+    )
     table = [("app sign (GET+POST)", app, stored)]
     if tls:
         table.append(("  via nginx, TLS", tls, tls_stored))
-    table += [("stack floor (GET+POST)", floor, rows(floor_db)),
-              ("baseline insert POST", base, rows(base_db))]
+    table += [
+        ("stack floor (GET+POST)", floor, rows(floor_db)),
+        ("baseline insert POST", base, rows(base_db)),
+    ]
     for label, figures, stored_rows in table:
-        print(f"{label:24}{figures['rate']:12.0f}{figures['p50']:9.1f}{figures['p99']:9.1f}"
-              f"{figures['errors']:8d}{stored_rows:9d}{figures['ok']:14d}")
+        print(
+            f"{label:24}{figures['rate']:12.0f}{figures['p50']:9.1f}{figures['p99']:9.1f}"
+            f"{figures['errors']:8d}{stored_rows:9d}{figures['ok']:14d}"
+        )
         if "post_p99" in figures:
-            print(f"{'  its POST alone':24}{'':12}{figures['post_p50']:9.1f}"
-                  f"{figures['post_p99']:9.1f}")
-    print(f"ratio app/baseline: {app['rate'] / max(base['rate'], 1):.2f} "
-          f"(target >= 0.50); p99 POST target < 100 ms; rows stored equal to ok responses: "
-          f"{stored == app['ok']}")
-    print(f"ratio stack floor/baseline: {floor['rate'] / max(base['rate'], 1):.2f}; "
-          f"app/stack floor: {app['rate'] / max(floor['rate'], 1):.2f}")
+            print(
+                f"{'  its POST alone':24}{'':12}{figures['post_p50']:9.1f}"
+                f"{figures['post_p99']:9.1f}"
+            )
+    print(
+        f"ratio app/baseline: {app['rate'] / max(base['rate'], 1):.2f} "
+        f"(target >= 0.50); p99 POST target < 100 ms; rows stored equal to ok responses: "
+        f"{stored == app['ok']}"
+    )
+    print(
+        f"ratio stack floor/baseline: {floor['rate'] / max(base['rate'], 1):.2f}; "
+        f"app/stack floor: {app['rate'] / max(floor['rate'], 1):.2f}"
+    )
     if tls:
-        print(f"ratio app via nginx and TLS / app: {tls['rate'] / max(app['rate'], 1):.2f}; "
-              f"rows stored equal to ok responses: {tls_stored == tls['ok']}; nginx CPU "
-              f"{tls['proxy_cpu'] / max(tls['ok'], 1) * 1000:.2f} ms per answer")
+        print(
+            f"ratio app via nginx and TLS / app: {tls['rate'] / max(app['rate'], 1):.2f}; "
+            f"rows stored equal to ok responses: {tls_stored == tls['ok']}; nginx CPU "
+            f"{tls['proxy_cpu'] / max(tls['ok'], 1) * 1000:.2f} ms per answer"
+        )
     # Where the two cores went: the server's CPU per answered signature / insert, and the
     # load-driving client's (which shares the machine) per request it made.
-    for label, figures, requests_per_ok in (("app sign", app, 2), ("app via nginx", tls, 2),
-                                            ("stack floor", floor, 2),
-                                            ("baseline insert", base, 1)):
+    for label, figures, requests_per_ok in (
+        ("app sign", app, 2),
+        ("app via nginx", tls, 2),
+        ("stack floor", floor, 2),
+        ("baseline insert", base, 1),
+    ):
         if figures is None:
             continue
         ok = max(figures["ok"], 1)
-        print(f"{label}: server CPU {figures['server_cpu'] / ok * 1000:.2f} ms per answer, "
-              f"client CPU {figures['client_cpu'] / (ok * requests_per_ok) * 1000:.2f} ms "
-              f"per request")
-    errors = {"app": app["error_kinds"], "app via nginx": (tls or {}).get("error_kinds"),
-              "stack floor": floor["error_kinds"], "baseline": base["error_kinds"]}
+        print(
+            f"{label}: server CPU {figures['server_cpu'] / ok * 1000:.2f} ms per answer, "
+            f"client CPU {figures['client_cpu'] / (ok * requests_per_ok) * 1000:.2f} ms "
+            f"per request"
+        )
+    errors = {
+        "app": app["error_kinds"],
+        "app via nginx": (tls or {}).get("error_kinds"),
+        "stack floor": floor["error_kinds"],
+        "baseline": base["error_kinds"],
+    }
     if any(errors.values()):
         print("error kinds:", errors)
 

@@ -34,10 +34,17 @@ def make_app(folder: Path):
 
     from campaign import create_app
 
-    app = create_app({"INSTANCE_PATH": folder, "TESTING": True, "WTF_CSRF_ENABLED": False,
-                      "RATELIMIT_ENABLED": False, "ENV_NAME": "development",
-                      "HUEY_IMMEDIATE": True, "SQLALCHEMY_DATABASE_URI":
-                      f"sqlite:///{folder / 'bench.sqlite3'}"})
+    app = create_app(
+        {
+            "INSTANCE_PATH": folder,
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "ENV_NAME": "development",
+            "HUEY_IMMEDIATE": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}",
+        }
+    )
     with app.app_context():
         upgrade()
     return app
@@ -51,8 +58,9 @@ def seed(app, rounds: int) -> dict[str, list[str]]:
 
     with app.app_context():
         campaign = make_campaign(slug="timing")
-        addresses = {kind: [f"{kind.split()[0]}{n}@timing.example" for n in range(rounds)]
-                     for kind in KINDS}
+        addresses = {
+            kind: [f"{kind.split()[0]}{n}@timing.example" for n in range(rounds)] for kind in KINDS
+        }
         for email in addresses["pending again"]:
             make_signature(campaign, email=email, status=SignatureStatus.PENDING)
         for email in addresses["verified again"]:
@@ -71,8 +79,12 @@ def measure(app, addresses: dict[str, list[str]], rounds: int) -> dict[str, list
     random.Random(5).shuffle(order)
     times: dict[str, list[float]] = {kind: [] for kind in KINDS}
     for kind, n in order:
-        form = {"name": f"Resident {n}", "email": addresses[kind][n], "zip": "11111",
-                "visibility": "packet"}
+        form = {
+            "name": f"Resident {n}",
+            "email": addresses[kind][n],
+            "zip": "11111",
+            "visibility": "packet",
+        }
         started = time.perf_counter()
         response = client.post("/c/timing/sign", data=form)
         times[kind].append(time.perf_counter() - started)
@@ -86,8 +98,11 @@ def median_difference(a: list[float], b: list[float], rng: random.Random) -> tup
         statistics.median(rng.choices(b, k=len(b))) - statistics.median(rng.choices(a, k=len(a)))
         for _ in range(2000)
     )
-    return ((statistics.median(b) - statistics.median(a)) * 1e3,
-            samples[50] * 1e3, samples[1949] * 1e3)
+    return (
+        (statistics.median(b) - statistics.median(a)) * 1e3,
+        samples[50] * 1e3,
+        samples[1949] * 1e3,
+    )
 
 
 def main() -> None:
@@ -97,14 +112,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         app = make_app(Path(folder))
         addresses = seed(app, options.rounds + 20)
-        measure(app, {k: v[options.rounds:] for k, v in addresses.items()}, 20)  # warm up
+        measure(app, {k: v[options.rounds :] for k, v in addresses.items()}, 20)  # warm up
         times = measure(app, addresses, options.rounds)
     rng = random.Random(11)
     print(f"sign POST, in-process, {options.rounds} of each kind, interleaved (ms)")
     for kind in KINDS:
         cut = statistics.quantiles(times[kind], n=10)
-        line = (f"  {kind:15} median {statistics.median(times[kind]) * 1e3:6.2f}"
-                f"  p10 {cut[0] * 1e3:6.2f}  p90 {cut[-1] * 1e3:6.2f}")
+        line = (
+            f"  {kind:15} median {statistics.median(times[kind]) * 1e3:6.2f}"
+            f"  p10 {cut[0] * 1e3:6.2f}  p90 {cut[-1] * 1e3:6.2f}"
+        )
         if kind != "new":
             diff, low, high = median_difference(times["new"], times[kind], rng)
             line += f"  vs new {diff:+.2f} (95 % {low:+.2f} .. {high:+.2f})"

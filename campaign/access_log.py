@@ -34,8 +34,9 @@ class AddressFreeRequestHandler(WSGIRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         path = loggable_path(getattr(self, "path", "").split("?", 1)[0])
-        access_logger.info('%s "%s %s" %s', self.log_date_time_string(),
-                           getattr(self, "command", "-"), path, code)
+        access_logger.info(
+            '%s "%s %s" %s', self.log_date_time_string(), getattr(self, "command", "-"), path, code
+        )
 
     def log(self, type: str, message: str, *args) -> None:
         # werkzeug's own prefixes the client's address; errors here keep only what happened.

@@ -36,8 +36,7 @@ class _Wish:
     args: tuple[Hashable, ...]
 
 
-def request(session: Session | scoped_session, job: Callable[..., object],
-            *args: Hashable) -> None:
+def request(session: Session | scoped_session, job: Callable[..., object], *args: Hashable) -> None:
     """Run `job(*args)` after the session's outermost commit; forget it on rollback."""
     if isinstance(session, scoped_session):
         session = session()  # this request's (or thread's) own session
@@ -50,8 +49,10 @@ def request(session: Session | scoped_session, job: Callable[..., object],
 
 def install() -> None:
     """Listen to every session's commits and transaction ends (once per process)."""
-    for name, listener in (("after_commit", _after_commit),
-                           ("after_transaction_end", _after_transaction_end)):
+    for name, listener in (
+        ("after_commit", _after_commit),
+        ("after_transaction_end", _after_transaction_end),
+    ):
         if not sa.event.contains(Session, name, listener):
             sa.event.listen(Session, name, listener)
 

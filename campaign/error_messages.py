@@ -21,14 +21,17 @@ MESSAGES = {
     "wrong_current_password": _l("That is not your current password."),
     "already_on_team": _l("That person is already on this campaign's team."),
     "last_lead": _l("A campaign keeps at least one lead."),
-    "invitation_invalid": _l("The invitation could not be used: it is for another email "
-                             "address, was already used, or has expired."),
+    "invitation_invalid": _l(
+        "The invitation could not be used: it is for another email "
+        "address, was already used, or has expired."
+    ),
     # A campaign's settings and status
-    "slug_invalid": _l("Use 2 to 80 lower-case letters, digits and hyphens (not at either "
-                       "end)."),
+    "slug_invalid": _l("Use 2 to 80 lower-case letters, digits and hyphens (not at either end)."),
     "slug_taken": _l("Another campaign already uses that web address."),
-    "slug_locked": _l("The web address can only change while the campaign is a draft: printed "
-                      "sheets and shared links point at it."),
+    "slug_locked": _l(
+        "The web address can only change while the campaign is a draft: printed "
+        "sheets and shared links point at it."
+    ),
     "time_zone_unknown": _l("Use a time zone name such as America/New_York."),
     "number_negative": _l("Use a number of 0 or more."),
     "status_change_refused": _l("That change of status is not possible now."),
@@ -37,43 +40,54 @@ MESSAGES = {
     "source_not_web_address": _l("Use an address starting with https://"),
     # Dates
     "rule_invalid": _l("That rule cannot be used."),
-    "time_skipped": _l("That time does not exist on that day in %(zone)s (the clocks move "
-                       "forward). Choose another time."),
+    "time_skipped": _l(
+        "That time does not exist on that day in %(zone)s (the clocks move "
+        "forward). Choose another time."
+    ),
     "date_out_of_range": _l("Choose a date between the years %(first)s and %(last)s."),
-    "hearing_has_testimony": _l("Residents wrote testimony for this hearing, so it cannot be "
-                                "deleted. If its date changed, edit the date instead: the dates "
-                                "that follow it move too."),
+    "hearing_has_testimony": _l(
+        "Residents wrote testimony for this hearing, so it cannot be "
+        "deleted. If its date changed, edit the date instead: the dates "
+        "that follow it move too."
+    ),
     "title_missing": _l("Give the date a title."),
     "too_long": _l("That text is too long."),
     "follows_hearing_only": _l("A date can only follow a hearing."),
     "hearing_not_fixed": _l("A date can only follow a hearing with a fixed date."),
-    "hearing_cannot_follow": _l("A hearing has its own date; it cannot follow another "
-                                "hearing."),
-    "hearing_has_followers": _l("Other dates follow this hearing: remove them or make them "
-                                "fixed dates first."),
+    "hearing_cannot_follow": _l("A hearing has its own date; it cannot follow another hearing."),
+    "hearing_has_followers": _l(
+        "Other dates follow this hearing: remove them or make them fixed dates first."
+    ),
     "hearing_missing": _l("Choose the hearing this date follows."),
     "hearing_other_campaign": _l("A date can only follow a hearing of its own campaign."),
-    "date_follows_rule": _l("This date follows the hearing by a rule: change the rule, or "
-                            "make it a fixed date."),
+    "date_follows_rule": _l(
+        "This date follows the hearing by a rule: change the rule, or make it a fixed date."
+    ),
     # Uploaded tables: the ZIP-to-district table and paper sheets
-    "file_unreadable": _l("We could not read this file. Save it as CSV (comma or semicolon "
-                          "separated)."),
+    "file_unreadable": _l(
+        "We could not read this file. Save it as CSV (comma or semicolon separated)."
+    ),
     "too_many_rows": _l("The file has more than %(max)d rows; split it in two."),
-    "district_columns_missing": _l("We could not read this file. Save it as CSV with a ZIP "
-                                   "column and a district column."),
+    "district_columns_missing": _l(
+        "We could not read this file. Save it as CSV with a ZIP column and a district column."
+    ),
     "district_table_empty": _l("The file has no valid rows; nothing was changed."),
-    "columns_missing": _l("We could not find the Name and ZIP columns. The first line must "
-                          "name the columns: Name, ZIP, Email, Visibility (or Nombre, Código "
-                          "postal, Correo, Visibilidad). Columns found: %(found)s"),
+    "columns_missing": _l(
+        "We could not find the Name and ZIP columns. The first line must "
+        "name the columns: Name, ZIP, Email, Visibility (or Nombre, Código "
+        "postal, Correo, Visibilidad). Columns found: %(found)s"
+    ),
     "campaign_archived": _l("This campaign is archived; it takes no more signatures."),
     # Moderation and fraud signals
-    "changed_meanwhile": _l("Someone else moderated this testimony a moment ago; see its "
-                            "status now."),
+    "changed_meanwhile": _l(
+        "Someone else moderated this testimony a moment ago; see its status now."
+    ),
     "moderation_refused": _l("That is not possible for a testimony in this status."),
     "redaction_empty": _l("The text cannot be empty."),
     "reason_invalid": _l("Write a reason of 3 to 300 characters."),
-    "campaign_purged": _l("These signatures cannot be changed any more: the campaign's "
-                          "personal data was purged."),
+    "campaign_purged": _l(
+        "These signatures cannot be changed any more: the campaign's personal data was purged."
+    ),
     # The purge
     "already_purged": _l("This campaign's personal data was already purged."),
     "purge_held": _l("A lead is holding this campaign back from the purge."),

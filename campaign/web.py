@@ -65,8 +65,9 @@ class DatabaseIntConverter(IntegerConverter):
         super().__init__(map, fixed_digits, min, max, signed)
 
 
-def query_int(name: str, default: int | None = None, *, low: int = 0,
-              high: int = INTEGER_MAX) -> int | None:
+def query_int(
+    name: str, default: int | None = None, *, low: int = 0, high: int = INTEGER_MAX
+) -> int | None:
     """A whole number from the query string, between low and high; `default` when it is
     missing or anything else (a link edited by hand shows the default, never an error)."""
     value = request.args.get(name, "")
@@ -207,9 +208,7 @@ def init_app(app: Flask) -> None:
         return user
 
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.globals.update(
-        localized=localized, format_when=format_when, time_left=time_left
-    )
+    app.jinja_env.globals.update(localized=localized, format_when=format_when, time_left=time_left)
     app.jinja_env.filters["local_time"] = local_time
 
     @app.context_processor
@@ -253,9 +252,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "interest-cohort=(), geolocation=(), camera=()")
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-        if request.endpoint != "static" and (
-            "Cache-Control" not in headers or _signed_in_staff()
-        ):
+        if request.endpoint != "static" and ("Cache-Control" not in headers or _signed_in_staff()):
             # Pages carry a session's form tokens, and staff pages, downloads and a resident's
             # private links carry names: no browser or shared cache may keep any of them. A
             # public view may choose its own caching (the public calendar feed), staff's never.
@@ -268,15 +265,15 @@ def init_app(app: Flask) -> None:
         if wants_json():
             return jsonify({"error": {"status": status, "message": message}}), status
         return (
-            render_template("error.html", status=status, title=title, message=message,
-                            typed=typed),
+            render_template("error.html", status=status, title=title, message=message, typed=typed),
             status,
         )
 
     @app.errorhandler(400)
     def bad_request(_error):
-        return error_page(400, _("Something was wrong with that request"),
-                          _("Please go back and try again."))
+        return error_page(
+            400, _("Something was wrong with that request"), _("Please go back and try again.")
+        )
 
     @app.errorhandler(403)
     def forbidden(_error):
@@ -284,8 +281,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(_error):
-        return error_page(404, _("Page not found"),
-                          _("We could not find that page. It may have moved or been closed."))
+        return error_page(
+            404,
+            _("Page not found"),
+            _("We could not find that page. It may have moved or been closed."),
+        )
 
     @app.errorhandler(405)
     def method_not_allowed(_error):
@@ -297,8 +297,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(415)
     def unsupported_body(_error):
-        return error_page(415, _("Something was wrong with that request"),
-                          _("Please go back and try again."))
+        return error_page(
+            415, _("Something was wrong with that request"), _("Please go back and try again.")
+        )
 
     @app.errorhandler(429)
     def too_many(_error):
@@ -332,12 +333,14 @@ def init_app(app: Flask) -> None:
 
         db.session.rollback()
         app.logger.warning("database unavailable: %s", str(error).splitlines()[0][:200])
-        response = make_response(error_page(
-            503,
-            _("We are very busy right now"),
-            _("Nothing was saved. Please wait a moment and send it again."),
-            typed=_typed_text() if request.method == "POST" else (),
-        ))
+        response = make_response(
+            error_page(
+                503,
+                _("We are very busy right now"),
+                _("Nothing was saved. Please wait a moment and send it again."),
+                typed=_typed_text() if request.method == "POST" else (),
+            )
+        )
         response.headers["Retry-After"] = "10"
         return response
 

@@ -136,8 +136,13 @@ def make_staff(campaign: Campaign | None, role: str = "organizer", **fields):
 
     n = next(_sequence)
     email = fields.pop("email", f"{role}{n}@staff.example")
-    user = User(email=email, name=f"{role.title()} {n}", is_admin=role == "admin",
-                password_hash=hash_password(email + " password"), **fields)
+    user = User(
+        email=email,
+        name=f"{role.title()} {n}",
+        is_admin=role == "admin",
+        password_hash=hash_password(email + " password"),
+        **fields,
+    )
     db.session.add(user)
     db.session.flush()
     if role != "admin" and campaign is not None:

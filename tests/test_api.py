@@ -10,10 +10,18 @@ import sqlalchemy as sa
 from campaign.models import CampaignStatus, Signature, SignatureStatus, Testimony, Visibility
 from tests.factories import make_campaign, make_endorsement, make_signature, make_testimony
 
-CAMPAIGN_FIELDS = {"slug", "title", "status", "ask", "decision", "deadlines", "goal", "counts",
-                   "by_district"}
-COUNT_FIELDS = {"signatures", "testimonies_approved",
-                "testimonies_by_position", "endorsements"}
+CAMPAIGN_FIELDS = {
+    "slug",
+    "title",
+    "status",
+    "ask",
+    "decision",
+    "deadlines",
+    "goal",
+    "counts",
+    "by_district",
+}
+COUNT_FIELDS = {"signatures", "testimonies_approved", "testimonies_by_position", "endorsements"}
 
 
 def test_campaign_has_exactly_the_documented_fields(client, db):
@@ -61,8 +69,10 @@ def test_counts_only_verified_signatures_and_approved_testimony(client, db):
     ]
     # The running tallies agree with a full recount from the rows.
     verified = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Signature)
-        .where(Signature.status == SignatureStatus.VERIFIED))
+        sa.select(sa.func.count())
+        .select_from(Signature)
+        .where(Signature.status == SignatureStatus.VERIFIED)
+    )
     assert verified == counts["signatures"]
 
 

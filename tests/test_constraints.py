@@ -60,8 +60,11 @@ def test_bad_values_are_refused_by_the_database(db):
     _fails(db, "UPDATE campaign SET retention_days = -5 WHERE id = :id", {"id": campaign.id})
     _fails(db, "UPDATE campaign SET purge_hold = :t WHERE id = :id", {"id": campaign.id, "t": True})
     _fails(db, "UPDATE deadline SET kind = 'party' WHERE campaign_id = :id", {"id": campaign.id})
-    _fails(db, "UPDATE deadline SET rule = 'hours_after:2' WHERE campaign_id = :id",
-           {"id": campaign.id})
+    _fails(
+        db,
+        "UPDATE deadline SET rule = 'hours_after:2' WHERE campaign_id = :id",
+        {"id": campaign.id},
+    )
 
 
 def test_required_fields_are_not_null(db):
@@ -81,8 +84,11 @@ def test_testimony_rules(db):
     _fails(db, "UPDATE testimony SET status = 'rejected' WHERE id = :id", {"id": testimony.id})
     _fails(db, "UPDATE testimony SET position = 'maybe' WHERE id = :id", {"id": testimony.id})
     _fails(db, "UPDATE testimony SET speak_mode = 'phone' WHERE id = :id", {"id": testimony.id})
-    _fails(db, "UPDATE testimony SET reference = :ref WHERE id = :id",
-           {"id": testimony.id, "ref": other.reference})
+    _fails(
+        db,
+        "UPDATE testimony SET reference = :ref WHERE id = :id",
+        {"id": testimony.id, "ref": other.reference},
+    )
 
 
 def test_one_membership_per_person_and_campaign(db):
@@ -93,9 +99,7 @@ def test_one_membership_per_person_and_campaign(db):
     db.session.add(Membership(user_id=user.id, campaign_id=campaign.id, role=Role.LEAD))
     db.session.flush()
     with pytest.raises(IntegrityError), db.session.begin_nested():
-        db.session.add(
-            Membership(user_id=user.id, campaign_id=campaign.id, role=Role.ORGANIZER)
-        )
+        db.session.add(Membership(user_id=user.id, campaign_id=campaign.id, role=Role.ORGANIZER))
         db.session.flush()
     with pytest.raises(IntegrityError), db.session.begin_nested():
         db.session.add(User(email="Staff@Example.org", name="Upper"))
@@ -113,13 +117,13 @@ def test_tallies_never_go_negative(db):
     campaign = make_campaign()
     db.session.add(Tally(campaign_id=campaign.id, district="1"))
     db.session.commit()
-    _fails(db, "UPDATE tally SET signatures_verified = -1 WHERE campaign_id = :id",
-           {"id": campaign.id})
+    _fails(
+        db, "UPDATE tally SET signatures_verified = -1 WHERE campaign_id = :id", {"id": campaign.id}
+    )
 
 
 def test_naive_datetimes_are_refused(db):
     campaign = make_campaign()
     with pytest.raises(StatementError), db.session.begin_nested():
-        make_signature(campaign, status=SignatureStatus.VERIFIED,
-                       verified_at=datetime(2026, 1, 1))
+        make_signature(campaign, status=SignatureStatus.VERIFIED, verified_at=datetime(2026, 1, 1))
     assert make_signature(campaign, verified_at=datetime(2026, 1, 1, tzinfo=UTC)).id

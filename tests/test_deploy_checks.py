@@ -30,8 +30,11 @@ def check(tmp_path: Path, app, *args: str, **config) -> tuple[int, set[str], str
     checked = make_app(instance, app.config["SQLALCHEMY_DATABASE_URI"], **{**SAFE, **config})
     with checked.app_context():  # the command runs on this app, not on the test's own
         result = checked.test_cli_runner().invoke(args=["check-deploy", *args])
-    return result.exit_code, set(re.findall(r"^(\w+\.[EW]\d{3}) ", result.output, re.M)), \
-        result.output
+    return (
+        result.exit_code,
+        set(re.findall(r"^(\w+\.[EW]\d{3}) ", result.output, re.M)),
+        result.output,
+    )
 
 
 def test_a_safe_production_configuration_passes(app, tmp_path):
@@ -40,24 +43,28 @@ def test_a_safe_production_configuration_passes(app, tmp_path):
     assert not {i for i in ids if ".E" in i}
 
 
-@pytest.mark.parametrize(("config", "args", "expected"), [
-    ({"MAIL_BACKEND": "outbox"}, (), "mail.E001"),
-    ({"SMTP_USER": "campaign", "SMTP_PASSWORD": "secret"}, (), "mail.E002"),
-    ({"SERVER_BASE_URL": "http://campaigns.example.org"}, (), "url.E001"),
-    ({}, ("--workers", "4"), "limits.E001"),
-    ({"RATELIMIT_ENABLED": False}, (), "limits.E002"),
-    ({"DEBUG": True}, (), "debug.E001"),
-    ({"ENV_NAME": "development"}, (), "env.E001"),
-    ({"SESSION_COOKIE_SECURE": False}, (), "cookies.E001"),
-])
+@pytest.mark.parametrize(
+    ("config", "args", "expected"),
+    [
+        ({"MAIL_BACKEND": "outbox"}, (), "mail.E001"),
+        ({"SMTP_USER": "campaign", "SMTP_PASSWORD": "secret"}, (), "mail.E002"),
+        ({"SERVER_BASE_URL": "http://campaigns.example.org"}, (), "url.E001"),
+        ({}, ("--workers", "4"), "limits.E001"),
+        ({"RATELIMIT_ENABLED": False}, (), "limits.E002"),
+        ({"DEBUG": True}, (), "debug.E001"),
+        ({"ENV_NAME": "development"}, (), "env.E001"),
+        ({"SESSION_COOKIE_SECURE": False}, (), "cookies.E001"),
+    ],
+)
 def test_each_unsafe_setting_is_an_error(app, tmp_path, config, args, expected):
     code, ids, output = check(tmp_path, app, "--workers", "1", *args, **config)
     assert code == 1 and expected in ids, output
 
 
 def test_shared_limits_allow_several_workers(app, tmp_path):
-    code, ids, output = check(tmp_path, app, "--workers", "4",
-                              RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    code, ids, output = check(
+        tmp_path, app, "--workers", "4", RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0"
+    )
     assert code == 0, output
 
 
@@ -87,8 +94,13 @@ def test_a_trusted_proxy_with_the_app_open_to_the_network_is_a_warning(app, tmp_
 @pytest.mark.slow
 def test_the_production_server_refuses_to_start_unsafe(app, tmp_path):
     """Two workers counting rate limits each in their own memory: gunicorn stops at once."""
-    env = gunicorn_env(app, ENV_NAME="production", MAIL_BACKEND="smtp",
-                       SERVER_BASE_URL="https://campaigns.example.org", TRUSTED_PROXIES="1")
+    env = gunicorn_env(
+        app,
+        ENV_NAME="production",
+        MAIL_BACKEND="smtp",
+        SERVER_BASE_URL="https://campaigns.example.org",
+        TRUSTED_PROXIES="1",
+    )
     log = tmp_path / "gunicorn.log"
     process = start_gunicorn(env, log, "--workers", "2", "--bind", f"127.0.0.1:{free_port()}")
     assert process.wait(timeout=60) != 0
@@ -98,14 +110,22 @@ def test_the_production_server_refuses_to_start_unsafe(app, tmp_path):
 
 def test_the_cli_default_workers_follow_the_shared_storage(app, tmp_path):
     """Without Redis the server runs one process (threads share the counts); with it, more."""
-    code = ("from campaign import deploy_checks; print(deploy_checks.default_workers())")
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("CAMPAIGN_REDIS_URL", "CAMPAIGN_WEB_WORKERS",
-                        "CAMPAIGN_RATELIMIT_STORAGE_URI")}
+    code = "from campaign import deploy_checks; print(deploy_checks.default_workers())"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("CAMPAIGN_REDIS_URL", "CAMPAIGN_WEB_WORKERS", "CAMPAIGN_RATELIMIT_STORAGE_URI")
+    }
 
     def workers(**extra: str) -> int:
-        out = subprocess.run([sys.executable, "-c", code], env={**env, **extra}, cwd=ROOT,
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**env, **extra},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         return int(out.stdout)
 
     assert workers() == 1

@@ -17,14 +17,22 @@ TOKEN = "IjEyMyI.aBcDeFgHiJkLmNoPqRsTuVwXyZ"
 
 def test_the_development_log_names_no_client_and_no_token(app, tmp_path):
     port = free_port()
-    env = {**os.environ, "CAMPAIGN_INSTANCE_PATH": app.instance_path,
-           "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           "CAMPAIGN_ENV_NAME": "development"}
+    env = {
+        **os.environ,
+        "CAMPAIGN_INSTANCE_PATH": app.instance_path,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "CAMPAIGN_ENV_NAME": "development",
+    }
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
-        process = subprocess.Popen([FLASK, "--app", "campaign", "serve", "--port", str(port)],
-                                   env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            [FLASK, "--app", "campaign", "serve", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -13,7 +13,8 @@ from tests.conftest import BrowserClient, make_app
 
 def _client(app):
     busy_app = make_app(
-        __import__("pathlib").Path(app.instance_path), app.config["SQLALCHEMY_DATABASE_URI"],
+        __import__("pathlib").Path(app.instance_path),
+        app.config["SQLALCHEMY_DATABASE_URI"],
         DATABASE_BUSY_TIMEOUT_MS=300,
     )
     busy_app.test_client_class = BrowserClient
@@ -39,8 +40,13 @@ def _hold_lock(url, release: threading.Event, locked: threading.Event) -> None:
 
 def test_database_locked_beyond_timeout_then_recovers(app, db, demo):
     _busy_app, client = _client(app)
-    form = {"name": "Paciente Espera", "email": "paciente@example.org", "zip": "40104",
-            "visibility": "packet", "website": ""}
+    form = {
+        "name": "Paciente Espera",
+        "email": "paciente@example.org",
+        "zip": "40104",
+        "visibility": "packet",
+        "website": "",
+    }
     release, locked = threading.Event(), threading.Event()
     holder = threading.Thread(target=_hold_lock, args=(db.engine.url, release, locked))
     holder.start()
@@ -55,10 +61,22 @@ def test_database_locked_beyond_timeout_then_recovers(app, db, demo):
         release.set()
         holder.join(10)
     db.session.rollback()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(
-        Signature.email_domain == "example.org")) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Signature)
+            .where(Signature.email_domain == "example.org")
+        )
+        == 0
+    )
     again = client.post("/c/riverton-arrest-data/sign", data=form)
     assert again.status_code == 200
     db.session.rollback()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(
-        Signature.email_domain == "example.org")) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Signature)
+            .where(Signature.email_domain == "example.org")
+        )
+        == 1
+    )

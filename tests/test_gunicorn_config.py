@@ -34,13 +34,23 @@ def _access_line(log_format: str, path: str = "/c/riverton/sign") -> str:
     logger.access_log.handlers = [logging.StreamHandler(stream)]
     logger.access_log.propagate = False
     logger.access_log.setLevel(logging.INFO)
-    headers = [("Host", "example.org"), ("X-Forwarded-For", "203.0.113.9"),
-               ("X-Real-IP", "203.0.113.9"), ("User-Agent", "Phone 203.0.113.9")]
+    headers = [
+        ("Host", "example.org"),
+        ("X-Forwarded-For", "203.0.113.9"),
+        ("X-Real-IP", "203.0.113.9"),
+        ("User-Agent", "Phone 203.0.113.9"),
+    ]
     request = SimpleNamespace(headers=headers)
     response = SimpleNamespace(status="200 OK", sent=512, headers=[("Set-Cookie", "s=1")])
-    environ = {"REMOTE_ADDR": "203.0.113.9", "REQUEST_METHOD": "POST", "PATH_INFO": path,
-               "QUERY_STRING": "email=ana@example.org", "SERVER_PROTOCOL": "HTTP/1.1",
-               "RAW_URI": path, "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    environ = {
+        "REMOTE_ADDR": "203.0.113.9",
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "QUERY_STRING": "email=ana@example.org",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "RAW_URI": path,
+        "HTTP_X_FORWARDED_FOR": "203.0.113.9",
+    }
     logger.access(response, request, environ, datetime.timedelta(milliseconds=42))
     return stream.getvalue()
 
@@ -50,8 +60,10 @@ def test_no_access_log_format_can_print_the_client():
     line = _access_line(settings["access_log_format"])
     assert '"POST /c/riverton/sign" 200 512 42ms' in line
     # Every atom gunicorn offers that could carry the client, asked for outright.
-    hostile = ('%(h)s %(r)s %(q)s %(a)s %(f)s %({x-forwarded-for}i)s %({x-real-ip}i)s '
-               '%({remote_addr}e)s %({http_x_forwarded_for}e)s %({set-cookie}o)s')
+    hostile = (
+        "%(h)s %(r)s %(q)s %(a)s %(f)s %({x-forwarded-for}i)s %({x-real-ip}i)s "
+        "%({remote_addr}e)s %({http_x_forwarded_for}e)s %({set-cookie}o)s"
+    )
     line = _access_line(hostile)
     assert "203.0.113.9" not in line and "ana@example.org" not in line and "s=1" not in line
     assert line.split() == ["-"] * 10
@@ -168,6 +180,10 @@ def test_link_tokens_are_not_logged(app):
         line = _access_line(settings["access_log_format"], path=path)
         assert f'"POST {logged}"' in line, line
     # What is not a token stays as it is.
-    for path in ("/c/stop-sharing-riverton-arrest-data-with-ice/sign", "/static/css/site.css",
-                 "/c/riverton-arrest-data/calendar.ics", "/api/v1/campaigns/riverton/Counts"):
+    for path in (
+        "/c/stop-sharing-riverton-arrest-data-with-ice/sign",
+        "/static/css/site.css",
+        "/c/riverton-arrest-data/calendar.ics",
+        "/api/v1/campaigns/riverton/Counts",
+    ):
         assert f'"POST {path}"' in _access_line(settings["access_log_format"], path=path)

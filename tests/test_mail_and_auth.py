@@ -17,8 +17,11 @@ from campaign.services import accounts, mail
 
 def _outbox(app) -> list:
     folder = Path(app.config["OUTBOX_PATH"])
-    return [message_from_bytes(p.read_bytes(), policy=default)
-            for p in sorted(folder.glob("*.eml"))] if folder.exists() else []
+    return (
+        [message_from_bytes(p.read_bytes(), policy=default) for p in sorted(folder.glob("*.eml"))]
+        if folder.exists()
+        else []
+    )
 
 
 def test_mail_is_sent_after_commit_and_not_on_rollback(app, db):
@@ -68,7 +71,7 @@ def test_outbox_files_are_for_the_apps_user_alone_whatever_the_umask(app, db, fo
 def test_mail_is_encrypted_at_rest(app, db):
     mail.queue(db.session, "secret.person@example.org", "Subject", "Private body")
     db.session.commit()
-    raw = db.session.execute(sa.text("SELECT \"to\", body FROM outgoing_mail")).one()
+    raw = db.session.execute(sa.text('SELECT "to", body FROM outgoing_mail')).one()
     assert "secret.person" not in raw[0] and "Private" not in raw[1]
 
 
@@ -81,8 +84,10 @@ def test_login_and_logout(client, db):
     assert bad.status_code == 200
     text = bad.get_data(as_text=True)
     assert "do not match" in text and 'value="lead@example.org"' in text
-    good = client.post("/login?next=//evil.example/x",
-                       data={"email": "LEAD@example.org ", "password": "correct horse battery"})
+    good = client.post(
+        "/login?next=//evil.example/x",
+        data={"email": "LEAD@example.org ", "password": "correct horse battery"},
+    )
     assert good.status_code == 302 and good.headers["Location"] == "/"
     assert client.post("/logout").status_code == 302
 

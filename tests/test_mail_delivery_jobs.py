@@ -145,8 +145,12 @@ def test_the_app_factory_chooses_where_jobs_wait(app, db):
         _queue_one(db, 1)
         assert jobs.huey.pending_count() == 1 and _sent(app) == 0
         jobs.huey.storage.flush_all()
-        with_redis = make_app(Path(app.instance_path), app.config["SQLALCHEMY_DATABASE_URI"],
-                              HUEY_IMMEDIATE=False, REDIS_URL="redis://127.0.0.1:1/5")
+        with_redis = make_app(
+            Path(app.instance_path),
+            app.config["SQLALCHEMY_DATABASE_URI"],
+            HUEY_IMMEDIATE=False,
+            REDIS_URL="redis://127.0.0.1:1/5",
+        )
         assert isinstance(jobs.huey.storage, RedisStorage)  # made, never connected here
         assert with_redis.extensions["huey"] is jobs.huey
     finally:

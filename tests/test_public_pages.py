@@ -83,8 +83,13 @@ def test_secret_key_is_generated_once_into_the_instance_folder(app):
 
 
 def test_nul_in_a_url_is_a_404_not_a_500(client, db, demo):
-    for url in ("/c/%00", "/c/riverton%00", "/api/v1/campaigns/%00x", "/organize/c/%00/packets",
-                "/c/riverton-arrest-data?lang=%00"):
+    for url in (
+        "/c/%00",
+        "/c/riverton%00",
+        "/api/v1/campaigns/%00x",
+        "/organize/c/%00/packets",
+        "/c/riverton-arrest-data?lang=%00",
+    ):
         assert client.get(url).status_code in (200, 404), url
 
 

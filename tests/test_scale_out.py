@@ -19,8 +19,13 @@ def test_two_app_processes_share_login_limits_through_redis(app):
     store = redis.Redis.from_url(REDIS_URL)
     store.flushdb()
     apps = [
-        make_app(Path(app.instance_path), app.config["SQLALCHEMY_DATABASE_URI"],
-                 RATELIMIT_ENABLED=True, REDIS_URL=REDIS_URL, RATELIMIT_STORAGE_URI=REDIS_URL)
+        make_app(
+            Path(app.instance_path),
+            app.config["SQLALCHEMY_DATABASE_URI"],
+            RATELIMIT_ENABLED=True,
+            REDIS_URL=REDIS_URL,
+            RATELIMIT_STORAGE_URI=REDIS_URL,
+        )
         for _ in range(2)
     ]
     statuses = []
@@ -29,8 +34,9 @@ def test_two_app_processes_share_login_limits_through_redis(app):
         target.test_client_class = BrowserClient
         client = target.test_client()
         client.environ_base["wsgi.url_scheme"] = "https"
-        response = client.post("/login", data={"email": "nobody@example.org",
-                                               "password": "wrong password"})
+        response = client.post(
+            "/login", data={"email": "nobody@example.org", "password": "wrong password"}
+        )
         statuses.append(response.status_code)
     # 5 per minute per account, counted across both apps...
     assert statuses[:5] == [200] * 5

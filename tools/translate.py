@@ -48,8 +48,13 @@ def main() -> int:
         for lineno, message, comments, context in extract_from_file(
             method, str(path), keywords=KEYWORDS, options=options
         ):
-            template.add(message, None, [(str(path.relative_to(ROOT)), lineno)],
-                         auto_comments=comments, context=context)
+            template.add(
+                message,
+                None,
+                [(str(path.relative_to(ROOT)), lineno)],
+                auto_comments=comments,
+                context=context,
+            )
     if po_path.exists():
         with open(po_path, "rb") as handle:
             catalog = read_po(handle, locale="es")

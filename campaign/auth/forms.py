@@ -25,8 +25,11 @@ class LoginForm(FlaskForm):
 class ResetRequestForm(FlaskForm):
     email = EmailField(
         _l("Email of your staff account"),
-        validators=[DataRequired(message=REQUIRED),
-                    Email(message=_l("Enter an email address.")), Length(max=254)],
+        validators=[
+            DataRequired(message=REQUIRED),
+            Email(message=_l("Enter an email address.")),
+            Length(max=254),
+        ],
         filters=[_strip],
     )
 
@@ -36,14 +39,17 @@ def new_password_fields():
         _l("New password"),
         validators=[
             DataRequired(message=REQUIRED),
-            Length(min=MIN_PASSWORD_LENGTH, max=1000,
-                   message=_l("Use at least %(min)d characters.")),
+            Length(
+                min=MIN_PASSWORD_LENGTH, max=1000, message=_l("Use at least %(min)d characters.")
+            ),
         ],
     )
     confirm = PasswordField(
         _l("New password again"),
-        validators=[DataRequired(message=REQUIRED),
-                    EqualTo("password", message=_l("The two passwords are not the same."))],
+        validators=[
+            DataRequired(message=REQUIRED),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
     )
     return password, confirm
 
@@ -53,16 +59,19 @@ class ResetPasswordForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField(_l("Current password"),
-                            validators=[DataRequired(message=REQUIRED), Length(max=1000)])
+    current = PasswordField(
+        _l("Current password"), validators=[DataRequired(message=REQUIRED), Length(max=1000)]
+    )
     password, confirm = new_password_fields()
 
 
 class AcceptInvitationForm(FlaskForm):
     name = StringField(
         _l("Your name"),
-        validators=[DataRequired(message=REQUIRED),
-                    Length(max=200, message=_l("Use at most %(max)d characters."))],
+        validators=[
+            DataRequired(message=REQUIRED),
+            Length(max=200, message=_l("Use at most %(max)d characters.")),
+        ],
         filters=[_strip],
     )
     password, confirm = new_password_fields()

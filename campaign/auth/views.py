@@ -106,8 +106,12 @@ def request_reset():
         passwords.request_reset(db.session, form.email.data)
         db.session.commit()
         # The same words whether or not the address has an account.
-        flash(_("If an account uses that address, we sent it a link to choose a new password. "
-                "The link works for one hour."))
+        flash(
+            _(
+                "If an account uses that address, we sent it a link to choose a new password. "
+                "The link works for one hour."
+            )
+        )
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form)
 
@@ -128,8 +132,12 @@ def reset_password(token: str):
         else:
             db.session.commit()
             logout_user()
-            flash(_("Your password is changed. Every other session of your account has "
-                    "ended. Log in with the new password."))
+            flash(
+                _(
+                    "Your password is changed. Every other session of your account has "
+                    "ended. Log in with the new password."
+                )
+            )
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
 
@@ -161,20 +169,22 @@ def accept_invitation(token: str):
         invitation = invitations.read_token(db.session, token)
     except invitations.InvalidInvitation:
         return render_template("auth/link_invalid.html", reset=False), 400
-    has_account = db.session.scalar(
-        sa.select(User.id).where(User.email == invitation.email)
-    ) is not None
+    has_account = (
+        db.session.scalar(sa.select(User.id).where(User.email == invitation.email)) is not None
+    )
     if current_user.is_authenticated:
         if current_user.email != invitation.email:
-            return render_template("auth/invitation.html", invitation=invitation,
-                                   wrong_account=True, form=None), 403
+            return render_template(
+                "auth/invitation.html", invitation=invitation, wrong_account=True, form=None
+            ), 403
         if request.method == "POST":
             invitations.accept_for_user(db.session, invitation, current_user)
             db.session.commit()
             flash(_("You joined the team of %(title)s.", title=invitation.campaign.title))
             return redirect(url_for("organize.dashboard", slug=invitation.campaign.slug))
-        return render_template("auth/invitation.html", invitation=invitation,
-                               wrong_account=False, form=None)
+        return render_template(
+            "auth/invitation.html", invitation=invitation, wrong_account=False, form=None
+        )
     if has_account:
         # Accepted right after they log in with the account the invitation names.
         session[INVITE_KEY] = token
@@ -183,8 +193,13 @@ def accept_invitation(token: str):
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         try:
-            user = invitations.accept_new_account(db.session, invitation, form.name.data,
-                                                  form.password.data, str(get_locale() or "en"))
+            user = invitations.accept_new_account(
+                db.session,
+                invitation,
+                form.name.data,
+                form.password.data,
+                str(get_locale() or "en"),
+            )
             db.session.commit()
         except accounts.WeakPassword as error:
             db.session.rollback()
@@ -196,5 +211,6 @@ def accept_invitation(token: str):
             login_user(user)
             flash(_("Welcome! You are on the team of %(title)s.", title=invitation.campaign.title))
             return redirect(url_for("organize.dashboard", slug=invitation.campaign.slug))
-    return render_template("auth/invitation.html", invitation=invitation, wrong_account=False,
-                           form=form)
+    return render_template(
+        "auth/invitation.html", invitation=invitation, wrong_account=False, form=form
+    )

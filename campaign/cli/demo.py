@@ -18,8 +18,13 @@ from campaign.models import Campaign
 @click.command("demo")
 @click.option("--signatures", default=0, show_default=True, help="Bulk synthetic signatures.")
 @click.option("--testimonies", default=0, show_default=True, help="Bulk synthetic testimonies.")
-@click.option("--campaign", "slug", default=riverton.OPEN_SLUG, show_default=True,
-              help="Campaign that receives the bulk data.")
+@click.option(
+    "--campaign",
+    "slug",
+    default=riverton.OPEN_SLUG,
+    show_default=True,
+    help="Campaign that receives the bulk data.",
+)
 @click.option("--seed", type=int, default=None, help="Random seed for bulk data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing if any campaign exists.")
 def demo_command(
@@ -55,5 +60,7 @@ def demo_command(
             riverton.bulk(db.session, slug, signatures, testimonies, seed=seed, progress=advance)
             db.session.commit()
         elapsed = time.perf_counter() - started
-        click.echo(f"Added {signatures} signatures and {testimonies} testimonies to {slug} "
-                   f"in {elapsed:.1f} s")
+        click.echo(
+            f"Added {signatures} signatures and {testimonies} testimonies to {slug} "
+            f"in {elapsed:.1f} s"
+        )

@@ -23,6 +23,8 @@ def rotate() -> None:
         db.session.rollback()
         raise click.ClickException(f"rotation failed, nothing changed: {error}") from error
     click.echo(f"Re-encrypted {count} values with a new key (added first in {path}).")
-    click.echo("Restart running app and worker processes so they load the new key. The old key "
-               "stays in the file so older backups remain readable; remove it when you no "
-               "longer need them.")
+    click.echo(
+        "Restart running app and worker processes so they load the new key. The old key "
+        "stays in the file so older backups remain readable; remove it when you no "
+        "longer need them."
+    )

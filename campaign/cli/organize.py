@@ -46,8 +46,10 @@ def import_command(
     except DomainError as error:
         raise click.ClickException(str(error)) from error
     counts = preview.counts
-    click.echo(f"{counts['total']} rows: {counts['valid']} valid, {counts['invalid']} invalid, "
-               f"{counts['duplicate']} duplicates")
+    click.echo(
+        f"{counts['total']} rows: {counts['valid']} valid, {counts['invalid']} invalid, "
+        f"{counts['duplicate']} duplicates"
+    )
     problems = Counter(p.value for row in preview.rows for p in row.problems)
     for problem, count in problems.most_common():
         click.echo(f"  {problem}: {count}")
@@ -58,8 +60,15 @@ def import_command(
     saved = 0
     with click.progressbar(length=counts["valid"], label="Saving") as bar:
         done = 0
-        for step in paper.save(db.session, campaign, user, preview,
-                               batch=paper.clean_batch(batch, now), language=language, now=now):
+        for step in paper.save(
+            db.session,
+            campaign,
+            user,
+            preview,
+            batch=paper.clean_batch(batch, now),
+            language=language,
+            now=now,
+        ):
             bar.update(step.done - done)
             done = step.done
             if step.finished:

@@ -22,13 +22,28 @@ def packet_group() -> None:
 
 @packet_group.command("build")
 @click.argument("slug")
-@click.option("--hearing", "hearing_id", type=int, default=None,
-              help="Hearing (deadline) id; default: the next hearing.")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              required=True, help="Where to write the PDF.")
+@click.option(
+    "--hearing",
+    "hearing_id",
+    type=int,
+    default=None,
+    help="Hearing (deadline) id; default: the next hearing.",
+)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write the PDF.",
+)
 @click.option("--group-by", type=click.Choice(packet_service.GROUP_BY), default="position")
-@click.option("--for-member", "decision_maker_id", type=int, default=None,
-              help="Decision-maker id: their district's residents first.")
+@click.option(
+    "--for-member",
+    "decision_maker_id",
+    type=int,
+    default=None,
+    help="Decision-maker id: their district's residents first.",
+)
 @click.option("--workers", type=int, default=2, show_default=True)
 def build(slug, hearing_id, out_path, group_by, decision_maker_id, workers) -> None:
     """Build a packet now, with a progress bar, and copy it to --out."""
@@ -37,8 +52,13 @@ def build(slug, hearing_id, out_path, group_by, decision_maker_id, workers) -> N
         raise click.ClickException(f"no campaign {slug!r}")
     try:
         packet = packet_service.request_build(
-            db.session, campaign, None, hearing_id=hearing_id, group_by=group_by,
-            decision_maker_id=decision_maker_id, in_background=False,  # built here, below
+            db.session,
+            campaign,
+            None,
+            hearing_id=hearing_id,
+            group_by=group_by,
+            decision_maker_id=decision_maker_id,
+            in_background=False,  # built here, below
         )
         db.session.commit()
     except DomainError as error:
@@ -60,8 +80,10 @@ def build(slug, hearing_id, out_path, group_by, decision_maker_id, workers) -> N
         bar.update(100 - done[0])
     out_path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(packet_service.file_path(packet), out_path)
-    click.echo(f"Wrote {out_path}: {packet.pages} pages, {packet.size_bytes:,} bytes, "
-               f"sha256 {packet.sha256}")
+    click.echo(
+        f"Wrote {out_path}: {packet.pages} pages, {packet.size_bytes:,} bytes, "
+        f"sha256 {packet.sha256}"
+    )
 
 
 def register(app: Flask) -> None:

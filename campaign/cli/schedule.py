@@ -23,8 +23,10 @@ def remind_command() -> None:
     except BaseException:
         db.session.rollback()  # nothing of a failed run is kept: the next run does it all
         raise
-    click.echo(f"Queued {run.queued} reminders for {len(run.deadlines)} deadlines "
-               f"({run.already_queued} were already queued).")
+    click.echo(
+        f"Queued {run.queued} reminders for {len(run.deadlines)} deadlines "
+        f"({run.already_queued} were already queued)."
+    )
 
 
 @click.command("tick")

@@ -25,5 +25,10 @@ def serve_command(host: str, port: int) -> None:
     access_logger.setLevel(logging.INFO)
     access_logger.propagate = False
     click.echo(f"Serving on http://{host}:{port} (Ctrl+C to stop)")
-    run_simple(host, port, current_app._get_current_object(), threaded=True,
-               request_handler=AddressFreeRequestHandler)
+    run_simple(
+        host,
+        port,
+        current_app._get_current_object(),
+        threaded=True,
+        request_handler=AddressFreeRequestHandler,
+    )

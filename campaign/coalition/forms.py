@@ -19,22 +19,29 @@ class JoinForm(FlaskForm):
 
     organization = StringField(
         _l("Name of the organization"),
-        validators=[DataRequired(message=REQUIRED),
-                    Length(max=200, message=_l("Use at most %(max)d characters."))],
+        validators=[
+            DataRequired(message=REQUIRED),
+            Length(max=200, message=_l("Use at most %(max)d characters.")),
+        ],
         filters=[clean_line],
     )
     website = URLField(
         _l("Website (optional)"),
-        validators=[Optional(), Length(max=300),
-                    URL(require_tld=True, message=_l("Enter a web address.")),
-                    Regexp(r"^https?://", message=_l("Use an address starting with https://"))],
+        validators=[
+            Optional(),
+            Length(max=300),
+            URL(require_tld=True, message=_l("Enter a web address.")),
+            Regexp(r"^https?://", message=_l("Use an address starting with https://")),
+        ],
         filters=[clean_line],
     )
     role = RadioField(
         _l("How the organization joins"),
         choices=[
-            SelectChoice(EndorsementRole.FOUNDING.value,
-                         _l("Founding member: part of the coalition that leads the campaign")),
+            SelectChoice(
+                EndorsementRole.FOUNDING.value,
+                _l("Founding member: part of the coalition that leads the campaign"),
+            ),
             SelectChoice(EndorsementRole.SUPPORTER.value, _l("Supporter: endorses the campaign")),
         ],
         default=EndorsementRole.SUPPORTER.value,
@@ -42,13 +49,18 @@ class JoinForm(FlaskForm):
     )
     contact_name = StringField(
         _l("Your name"),
-        validators=[DataRequired(message=REQUIRED),
-                    Length(max=200, message=_l("Use at most %(max)d characters."))],
+        validators=[
+            DataRequired(message=REQUIRED),
+            Length(max=200, message=_l("Use at most %(max)d characters.")),
+        ],
         filters=[clean_line],
     )
     contact_email = EmailField(
         _l("Your email"),
-        validators=[DataRequired(message=REQUIRED),
-                    Email(message=_l("Enter an email address.")), Length(max=254)],
+        validators=[
+            DataRequired(message=REQUIRED),
+            Email(message=_l("Enter an email address.")),
+            Length(max=254),
+        ],
         filters=[clean_line],
     )

@@ -29,7 +29,8 @@ def join(slug: str):
     if form.validate_on_submit():
         try:
             coalition.submit(
-                db.session, campaign,
+                db.session,
+                campaign,
                 organization=form.organization.data,
                 role=EndorsementRole(form.role.data),
                 contact_name=form.contact_name.data,

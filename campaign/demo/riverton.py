@@ -71,10 +71,12 @@ ORGANIZATIONS = (
     ("Eastside Tenants Union", EndorsementRole.SUPPORTER, EndorsementStatus.APPROVED),
     ("Riverton Interfaith Network", EndorsementRole.SUPPORTER, EndorsementStatus.APPROVED),
     ("Workers' Center of Riverton", EndorsementRole.SUPPORTER, EndorsementStatus.APPROVED),
-    ("Students for Sanctuary at Riverton Community College", EndorsementRole.SUPPORTER,
-     EndorsementStatus.PENDING),
-    ("Riverton Public Defenders Association", EndorsementRole.SUPPORTER,
-     EndorsementStatus.PENDING),
+    (
+        "Students for Sanctuary at Riverton Community College",
+        EndorsementRole.SUPPORTER,
+        EndorsementStatus.PENDING,
+    ),
+    ("Riverton Public Defenders Association", EndorsementRole.SUPPORTER, EndorsementStatus.PENDING),
 )
 
 
@@ -115,7 +117,11 @@ def load(session: Session, today: date | None = None, seed: int = 2026) -> DemoR
             continue
         password = _password()
         user = accounts.create_user(
-            session, email, password, role=role, campaign_slug=slugs[0],
+            session,
+            email,
+            password,
+            role=role,
+            campaign_slug=slugs[0],
             name="Demo " + role.title(),
         )
         for slug in slugs[1:]:
@@ -171,7 +177,8 @@ def _open_campaign(session: Session, today: date, rng: random.Random) -> Campaig
     hearing_day = today + timedelta(days=14)
     session.flush()
     hearing = deadlines.create_deadline(
-        session, campaign,
+        session,
+        campaign,
         kind=DeadlineKind.HEARING,
         title="Committee on Public Safety hearing",
         title_es="Audiencia del Comité de Seguridad Pública",
@@ -180,15 +187,24 @@ def _open_campaign(session: Session, today: date, rng: random.Random) -> Campaig
         committee="Committee on Public Safety",
     )
     deadlines.add_relative(
-        session, hearing, DeadlineKind.COMMENT_DEADLINE, "Written testimony due",
-        "days_before_at:1:15:00", title_es="Fecha límite para testimonio escrito",
+        session,
+        hearing,
+        DeadlineKind.COMMENT_DEADLINE,
+        "Written testimony due",
+        "days_before_at:1:15:00",
+        title_es="Fecha límite para testimonio escrito",
     )
     deadlines.add_relative(
-        session, hearing, DeadlineKind.SPEAKER_CUTOFF, "Speaker sign-up closes",
-        "days_before_at:1:12:00", title_es="Cierre de inscripción para hablar",
+        session,
+        hearing,
+        DeadlineKind.SPEAKER_CUTOFF,
+        "Speaker sign-up closes",
+        "days_before_at:1:12:00",
+        title_es="Cierre de inscripción para hablar",
     )
     deadlines.create_deadline(
-        session, campaign,
+        session,
+        campaign,
         kind=DeadlineKind.VOTE,
         title="Full council vote on renewal",
         title_es="Votación del concejo sobre la renovación",
@@ -197,22 +213,26 @@ def _open_campaign(session: Session, today: date, rng: random.Random) -> Campaig
     )
     expiry_year = today.year if today < date(today.year, 8, 31) else today.year + 1
     deadlines.create_deadline(
-        session, campaign,
+        session,
+        campaign,
         kind=DeadlineKind.CONTRACT_EXPIRY,
         title="Contract expires",
         title_es="Vence el contrato",
         at=_local(date(expiry_year, 8, 31), 23, 59),
     )
     for order, (name, district, stance, note) in enumerate(COUNCIL):
-        member = DecisionMaker(name=name, office="Council Member", district=district,
-                               sort_order=order)
+        member = DecisionMaker(
+            name=name, office="Council Member", district=district, sort_order=order
+        )
         if stance != Stance.UNKNOWN:
-            member.positions.append(StatedPosition(
-                stance=stance,
-                stated_on=today - timedelta(days=rng.randint(2, 40)),
-                source_url="https://ledger.riverton.example/council-whip",
-                source_note=note,
-            ))
+            member.positions.append(
+                StatedPosition(
+                    stance=stance,
+                    stated_on=today - timedelta(days=rng.randint(2, 40)),
+                    source_url="https://ledger.riverton.example/council-whip",
+                    source_note=note,
+                )
+            )
         campaign.decision_makers.append(member)
     for organization, role, status in ORGANIZATIONS:
         _endorsement(session, campaign, organization, role, status, today)
@@ -259,7 +279,8 @@ def _closed_campaign(session: Session, today: date, rng: random.Random) -> Campa
     _zip_table(campaign)
     session.flush()
     hearing = deadlines.create_deadline(
-        session, campaign,
+        session,
+        campaign,
         kind=DeadlineKind.HEARING,
         title="Committee on Public Safety hearing",
         title_es="Audiencia del Comité de Seguridad Pública",
@@ -268,22 +289,32 @@ def _closed_campaign(session: Session, today: date, rng: random.Random) -> Campa
         committee="Committee on Public Safety",
     )
     deadlines.add_relative(
-        session, hearing, DeadlineKind.COMMENT_DEADLINE, "Written testimony due",
-        "days_before_at:1:16:00", title_es="Fecha límite para testimonio escrito",
+        session,
+        hearing,
+        DeadlineKind.COMMENT_DEADLINE,
+        "Written testimony due",
+        "days_before_at:1:16:00",
+        title_es="Fecha límite para testimonio escrito",
     )
     deadlines.create_deadline(
-        session, campaign,
-        kind=DeadlineKind.VOTE, title="Council vote", title_es="Votación del concejo",
-        at=_local(today - timedelta(days=60), 18), location="Riverton City Hall",
+        session,
+        campaign,
+        kind=DeadlineKind.VOTE,
+        title="Council vote",
+        title_es="Votación del concejo",
+        at=_local(today - timedelta(days=60), 18),
+        location="Riverton City Hall",
     )
     for order, (name, district, _stance, _note) in enumerate(COUNCIL):
         member = DecisionMaker(name=name, district=district, sort_order=order)
-        member.positions.append(StatedPosition(
-            stance=Stance.YES if order % 4 else Stance.NO,
-            stated_on=today - timedelta(days=60),
-            source_url="https://council.riverton.example/votes/res-118",
-            source_note="Recorded vote on Resolution 118.",
-        ))
+        member.positions.append(
+            StatedPosition(
+                stance=Stance.YES if order % 4 else Stance.NO,
+                stated_on=today - timedelta(days=60),
+                source_url="https://council.riverton.example/votes/res-118",
+                source_note="Recorded vote on Resolution 118.",
+            )
+        )
         campaign.decision_makers.append(member)
     for organization, role, _status in ORGANIZATIONS[:5]:
         _endorsement(session, campaign, organization, role, EndorsementStatus.APPROVED, today)
@@ -294,17 +325,19 @@ def _closed_campaign(session: Session, today: date, rng: random.Random) -> Campa
 
 
 def _endorsement(session, campaign, organization, role, status, today) -> None:
-    session.add(Endorsement(
-        campaign_id=campaign.id,
-        organization=organization,
-        organization_key=" ".join(organization.lower().split()),
-        role=role,
-        status=status,
-        contact_name=person_name(random.Random(organization)),
-        contact_email=f"contact@{organization.split()[0].lower().strip(chr(39))}.example",
-        website=None,
-        decided_at=_local(today, 9) if status != EndorsementStatus.PENDING else None,
-    ))
+    session.add(
+        Endorsement(
+            campaign_id=campaign.id,
+            organization=organization,
+            organization_key=" ".join(organization.lower().split()),
+            role=role,
+            status=status,
+            contact_name=person_name(random.Random(organization)),
+            contact_email=f"contact@{organization.split()[0].lower().strip(chr(39))}.example",
+            website=None,
+            decided_at=_local(today, 9) if status != EndorsementStatus.PENDING else None,
+        )
+    )
 
 
 def _signatures(session, campaign, rng, count, until, *, closed) -> None:
@@ -319,25 +352,29 @@ def _signatures(session, campaign, rng, count, until, *, closed) -> None:
         zip_code = "40999" if unassigned else rng.choice(DISTRICT_ZIPS[district])
         paper = rng.random() < 0.12
         pending = not closed and not paper and rng.random() < 0.08
-        created = _local(until - timedelta(days=rng.randint(0, 28)), rng.randint(7, 22),
-                         rng.randint(0, 59))
-        rows.append({
-            "campaign_id": campaign.id,
-            "name": name,
-            "email": email,
-            "email_hash": email_hash(email),
-            "email_domain": email_domain(email),
-            "zip": zip_code,
-            "district": "unassigned" if unassigned else district,
-            "visibility": rng.choices(
-                [Visibility.PUBLIC, Visibility.PACKET, Visibility.COUNTED], [3, 5, 2])[0],
-            "source": SignatureSource.PAPER if paper else SignatureSource.ONLINE,
-            "status": SignatureStatus.PENDING if pending else SignatureStatus.VERIFIED,
-            "verified_at": None if pending else created + timedelta(minutes=rng.randint(1, 90)),
-            "created_at": created,
-            "language": "es" if rng.random() < 0.4 else "en",
-            "consent_updates": rng.random() < 0.5,
-        })
+        created = _local(
+            until - timedelta(days=rng.randint(0, 28)), rng.randint(7, 22), rng.randint(0, 59)
+        )
+        rows.append(
+            {
+                "campaign_id": campaign.id,
+                "name": name,
+                "email": email,
+                "email_hash": email_hash(email),
+                "email_domain": email_domain(email),
+                "zip": zip_code,
+                "district": "unassigned" if unassigned else district,
+                "visibility": rng.choices(
+                    [Visibility.PUBLIC, Visibility.PACKET, Visibility.COUNTED], [3, 5, 2]
+                )[0],
+                "source": SignatureSource.PAPER if paper else SignatureSource.ONLINE,
+                "status": SignatureStatus.PENDING if pending else SignatureStatus.VERIFIED,
+                "verified_at": None if pending else created + timedelta(minutes=rng.randint(1, 90)),
+                "created_at": created,
+                "language": "es" if rng.random() < 0.4 else "en",
+                "consent_updates": rng.random() < 0.5,
+            }
+        )
     session.execute(sa.insert(Signature), rows)
 
 
@@ -386,7 +423,8 @@ def _testimonies(session, campaign, hearing, rng, submitted_until, *, closed) ->
             created_at=created,
             confirmed_at=None if status == TestimonyStatus.UNCONFIRMED else created,
             moderated_at=created + timedelta(hours=20)
-            if status in (TestimonyStatus.APPROVED, TestimonyStatus.REJECTED) else None,
+            if status in (TestimonyStatus.APPROVED, TestimonyStatus.REJECTED)
+            else None,
         )
         session.add(testimony)
 
@@ -417,22 +455,25 @@ def bulk(
         for n in range(done, min(done + batch, signatures)):
             district = rng.choice(districts)
             email = f"bulk.{run}.{n}@bulk.example"
-            rows.append({
-                "campaign_id": campaign.id,
-                "name": person_name(rng),
-                "email": email,
-                "email_hash": email_hash(email),
-                "email_domain": "bulk.example",
-                "zip": rng.choice(DISTRICT_ZIPS[district]),
-                "district": district,
-                "visibility": rng.choices(
-                    [Visibility.PUBLIC, Visibility.PACKET, Visibility.COUNTED], [3, 5, 2])[0],
-                "source": SignatureSource.ONLINE,
-                "status": SignatureStatus.VERIFIED,
-                "verified_at": now,
-                "created_at": now - timedelta(minutes=rng.randint(0, 60 * 24 * 30)),
-                "language": "en",
-            })
+            rows.append(
+                {
+                    "campaign_id": campaign.id,
+                    "name": person_name(rng),
+                    "email": email,
+                    "email_hash": email_hash(email),
+                    "email_domain": "bulk.example",
+                    "zip": rng.choice(DISTRICT_ZIPS[district]),
+                    "district": district,
+                    "visibility": rng.choices(
+                        [Visibility.PUBLIC, Visibility.PACKET, Visibility.COUNTED], [3, 5, 2]
+                    )[0],
+                    "source": SignatureSource.ONLINE,
+                    "status": SignatureStatus.VERIFIED,
+                    "verified_at": now,
+                    "created_at": now - timedelta(minutes=rng.randint(0, 60 * 24 * 30)),
+                    "language": "en",
+                }
+            )
         session.execute(sa.insert(Signature), rows)
         done += len(rows)
         if progress:
@@ -442,25 +483,30 @@ def bulk(
         district = rng.choice(districts)
         language = "es" if n % 3 == 0 else "en"
         email = f"bulk-testimony.{run}.{n}@bulk.example"
-        rows.append({
-            "campaign_id": campaign.id,
-            "hearing_id": hearing.id if hearing else None,
-            "reference": f"B{run[:4].upper()}{n:06d}",
-            "name": person_name(rng),
-            "email": email,
-            "email_hash": email_hash(email),
-            "zip": rng.choice(DISTRICT_ZIPS[district]),
-            "district": district,
-            "position": rng.choices(
-                [Position.OPPOSE, Position.SUPPORT, Position.NEUTRAL], [7, 2, 1])[0],
-            "body": testimony_text(rng, language, words),
-            "language": language,
-            "visibility": rng.choice([Visibility.PUBLIC, Visibility.PACKET, Visibility.COUNTED]),
-            "status": TestimonyStatus.APPROVED,
-            "created_at": now,
-            "confirmed_at": now,
-            "moderated_at": now,
-        })
+        rows.append(
+            {
+                "campaign_id": campaign.id,
+                "hearing_id": hearing.id if hearing else None,
+                "reference": f"B{run[:4].upper()}{n:06d}",
+                "name": person_name(rng),
+                "email": email,
+                "email_hash": email_hash(email),
+                "zip": rng.choice(DISTRICT_ZIPS[district]),
+                "district": district,
+                "position": rng.choices(
+                    [Position.OPPOSE, Position.SUPPORT, Position.NEUTRAL], [7, 2, 1]
+                )[0],
+                "body": testimony_text(rng, language, words),
+                "language": language,
+                "visibility": rng.choice(
+                    [Visibility.PUBLIC, Visibility.PACKET, Visibility.COUNTED]
+                ),
+                "status": TestimonyStatus.APPROVED,
+                "created_at": now,
+                "confirmed_at": now,
+                "moderated_at": now,
+            }
+        )
         if len(rows) >= 500 or n == testimonies - 1:
             session.execute(sa.insert(Testimony), rows)
             rows = []

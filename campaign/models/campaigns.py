@@ -153,9 +153,7 @@ class Deadline(db.Model):
 
     __tablename__ = "deadline"
     __table_args__ = (
-        sa.CheckConstraint(
-            "(relative_to_id IS NULL) = (rule IS NULL)", name="relative_has_rule"
-        ),
+        sa.CheckConstraint("(relative_to_id IS NULL) = (rule IS NULL)", name="relative_has_rule"),
         sa.CheckConstraint("relative_to_id IS NULL OR relative_to_id <> id", name="not_self"),
     )
 

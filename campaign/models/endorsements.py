@@ -26,9 +26,7 @@ class Endorsement(db.Model):
     website: Mapped[str | None] = mapped_column(sa.String(300))
     contact_name: Mapped[str | None] = mapped_column(EncryptedText)
     contact_email: Mapped[str | None] = mapped_column(EncryptedText)
-    role: Mapped[EndorsementRole] = mapped_column(
-        checked_enum(EndorsementRole, "endorsement_role")
-    )
+    role: Mapped[EndorsementRole] = mapped_column(checked_enum(EndorsementRole, "endorsement_role"))
     status: Mapped[EndorsementStatus] = mapped_column(
         checked_enum(EndorsementStatus, "endorsement_status"), default=EndorsementStatus.PENDING
     )

@@ -41,9 +41,7 @@ class Signature(db.Model):
     zip: Mapped[str] = mapped_column(sa.String(10))
     address: Mapped[str | None] = mapped_column(EncryptedText)
     district: Mapped[str] = mapped_column(sa.String(40), default=UNASSIGNED)
-    visibility: Mapped[Visibility] = mapped_column(
-        checked_enum(Visibility, "signature_visibility")
-    )
+    visibility: Mapped[Visibility] = mapped_column(checked_enum(Visibility, "signature_visibility"))
     source: Mapped[SignatureSource] = mapped_column(
         checked_enum(SignatureSource, "signature_source"), default=SignatureSource.ONLINE
     )
@@ -57,9 +55,7 @@ class Signature(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     invalidated_reason: Mapped[str | None] = mapped_column(sa.String(300))
-    entered_by_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("user.id", ondelete="SET NULL")
-    )
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     # Paper sheets typed up together, or a batch a lead invalidated: one label per batch.
     batch: Mapped[str | None] = mapped_column(sa.String(40), index=True)
     last_mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

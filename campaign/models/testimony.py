@@ -65,9 +65,7 @@ class Testimony(db.Model):
     interpreter_language: Mapped[str | None] = mapped_column(sa.String(40))
     speaker_order: Mapped[int | None] = mapped_column()
     consent_reminders: Mapped[bool] = mapped_column(default=False)
-    visibility: Mapped[Visibility] = mapped_column(
-        checked_enum(Visibility, "testimony_visibility")
-    )
+    visibility: Mapped[Visibility] = mapped_column(checked_enum(Visibility, "testimony_visibility"))
     status: Mapped[TestimonyStatus] = mapped_column(
         checked_enum(TestimonyStatus, "testimony_status"), default=TestimonyStatus.UNCONFIRMED
     )

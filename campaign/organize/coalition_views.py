@@ -17,9 +17,12 @@ from campaign.services import NotFound, coalition
 @bp.get("/c/<slug>/coalition")
 @campaign_staff()
 def coalition_page(campaign: Campaign):
-    return render_template("organize/coalition.html", campaign=campaign,
-                           groups=coalition.by_status(db.session, campaign.id),
-                           form=ConfirmForm())
+    return render_template(
+        "organize/coalition.html",
+        campaign=campaign,
+        groups=coalition.by_status(db.session, campaign.id),
+        form=ConfirmForm(),
+    )
 
 
 @bp.post("/c/<slug>/coalition/<int:endorsement_id>")
@@ -35,10 +38,17 @@ def decide_endorsement(campaign: Campaign, endorsement_id: int):
         role is not None and role not in {r.value for r in EndorsementRole}
     ):
         abort(400)
-    coalition.decide(db.session, endorsement, current_user, EndorsementStatus(decision),
-                     EndorsementRole(role) if role else None)
+    coalition.decide(
+        db.session,
+        endorsement,
+        current_user,
+        EndorsementStatus(decision),
+        EndorsementRole(role) if role else None,
+    )
     db.session.commit()
-    flash(_("%(org)s is approved and shows on the campaign page.", org=endorsement.organization)
-          if decision == EndorsementStatus.APPROVED
-          else _("%(org)s is not part of the coalition.", org=endorsement.organization))
+    flash(
+        _("%(org)s is approved and shows on the campaign page.", org=endorsement.organization)
+        if decision == EndorsementStatus.APPROVED
+        else _("%(org)s is not part of the coalition.", org=endorsement.organization)
+    )
     return redirect(url_for("organize.coalition_page", slug=campaign.slug))

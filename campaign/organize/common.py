@@ -14,7 +14,7 @@ MAX_KEPT_UPLOADS = 5
 
 def remember_upload(token: str) -> None:
     """Tie an upload's token to this browser session (the service ties it to the person)."""
-    tokens = [t for t in session.get("uploads", []) if t != token][-(MAX_KEPT_UPLOADS - 1):]
+    tokens = [t for t in session.get("uploads", []) if t != token][-(MAX_KEPT_UPLOADS - 1) :]
     session["uploads"] = [*tokens, token]
 
 
@@ -28,8 +28,10 @@ def forget_upload(token: str) -> None:
 
 def is_lead() -> bool:
     """The current person leads the campaign of this request (site admins count as leads)."""
-    return bool(current_user.is_authenticated
-                and (current_user.is_admin or getattr(g, "role", None) == Role.LEAD))
+    return bool(
+        current_user.is_authenticated
+        and (current_user.is_admin or getattr(g, "role", None) == Role.LEAD)
+    )
 
 
 @bp.app_context_processor

@@ -49,5 +49,10 @@ def export_testimony(campaign: Campaign, scope: str):
 def audit_log(campaign: Campaign):
     page = query_page()
     events, pages = exports.audit_page(db.session, campaign.id, page)
-    return render_template("organize/audit.html", campaign=campaign, events=events,
-                           page=min(max(page, 1), pages), pages=pages)
+    return render_template(
+        "organize/audit.html",
+        campaign=campaign,
+        events=events,
+        page=min(max(page, 1), pages),
+        pages=pages,
+    )

@@ -55,15 +55,19 @@ def required():
 
 
 def text(label, max_length: int, *, optional: bool = False, **kwargs):
-    validators = [Optional() if optional else required(),
-                  Length(max=max_length, message=_l("Use at most %(max)d characters."))]
+    validators = [
+        Optional() if optional else required(),
+        Length(max=max_length, message=_l("Use at most %(max)d characters.")),
+    ]
     filters = [blank_to_none] if optional else [strip]
     return StringField(label, validators=validators, filters=filters, **kwargs)
 
 
 def long_text(label, max_length: int, *, optional: bool = False, **kwargs):
-    validators = [Optional() if optional else required(),
-                  Length(max=max_length, message=_l("Use at most %(max)d characters."))]
+    validators = [
+        Optional() if optional else required(),
+        Length(max=max_length, message=_l("Use at most %(max)d characters.")),
+    ]
     filters = [blank_to_none] if optional else [strip]
     return TextAreaField(label, validators=validators, filters=filters, **kwargs)
 
@@ -95,38 +99,56 @@ SLUG_RULE = Regexp(
 
 
 class NewCampaignForm(FlaskForm):
-    slug = StringField(_l("Web address (slug)"), validators=[required(), SLUG_RULE],
-                       filters=[strip, lambda v: v.lower() if isinstance(v, str) else v])
+    slug = StringField(
+        _l("Web address (slug)"),
+        validators=[required(), SLUG_RULE],
+        filters=[strip, lambda v: v.lower() if isinstance(v, str) else v],
+    )
     title = text(_l("Title"), 200)
     ask = text(_l("The ask"), 300)
-    time_zone = StringField(_l("Time zone of the city"), default="America/New_York",
-                            validators=[required(), validate_time_zone], filters=[strip])
-    goal = IntegerField(_l("Signature goal"), default=1000,
-                        validators=[InputRequired(message=REQUIRED),
-                                    NumberRange(min=0, max=10_000_000)])
-    lead_email = EmailField(_l("Email of the campaign lead (optional)"),
-                            validators=[Optional(), Email(message=_l("Enter an email address.")),
-                                        Length(max=254)],
-                            filters=[blank_to_none])
+    time_zone = StringField(
+        _l("Time zone of the city"),
+        default="America/New_York",
+        validators=[required(), validate_time_zone],
+        filters=[strip],
+    )
+    goal = IntegerField(
+        _l("Signature goal"),
+        default=1000,
+        validators=[InputRequired(message=REQUIRED), NumberRange(min=0, max=10_000_000)],
+    )
+    lead_email = EmailField(
+        _l("Email of the campaign lead (optional)"),
+        validators=[Optional(), Email(message=_l("Enter an email address.")), Length(max=254)],
+        filters=[blank_to_none],
+    )
 
 
 class CampaignForm(FlaskForm):
-    slug = StringField(_l("Web address (slug)"), validators=[required(), SLUG_RULE],
-                       filters=[strip, lambda v: v.lower() if isinstance(v, str) else v])
+    slug = StringField(
+        _l("Web address (slug)"),
+        validators=[required(), SLUG_RULE],
+        filters=[strip, lambda v: v.lower() if isinstance(v, str) else v],
+    )
     title = text(_l("Title (English)"), 200)
     title_es = text(_l("Title (Spanish)"), 200, optional=True)
     ask = text(_l("The ask (English)"), 300)
     ask_es = text(_l("The ask (Spanish)"), 300, optional=True)
     summary = long_text(_l("Summary (English)"), 5000, optional=True)
     summary_es = long_text(_l("Summary (Spanish)"), 5000, optional=True)
-    goal = IntegerField(_l("Signature goal"),
-                        validators=[InputRequired(message=REQUIRED),
-                                    NumberRange(min=0, max=10_000_000)])
-    time_zone = StringField(_l("Time zone of the city"),
-                            validators=[required(), validate_time_zone], filters=[strip])
+    goal = IntegerField(
+        _l("Signature goal"),
+        validators=[InputRequired(message=REQUIRED), NumberRange(min=0, max=10_000_000)],
+    )
+    time_zone = StringField(
+        _l("Time zone of the city"), validators=[required(), validate_time_zone], filters=[strip]
+    )
     city = text(_l("City"), 120, optional=True)
-    default_visibility = RadioField(_l("Default choice for how names appear"),
-                                    choices=VISIBILITY_CHOICES, validators=[required()])
+    default_visibility = RadioField(
+        _l("Default choice for how names appear"),
+        choices=VISIBILITY_CHOICES,
+        validators=[required()],
+    )
     ask_address = BooleanField(_l("Ask signers for their street address"))
     retention_days = IntegerField(
         _l("Days to keep personal data after the campaign closes"),
@@ -141,7 +163,7 @@ class DecisionForm(FlaskForm):
     body = text(_l("Decided by (body)"), 200)
     kind = SelectField(_l("Kind of decision"), choices=DECISION_KIND_CHOICES)
     reference = text(_l("Reference (bill or file number)"), 80, optional=True)
-    action = text(_l("The action, to complete \"I oppose ...\" (English)"), 200, optional=True)
+    action = text(_l('The action, to complete "I oppose ..." (English)'), 200, optional=True)
     action_es = text(_l("The action (Spanish)"), 200, optional=True)
 
 
@@ -174,24 +196,28 @@ class RuleForm(FlaskForm):
 
 class RelativeDeadlineForm(RuleForm):
     hearing = SelectField(_l("Hearing it follows"), coerce=int)
-    kind = SelectField(_l("Kind"), choices=choices(k for k in DeadlineKind
-                                                    if k != DeadlineKind.HEARING))
+    kind = SelectField(
+        _l("Kind"), choices=choices(k for k in DeadlineKind if k != DeadlineKind.HEARING)
+    )
     title = text(_l("Title (English)"), 200)
     title_es = text(_l("Title (Spanish)"), 200, optional=True)
-    amount = IntegerField(_l("How many"), default=1,
-                          validators=[InputRequired(message=REQUIRED),
-                                      NumberRange(min=0, max=365)])
+    amount = IntegerField(
+        _l("How many"),
+        default=1,
+        validators=[InputRequired(message=REQUIRED), NumberRange(min=0, max=365)],
+    )
     rule_kind = SelectField(_l("Rule"), choices=RULE_CHOICES)
-    clock = TimeField(_l("Time of day (for \"days before\")"), validators=[Optional()])
+    clock = TimeField(_l('Time of day (for "days before")'), validators=[Optional()])
 
 
 class EditRelativeDeadlineForm(RuleForm):
     title = text(_l("Title (English)"), 200)
     title_es = text(_l("Title (Spanish)"), 200, optional=True)
-    amount = IntegerField(_l("How many"), validators=[InputRequired(message=REQUIRED),
-                                                      NumberRange(min=0, max=365)])
+    amount = IntegerField(
+        _l("How many"), validators=[InputRequired(message=REQUIRED), NumberRange(min=0, max=365)]
+    )
     rule_kind = SelectField(_l("Rule"), choices=RULE_CHOICES)
-    clock = TimeField(_l("Time of day (for \"days before\")"), validators=[Optional()])
+    clock = TimeField(_l('Time of day (for "days before")'), validators=[Optional()])
     location = text(_l("Place"), 300, optional=True)
     committee = text(_l("Committee"), 200, optional=True)
     notes = long_text(_l("Notes"), 2000, optional=True)
@@ -201,33 +227,41 @@ class DecisionMakerForm(FlaskForm):
     name = text(_l("Name"), 200)
     office = text(_l("Office"), 200)
     district = text(_l("District (blank for at-large)"), 40, optional=True)
-    sort_order = IntegerField(_l("Order in lists"), default=0,
-                              validators=[Optional(), NumberRange(min=0, max=10_000)])
+    sort_order = IntegerField(
+        _l("Order in lists"), default=0, validators=[Optional(), NumberRange(min=0, max=10_000)]
+    )
 
 
 class PositionForm(FlaskForm):
     stance = SelectField(_l("Position"), choices=STANCE_CHOICES)
-    stated_on = DateField(_l("Date stated"),
-                          validators=[InputRequired(message=_l("Enter a date."))])
+    stated_on = DateField(
+        _l("Date stated"), validators=[InputRequired(message=_l("Enter a date."))]
+    )
     source_url = URLField(
         _l("Source (web address)"),
-        validators=[Optional(), URL(require_tld=False, message=_l("Enter a web address.")),
-                    Length(max=500),
-                    Regexp(r"^https?://", message=_l("Use an address starting with https://"))],
+        validators=[
+            Optional(),
+            URL(require_tld=False, message=_l("Enter a web address.")),
+            Length(max=500),
+            Regexp(r"^https?://", message=_l("Use an address starting with https://")),
+        ],
         filters=[blank_to_none],
     )
     source_note = text(_l("What was said, and where"), 500, optional=True)
 
 
 class UploadForm(FlaskForm):
-    file = FileField(_l("CSV file"), validators=[
-        FileRequired(message=_l("Choose a file.")),
-        FileSize(UPLOAD_LIMIT, message=_l("The file is too large (8 MB at most).")),
-    ])
+    file = FileField(
+        _l("CSV file"),
+        validators=[
+            FileRequired(message=_l("Choose a file.")),
+            FileSize(UPLOAD_LIMIT, message=_l("The file is too large (8 MB at most).")),
+        ],
+    )
 
 
 class PaperUploadForm(UploadForm):
-    batch = text(_l("Batch label (e.g. \"May Day rally, sheets 1-40\")"), 40, optional=True)
+    batch = text(_l('Batch label (e.g. "May Day rally, sheets 1-40")'), 40, optional=True)
     language = SelectField(_l("Language of the sheets"), choices=LANGUAGE_CHOICES)
 
 
@@ -245,8 +279,10 @@ class RejectForm(FlaskForm):
 
 
 class RedactForm(FlaskForm):
-    text = TextAreaField(_l("Text as the public and the packet will show it"),
-                         validators=[required(), Length(max=20_000)])
+    text = TextAreaField(
+        _l("Text as the public and the packet will show it"),
+        validators=[required(), Length(max=20_000)],
+    )
 
 
 class MoveForm(FlaskForm):
@@ -254,9 +290,11 @@ class MoveForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[required(),
-                                                Email(message=_l("Enter an email address.")),
-                                                Length(max=254)], filters=[strip])
+    email = EmailField(
+        _l("Email"),
+        validators=[required(), Email(message=_l("Enter an email address.")), Length(max=254)],
+        filters=[strip],
+    )
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
 
 

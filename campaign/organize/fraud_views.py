@@ -108,8 +108,15 @@ def _spark(series: fraud.DomainSeries) -> dict:
     bars = []
     for n, day in enumerate(series.days):
         height = round((SPARK_HEIGHT - 2) * day.count / top, 2)
-        bars.append({"x": n * SPARK_SLOT, "y": round(SPARK_HEIGHT - height, 2),
-                     "width": SPARK_SLOT - 1, "height": height, "day": day})
+        bars.append(
+            {
+                "x": n * SPARK_SLOT,
+                "y": round(SPARK_HEIGHT - height, 2),
+                "width": SPARK_SLOT - 1,
+                "height": height,
+                "day": day,
+            }
+        )
     return {"width": SPARK_SLOT * len(series.days), "height": SPARK_HEIGHT, "bars": bars}
 
 
@@ -122,12 +129,19 @@ def _domain_spans(signals: fraud.Signals, campaign: Campaign) -> list[tuple[str,
     return spans
 
 
-def _page(campaign: Campaign, *, invalidate_form: InvalidateForm | None = None,
-          restore_form: RestoreForm | None = None):
+def _page(
+    campaign: Campaign,
+    *,
+    invalidate_form: InvalidateForm | None = None,
+    restore_form: RestoreForm | None = None,
+):
     filters = _filters()
     config = current_app.config
     signals = fraud.signals(
-        db.session, campaign, window_minutes=filters.window, threshold=filters.threshold,
+        db.session,
+        campaign,
+        window_minutes=filters.window,
+        threshold=filters.threshold,
         days=filters.days,
         floor=int(config.get("FRAUD_TRENDING_FLOOR", fraud.TRENDING_FLOOR)),
         multiple=float(config.get("FRAUD_TRENDING_MULTIPLE", fraud.TRENDING_MULTIPLE)),
@@ -138,12 +152,19 @@ def _page(campaign: Campaign, *, invalidate_form: InvalidateForm | None = None,
             start, end = fraud.local_day_bounds(day.day, campaign.time_zone)
             day_spans[day.day] = _span(start, min(end, signals.until))
     return render_template(
-        "organize/signals.html", campaign=campaign, signals=signals, filters=filters,
-        window_choices=WINDOW_CHOICES, day_choices=DAY_CHOICES,
+        "organize/signals.html",
+        campaign=campaign,
+        signals=signals,
+        filters=filters,
+        window_choices=WINDOW_CHOICES,
+        day_choices=DAY_CHOICES,
         batches=fraud.invalidated_batches(db.session, campaign.id),
         sparks={s.domain: _spark(s) for s in signals.domains},
-        day_spans=day_spans, domain_spans=_domain_spans(signals, campaign),
-        span=_span, failed=invalidate_form, failed_restore=restore_form,
+        day_spans=day_spans,
+        domain_spans=_domain_spans(signals, campaign),
+        span=_span,
+        failed=invalidate_form,
+        failed_restore=restore_form,
         local=lambda moment: local_time(moment, campaign.time_zone),
     )
 
@@ -155,8 +176,11 @@ def signals_page(campaign: Campaign):
 
 
 def _back(**anchor):
-    return redirect(url_for("organize.signals_page", slug=request.view_args["slug"],
-                            **_filters().args(), **anchor))
+    return redirect(
+        url_for(
+            "organize.signals_page", slug=request.view_args["slug"], **_filters().args(), **anchor
+        )
+    )
 
 
 @bp.post("/c/<slug>/signals/invalidate")
@@ -179,16 +203,28 @@ def invalidate_signatures(campaign: Campaign):
     start, end = span
     try:
         count = fraud.invalidate_batch(
-            db.session, campaign, current_user, client_hash=client_hash,
-            email_domain=email_domain, start=start, end=end, reason=form.reason.data)
+            db.session,
+            campaign,
+            current_user,
+            client_hash=client_hash,
+            email_domain=email_domain,
+            start=start,
+            end=end,
+            reason=form.reason.data,
+        )
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
         flash(error_text(error), "error")
         return _back()
     if count:
-        flash(_("Invalidated %(count)d signatures. They no longer count; each keeps its row "
-                "and your reason, and the batch can be restored below.", count=count))
+        flash(
+            _(
+                "Invalidated %(count)d signatures. They no longer count; each keeps its row "
+                "and your reason, and the batch can be restored below.",
+                count=count,
+            )
+        )
     else:
         flash(_("No signature that still counts matched; nothing changed."), "error")
     return _back(_anchor="batches")
@@ -208,8 +244,10 @@ def restore_signatures(campaign: Campaign):
         db.session.commit()
     except NotFound:
         db.session.rollback()
-        flash(_("There is no invalidated batch by that name (it may have been restored "
-                "already)."), "error")
+        flash(
+            _("There is no invalidated batch by that name (it may have been restored already)."),
+            "error",
+        )
         return _back(_anchor="batches")
     except DomainError as error:
         db.session.rollback()
@@ -217,4 +255,3 @@ def restore_signatures(campaign: Campaign):
         return _back(_anchor="batches")
     flash(_("Restored %(count)d signatures: they count again.", count=count))
     return _back(_anchor="batches")
-

@@ -29,13 +29,20 @@ def moderation_queue(campaign: Campaign):
     if status not in TABS:
         abort(404)
     page = query_page()
-    items = moderation.listing(db.session, campaign.id, status, limit=PER_PAGE + 1,
-                               offset=(page - 1) * PER_PAGE)
+    items = moderation.listing(
+        db.session, campaign.id, status, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE
+    )
     return render_template(
-        "organize/moderation.html", campaign=campaign, status=status, tabs=TABS,
-        items=items[:PER_PAGE], page=page, has_next=len(items) > PER_PAGE,
+        "organize/moderation.html",
+        campaign=campaign,
+        status=status,
+        tabs=TABS,
+        items=items[:PER_PAGE],
+        page=page,
+        has_next=len(items) > PER_PAGE,
         counts=moderation.status_counts(db.session, campaign.id),
-        reject_form=RejectForm(formdata=None), confirm_form=ConfirmForm(),
+        reject_form=RejectForm(formdata=None),
+        confirm_form=ConfirmForm(),
     )
 
 
@@ -49,19 +56,28 @@ def _testimony(campaign: Campaign, testimony_id: int):
 def _back(campaign: Campaign, testimony_id: int | None = None):
     """Back to where the moderator pressed the button: the queue, or the testimony page."""
     if request.form.get("next") == "queue":
-        return redirect(url_for("organize.moderation_queue", slug=campaign.slug,
-                                status=request.form.get("tab", "pending")))
-    return redirect(url_for("organize.testimony_detail", slug=campaign.slug,
-                            testimony_id=testimony_id))
+        return redirect(
+            url_for(
+                "organize.moderation_queue",
+                slug=campaign.slug,
+                status=request.form.get("tab", "pending"),
+            )
+        )
+    return redirect(
+        url_for("organize.testimony_detail", slug=campaign.slug, testimony_id=testimony_id)
+    )
 
 
 def _detail(campaign: Campaign, testimony, reject_form=None, redact_form=None):
     if redact_form is None:
         redact_form = RedactForm(formdata=None, text=testimony.public_body)
     return render_template(
-        "organize/testimony.html", campaign=campaign, testimony=testimony,
+        "organize/testimony.html",
+        campaign=campaign,
+        testimony=testimony,
         reject_form=reject_form or RejectForm(formdata=None),
-        redact_form=redact_form, confirm_form=ConfirmForm(),
+        redact_form=redact_form,
+        confirm_form=ConfirmForm(),
     )
 
 
@@ -94,8 +110,9 @@ def reject_testimony(campaign: Campaign, testimony_id: int):
     if not form.validate():
         return _detail(campaign, testimony, reject_form=form)
     try:
-        moderation.reject(db.session, testimony, current_user,
-                          RejectionReason(form.reason.data), form.note.data)
+        moderation.reject(
+            db.session, testimony, current_user, RejectionReason(form.reason.data), form.note.data
+        )
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
@@ -119,6 +136,9 @@ def redact_testimony(campaign: Campaign, testimony_id: int):
         db.session.rollback()
         form.text.errors.append(error_text(error))
         return _detail(campaign, testimony, redact_form=form)
-    flash(_("Redaction saved. The original text is kept for the team only.") if redacted
-          else _("No redaction: the public sees the original text."))
+    flash(
+        _("Redaction saved. The original text is kept for the team only.")
+        if redacted
+        else _("No redaction: the public sees the original text.")
+    )
     return _back(campaign, testimony_id)

@@ -64,17 +64,26 @@ def paper_page(campaign: Campaign):
             form.file.errors.append(error_text(error))
         else:
             token = uploads.store(
-                current_app.instance_path, PAPER_UPLOAD, data,
-                user_id=current_user.id, campaign_id=campaign.id,
-                meta={"batch": paper.clean_batch(form.batch.data or "", utcnow()),
-                      "language": form.language.data,
-                      "filename": (form.file.data.filename or "")[:120]},
+                current_app.instance_path,
+                PAPER_UPLOAD,
+                data,
+                user_id=current_user.id,
+                campaign_id=campaign.id,
+                meta={
+                    "batch": paper.clean_batch(form.batch.data or "", utcnow()),
+                    "language": form.language.data,
+                    "filename": (form.file.data.filename or "")[:120],
+                },
             )
             remember_upload(token)
             return redirect(url_for("organize.paper_preview", slug=campaign.slug, token=token))
-    return render_template("organize/paper.html", campaign=campaign, form=form,
-                           batches=paper.batches(db.session, campaign.id),
-                           sign_url=sign_url(campaign))
+    return render_template(
+        "organize/paper.html",
+        campaign=campaign,
+        form=form,
+        batches=paper.batches(db.session, campaign.id),
+        sign_url=sign_url(campaign),
+    )
 
 
 @bp.get("/c/<slug>/paper/sheet.pdf")
@@ -86,7 +95,8 @@ def paper_sheet(campaign: Campaign):
     pdf = sheet.sheet_pdf(campaign, language, sign_url(campaign))
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
-        f'inline; filename="{campaign.slug}-sign-up-sheet-{language}.pdf"')
+        f'inline; filename="{campaign.slug}-sign-up-sheet-{language}.pdf"'
+    )
     return response
 
 
@@ -94,8 +104,13 @@ def _kept(campaign: Campaign, token: str) -> tuple[bytes, dict]:
     if not upload_is_ours(token):
         abort(404)
     try:
-        return uploads.load(current_app.instance_path, token, PAPER_UPLOAD,
-                            user_id=current_user.id, campaign_id=campaign.id)
+        return uploads.load(
+            current_app.instance_path,
+            token,
+            PAPER_UPLOAD,
+            user_id=current_user.id,
+            campaign_id=campaign.id,
+        )
     except NotFound:
         abort(404)
 
@@ -110,15 +125,26 @@ def paper_preview(campaign: Campaign, token: str):
         flash(error_text(error), "error")
         return redirect(url_for("organize.paper_page", slug=campaign.slug))
     show = request.args.get("show", "all")
-    rows = preview.rows if show not in ("valid", "invalid", "duplicate") else [
-        r for r in preview.rows if r.status.value == show]
+    rows = (
+        preview.rows
+        if show not in ("valid", "invalid", "duplicate")
+        else [r for r in preview.rows if r.status.value == show]
+    )
     page = query_page()
     pages = max(1, -(-len(rows) // PER_PAGE))
     page = min(page, pages)
     return render_template(
-        "organize/paper_preview.html", campaign=campaign, preview=preview, meta=meta,
-        token=token, rows=rows[(page - 1) * PER_PAGE: page * PER_PAGE], page=page,
-        pages=pages, show=show, form=ConfirmForm(), problem_text=problem_text,
+        "organize/paper_preview.html",
+        campaign=campaign,
+        preview=preview,
+        meta=meta,
+        token=token,
+        rows=rows[(page - 1) * PER_PAGE : page * PER_PAGE],
+        page=page,
+        pages=pages,
+        show=show,
+        form=ConfirmForm(),
+        problem_text=problem_text,
     )
 
 
@@ -143,11 +169,18 @@ def paper_confirm(campaign: Campaign, token: str):
     forget_upload(token)
     user = current_user._get_current_object()
     now = utcnow()
-    steps = paper.save(db.session, campaign, user, preview,
-                       batch=meta.get("batch") or paper.clean_batch("", now),
-                       language=meta.get("language") or "en", now=now)
-    page = render_template("organize/paper_progress.html", campaign=campaign, preview=preview,
-                           batch=meta.get("batch"))
+    steps = paper.save(
+        db.session,
+        campaign,
+        user,
+        preview,
+        batch=meta.get("batch") or paper.clean_batch("", now),
+        language=meta.get("language") or "en",
+        now=now,
+    )
+    page = render_template(
+        "organize/paper_progress.html", campaign=campaign, preview=preview, batch=meta.get("batch")
+    )
     head, _marker, tail = page.partition("<!-- progress -->")
     macros = "organize/paper_stream.html"
     step_line = get_template_attribute(macros, "step")

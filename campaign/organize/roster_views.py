@@ -27,9 +27,12 @@ def _hearing_filter(campaign: Campaign) -> int | None:
 def speakers_page(campaign: Campaign):
     hearing_id = _hearing_filter(campaign)
     return render_template(
-        "organize/speakers.html", campaign=campaign, hearing_id=hearing_id,
+        "organize/speakers.html",
+        campaign=campaign,
+        hearing_id=hearing_id,
         hearings=deadlines.hearings(campaign),
-        roster=speakers.roster(db.session, campaign.id, hearing_id), form=ConfirmForm(),
+        roster=speakers.roster(db.session, campaign.id, hearing_id),
+        form=ConfirmForm(),
     )
 
 
@@ -47,8 +50,14 @@ def move_speaker(campaign: Campaign, testimony_id: int):
         abort(400)
     db.session.commit()
     hearing_id = _hearing_filter(campaign)
-    return redirect(url_for("organize.speakers_page", slug=campaign.slug, hearing=hearing_id,
-                            _anchor=f"speaker-{testimony_id}"))
+    return redirect(
+        url_for(
+            "organize.speakers_page",
+            slug=campaign.slug,
+            hearing=hearing_id,
+            _anchor=f"speaker-{testimony_id}",
+        )
+    )
 
 
 @bp.get("/c/<slug>/speakers/print")
@@ -57,8 +66,11 @@ def speakers_print(campaign: Campaign):
     hearing_id = _hearing_filter(campaign)
     hearing = next((h for h in deadlines.hearings(campaign) if h.id == hearing_id), None)
     return render_template(
-        "organize/speakers_print.html", campaign=campaign, hearing=hearing,
-        roster=speakers.roster(db.session, campaign.id, hearing_id), printed_at=utcnow(),
+        "organize/speakers_print.html",
+        campaign=campaign,
+        hearing=hearing,
+        roster=speakers.roster(db.session, campaign.id, hearing_id),
+        printed_at=utcnow(),
     )
 
 

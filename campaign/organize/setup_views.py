@@ -44,7 +44,10 @@ def _relative_form(campaign: Campaign, formdata=None) -> RelativeDeadlineForm:
 
 def _deadlines_page(campaign: Campaign, form: DeadlineForm, relative: RelativeDeadlineForm):
     return render_template(
-        "organize/deadlines.html", campaign=campaign, form=form, relative=relative,
+        "organize/deadlines.html",
+        campaign=campaign,
+        form=form,
+        relative=relative,
         confirm_form=ConfirmForm(),
     )
 
@@ -74,9 +77,16 @@ def add_deadline(campaign: Campaign):
         at = _at(form, campaign)
         if at is not None:
             deadlines.create_deadline(
-                db.session, campaign, kind=DeadlineKind(form.kind.data), title=form.title.data,
-                title_es=form.title_es.data, at=at, location=form.location.data,
-                committee=form.committee.data, notes=form.notes.data, actor=current_user,
+                db.session,
+                campaign,
+                kind=DeadlineKind(form.kind.data),
+                title=form.title.data,
+                title_es=form.title_es.data,
+                at=at,
+                location=form.location.data,
+                committee=form.committee.data,
+                notes=form.notes.data,
+                actor=current_user,
             )
             db.session.commit()
             flash(_("Date added."))
@@ -104,8 +114,13 @@ def add_relative_deadline(campaign: Campaign):
             try:
                 hearing = deadlines.get_deadline(db.session, campaign, form.hearing.data)
                 deadlines.add_relative(
-                    db.session, hearing, DeadlineKind(form.kind.data), form.title.data, rule,
-                    title_es=form.title_es.data, actor=current_user,
+                    db.session,
+                    hearing,
+                    DeadlineKind(form.kind.data),
+                    form.title.data,
+                    rule,
+                    title_es=form.title_es.data,
+                    actor=current_user,
                 )
                 db.session.commit()
             except NotFound:
@@ -135,7 +150,8 @@ def _deadline_form(campaign: Campaign, deadline):
         if request.method == "GET":
             with contextlib.suppress(ValueError):
                 form.rule_kind.data, form.amount.data, form.clock.data = _split_rule(
-                    deadline.rule or "")
+                    deadline.rule or ""
+                )
         return form
     form = EditDeadlineForm(obj=deadline)
     if request.method == "GET":
@@ -146,9 +162,13 @@ def _deadline_form(campaign: Campaign, deadline):
 
 def _save_deadline(campaign: Campaign, deadline, form) -> bool:
     """Save an edit through the deadline service; False with the form's errors set."""
-    change = dict(title=form.title.data, title_es=form.title_es.data,
-                  location=form.location.data, committee=form.committee.data,
-                  notes=form.notes.data)
+    change = dict(
+        title=form.title.data,
+        title_es=form.title_es.data,
+        location=form.location.data,
+        committee=form.committee.data,
+        notes=form.notes.data,
+    )
     if deadline.relative_to is not None:
         change["rule"] = _rule(form)
         if change["rule"] is None:
@@ -182,8 +202,13 @@ def edit_deadline(campaign: Campaign, deadline_id: int):
         db.session.commit()
         flash(_("Date saved."))
         return redirect(url_for("organize.deadlines_page", slug=campaign.slug))
-    return render_template("organize/deadline_edit.html", campaign=campaign, form=form,
-                           deadline=deadline, relative=deadline.relative_to is not None)
+    return render_template(
+        "organize/deadline_edit.html",
+        campaign=campaign,
+        form=form,
+        deadline=deadline,
+        relative=deadline.relative_to is not None,
+    )
 
 
 @bp.post("/c/<slug>/dates/<int:deadline_id>/delete")
@@ -208,8 +233,13 @@ def delete_deadline(campaign: Campaign, deadline_id: int):
 
 def _save_maker(campaign: Campaign, form: DecisionMakerForm, maker=None) -> None:
     maker_service.save_decision_maker(
-        db.session, campaign, name=form.name.data, office=form.office.data,
-        district=form.district.data, sort_order=form.sort_order.data or 0, maker=maker,
+        db.session,
+        campaign,
+        name=form.name.data,
+        office=form.office.data,
+        district=form.district.data,
+        sort_order=form.sort_order.data or 0,
+        maker=maker,
     )
     db.session.commit()
 
@@ -224,8 +254,9 @@ def decision_makers(campaign: Campaign):
         return redirect(url_for("organize.decision_makers", slug=campaign.slug))
     if request.method == "GET" and not form.office.data:
         form.office.data = _("Council Member")
-    return render_template("organize/decision_makers.html", campaign=campaign, form=form,
-                           confirm_form=ConfirmForm())
+    return render_template(
+        "organize/decision_makers.html", campaign=campaign, form=form, confirm_form=ConfirmForm()
+    )
 
 
 @bp.route("/c/<slug>/decision-makers/<int:maker_id>", methods=["GET", "POST"])
@@ -240,10 +271,17 @@ def edit_decision_maker(campaign: Campaign, maker_id: int):
     if form.validate_on_submit():
         _save_maker(campaign, form, maker)
         flash(_("Saved."))
-        return redirect(url_for("organize.edit_decision_maker", slug=campaign.slug,
-                                maker_id=maker.id))
-    return render_template("organize/decision_maker.html", campaign=campaign, maker=maker,
-                           form=form, position_form=position_form, confirm_form=ConfirmForm())
+        return redirect(
+            url_for("organize.edit_decision_maker", slug=campaign.slug, maker_id=maker.id)
+        )
+    return render_template(
+        "organize/decision_maker.html",
+        campaign=campaign,
+        maker=maker,
+        form=form,
+        position_form=position_form,
+        confirm_form=ConfirmForm(),
+    )
 
 
 @bp.post("/c/<slug>/decision-makers/<int:maker_id>/positions")
@@ -256,22 +294,32 @@ def add_position(campaign: Campaign, maker_id: int):
     position_form = PositionForm(prefix="pos")
     if position_form.validate():
         try:
-            maker_service.add_position(db.session, maker, current_user,
-                                       stance=Stance(position_form.stance.data),
-                                       stated_on=position_form.stated_on.data,
-                                       source_url=position_form.source_url.data,
-                                       source_note=position_form.source_note.data)
+            maker_service.add_position(
+                db.session,
+                maker,
+                current_user,
+                stance=Stance(position_form.stance.data),
+                stated_on=position_form.stated_on.data,
+                source_url=position_form.source_url.data,
+                source_note=position_form.source_note.data,
+            )
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
             position_form.source_url.errors.append(error_text(error))
         else:
             flash(_("Position recorded."))
-            return redirect(url_for("organize.edit_decision_maker", slug=campaign.slug,
-                                    maker_id=maker.id))
-    return render_template("organize/decision_maker.html", campaign=campaign, maker=maker,
-                           form=DecisionMakerForm(obj=maker, formdata=None),
-                           position_form=position_form, confirm_form=ConfirmForm())
+            return redirect(
+                url_for("organize.edit_decision_maker", slug=campaign.slug, maker_id=maker.id)
+            )
+    return render_template(
+        "organize/decision_maker.html",
+        campaign=campaign,
+        maker=maker,
+        form=DecisionMakerForm(obj=maker, formdata=None),
+        position_form=position_form,
+        confirm_form=ConfirmForm(),
+    )
 
 
 @bp.post("/c/<slug>/decision-makers/<int:maker_id>/positions/<int:position_id>/delete")
@@ -284,8 +332,7 @@ def delete_position(campaign: Campaign, maker_id: int, position_id: int):
         abort(404)
     db.session.commit()
     flash(_("Position deleted."))
-    return redirect(url_for("organize.edit_decision_maker", slug=campaign.slug,
-                            maker_id=maker_id))
+    return redirect(url_for("organize.edit_decision_maker", slug=campaign.slug, maker_id=maker_id))
 
 
 @bp.post("/c/<slug>/decision-makers/<int:maker_id>/delete")
@@ -315,22 +362,30 @@ def districts(campaign: Campaign):
         except uploads.UnreadableFile as error:
             form.file.errors.append(error_text(error))
         else:
-            token = uploads.store(current_app.instance_path, DISTRICT_UPLOAD, data,
-                                  user_id=current_user.id, campaign_id=campaign.id)
+            token = uploads.store(
+                current_app.instance_path,
+                DISTRICT_UPLOAD,
+                data,
+                user_id=current_user.id,
+                campaign_id=campaign.id,
+            )
             remember_upload(token)
-            return redirect(url_for("organize.districts_preview", slug=campaign.slug,
-                                    token=token))
+            return redirect(url_for("organize.districts_preview", slug=campaign.slug, token=token))
     table = sorted((z.zip, z.district) for z in campaign.district_zips)
-    return render_template("organize/districts.html", campaign=campaign, form=form,
-                           table=table)
+    return render_template("organize/districts.html", campaign=campaign, form=form, table=table)
 
 
 def _kept_district_upload(campaign: Campaign, token: str) -> bytes:
     if not upload_is_ours(token):
         abort(404)
     try:
-        data, _meta = uploads.load(current_app.instance_path, token, DISTRICT_UPLOAD,
-                                   user_id=current_user.id, campaign_id=campaign.id)
+        data, _meta = uploads.load(
+            current_app.instance_path,
+            token,
+            DISTRICT_UPLOAD,
+            user_id=current_user.id,
+            campaign_id=campaign.id,
+        )
     except NotFound:
         abort(404)
     return data
@@ -342,9 +397,14 @@ def districts_preview(campaign: Campaign, token: str):
     data = _kept_district_upload(campaign, token)
     preview = district_service.read_district_table(data)
     changes = district_service.district_changes(db.session, campaign, preview.rows)
-    return render_template("organize/districts_preview.html", campaign=campaign,
-                           preview=preview, changes=changes, token=token,
-                           form=ConfirmForm())
+    return render_template(
+        "organize/districts_preview.html",
+        campaign=campaign,
+        preview=preview,
+        changes=changes,
+        token=token,
+        form=ConfirmForm(),
+    )
 
 
 @bp.post("/c/<slug>/districts/preview/<token>")
@@ -358,8 +418,9 @@ def districts_confirm(campaign: Campaign, token: str):
         return redirect(url_for("organize.districts", slug=campaign.slug))
     preview = district_service.read_district_table(data)
     try:
-        moved = district_service.replace_district_table(db.session, campaign, current_user,
-                                                        preview.rows)
+        moved = district_service.replace_district_table(
+            db.session, campaign, current_user, preview.rows
+        )
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
@@ -367,6 +428,11 @@ def districts_confirm(campaign: Campaign, token: str):
         return redirect(url_for("organize.districts", slug=campaign.slug))
     uploads.discard(current_app.instance_path, token)
     forget_upload(token)
-    flash(_("ZIP table saved: %(zips)d ZIP codes. %(moved)d signatures changed district.",
-            zips=len(preview.rows), moved=moved))
+    flash(
+        _(
+            "ZIP table saved: %(zips)d ZIP codes. %(moved)d signatures changed district.",
+            zips=len(preview.rows),
+            moved=moved,
+        )
+    )
     return redirect(url_for("organize.districts", slug=campaign.slug))

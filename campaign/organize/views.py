@@ -44,18 +44,22 @@ LEAD_EMAIL_ERRORS = ("email_invalid", "already_on_team")
 def home():
     """The campaigns this person works on (every campaign for a site admin)."""
     if current_user.is_admin:
-        campaigns = list(db.session.scalars(
-            sa.select(Campaign).order_by(Campaign.created_at.desc())
-        ))
+        campaigns = list(
+            db.session.scalars(sa.select(Campaign).order_by(Campaign.created_at.desc()))
+        )
         roles = {}
     else:
         memberships = db.session.scalars(
             sa.select(Membership).where(Membership.user_id == current_user.id)
         ).all()
         roles = {m.campaign_id: m.role for m in memberships}
-        campaigns = list(db.session.scalars(
-            sa.select(Campaign).where(Campaign.id.in_(roles)).order_by(Campaign.created_at.desc())
-        ))
+        campaigns = list(
+            db.session.scalars(
+                sa.select(Campaign)
+                .where(Campaign.id.in_(roles))
+                .order_by(Campaign.created_at.desc())
+            )
+        )
     return render_template("organize/home.html", campaigns=campaigns, roles=roles)
 
 
@@ -66,9 +70,13 @@ def new_campaign():
     if form.validate_on_submit():
         try:
             campaign = campaign_settings.create_campaign(
-                db.session, current_user,
-                slug=form.slug.data, title=form.title.data, ask=form.ask.data,
-                time_zone=form.time_zone.data, goal=form.goal.data,
+                db.session,
+                current_user,
+                slug=form.slug.data,
+                title=form.title.data,
+                ask=form.ask.data,
+                time_zone=form.time_zone.data,
+                goal=form.goal.data,
                 retention_days=current_app.config["DEFAULT_RETENTION_DAYS"],
                 default_visibility=Visibility.PACKET,
             )
@@ -77,8 +85,7 @@ def new_campaign():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            field = (form.lead_email if error.code in LEAD_EMAIL_ERRORS
-                     else _field_of(form, error))
+            field = form.lead_email if error.code in LEAD_EMAIL_ERRORS else _field_of(form, error)
             field.errors.append(error_text(error))
         else:
             flash(_("Campaign created as a draft. Describe the decision, then open it."))
@@ -98,18 +105,22 @@ def _add_lead(campaign: Campaign, email: str) -> None:
         accounts.grant(db.session, user, campaign.slug, Role.LEAD)
         flash(_("%(email)s is now a lead of this campaign.", email=email))
     else:
-        invitations.invite(db.session, campaign, current_user, email, Role.LEAD,
-                           str(get_locale() or "en"))
+        invitations.invite(
+            db.session, campaign, current_user, email, Role.LEAD, str(get_locale() or "en")
+        )
         flash(_("We sent an invitation to %(email)s.", email=email))
 
 
 @bp.get("/c/<slug>/")
 @campaign_staff()
 def dashboard(campaign: Campaign):
-    board = dashboard_service.build(db.session, campaign, utcnow(),
-                                    deadlines.due_soon_hours())
-    return render_template("organize/dashboard.html", campaign=campaign, board=board,
-                           chart=dashboard_service.chart(board.days))
+    board = dashboard_service.build(db.session, campaign, utcnow(), deadlines.due_soon_hours())
+    return render_template(
+        "organize/dashboard.html",
+        campaign=campaign,
+        board=board,
+        chart=dashboard_service.chart(board.days),
+    )
 
 
 @bp.route("/c/<slug>/settings", methods=["GET", "POST"])
@@ -124,8 +135,9 @@ def settings(campaign: Campaign):
         values["summary"] = values["summary"] or ""
         values["city"] = values["city"] or ""
         try:
-            changed = campaign_settings.update_campaign(db.session, campaign, current_user,
-                                                        **values)
+            changed = campaign_settings.update_campaign(
+                db.session, campaign, current_user, **values
+            )
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -133,12 +145,18 @@ def settings(campaign: Campaign):
         else:
             flash(_("Settings saved.") if changed else _("Nothing changed."))
             return redirect(url_for("organize.settings", slug=campaign.slug))
-    return render_template("organize/settings.html", campaign=campaign, form=form,
-                           time_zones=sorted(z for z in campaign_settings.time_zones()
-                                             if "/" in z
-                                             and not z.startswith(("Etc/", "posix/", "right/"))),
-                           status_form=StatusForm(),
-                           transitions=campaign_settings.TRANSITIONS[campaign.status])
+    return render_template(
+        "organize/settings.html",
+        campaign=campaign,
+        form=form,
+        time_zones=sorted(
+            z
+            for z in campaign_settings.time_zones()
+            if "/" in z and not z.startswith(("Etc/", "posix/", "right/"))
+        ),
+        status_form=StatusForm(),
+        transitions=campaign_settings.TRANSITIONS[campaign.status],
+    )
 
 
 @bp.post("/c/<slug>/status")
@@ -158,11 +176,13 @@ def change_status(campaign: Campaign):
         db.session.rollback()
         flash(error_text(error), "error")
     else:
-        flash({
-            CampaignStatus.OPEN: _("The campaign is open."),
-            CampaignStatus.CLOSED: _("The campaign is closed."),
-            CampaignStatus.ARCHIVED: _("The campaign is archived."),
-        }.get(new_status, _("Status changed.")))
+        flash(
+            {
+                CampaignStatus.OPEN: _("The campaign is open."),
+                CampaignStatus.CLOSED: _("The campaign is closed."),
+                CampaignStatus.ARCHIVED: _("The campaign is archived."),
+            }.get(new_status, _("Status changed."))
+        )
     return redirect(url_for("organize.settings", slug=campaign.slug))
 
 
@@ -189,20 +209,35 @@ def team(campaign: Campaign):
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            invitations.invite(db.session, campaign, current_user, form.email.data,
-                               Role(form.role.data), str(get_locale() or "en"))
+            invitations.invite(
+                db.session,
+                campaign,
+                current_user,
+                form.email.data,
+                Role(form.role.data),
+                str(get_locale() or "en"),
+            )
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
             form.email.errors.append(error_text(error))
         else:
-            flash(_("We sent an invitation to %(email)s. The link works for 7 days.",
-                    email=form.email.data))
+            flash(
+                _(
+                    "We sent an invitation to %(email)s. The link works for 7 days.",
+                    email=form.email.data,
+                )
+            )
             return redirect(url_for("organize.team", slug=campaign.slug))
     members = invitations.team(db.session, campaign.id)
-    return render_template("organize/team.html", campaign=campaign, form=form, members=members,
-                           invitations=invitations.pending(db.session, campaign.id),
-                           action_form=StatusForm())
+    return render_template(
+        "organize/team.html",
+        campaign=campaign,
+        form=form,
+        members=members,
+        invitations=invitations.pending(db.session, campaign.id),
+        action_form=StatusForm(),
+    )
 
 
 @bp.post("/c/<slug>/team/<int:membership_id>/remove")

@@ -7,8 +7,10 @@ class BuildForm(FlaskForm):
     hearing = SelectField(_l("Hearing"), coerce=int)
     group_by = RadioField(
         _l("Group testimony"),
-        choices=[SelectChoice("position", _l("By position")),
-                 SelectChoice("district", _l("By council district"))],
+        choices=[
+            SelectChoice("position", _l("By position")),
+            SelectChoice("district", _l("By council district")),
+        ],
         default="position",
     )
     decision_maker = SelectField(

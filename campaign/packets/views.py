@@ -80,7 +80,9 @@ def index(campaign: Campaign):
     if form.validate_on_submit():
         try:
             packet = packet_service.request_build(
-                db.session, campaign, current_user,
+                db.session,
+                campaign,
+                current_user,
                 hearing_id=form.hearing.data,
                 group_by=form.group_by.data,
                 decision_maker_id=form.decision_maker.data or None,
@@ -89,8 +91,9 @@ def index(campaign: Campaign):
         except (packet_service.HearingNotFound, packet_service.DecisionMakerNotFound):
             # Removed since the form was shown.
             db.session.rollback()
-            form.hearing.errors.append(_("That hearing or decision-maker is no longer in this "
-                                         "campaign. Choose again."))
+            form.hearing.errors.append(
+                _("That hearing or decision-maker is no longer in this campaign. Choose again.")
+            )
         except packet_service.BadGrouping:
             db.session.rollback()
             form.group_by.errors.append(_("Group testimony by position or by district."))
@@ -100,10 +103,17 @@ def index(campaign: Campaign):
     page = packet_service.latest(db.session, campaign, before=query_int("before"))
     statuses = {p.id: packet_service.status_of(p) for p in page.packets}
     return render_template(
-        "packets/index.html", campaign=campaign, form=form, page=page, packets=page.packets,
-        statuses=statuses, stage_text=stage_text, failure_text=failure_text,
-        in_progress=any(s in (PacketStatus.QUEUED, PacketStatus.RUNNING)
-                        for s in statuses.values()),
+        "packets/index.html",
+        campaign=campaign,
+        form=form,
+        page=page,
+        packets=page.packets,
+        statuses=statuses,
+        stage_text=stage_text,
+        failure_text=failure_text,
+        in_progress=any(
+            s in (PacketStatus.QUEUED, PacketStatus.RUNNING) for s in statuses.values()
+        ),
     )
 
 
@@ -115,8 +125,11 @@ def status(campaign: Campaign, packet_id: int):
         abort(404)
     failure = packet_service.failure_of(packet)
     return jsonify(
-        id=packet.id, status=packet_service.status_of(packet).value, stage=packet.stage,
-        progress=packet.progress, pages=packet.pages,
+        id=packet.id,
+        status=packet_service.status_of(packet).value,
+        stage=packet.stage,
+        progress=packet.progress,
+        pages=packet.pages,
         error=failure.code.value if failure else None,
         error_detail=failure.detail if failure else None,
         message=failure_text(packet) or None,
@@ -131,12 +144,18 @@ def download(campaign: Campaign, packet_id: int):
     except packet_service.PacketNotFound:
         abort(404)
     except packet_service.PacketFileChanged:
-        flash(_("This packet's file is not the one that was built (its checksum differs): "
-                "build the packet again."), "error")
+        flash(
+            _(
+                "This packet's file is not the one that was built (its checksum differs): "
+                "build the packet again."
+            ),
+            "error",
+        )
         return redirect(url_for("packets.index", slug=campaign.slug))
     except packet_service.PacketNotReady:
         flash(_("This packet is not ready yet."), "error")
         return redirect(url_for("packets.index", slug=campaign.slug))
     db.session.commit()  # the audit event is written before the file leaves
-    return send_file(path, mimetype="application/pdf", as_attachment=True,
-                     download_name=path.name, max_age=0)
+    return send_file(
+        path, mimetype="application/pdf", as_attachment=True, download_name=path.name, max_age=0
+    )

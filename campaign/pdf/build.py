@@ -123,9 +123,7 @@ def _split_segments(info: RenderedPages, count: int) -> _BatchOutcome:
             if not name.startswith(SEGMENT_ID_PREFIX) and start <= page < end
         }
         links = [
-            (page - start, target, rect)
-            for page, target, rect in info.links
-            if start <= page < end
+            (page - start, target, rect) for page, target, rect in info.links if start <= page < end
         ]
         records.append((start, end - start, anchors, links, info.page_height))
     return _BatchOutcome(records)
@@ -135,9 +133,9 @@ def warm_up() -> float:
     """Load the bundled fonts and stylesheets of this worker process ahead of real work."""
     cpu = time.process_time()
     render_html_to_pdf(
-        '<p style="font-family: \'Packet Serif\'">a <b>b</b> <i>c</i></p>'
-        '<pre style="font-family: \'Packet Sans Condensed\'">d <b>e</b></pre>'
-        '<p style="font-family: \'Packet Mono\'">f</p>',
+        "<p style=\"font-family: 'Packet Serif'\">a <b>b</b> <i>c</i></p>"
+        "<pre style=\"font-family: 'Packet Sans Condensed'\">d <b>e</b></pre>"
+        "<p style=\"font-family: 'Packet Mono'\">f</p>",
         stylesheets=PACKET_STYLESHEETS,
     )
     return time.process_time() - cpu
@@ -445,8 +443,9 @@ class _Build:
         self.report = _Progress(progress)
         self.cache = SegmentCache(cache_dir)
         self.records: dict[str, SegmentRecord] = {}
-        self.renderer = _Renderer(workers, self.cache, self.records,
-                                  lambda f: self.report("rendering", f))
+        self.renderer = _Renderer(
+            workers, self.cache, self.records, lambda f: self.report("rendering", f)
+        )
         # The packet's writer. Pages that are ready, cached or just rendered, are copied into
         # it while the workers render the rest, so that the merge at the end is short:
         # reading chunk PDFs and copying what their pages draw is most of a merge.
@@ -469,12 +468,17 @@ class _Build:
             except Exception as exc:
                 raise _CallbackFailed(exc) from exc
         layout_name = hashlib.sha256(
-            "\x00".join((content.campaign_slug, content.variant_note or "",
-                          content.labels.lang)).encode("utf-8")
+            "\x00".join(
+                (content.campaign_slug, content.variant_note or "", content.labels.lang)
+            ).encode("utf-8")
         ).hexdigest()
         known_pages, known_cover_pages = self.cache.layout(layout_name)
-        plan = plan_packet(content, emit=lambda segment: self.take(segment, content),
-                           rendered=self.rendered, known_roster_pages=known_pages)
+        plan = plan_packet(
+            content,
+            emit=lambda segment: self.take(segment, content),
+            rendered=self.rendered,
+            known_roster_pages=known_pages,
+        )
         footer = footer_segment(content, plan)
         self.take(footer, content)
         self.renderer.flush(content)
@@ -538,8 +542,9 @@ class _Build:
         plan, content = cover.plan, cover.content
         self.renderer.wait_for({s.key for s in plan.segments if s.kind != "roster"}, content)
         if self.renderer.pending:
-            one_page = SegmentRecord(batch="", first=0, pages=1, anchors={}, links=(),
-                                     page_height=0.0)
+            one_page = SegmentRecord(
+                batch="", first=0, pages=1, anchors={}, links=(), page_height=0.0
+            )
             guessed = {s.key: self.records.get(s.key, one_page) for s in plan.segments}
             self.take(cover.segment(_target_pages(plan, guessed, cover_pages)), content)
             self.renderer.flush(content)
@@ -567,7 +572,10 @@ class _Build:
         return PagePart(self.cache.batch_path(record.batch), record.first, record.pages)
 
     def write(
-        self, cover: _Cover, final: Segment, footer: Segment,
+        self,
+        cover: _Cover,
+        final: Segment,
+        footer: Segment,
         pages: dict[str, tuple[int, float | None]],
     ) -> tuple[int, str, int]:
         """Merge the segments' pages into the packet: (pages, sha256, size)."""
@@ -594,8 +602,7 @@ class _Build:
             copier=self.copier,
         )
 
-    def keep(self, layout_name: str, plan: PacketPlan, used: list[Segment],
-             final: Segment) -> None:
+    def keep(self, layout_name: str, plan: PacketPlan, used: list[Segment], final: Segment) -> None:
         """Mark what the packet used as fresh, remember its layout, prune the rest."""
         try:
             self.cache.touch({s.key: self.records[s.key] for s in used})
@@ -614,9 +621,15 @@ class _Build:
         logger.info(
             "packet %s: %d pages, %d chunks rendered in %d batches, %d reused; stages "
             "started at %s s, done at %.2f s; CPU %.1f s here, %.1f s in rendering workers",
-            self.out_path.name, written[0], len(renderer.rendered), renderer.batches, cached,
+            self.out_path.name,
+            written[0],
+            len(renderer.rendered),
+            renderer.batches,
+            cached,
             {k: round(v, 2) for k, v in self.report.stage_started.items()},
-            seconds, cpu, renderer.worker_cpu,
+            seconds,
+            cpu,
+            renderer.worker_cpu,
         )
         return PacketResult(
             pages=written[0],
@@ -682,8 +695,7 @@ def _write(
 ) -> tuple[int, str, int]:
     """Merge into a temporary file beside out_path and rename it into place."""
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp",
-                                    dir=out_path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -104,18 +104,22 @@ class SegmentCache:
             data = json.loads((self.layouts / f"{name}.json").read_text(encoding="utf-8"))
             known: dict[str, list[KnownPage]] = {}
             for start, window, digest, entries, heading_next, headings, value in data["pages"]:
-                known.setdefault(str(start), []).append(KnownPage(
-                    int(window), str(digest), int(entries), bool(heading_next),
-                    tuple(str(h) for h in headings), str(value),
-                ))
+                known.setdefault(str(start), []).append(
+                    KnownPage(
+                        int(window),
+                        str(digest),
+                        int(entries),
+                        bool(heading_next),
+                        tuple(str(h) for h in headings),
+                        str(value),
+                    )
+                )
             cover_pages = int(data["cover_pages"])
         except (OSError, ValueError, KeyError, TypeError):
             return {}, None
         return known, cover_pages if cover_pages > 0 else None
 
-    def put_layout(
-        self, name: str, pages: Mapping[str, list[KnownPage]], cover_pages: int
-    ) -> None:
+    def put_layout(self, name: str, pages: Mapping[str, list[KnownPage]], cover_pages: int) -> None:
         """Keep a build's roster pages and cover page count for the next build of `name`."""
         rows = [
             [start, p.window, p.digest, p.entries, p.heading_next, list(p.headings), p.value]

@@ -70,9 +70,11 @@ class Roster(Sequence[RosterEntry]):
                 break
             self._entries.extend(block)
         if self._blocks is None and len(self._entries) != self._length:
-            raise RosterReadFailed(RuntimeError(
-                f"the roster held {len(self._entries)} names where {self._length} were counted"
-            ))
+            raise RosterReadFailed(
+                RuntimeError(
+                    f"the roster held {len(self._entries)} names where {self._length} were counted"
+                )
+            )
 
     def entries_through(self, index: int) -> list[RosterEntry]:
         """The entries read so far, after reading through entry `index` (or to the end).
@@ -298,9 +300,9 @@ class PacketContent:
             digest.update(item.name.encode())
             digest.update(b"\x00")
             digest.update(
-                json.dumps(
-                    value, default=_plain, ensure_ascii=False, separators=(",", ":")
-                ).encode("utf-8")
+                json.dumps(value, default=_plain, ensure_ascii=False, separators=(",", ":")).encode(
+                    "utf-8"
+                )
             )
             digest.update(b"\x00")
         return digest.hexdigest()
@@ -319,7 +321,5 @@ def _plain(value: Any) -> Any:
         names = [f.name for f in dataclasses.fields(value)]
         fetch = operator.attrgetter(*names)
         # attrgetter returns a bare value, not a tuple, for a single field.
-        getter = _FIELD_GETTERS[kind] = (
-            (lambda v, f=fetch: (f(v),)) if len(names) == 1 else fetch
-        )
+        getter = _FIELD_GETTERS[kind] = (lambda v, f=fetch: (f(v),)) if len(names) == 1 else fetch
     return [kind.__name__, *getter(value)]

@@ -170,8 +170,9 @@ class _Line:
             string += ">"
         self.string = string
 
-    def glyph(self, string: str, glyph_item, i: int, glyph_id: int,
-              geometry: tuple[int, int, int]) -> str:
+    def glyph(
+        self, string: str, glyph_item, i: int, glyph_id: int, geometry: tuple[int, int, int]
+    ) -> str:
         """`string` with one glyph appended by WeasyPrint's computation."""
         width, x_offset, y_offset = geometry
         font, font_size = self.font, self.font_size
@@ -275,5 +276,13 @@ class _Line:
         return width
 
 
-REPLACEMENT = Replacement("glyphs", "WeasyPrint", "70.0", _weasy_text, "draw_first_line",
-                          draw_first_line, _original, _fits)
+REPLACEMENT = Replacement(
+    "glyphs",
+    "WeasyPrint",
+    "70.0",
+    _weasy_text,
+    "draw_first_line",
+    draw_first_line,
+    _original,
+    _fits,
+)

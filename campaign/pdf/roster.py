@@ -153,7 +153,6 @@ class TextMeasure:
             lines.append(current)
         return lines
 
-
     def fit(self, text: str, width: float) -> str:
         """`text`, cut with an ellipsis if it is wider than `width` (for headers only)."""
         if self.width(text) <= width:
@@ -279,9 +278,8 @@ class _Entries:
         text = self._meta_of.get(triple)
         if text is None:
             zip_code, signed_on, source = triple
-            text = self._meta_of[triple] = (
-                f"{clean_line(zip_code)}  {clean_line(signed_on)}"
-                + (f" {self.labels.paper_mark}" if source == "paper" else "")
+            text = self._meta_of[triple] = f"{clean_line(zip_code)}  {clean_line(signed_on)}" + (
+                f" {self.labels.paper_mark}" if source == "paper" else ""
             )
         return text
 
@@ -357,8 +355,7 @@ class _Layout:
                 parts = parts[:MAX_LINES_PER_ENTRY]
                 parts[-1] = parts[-1][:-1] + "…"
             lines = [(parts[0], regular.width(parts[0]))] + [
-                (CONTINUATION_INDENT + part, indent + regular.width(part))
-                for part in parts[1:]
+                (CONTINUATION_INDENT + part, indent + regular.width(part)) for part in parts[1:]
             ]
         if not self.rows:
             limit = COLUMN_WIDTH - TAB_CLEARANCE - indent
@@ -432,9 +429,7 @@ class _Layout:
     def cut(self, first: int, heading_first: bool) -> tuple[RosterPage, list[_Item], int, int]:
         """The page starting at entry `first`, its window of items, its end and what it read."""
         items = self.window(first, heading_first)
-        end, columns, read = _cut_page(
-            items, 0, self.labels, self.bold, self.indent, self.rows
-        )
+        end, columns, read = _cut_page(items, 0, self.labels, self.bold, self.indent, self.rows)
         page_items = items[:end]
         entries = [item for item in page_items if item.kind == "entry"]
         page = RosterPage(
@@ -446,8 +441,9 @@ class _Layout:
         )
         return page, items, end, read
 
-    def remember(self, first: int, heading_first: bool, items: list[_Item], end: int,
-                 read: int, value: str) -> None:
+    def remember(
+        self, first: int, heading_first: bool, items: list[_Item], end: int, read: int, value: str
+    ) -> None:
         """Keep a page just cut for the next layout, under what decided it."""
         if self.memory is None:
             return
@@ -462,8 +458,7 @@ class _Layout:
                 digest=self.digest(first, heading_first, seen),
                 entries=sum(1 for item in items[:end] if item.kind == "entry"),
                 heading_next=end < len(items) and items[end].kind == "heading",
-                headings=tuple(item.district for item in items[:end]
-                               if item.kind == "heading"),
+                headings=tuple(item.district for item in items[:end] if item.kind == "heading"),
                 value=value,
             )
         )
@@ -608,8 +603,7 @@ def _anchor(items: list[_Item], start: int, end: int, used_after: list[int]) -> 
         (
             start + offset
             for offset in range(1, end - start)
-            if items[start + offset].anchor
-            and used_after[offset - 1] >= ANCHOR_MIN_FILL * capacity
+            if items[start + offset].anchor and used_after[offset - 1] >= ANCHOR_MIN_FILL * capacity
         ),
         None,
     )
@@ -632,9 +626,7 @@ def _balanced(
     return placements, end
 
 
-def _content_defined_end(
-    items: list[_Item], start: int, end: int, used_after: list[int]
-) -> int:
+def _content_defined_end(items: list[_Item], start: int, end: int, used_after: list[int]) -> int:
     """After the lowest-hash entry of a full enough page; a district change wins.
 
     So districts start on a fresh page when there is room, and a new signer moves only the

@@ -27,19 +27,105 @@ DISTRICTS = (
     "District 9 — Southport",
 )
 FIRST = (
-    "María", "José", "Ana", "Luis", "Carmen", "Juan", "Rosa", "Carlos", "Lucía", "Miguel",
-    "Guadalupe", "Francisco", "Sofía", "Jorge", "Valentina", "Pedro", "Isabel", "Diego",
-    "Fátima", "Ahmed", "Amina", "Yusuf", "Nguyễn", "Linh", "Wei", "Mei", "Olena", "Andriy",
-    "Grace", "James", "Aisha", "Kwame", "Emily", "Michael", "Sarah", "David", "Priya", "Ravi",
-    "Marisol", "Esperanza", "Joaquín", "Beatriz", "Tomás", "Noemí", "Héctor", "Yesenia",
-    "Ibrahim", "Mariam", "Thanh", "Hyun-woo", "Ji-yeon", "Oksana", "Zoë", "Søren", "Ólafur",
+    "María",
+    "José",
+    "Ana",
+    "Luis",
+    "Carmen",
+    "Juan",
+    "Rosa",
+    "Carlos",
+    "Lucía",
+    "Miguel",
+    "Guadalupe",
+    "Francisco",
+    "Sofía",
+    "Jorge",
+    "Valentina",
+    "Pedro",
+    "Isabel",
+    "Diego",
+    "Fátima",
+    "Ahmed",
+    "Amina",
+    "Yusuf",
+    "Nguyễn",
+    "Linh",
+    "Wei",
+    "Mei",
+    "Olena",
+    "Andriy",
+    "Grace",
+    "James",
+    "Aisha",
+    "Kwame",
+    "Emily",
+    "Michael",
+    "Sarah",
+    "David",
+    "Priya",
+    "Ravi",
+    "Marisol",
+    "Esperanza",
+    "Joaquín",
+    "Beatriz",
+    "Tomás",
+    "Noemí",
+    "Héctor",
+    "Yesenia",
+    "Ibrahim",
+    "Mariam",
+    "Thanh",
+    "Hyun-woo",
+    "Ji-yeon",
+    "Oksana",
+    "Zoë",
+    "Søren",
+    "Ólafur",
 )
 LAST = (
-    "García", "Rodríguez", "Martínez", "Hernández", "López", "González", "Pérez", "Sánchez",
-    "Ramírez", "Torres", "Flores", "Rivera", "Gómez", "Díaz", "Cruz", "Morales", "Reyes",
-    "Gutiérrez", "Ortiz", "Chávez", "Trần", "Kim", "Park", "Chen", "Wang", "Li", "Okafor",
-    "Mensah", "Abdi", "Hassan", "Kowalenko", "Шевченко", "Smith", "Johnson", "Williams",
-    "O'Brien", "Castillo-Villanueva", "de la Fuente", "Santos", "Mejía", "Nuñez", "Østergaard",
+    "García",
+    "Rodríguez",
+    "Martínez",
+    "Hernández",
+    "López",
+    "González",
+    "Pérez",
+    "Sánchez",
+    "Ramírez",
+    "Torres",
+    "Flores",
+    "Rivera",
+    "Gómez",
+    "Díaz",
+    "Cruz",
+    "Morales",
+    "Reyes",
+    "Gutiérrez",
+    "Ortiz",
+    "Chávez",
+    "Trần",
+    "Kim",
+    "Park",
+    "Chen",
+    "Wang",
+    "Li",
+    "Okafor",
+    "Mensah",
+    "Abdi",
+    "Hassan",
+    "Kowalenko",
+    "Шевченко",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "O'Brien",
+    "Castillo-Villanueva",
+    "de la Fuente",
+    "Santos",
+    "Mejía",
+    "Nuñez",
+    "Østergaard",
 )
 LONG_NAMES = (
     "María de los Ángeles Guadalupe Hernández-Castillo y Villanueva de la Fuente",
@@ -47,13 +133,27 @@ LONG_NAMES = (
     "Ana Sofía Rodríguez-Ramírez Valenzuela Montenegro",
 )
 ORGANIZATIONS = (
-    "Riverton Immigrant Rights Coalition", "Make the Road Riverton", "Iglesia San Andrés",
-    "Eastside Tenants Union", "Riverton Public Defenders Association", "Centro Cultural Latino",
-    "Ukrainian Community Center", "Vietnamese American Mutual Aid", "Northgate Mosque",
-    "Lakeview Teachers Local 114", "Nurses for Safe Communities", "Southport Day Laborers",
-    "Riverton Bar Association Pro Bono Project", "Youth Justice Collective", "ACLU of Riverton",
-    "Faith in Action Riverton", "Barrio Oriente Neighbors", "Old Mill Interfaith Council",
-    "Women's Empowerment Network", "Legal Aid Society of Riverton", "Restaurant Workers United",
+    "Riverton Immigrant Rights Coalition",
+    "Make the Road Riverton",
+    "Iglesia San Andrés",
+    "Eastside Tenants Union",
+    "Riverton Public Defenders Association",
+    "Centro Cultural Latino",
+    "Ukrainian Community Center",
+    "Vietnamese American Mutual Aid",
+    "Northgate Mosque",
+    "Lakeview Teachers Local 114",
+    "Nurses for Safe Communities",
+    "Southport Day Laborers",
+    "Riverton Bar Association Pro Bono Project",
+    "Youth Justice Collective",
+    "ACLU of Riverton",
+    "Faith in Action Riverton",
+    "Barrio Oriente Neighbors",
+    "Old Mill Interfaith Council",
+    "Women's Empowerment Network",
+    "Legal Aid Society of Riverton",
+    "Restaurant Workers United",
     "Riverton Arab American Association",
 )
 SENTENCES_EN = (
@@ -123,9 +223,17 @@ def make_roster_entry(rng: random.Random, district_index: int | None = None) -> 
 
 def sort_roster(entries: list[RosterEntry]) -> tuple[RosterEntry, ...]:
     """Roster order as the service layer gives it: district, then name."""
-    return tuple(sorted(entries, key=lambda e: (DISTRICTS.index(e.district)
-                                                if e.district in DISTRICTS else 99,
-                                                e.district, e.name.casefold(), e.zip)))
+    return tuple(
+        sorted(
+            entries,
+            key=lambda e: (
+                DISTRICTS.index(e.district) if e.district in DISTRICTS else 99,
+                e.district,
+                e.name.casefold(),
+                e.zip,
+            ),
+        )
+    )
 
 
 _POSITIONS = ("oppose", "support", "neutral")
@@ -155,8 +263,11 @@ def _testimonies(rng: random.Random, count: int, words: int) -> dict[str, list[T
                 submitted_on=f"May {rng.randint(1, 28)}, 2024",
                 language_label="Español" if spanish else "English",
                 body=testimony_body(rng, words, spanish),
-                speaks=("Asks to speak at the hearing (interpreter: Spanish)"
-                        if spanish and rng.random() < 0.3 else None),
+                speaks=(
+                    "Asks to speak at the hearing (interpreter: Spanish)"
+                    if spanish and rng.random() < 0.3
+                    else None
+                ),
             )
         )
     return groups
@@ -180,8 +291,13 @@ def _totals(
         for t in group:
             t_by_district.setdefault(t.district, Counter())[t.position] += 1
     districts = tuple(
-        DistrictTotal(d, by_district[d], t_by_district[d]["support"],
-                      t_by_district[d]["oppose"], t_by_district[d]["neutral"])
+        DistrictTotal(
+            d,
+            by_district[d],
+            t_by_district[d]["support"],
+            t_by_district[d]["oppose"],
+            t_by_district[d]["neutral"],
+        )
         for d in DISTRICTS
     )
     zips = tuple(ZipTotal(z, d, n) for (z, d), n in sorted(by_zip.items()))
@@ -203,16 +319,16 @@ def make_content(
     roster_rng = random.Random(seed + 1)
     hidden_rng = random.Random(seed + 2)
     entries = (
-        roster if roster is not None
-        else [make_roster_entry(roster_rng) for _ in range(signatures)]
+        roster if roster is not None else [make_roster_entry(roster_rng) for _ in range(signatures)]
     )
     sorted_roster = sort_roster(entries)
     counted_only = max(0, len(sorted_roster) // 40)
     groups = _testimonies(rng, testimonies, words)
     districts, zips = _totals(sorted_roster, counted_only, hidden_rng, groups)
     coalition = tuple(
-        EndorsementEntry(org, "Founding members" if i < 6 else "Supporting organizations",
-                         founding=i < 6)
+        EndorsementEntry(
+            org, "Founding members" if i < 6 else "Supporting organizations", founding=i < 6
+        )
         for i, org in enumerate(ORGANIZATIONS)
     )
     online = sum(1 for e in sorted_roster if e.source == "online")

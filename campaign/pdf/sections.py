@@ -184,8 +184,7 @@ def _roster_code_fingerprint() -> str:
     # A known roster page skips both layout and HTML: any change to the code or template
     # that makes them must forget the pages laid out before it.
     digest = hashlib.sha256()
-    for path in (Path(roster_geometry.__file__), Path(__file__),
-                 TEMPLATE_DIR / "roster_page.html"):
+    for path in (Path(roster_geometry.__file__), Path(__file__), TEMPLATE_DIR / "roster_page.html"):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -234,16 +233,22 @@ class _Planner:
         }
         index = self.add(
             "totals",
-            render_template("totals.html", **self.common, district_sums=sums,
-                            zip_groups=_zip_groups(content)),
+            render_template(
+                "totals.html", **self.common, district_sums=sums, zip_groups=_zip_groups(content)
+            ),
             1.0 + len(content.zips) / 100,
         )
         self.targets["districts"] = (index, "a-districts")
         self.targets["zips"] = (index, "a-zips")
         self.outline.append(TocEntry(0, labels.totals_by_district, "districts"))
         self.outline.append(TocEntry(0, labels.totals_by_zip, "zips"))
-        index = self.add("endorsements", render_template(
-            "endorsements.html", **self.common, coalition=coalition_groups(content)), 1.0)
+        index = self.add(
+            "endorsements",
+            render_template(
+                "endorsements.html", **self.common, coalition=coalition_groups(content)
+            ),
+            1.0,
+        )
         self.targets["endorsements"] = (index, None)
         self.outline.append(
             TocEntry(0, labels.endorsements, "endorsements", count=len(content.coalition))
@@ -259,8 +264,9 @@ class _Planner:
         if "testimony" not in self.targets:
             index = self.add(
                 "testimony",
-                render_template("testimony.html", **self.common, t=None, section_start=True,
-                                group_start=False),
+                render_template(
+                    "testimony.html", **self.common, t=None, section_start=True, group_start=False
+                ),
                 1.0,
             )
             self.targets["testimony"] = (index, None)
@@ -308,8 +314,9 @@ class _Planner:
         first_roster = len(self.segments)
 
         def roster_page(page: RosterPage, rows: bool, tab_stop: float) -> str:
-            index = self.add("roster", _roster_page_html(page, rows, tab_stop, labels),
-                             _COST_ROSTER_PAGE)
+            index = self.add(
+                "roster", _roster_page_html(page, rows, tab_stop, labels), _COST_ROSTER_PAGE
+            )
             return self.segments[index].key
 
         def known_page(page: KnownPage) -> bool:
@@ -322,11 +329,13 @@ class _Planner:
         if rendered is not None:
             context = "\x00".join((self.wrapper_key, _roster_code_fingerprint(), repr(labels)))
             memory = PageMemory(context, known_roster_pages or {}, known_page)
-        roster = layout_roster(self.content.roster, labels, on_page=roster_page,
-                               memory=memory)
+        roster = layout_roster(self.content.roster, labels, on_page=roster_page, memory=memory)
         if not roster.page_count:
-            self.add("roster", _roster_page_html(None, roster.rows, roster.tab_stop, labels),
-                     _COST_ROSTER_PAGE)
+            self.add(
+                "roster",
+                _roster_page_html(None, roster.rows, roster.tab_stop, labels),
+                _COST_ROSTER_PAGE,
+            )
         self.targets["roster"] = (first_roster, None)
         for d_index, (district, page_index, count) in enumerate(roster.district_pages):
             self.targets[f"district-{d_index}"] = (first_roster + page_index, None)
@@ -362,9 +371,14 @@ def plan_packet(
     planner.segments.append(methods)  # already emitted
     planner.targets["methods"] = (len(planner.segments) - 1, None)
     planner.outline.append(TocEntry(0, content.labels.methods, "methods"))
-    return PacketPlan(planner.segments, planner.targets, planner.outline, roster,
-                      wrapper_key=planner.wrapper_key,
-                      roster_pages=memory.learned if memory is not None else {})
+    return PacketPlan(
+        planner.segments,
+        planner.targets,
+        planner.outline,
+        roster,
+        wrapper_key=planner.wrapper_key,
+        roster_pages=memory.learned if memory is not None else {},
+    )
 
 
 def _roster_line(line: RosterLine) -> str:
@@ -426,8 +440,16 @@ def _roster_page_html(
     }
     if page is None:
         return render_template(
-            "roster_page.html", labels=labels, rows=None, headings=[], columns=[],
-            districts="", first_name="", last_name="", empty=True, **geometry,
+            "roster_page.html",
+            labels=labels,
+            rows=None,
+            headings=[],
+            columns=[],
+            districts="",
+            first_name="",
+            last_name="",
+            empty=True,
+            **geometry,
         )
     headings: list[dict[str, str]] = []
     if rows_mode:

@@ -149,8 +149,10 @@ class ResidentForm(FlaskForm):
         if self.expired:
             # Flask-WTF's own messages are English and technical; everything typed stays.
             self.csrf_token.errors = [
-                _("For your safety this form expired. We kept what you typed: please check it "
-                  "and send it again.")
+                _(
+                    "For your safety this form expired. We kept what you typed: please check it "
+                    "and send it again."
+                )
             ]
             return False
         return valid
@@ -200,12 +202,15 @@ class SignForm(ResidentForm):
     @property
     def visibility_hints(self) -> dict[str, str]:
         return {
-            Visibility.PUBLIC.value: _("Your name can appear on this website and in the "
-                                       "packet handed to the council."),
-            Visibility.PACKET.value: _("Your name appears only in the packet handed to the "
-                                       "council, never on this website."),
-            Visibility.COUNTED.value: _("Your name appears nowhere: you are only counted in "
-                                        "your district's total."),
+            Visibility.PUBLIC.value: _(
+                "Your name can appear on this website and in the packet handed to the council."
+            ),
+            Visibility.PACKET.value: _(
+                "Your name appears only in the packet handed to the council, never on this website."
+            ),
+            Visibility.COUNTED.value: _(
+                "Your name appears nowhere: you are only counted in your district's total."
+            ),
         }
 
 
@@ -215,8 +220,9 @@ def position_choices(action: str) -> list[SelectChoice]:
     return [
         SelectChoice(Position.SUPPORT.value, _("I support %(action)s", action=action)),
         SelectChoice(Position.OPPOSE.value, _("I oppose %(action)s", action=action)),
-        SelectChoice(Position.NEUTRAL.value,
-                     _("I neither support nor oppose %(action)s", action=action)),
+        SelectChoice(
+            Position.NEUTRAL.value, _("I neither support nor oppose %(action)s", action=action)
+        ),
     ]
 
 
@@ -288,12 +294,18 @@ class TestimonyForm(ResidentForm):
     @property
     def visibility_hints(self) -> dict[str, str]:
         return {
-            Visibility.PUBLIC.value: _("Your name and testimony can appear on this website and "
-                                       "in the packet handed to the council."),
-            Visibility.PACKET.value: _("Your name appears with your testimony only in the "
-                                       "packet handed to the council, never on this website."),
-            Visibility.COUNTED.value: _("Your testimony is shared as from \u201ca resident of "
-                                        "your district\u201d, without your name."),
+            Visibility.PUBLIC.value: _(
+                "Your name and testimony can appear on this website and "
+                "in the packet handed to the council."
+            ),
+            Visibility.PACKET.value: _(
+                "Your name appears with your testimony only in the "
+                "packet handed to the council, never on this website."
+            ),
+            Visibility.COUNTED.value: _(
+                "Your testimony is shared as from \u201ca resident of "
+                "your district\u201d, without your name."
+            ),
         }
 
     @property
@@ -306,8 +318,11 @@ class TestimonyForm(ResidentForm):
         words = count_words(field.data or "")
         if words > MAX_WORDS or len(field.data or "") > MAX_CHARACTERS:
             raise ValidationError(
-                _("Your testimony has %(words)s words; the limit is %(limit)s. Please shorten it.",
-                  words=f"{words:,}", limit=f"{MAX_WORDS:,}")
+                _(
+                    "Your testimony has %(words)s words; the limit is %(limit)s. Please shorten it.",
+                    words=f"{words:,}",
+                    limit=f"{MAX_WORDS:,}",
+                )
             )
 
     def validate_phone(self, field) -> None:

@@ -77,8 +77,10 @@ def _details(form, existing: Testimony | None = None) -> testimony_service.Testi
 
 def _speaking_closed(form, window: TestimonyWindow, campaign: Campaign) -> None:
     when = window.speakers_close_at or window.now
-    message = _("Sign-up to speak at the hearing closed on %(when)s. You can still send "
-                "written testimony.", when=format_when(when, campaign.time_zone))
+    message = _(
+        "Sign-up to speak at the hearing closed on %(when)s. You can still send written testimony.",
+        when=format_when(when, campaign.time_zone),
+    )
     target = form.speak if "speak" in form else form.body
     target.errors = [*target.errors, message]
 
@@ -111,8 +113,12 @@ def testify(slug: str):
             return redirect(url_for(".private_testimony", token=decoy))
         try:
             testimony = testimony_service.submit(
-                db.session, campaign, _details(form), email=form.email.data,
-                ui_language=language(), client_hash=client_key(request),
+                db.session,
+                campaign,
+                _details(form),
+                email=form.email.data,
+                ui_language=language(),
+                client_hash=client_key(request),
             )
         except testimony_service.TestimonyClosed as closed:
             db.session.rollback()
@@ -122,12 +128,19 @@ def testify(slug: str):
             _speaking_closed(form, closed.window, campaign)
         else:
             db.session.commit()
-            flash(_("Thank you. We sent you an email: open it and press the button to confirm "
-                    "your testimony."), "success")
-            return redirect(url_for(".private_testimony",
-                                    token=testimony_service.private_token(testimony)))
-    return render_template("residents/testify.html", form=form, editing=None,
-                           **page_context(campaign)), form_status(form)
+            flash(
+                _(
+                    "Thank you. We sent you an email: open it and press the button to confirm "
+                    "your testimony."
+                ),
+                "success",
+            )
+            return redirect(
+                url_for(".private_testimony", token=testimony_service.private_token(testimony))
+            )
+    return render_template(
+        "residents/testify.html", form=form, editing=None, **page_context(campaign)
+    ), form_status(form)
 
 
 @bp.route("/c/<slug>/testify/confirm/<token>", methods=["GET", "POST"])
@@ -140,8 +153,9 @@ def confirm_testimony(slug: str, token: str):
             db.session, campaign, token
         )
     except signing.LinkInvalid:
-        return render_template("residents/link_invalid.html", campaign=campaign,
-                               what="testimony"), 404
+        return render_template(
+            "residents/link_invalid.html", campaign=campaign, what="testimony"
+        ), 404
     context = {
         "campaign": campaign,
         "testimony": testimony,
@@ -151,15 +165,20 @@ def confirm_testimony(slug: str, token: str):
     if testimony.status != TestimonyStatus.UNCONFIRMED:
         return render_template("residents/testimony_confirmed.html", already=True, **context)
     if expired:
-        return render_template("residents/link_expired.html", what="testimony",
-                               form=ResendForm(formdata=None), campaign=campaign), 410
+        return render_template(
+            "residents/link_expired.html",
+            what="testimony",
+            form=ResendForm(formdata=None),
+            campaign=campaign,
+        ), 410
     form = ButtonForm()
     if form.validate_on_submit() and not form.is_bot:
         testimony_service.confirm(db.session, testimony)
         db.session.commit()
         return render_template("residents/testimony_confirmed.html", already=False, **context)
-    return render_template("residents/confirm_testimony.html", form=form,
-                           **context), form_status(form)
+    return render_template("residents/confirm_testimony.html", form=form, **context), form_status(
+        form
+    )
 
 
 @bp.route("/c/<slug>/testify/resend", methods=["GET", "POST"])
@@ -175,10 +194,12 @@ def resend_testimony_link(slug: str):
                 db.session, campaign, form.email.data, ui_language=language()
             )
             db.session.commit()
-        return render_template("residents/resend_sent.html", campaign=campaign,
-                               email=form.email.data, what="testimony")
-    return render_template("residents/resend.html", campaign=campaign, form=form,
-                           what="testimony"), form_status(form)
+        return render_template(
+            "residents/resend_sent.html", campaign=campaign, email=form.email.data, what="testimony"
+        )
+    return render_template(
+        "residents/resend.html", campaign=campaign, form=form, what="testimony"
+    ), form_status(form)
 
 
 def _private(token: str) -> tuple[Testimony, Campaign] | None:
@@ -223,7 +244,9 @@ def edit_testimony(token: str):
     if testimony.status == TestimonyStatus.WITHDRAWN:
         return redirect(url_for(".private_testimony", token=token))
     form = _form(
-        EditTestimonyForm, campaign, window,
+        EditTestimonyForm,
+        campaign,
+        window,
         obj=testimony,
         speak=testimony.speak_mode.value if testimony.speak_mode else "no",
         position=testimony.position.value,
@@ -231,8 +254,9 @@ def edit_testimony(token: str):
     )
     if form.validate_on_submit() and not form.is_bot:
         try:
-            testimony_service.edit(db.session, campaign, testimony, _details(form, testimony),
-                                   ui_language=language())
+            testimony_service.edit(
+                db.session, campaign, testimony, _details(form, testimony), ui_language=language()
+            )
         except testimony_service.TestimonyClosed as closed:
             db.session.rollback()
             return _closed(campaign, closed.window, testimony)
@@ -246,8 +270,13 @@ def edit_testimony(token: str):
             db.session.commit()
             flash(_("Your changes are saved."), "success")
             return redirect(url_for(".private_testimony", token=token))
-    return render_template("residents/testify.html", form=form, editing=testimony, token=token,
-                           **{**page_context(campaign), "window": window}), form_status(form)
+    return render_template(
+        "residents/testify.html",
+        form=form,
+        editing=testimony,
+        token=token,
+        **{**page_context(campaign), "window": window},
+    ), form_status(form)
 
 
 @bp.route("/t/<token>/withdraw", methods=["GET", "POST"])
@@ -273,6 +302,11 @@ def withdraw_testimony(token: str):
         db.session.commit()
         flash(_("Your testimony is withdrawn. It will not be used."), "success")
         return redirect(url_for(".private_testimony", token=token))
-    return render_template("residents/withdraw.html", form=form, testimony=testimony,
-                           campaign=campaign, token=token, window=window), form_status(form)
-
+    return render_template(
+        "residents/withdraw.html",
+        form=form,
+        testimony=testimony,
+        campaign=campaign,
+        token=token,
+        window=window,
+    ), form_status(form)

@@ -87,8 +87,12 @@ def sign(slug: str):
         return form_page(
             ("sign", slug, language(), window.is_open),
             campaign,
-            lambda: render_template("residents/sign.html", form=SignForm(campaign=campaign),
-                                    campaign=campaign, window=window),
+            lambda: render_template(
+                "residents/sign.html",
+                form=SignForm(campaign=campaign),
+                campaign=campaign,
+                window=window,
+            ),
         )
     form = SignForm(campaign=campaign)
     if form.validate_on_submit():
@@ -119,12 +123,20 @@ def sign(slug: str):
         return form_page(
             ("sign_sent", slug, language()),
             campaign,
-            lambda email: render_template("residents/sign_sent.html", campaign=campaign,
-                                          email=email, resend_form=ResendForm(formdata=None)),
+            lambda email: render_template(
+                "residents/sign_sent.html",
+                campaign=campaign,
+                email=email,
+                resend_form=ResendForm(formdata=None),
+            ),
             email=form.email.data,
         )
-    return render_template("residents/sign.html", form=form, campaign=campaign,
-                           window=testimony_service.window(campaign)), form_status(form)
+    return render_template(
+        "residents/sign.html",
+        form=form,
+        campaign=campaign,
+        window=testimony_service.window(campaign),
+    ), form_status(form)
 
 
 @bp.route("/c/<slug>/confirm/<token>", methods=["GET", "POST"])
@@ -135,30 +147,40 @@ def confirm_signature(slug: str, token: str):
     try:
         signature, expired = signing.signature_for_link(db.session, campaign, token)
     except signing.LinkInvalid:
-        return render_template("residents/link_invalid.html", campaign=campaign,
-                               what="signature"), 404
+        return render_template(
+            "residents/link_invalid.html", campaign=campaign, what="signature"
+        ), 404
     if signature.status == SignatureStatus.VERIFIED:
-        return render_template("residents/signature_confirmed.html", already=True,
-                               **page_context(campaign))
+        return render_template(
+            "residents/signature_confirmed.html", already=True, **page_context(campaign)
+        )
     if expired:
-        return render_template("residents/link_expired.html", what="signature",
-                               form=ResendForm(formdata=None), campaign=campaign), 410
+        return render_template(
+            "residents/link_expired.html",
+            what="signature",
+            form=ResendForm(formdata=None),
+            campaign=campaign,
+        ), 410
     if campaign.status != CampaignStatus.OPEN:
-        return render_template("residents/closed.html", what="confirm",
-                               **page_context(campaign)), 409
+        return render_template(
+            "residents/closed.html", what="confirm", **page_context(campaign)
+        ), 409
     form = ButtonForm()
     if form.validate_on_submit() and not form.is_bot:
         try:
             signing.confirm(db.session, campaign, signature)
         except signing.SigningClosed:
             db.session.rollback()
-            return render_template("residents/closed.html", what="confirm",
-                                   **page_context(campaign)), 409
+            return render_template(
+                "residents/closed.html", what="confirm", **page_context(campaign)
+            ), 409
         db.session.commit()
-        return render_template("residents/signature_confirmed.html", already=False,
-                               **page_context(campaign))
-    return render_template("residents/confirm_signature.html", form=form, signature=signature,
-                           campaign=campaign), form_status(form)
+        return render_template(
+            "residents/signature_confirmed.html", already=False, **page_context(campaign)
+        )
+    return render_template(
+        "residents/confirm_signature.html", form=form, signature=signature, campaign=campaign
+    ), form_status(form)
 
 
 @bp.route("/c/<slug>/sign/resend", methods=["GET", "POST"])
@@ -172,10 +194,12 @@ def resend_signature_link(slug: str):
         if not form.is_bot:
             signing.resend_confirmation(db.session, campaign, form.email.data)
             db.session.commit()
-        return render_template("residents/resend_sent.html", campaign=campaign,
-                               email=form.email.data, what="signature")
-    return render_template("residents/resend.html", campaign=campaign, form=form,
-                           what="signature"), form_status(form)
+        return render_template(
+            "residents/resend_sent.html", campaign=campaign, email=form.email.data, what="signature"
+        )
+    return render_template(
+        "residents/resend.html", campaign=campaign, form=form, what="signature"
+    ), form_status(form)
 
 
 from campaign.residents import testimony_views  # noqa: E402,F401  (registers its routes)

@@ -56,15 +56,18 @@ def _description(deadline: Deadline, campaign: Campaign, url: str) -> str:
     # Labels are looked up outside the f-strings so that the catalog extractor finds them.
     campaign_label, decision_label = _("Campaign"), _("Decision")
     committee_label, zone_label = _("Committee"), _("Time zone")
-    lines = [f"{label(deadline.kind)}: {localized(deadline, 'title')}",
-             f"{campaign_label}: {localized(campaign, 'title')}"]
+    lines = [
+        f"{label(deadline.kind)}: {localized(deadline, 'title')}",
+        f"{campaign_label}: {localized(campaign, 'title')}",
+    ]
     if campaign.ask:
         lines.append(localized(campaign, "ask"))
     decision = campaign.decision
     if decision is not None:
         reference = f" ({decision.reference})" if decision.reference else ""
-        lines.append(f"{decision_label}: {localized(decision, 'title')}{reference}, "
-                     f"{decision.body}")
+        lines.append(
+            f"{decision_label}: {localized(decision, 'title')}{reference}, {decision.body}"
+        )
     if deadline.committee:
         lines.append(f"{committee_label}: {deadline.committee}")
     if rule := rule_of(deadline):
@@ -74,8 +77,9 @@ def _description(deadline: Deadline, campaign: Campaign, url: str) -> str:
     return "\n".join(lines)
 
 
-def _event(deadline: Deadline, campaign: Campaign, url: str,
-           revision: tuple[int, datetime] | None) -> Event:
+def _event(
+    deadline: Deadline, campaign: Campaign, url: str, revision: tuple[int, datetime] | None
+) -> Event:
     zone = deadline_service.zone_of(campaign.time_zone)
     sequence, modified = revision or (0, deadline.created_at)
     modified = max(modified, deadline.created_at)
@@ -99,12 +103,20 @@ def _event(deadline: Deadline, campaign: Campaign, url: str,
     return event
 
 
-def _calendar(name: str, uid: str, description: str, items: Iterable[tuple[Deadline, Campaign]],
-              session: Session, campaign_url: CampaignUrl, zones: set[str]) -> bytes:
+def _calendar(
+    name: str,
+    uid: str,
+    description: str,
+    items: Iterable[tuple[Deadline, Campaign]],
+    session: Session,
+    campaign_url: CampaignUrl,
+    zones: set[str],
+) -> bytes:
     items = list(items)
     revisions = deadline_service.revisions(session, [d.id for d, _c in items])
-    calendar = Calendar.new(prodid=PRODID, name=_one_line(name),
-                            description=_one_line(description), uid=uid)
+    calendar = Calendar.new(
+        prodid=PRODID, name=_one_line(name), description=_one_line(description), uid=uid
+    )
     calendar.add("CALSCALE", "GREGORIAN")
     # RFC 7986 wants the VALUE parameter spelled out: REFRESH-INTERVAL;VALUE=DURATION:PT1H.
     calendar.add("REFRESH-INTERVAL", timedelta(hours=1), parameters={"VALUE": "DURATION"})

@@ -13,8 +13,9 @@ from campaign.services.purge import REASON_LENGTH
 class PurgeHoldForm(FlaskForm):
     reason = TextAreaField(
         _l("Why must this campaign's personal data be kept?"),
-        validators=[Length(max=REASON_LENGTH,
-                           message=_l("Please use at most %(max)d characters."))],
+        validators=[
+            Length(max=REASON_LENGTH, message=_l("Please use at most %(max)d characters."))
+        ],
     )
     hold = SubmitField(_l("Hold back from the purge"))
     release = SubmitField(_l("Release the hold"))

@@ -18,22 +18,37 @@ def describe_rule(rule: str) -> str:
     """The rule in the reader's language: "The day before the hearing at 3:00 PM"; BadRule
     for a rule that cannot be read."""
     name, v = deadline_service.parse_rule(rule)
-    clock = (format_time(time(int(v["hour"]), int(v["minute"])), "short",
-                         locale=str(get_locale() or "en"))
-             if "hour" in v else "")
+    clock = (
+        format_time(
+            time(int(v["hour"]), int(v["minute"])), "short", locale=str(get_locale() or "en")
+        )
+        if "hour" in v
+        else ""
+    )
     count = int(v.get("count", 0))
     if name == "days_before_at":
         return _days_before(count, clock)
     if name == "days_after_at":
-        return ngettext("%(num)d day after the hearing at %(time)s",
-                        "%(num)d days after the hearing at %(time)s", count, time=clock)
+        return ngettext(
+            "%(num)d day after the hearing at %(time)s",
+            "%(num)d days after the hearing at %(time)s",
+            count,
+            time=clock,
+        )
     if name in ("hours_before", "hours_after"):
         return _hours(name, float(v["hours"]))
     if name == "business_days_before":
-        return ngettext("%(num)d business day before the hearing, at the hearing's time",
-                        "%(num)d business days before the hearing, at the hearing's time", count)
-    return ngettext("%(num)d business day before the hearing at %(time)s",
-                    "%(num)d business days before the hearing at %(time)s", count, time=clock)
+        return ngettext(
+            "%(num)d business day before the hearing, at the hearing's time",
+            "%(num)d business days before the hearing, at the hearing's time",
+            count,
+        )
+    return ngettext(
+        "%(num)d business day before the hearing at %(time)s",
+        "%(num)d business days before the hearing at %(time)s",
+        count,
+        time=clock,
+    )
 
 
 def _days_before(count: int, clock: str) -> str:
@@ -47,10 +62,15 @@ def _days_before(count: int, clock: str) -> str:
 def _hours(name: str, hours: float) -> str:
     shown, form = f"{hours:g}", 1 if hours == 1 else 2
     if name == "hours_before":
-        return ngettext("%(hours)s hour before the hearing", "%(hours)s hours before the "
-                        "hearing", form, hours=shown)
-    return ngettext("%(hours)s hour after the hearing", "%(hours)s hours after the hearing",
-                    form, hours=shown)
+        return ngettext(
+            "%(hours)s hour before the hearing",
+            "%(hours)s hours before the hearing",
+            form,
+            hours=shown,
+        )
+    return ngettext(
+        "%(hours)s hour after the hearing", "%(hours)s hours after the hearing", form, hours=shown
+    )
 
 
 def rule_of(deadline) -> str:
@@ -73,8 +93,9 @@ def how_soon(at: datetime, now: datetime, time_zone: str) -> str:
             return ngettext("%(num)d hour ago", "%(num)d hours ago", max(hours, 1))
         return ngettext("%(num)d day ago", "%(num)d days ago", hours // 24)
     if delta < timedelta(hours=1):
-        return ngettext("in %(num)d minute", "in %(num)d minutes",
-                        max(int(delta.total_seconds() // 60), 1))
+        return ngettext(
+            "in %(num)d minute", "in %(num)d minutes", max(int(delta.total_seconds() // 60), 1)
+        )
     if delta < timedelta(hours=24):
         return ngettext("in %(num)d hour", "in %(num)d hours", int(delta.total_seconds() // 3600))
     zone = deadline_service.zone_of(time_zone)
@@ -91,15 +112,22 @@ def risk_text(warning: RiskWarning, now: datetime) -> str:
     if warning.kind == WarningKind.NO_PACKET:
         return _("Hearing %(when)s and no packet built", when=when)
     if warning.kind == WarningKind.MODERATION_BEFORE_HEARING:
-        return ngettext("%(num)d testimony still waits for moderation and the hearing is "
-                        "%(when)s",
-                        "%(num)d testimonies still wait for moderation and the hearing is "
-                        "%(when)s", count, when=when)
+        return ngettext(
+            "%(num)d testimony still waits for moderation and the hearing is %(when)s",
+            "%(num)d testimonies still wait for moderation and the hearing is %(when)s",
+            count,
+            when=when,
+        )
     if warning.kind == WarningKind.MODERATION_BEFORE_COMMENT_DEADLINE:
-        return ngettext("%(num)d testimony waits for moderation and the comment deadline is "
-                        "%(when)s",
-                        "%(num)d testimonies wait for moderation and the comment deadline is "
-                        "%(when)s", count, when=when)
-    return ngettext("Speaker cut-off %(when)s and %(num)d speaker needs an interpreter",
-                    "Speaker cut-off %(when)s and %(num)d speakers need an interpreter",
-                    count, when=when)
+        return ngettext(
+            "%(num)d testimony waits for moderation and the comment deadline is %(when)s",
+            "%(num)d testimonies wait for moderation and the comment deadline is %(when)s",
+            count,
+            when=when,
+        )
+    return ngettext(
+        "Speaker cut-off %(when)s and %(num)d speaker needs an interpreter",
+        "Speaker cut-off %(when)s and %(num)d speakers need an interpreter",
+        count,
+        when=when,
+    )

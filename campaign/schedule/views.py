@@ -115,15 +115,19 @@ def purge_hold(campaign: Campaign):
     if form.validate_on_submit():
         holding = bool(form.hold.data)
         try:
-            purge_service.set_purge_hold(db.session, campaign, holding, form.reason.data,
-                                         current_user)
+            purge_service.set_purge_hold(
+                db.session, campaign, holding, form.reason.data, current_user
+            )
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
             form.reason.errors.append(error_text(error))
         else:
-            flash(_("This campaign is held back from the purge.") if holding
-                  else _("The hold is released: the purge will run when it is due."))
+            flash(
+                _("This campaign is held back from the purge.")
+                if holding
+                else _("The hold is released: the purge will run when it is due.")
+            )
             return redirect(url_for("schedule.purge_hold", slug=campaign.slug))
     return render_template(
         "schedule/hold.html",
@@ -142,21 +146,22 @@ def calendar_token():
         if form.revoke.data:
             calendars.revoke_token(db.session, current_user)
             db.session.commit()
-            flash(_("The private calendar link is turned off. Calendars using it stop "
-                    "updating."))
+            flash(_("The private calendar link is turned off. Calendars using it stop updating."))
             return redirect(url_for("schedule.calendar_token"))
         token = calendars.issue_token(db.session, current_user)
         db.session.commit()
         # Shown on this response only: the token is not stored and cannot be shown again.
         feed_url = external_url("schedule.private_calendar", token=token)
     campaigns = calendars.staff_campaigns(db.session, current_user)
-    response = make_response(render_template(
-        "schedule/calendar.html",
-        form=form,
-        feed_url=feed_url,
-        webcal_url=("webcal://" + feed_url.split("://", 1)[1]) if feed_url else None,
-        has_token=current_user.calendar_token_hash is not None,
-        campaigns=campaigns,
-    ))
+    response = make_response(
+        render_template(
+            "schedule/calendar.html",
+            form=form,
+            feed_url=feed_url,
+            webcal_url=("webcal://" + feed_url.split("://", 1)[1]) if feed_url else None,
+            has_token=current_user.calendar_token_hash is not None,
+            campaigns=campaigns,
+        )
+    )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -39,8 +39,9 @@ def check_password(user: User, password: str) -> bool:
 def set_password(session: Session, user: User, password: str) -> None:
     """Change a password and end every session of the account."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise WeakPassword(f"use at least {MIN_PASSWORD_LENGTH} characters",
-                           min=MIN_PASSWORD_LENGTH)
+        raise WeakPassword(
+            f"use at least {MIN_PASSWORD_LENGTH} characters", min=MIN_PASSWORD_LENGTH
+        )
     user.password_hash = hash_password(password)
     user.session_version = (user.session_version or 0) + 1
 
@@ -65,8 +66,10 @@ def create_user(
     session.add(user)
     if role in (Role.LEAD, Role.ORGANIZER):
         if not campaign_slug:
-            raise DomainError("a lead or organizer belongs to a campaign: give --campaign",
-                              code="campaign_required")
+            raise DomainError(
+                "a lead or organizer belongs to a campaign: give --campaign",
+                code="campaign_required",
+            )
         grant(session, user, campaign_slug, Role(role))
     elif role != "admin":
         raise DomainError("role must be admin, lead or organizer", code="role_unknown")

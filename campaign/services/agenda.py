@@ -82,8 +82,10 @@ class Agenda:
 
 def campaigns_for(session: Session, user: User) -> list[Campaign]:
     """The campaigns a person works on (every campaign for a site admin), by title."""
-    query = sa.select(Campaign).options(selectinload(Campaign.deadlines)).order_by(
-        Campaign.title, Campaign.id
+    query = (
+        sa.select(Campaign)
+        .options(selectinload(Campaign.deadlines))
+        .order_by(Campaign.title, Campaign.id)
     )
     if not user.is_admin:
         query = query.join(Membership, Membership.campaign_id == Campaign.id).where(
@@ -92,8 +94,9 @@ def campaigns_for(session: Session, user: User) -> list[Campaign]:
     return list(session.scalars(query).unique())
 
 
-def build(session: Session, user: User, now: datetime | None = None,
-          days: int = DEFAULT_DAYS) -> Agenda:
+def build(
+    session: Session, user: User, now: datetime | None = None, days: int = DEFAULT_DAYS
+) -> Agenda:
     """The lead's page: the next `days` days of every campaign they work on, and warnings."""
     now = now or utcnow()
     until = now + timedelta(days=days)
@@ -105,12 +108,14 @@ def build(session: Session, user: User, now: datetime | None = None,
         campaign = by_id[deadline.campaign_id]
         local = deadline.at.astimezone(deadline_service.zone_of(campaign.time_zone))
         day = grouped.setdefault(local.date(), AgendaDay(local.date()))
-        day.items.append(AgendaItem(
-            deadline=deadline,
-            campaign=campaign,
-            local=local,
-            status=deadline_service.status(deadline, now, window_hours),
-        ))
+        day.items.append(
+            AgendaItem(
+                deadline=deadline,
+                campaign=campaign,
+                local=local,
+                status=deadline_service.status(deadline, now, window_hours),
+            )
+        )
     return Agenda(
         now=now,
         until=until,
@@ -125,15 +130,18 @@ def _scope(query, campaign: Campaign, hearing: Deadline | None):
     campaign when the deadline follows no hearing."""
     query = query.where(Testimony.campaign_id == campaign.id)
     if hearing is not None:
-        query = query.where(sa.or_(Testimony.hearing_id == hearing.id,
-                                   Testimony.hearing_id.is_(None)))
+        query = query.where(
+            sa.or_(Testimony.hearing_id == hearing.id, Testimony.hearing_id.is_(None))
+        )
     return query
 
 
 def pending_moderation(session: Session, campaign: Campaign, hearing: Deadline | None) -> int:
     """Confirmed testimony still waiting for a moderator."""
-    query = sa.select(sa.func.count()).select_from(Testimony).where(
-        Testimony.status == TestimonyStatus.PENDING
+    query = (
+        sa.select(sa.func.count())
+        .select_from(Testimony)
+        .where(Testimony.status == TestimonyStatus.PENDING)
     )
     return session.scalar(_scope(query, campaign, hearing)) or 0
 
@@ -142,29 +150,42 @@ def speakers_needing_interpreter(
     session: Session, campaign: Campaign, hearing: Deadline | None
 ) -> int:
     """Residents who asked to speak with an interpreter and did not withdraw or get rejected."""
-    query = sa.select(sa.func.count()).select_from(Testimony).where(
-        Testimony.wants_to_speak.is_(True),
-        Testimony.interpreter_language.is_not(None),
-        Testimony.interpreter_language != "",
-        Testimony.status.not_in((TestimonyStatus.REJECTED, TestimonyStatus.WITHDRAWN)),
+    query = (
+        sa.select(sa.func.count())
+        .select_from(Testimony)
+        .where(
+            Testimony.wants_to_speak.is_(True),
+            Testimony.interpreter_language.is_not(None),
+            Testimony.interpreter_language != "",
+            Testimony.status.not_in((TestimonyStatus.REJECTED, TestimonyStatus.WITHDRAWN)),
+        )
     )
     return session.scalar(_scope(query, campaign, hearing)) or 0
 
 
 def packet_built(session: Session, hearing: Deadline) -> bool:
     """True if a packet for this hearing finished building."""
-    return session.scalar(
-        sa.select(Packet.id).where(Packet.hearing_id == hearing.id,
-                                   Packet.status == PacketStatus.DONE).limit(1)
-    ) is not None
+    return (
+        session.scalar(
+            sa.select(Packet.id)
+            .where(Packet.hearing_id == hearing.id, Packet.status == PacketStatus.DONE)
+            .limit(1)
+        )
+        is not None
+    )
 
 
-def warnings(session: Session, campaigns: list[Campaign], now: datetime | None = None,
-             window_hours: int | None = None) -> list[RiskWarning]:
+def warnings(
+    session: Session,
+    campaigns: list[Campaign],
+    now: datetime | None = None,
+    window_hours: int | None = None,
+) -> list[RiskWarning]:
     """What is at risk in open campaigns within the due-soon window, most urgent first."""
     now = now or utcnow()
-    window = timedelta(hours=deadline_service.due_soon_hours() if window_hours is None
-                       else window_hours)
+    window = timedelta(
+        hours=deadline_service.due_soon_hours() if window_hours is None else window_hours
+    )
     found: list[RiskWarning] = []
     for campaign in campaigns:
         if campaign.status != CampaignStatus.OPEN:
@@ -177,8 +198,9 @@ def warnings(session: Session, campaigns: list[Campaign], now: datetime | None =
     return found
 
 
-def _deadline_warnings(session: Session, campaign: Campaign, deadline: Deadline,
-                       now: datetime) -> list[RiskWarning]:
+def _deadline_warnings(
+    session: Session, campaign: Campaign, deadline: Deadline, now: datetime
+) -> list[RiskWarning]:
     if deadline.kind == DeadlineKind.HEARING:
         return _hearing_warnings(session, campaign, deadline, now)
     hearing = deadline.relative_to
@@ -193,8 +215,9 @@ def _deadline_warnings(session: Session, campaign: Campaign, deadline: Deadline,
     return []
 
 
-def _hearing_warnings(session: Session, campaign: Campaign, hearing: Deadline,
-                      now: datetime) -> list[RiskWarning]:
+def _hearing_warnings(
+    session: Session, campaign: Campaign, hearing: Deadline, now: datetime
+) -> list[RiskWarning]:
     result = []
     if not packet_built(session, hearing):
         result.append(RiskWarning(WarningKind.NO_PACKET, campaign, hearing, 0))
@@ -203,6 +226,7 @@ def _hearing_warnings(session: Session, campaign: Campaign, hearing: Deadline,
     if comment is None or comment.at <= now:
         pending = pending_moderation(session, campaign, hearing)
         if pending:
-            result.append(RiskWarning(WarningKind.MODERATION_BEFORE_HEARING, campaign,
-                                      hearing, pending))
+            result.append(
+                RiskWarning(WarningKind.MODERATION_BEFORE_HEARING, campaign, hearing, pending)
+            )
     return result

@@ -38,9 +38,12 @@ def public_campaign(session: Session, slug: str) -> Campaign:
 
 def staff_campaigns(session: Session, user: User) -> list[Campaign]:
     """Every campaign on a staff member's private feed: their campaigns (all for an admin)."""
-    query = sa.select(Campaign).options(
-        selectinload(Campaign.deadlines), selectinload(Campaign.decision)
-    ).where(Campaign.status != CampaignStatus.ARCHIVED).order_by(Campaign.id)
+    query = (
+        sa.select(Campaign)
+        .options(selectinload(Campaign.deadlines), selectinload(Campaign.decision))
+        .where(Campaign.status != CampaignStatus.ARCHIVED)
+        .order_by(Campaign.id)
+    )
     if not user.is_admin:
         query = query.join(Membership, Membership.campaign_id == Campaign.id).where(
             Membership.user_id == user.id
@@ -62,8 +65,13 @@ def issue_token(session: Session, user: User) -> str:
     token = secrets.token_urlsafe(32)
     had_token = user.calendar_token_hash is not None
     user.calendar_token_hash = token_hash(token)
-    audit.record(session, "calendar.token_replaced" if had_token else "calendar.token_issued",
-                 actor=user, target_type="user", target_id=user.id)
+    audit.record(
+        session,
+        "calendar.token_replaced" if had_token else "calendar.token_issued",
+        actor=user,
+        target_type="user",
+        target_id=user.id,
+    )
     session.flush()
     return token
 
@@ -73,8 +81,9 @@ def revoke_token(session: Session, user: User) -> bool:
     if user.calendar_token_hash is None:
         return False
     user.calendar_token_hash = None
-    audit.record(session, "calendar.token_revoked", actor=user, target_type="user",
-                 target_id=user.id)
+    audit.record(
+        session, "calendar.token_revoked", actor=user, target_type="user", target_id=user.id
+    )
     session.flush()
     return True
 

@@ -21,8 +21,20 @@ from campaign.services import DomainError, audit
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])$")
 
 CAMPAIGN_FIELDS = (
-    "slug", "title", "title_es", "ask", "ask_es", "summary", "summary_es", "goal", "time_zone",
-    "city", "default_visibility", "ask_address", "retention_days", "close_after_vote",
+    "slug",
+    "title",
+    "title_es",
+    "ask",
+    "ask_es",
+    "summary",
+    "summary_es",
+    "goal",
+    "time_zone",
+    "city",
+    "default_visibility",
+    "ask_address",
+    "retention_days",
+    "close_after_vote",
 )
 
 # Which status a campaign may move to from each status.
@@ -63,17 +75,20 @@ def _check_fields(session: Session, values: dict[str, Any], except_id: int | Non
         raise ValueError(f"not campaign fields: {sorted(unknown)}")
     if "slug" in values:
         if not valid_slug(values["slug"]):
-            raise DomainError("the web address may use lower-case letters, digits and hyphens",
-                              code="slug_invalid", field="slug")
+            raise DomainError(
+                "the web address may use lower-case letters, digits and hyphens",
+                code="slug_invalid",
+                field="slug",
+            )
         if _slug_taken(session, values["slug"], except_id):
-            raise DomainError("another campaign already uses that web address",
-                              code="slug_taken", field="slug")
+            raise DomainError(
+                "another campaign already uses that web address", code="slug_taken", field="slug"
+            )
     if "time_zone" in values and not valid_time_zone(values["time_zone"]):
         raise DomainError("unknown time zone", code="time_zone_unknown", field="time_zone")
     for number in ("goal", "retention_days"):
         if number in values and values[number] < 0:
-            raise DomainError(f"{number} cannot be negative", code="number_negative",
-                              field=number)
+            raise DomainError(f"{number} cannot be negative", code="number_negative", field=number)
 
 
 def create_campaign(session: Session, actor: User, **values: Any) -> Campaign:
@@ -82,26 +97,45 @@ def create_campaign(session: Session, actor: User, **values: Any) -> Campaign:
     campaign = Campaign(status=CampaignStatus.DRAFT, **values)
     session.add(campaign)
     session.flush()
-    audit.record(session, "campaign.created", actor=actor, campaign_id=campaign.id,
-                 target_type="campaign", target_id=campaign.id, slug=campaign.slug)
+    audit.record(
+        session,
+        "campaign.created",
+        actor=actor,
+        campaign_id=campaign.id,
+        target_type="campaign",
+        target_id=campaign.id,
+        slug=campaign.slug,
+    )
     return campaign
 
 
 def update_campaign(session: Session, campaign: Campaign, actor: User, **values: Any) -> list[str]:
     """Change a campaign's settings; returns the names of the fields that changed."""
     _check_fields(session, values, campaign.id)
-    if "slug" in values and values["slug"] != campaign.slug and (
-        campaign.status != CampaignStatus.DRAFT
+    if (
+        "slug" in values
+        and values["slug"] != campaign.slug
+        and (campaign.status != CampaignStatus.DRAFT)
     ):
         # Printed sheets, QR codes and shared links point at the address of an open campaign.
-        raise DomainError("the web address can only change while the campaign is a draft",
-                          code="slug_locked", field="slug")
+        raise DomainError(
+            "the web address can only change while the campaign is a draft",
+            code="slug_locked",
+            field="slug",
+        )
     changed = [name for name, value in values.items() if getattr(campaign, name) != value]
     for name in changed:
         setattr(campaign, name, values[name])
     if changed:
-        audit.record(session, "campaign.updated", actor=actor, campaign_id=campaign.id,
-                     target_type="campaign", target_id=campaign.id, fields=changed)
+        audit.record(
+            session,
+            "campaign.updated",
+            actor=actor,
+            campaign_id=campaign.id,
+            target_type="campaign",
+            target_id=campaign.id,
+            fields=changed,
+        )
     return changed
 
 
@@ -111,12 +145,14 @@ def change_status(
     """Open a draft, close, reopen or archive a campaign (audit-logged)."""
     old = campaign.status
     if new_status not in TRANSITIONS[old]:
-        raise DomainError(f"a {old.value} campaign cannot become {new_status.value}",
-                          code="status_change_refused")
+        raise DomainError(
+            f"a {old.value} campaign cannot become {new_status.value}", code="status_change_refused"
+        )
     if new_status == CampaignStatus.OPEN:
         if campaign.decision is None:
-            raise DomainError("describe the decision before opening the campaign",
-                              code="decision_missing")
+            raise DomainError(
+                "describe the decision before opening the campaign", code="decision_missing"
+            )
         if campaign.purged_at is not None:
             raise DomainError("a purged campaign cannot be reopened", code="purged_cannot_reopen")
     now = utcnow()
@@ -126,6 +162,12 @@ def change_status(
         campaign.closed_at = None
     elif new_status == CampaignStatus.CLOSED:
         campaign.closed_at = now
-    audit.record(session, "campaign.status", actor=actor, campaign_id=campaign.id,
-                 target_type="campaign", target_id=campaign.id,
-                 **{"from": old.value, "to": new_status.value})
+    audit.record(
+        session,
+        "campaign.status",
+        actor=actor,
+        campaign_id=campaign.id,
+        target_type="campaign",
+        target_id=campaign.id,
+        **{"from": old.value, "to": new_status.value},
+    )

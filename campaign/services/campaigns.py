@@ -91,9 +91,7 @@ def get_public(session: Session, slug: str, *, whip_count: bool = False) -> Camp
         selectinload(Campaign.deadlines).selectinload(Deadline.dependents),
     ]
     if whip_count:
-        options.append(
-            selectinload(Campaign.decision_makers).selectinload(DecisionMaker.positions)
-        )
+        options.append(selectinload(Campaign.decision_makers).selectinload(DecisionMaker.positions))
     campaign = session.scalar(
         sa.select(Campaign)
         .where(Campaign.slug == slug, Campaign.status.in_(PUBLIC_STATUSES))

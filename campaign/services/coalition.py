@@ -110,8 +110,14 @@ def decide(
     if role is not None:
         endorsement.role = EndorsementRole(role)
     endorsement.decided_at = utcnow()
-    audit.record(session, f"endorsement.{status.value}", actor=actor,
-                 campaign_id=endorsement.campaign_id, target_type="endorsement",
-                 target_id=endorsement.id, previous=previous.value,
-                 role=endorsement.role.value)
+    audit.record(
+        session,
+        f"endorsement.{status.value}",
+        actor=actor,
+        campaign_id=endorsement.campaign_id,
+        target_type="endorsement",
+        target_id=endorsement.id,
+        previous=previous.value,
+        role=endorsement.role.value,
+    )
     session.flush()

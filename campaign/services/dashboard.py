@@ -101,11 +101,13 @@ def signatures_per_day(
     # SQL cannot do the same way on SQLite and PostgreSQL.
     buckets = dict.fromkeys((first + timedelta(days=n) for n in range(days)), 0)
     for created_at in session.scalars(
-        sa.select(Signature.created_at).where(
+        sa.select(Signature.created_at)
+        .where(
             Signature.campaign_id == campaign.id,
             Signature.status == SignatureStatus.VERIFIED,
             Signature.created_at >= since,
-        ).execution_options(yield_per=5000)
+        )
+        .execution_options(yield_per=5000)
     ):
         day = created_at.astimezone(zone).date()
         if day in buckets:
@@ -135,14 +137,21 @@ def chart(days: list[DayCount], width: int = 720, height: int = 240) -> Chart:
     bars = []
     for n, day in enumerate(days):
         bar_height = (bottom - top) * day.count / top_value
-        bars.append(Bar(x=round(left + n * slot + (slot - bar_width) / 2, 2),
-                        y=round(bottom - bar_height, 2), width=round(bar_width, 2),
-                        height=round(bar_height, 2), day=day.day, count=day.count))
-    gridlines = [(round(bottom - (bottom - top) * f, 2), round(top_value * f))
-                 for f in (0, 0.5, 1)]
+        bars.append(
+            Bar(
+                x=round(left + n * slot + (slot - bar_width) / 2, 2),
+                y=round(bottom - bar_height, 2),
+                width=round(bar_width, 2),
+                height=round(bar_height, 2),
+                day=day.day,
+                count=day.count,
+            )
+        )
+    gridlines = [(round(bottom - (bottom - top) * f, 2), round(top_value * f)) for f in (0, 0.5, 1)]
     every = max(1, len(days) // 6)
-    labels = [(round(left + n * slot + slot / 2, 2), d.day)
-              for n, d in enumerate(days) if n % every == 0]
+    labels = [
+        (round(left + n * slot + slot / 2, 2), d.day) for n, d in enumerate(days) if n % every == 0
+    ]
     return Chart(width, height, top, bottom, left, bars, top_value, gridlines, labels)
 
 
@@ -154,9 +163,11 @@ def district_rows(
     district (at-large members, the mayor)."""
     by_district = {d.district: d for d in counts.by_district}
     names = set(by_district)
-    names.update(session.scalars(
-        sa.select(DistrictZip.district).where(DistrictZip.campaign_id == campaign.id).distinct()
-    ))
+    names.update(
+        session.scalars(
+            sa.select(DistrictZip.district).where(DistrictZip.campaign_id == campaign.id).distinct()
+        )
+    )
     makers: dict[str, list[DecisionMaker]] = {}
     at_large: list[DecisionMaker] = []
     for maker in campaign.decision_makers:
@@ -168,12 +179,14 @@ def district_rows(
     rows = []
     for name in sorted(names, key=district_sort_key):
         count = by_district.get(name)
-        rows.append(DistrictRow(
-            district=name,
-            signatures=count.signatures if count else 0,
-            testimonies=count.testimonies if count else 0,
-            decision_makers=makers.get(name, []),
-        ))
+        rows.append(
+            DistrictRow(
+                district=name,
+                signatures=count.signatures if count else 0,
+                testimonies=count.testimonies if count else 0,
+                decision_makers=makers.get(name, []),
+            )
+        )
     real = [r for r in rows if r.district != UNASSIGNED]
     if real:
         average = sum(r.signatures for r in real) / len(real)
@@ -190,8 +203,10 @@ def testimony_by_position(session: Session, campaign_id: int) -> dict[str, dict[
     }
     for status, position, count in session.execute(
         sa.select(Testimony.status, Testimony.position, sa.func.count())
-        .where(Testimony.campaign_id == campaign_id,
-               Testimony.status.in_((TestimonyStatus.APPROVED, TestimonyStatus.PENDING)))
+        .where(
+            Testimony.campaign_id == campaign_id,
+            Testimony.status.in_((TestimonyStatus.APPROVED, TestimonyStatus.PENDING)),
+        )
         .group_by(Testimony.status, Testimony.position)
     ):
         table[TestimonyStatus(status).value][Position(position).value] = count
@@ -204,8 +219,9 @@ def build(session: Session, campaign: Campaign, now: datetime, due_soon_hours: i
     by_source = dict(
         session.execute(
             sa.select(Signature.source, sa.func.count())
-            .where(Signature.campaign_id == campaign.id,
-                   Signature.status == SignatureStatus.VERIFIED)
+            .where(
+                Signature.campaign_id == campaign.id, Signature.status == SignatureStatus.VERIFIED
+            )
             .group_by(Signature.source)
         ).all()
     )

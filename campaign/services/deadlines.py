@@ -202,8 +202,9 @@ def due_soon_hours() -> int:
         return DUE_SOON_HOURS
 
 
-def status(deadline: Deadline, now: datetime | None = None,
-           due_soon_hours: int = DUE_SOON_HOURS) -> str:
+def status(
+    deadline: Deadline, now: datetime | None = None, due_soon_hours: int = DUE_SOON_HOURS
+) -> str:
     """Upcoming, due soon (within due_soon_hours) or passed, as of now."""
     now = now or utcnow()
     if deadline.at <= now:
@@ -247,11 +248,13 @@ def between(
     """Deadlines of these campaigns from start (inclusive) to end (exclusive), soonest first."""
     if not campaign_ids:
         return []
-    return list(session.scalars(
-        sa.select(Deadline)
-        .where(Deadline.campaign_id.in_(campaign_ids), Deadline.at >= start, Deadline.at < end)
-        .order_by(Deadline.at, Deadline.id)
-    ))
+    return list(
+        session.scalars(
+            sa.select(Deadline)
+            .where(Deadline.campaign_id.in_(campaign_ids), Deadline.at >= start, Deadline.at < end)
+            .order_by(Deadline.at, Deadline.id)
+        )
+    )
 
 
 def revisions(session: Session, deadline_ids: list[int]) -> dict[int, tuple[int, datetime]]:
@@ -261,8 +264,11 @@ def revisions(session: Session, deadline_ids: list[int]) -> dict[int, tuple[int,
         return {}
     rows = session.execute(
         sa.select(AuditEvent.target_id, sa.func.count(), sa.func.max(AuditEvent.at))
-        .where(AuditEvent.target_type == "deadline", AuditEvent.target_id.in_(deadline_ids),
-               AuditEvent.action.in_(CHANGE_ACTIONS))
+        .where(
+            AuditEvent.target_type == "deadline",
+            AuditEvent.target_id.in_(deadline_ids),
+            AuditEvent.action.in_(CHANGE_ACTIONS),
+        )
         .group_by(AuditEvent.target_id)
     )
     return {target: (count, last) for target, count, last in rows}
@@ -295,8 +301,11 @@ def _aware_utc(moment: datetime) -> datetime:
     if not isinstance(moment, datetime) or moment.tzinfo is None:
         raise DomainError("a deadline's time must carry its time zone", code="time_not_aware")
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-        raise DateOutOfRange(f"{moment} is not between {FIRST_YEAR} and {LAST_YEAR}",
-                             first=FIRST_YEAR, last=LAST_YEAR)
+        raise DateOutOfRange(
+            f"{moment} is not between {FIRST_YEAR} and {LAST_YEAR}",
+            first=FIRST_YEAR,
+            last=LAST_YEAR,
+        )
     return moment.astimezone(UTC)
 
 
@@ -307,16 +316,17 @@ def local_moment(day, clock: time, time_zone: str) -> datetime:
     Rules computed from a hearing read such a time leniently (see the module's docstring); a
     typed one is refused, because the person meant a moment that does not exist."""
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise DateOutOfRange(f"{day} is not between {FIRST_YEAR} and {LAST_YEAR}",
-                             first=FIRST_YEAR, last=LAST_YEAR)
+        raise DateOutOfRange(
+            f"{day} is not between {FIRST_YEAR} and {LAST_YEAR}", first=FIRST_YEAR, last=LAST_YEAR
+        )
     zone = zone_of(time_zone)
-    local = datetime.combine(day, clock.replace(second=0, microsecond=0, tzinfo=None),
-                             tzinfo=zone)
+    local = datetime.combine(day, clock.replace(second=0, microsecond=0, tzinfo=None), tzinfo=zone)
     moment = local.astimezone(UTC)
     back = moment.astimezone(zone)
     if (back.date(), back.time()) != (day, local.time()):
-        raise NonexistentLocalTime(f"{clock:%H:%M} does not exist on {day} in {time_zone}",
-                                   zone=time_zone)
+        raise NonexistentLocalTime(
+            f"{clock:%H:%M} does not exist on {day} in {time_zone}", zone=time_zone
+        )
     return moment
 
 
@@ -370,8 +380,9 @@ def create_deadline(
     return deadline
 
 
-def _texts(title: str, title_es: str | None, location: str | None, committee: str | None,
-           notes: str | None) -> dict[str, str | None]:
+def _texts(
+    title: str, title_es: str | None, location: str | None, committee: str | None, notes: str | None
+) -> dict[str, str | None]:
     return {
         "title": _clean_title(title, required=True),
         "title_es": _clean_title(title_es, required=False),
@@ -382,9 +393,17 @@ def _texts(title: str, title_es: str | None, location: str | None, committee: st
 
 
 def _record_created(session: Session, deadline: Deadline, actor: User | None, **extra) -> None:
-    audit.record(session, "deadline.created", actor=actor, campaign_id=deadline.campaign.id,
-                 target_type="deadline", target_id=deadline.id, kind=deadline.kind.value,
-                 at=deadline.at.isoformat(), **extra)
+    audit.record(
+        session,
+        "deadline.created",
+        actor=actor,
+        campaign_id=deadline.campaign.id,
+        target_type="deadline",
+        target_id=deadline.id,
+        kind=deadline.kind.value,
+        at=deadline.at.isoformat(),
+        **extra,
+    )
 
 
 def add_relative(
@@ -404,8 +423,9 @@ def add_relative(
     if hearing.kind != DeadlineKind.HEARING:
         raise RelationRefused("relative deadlines follow a hearing", code="follows_hearing_only")
     if hearing.relative_to_id is not None:
-        raise RelationRefused("relative deadlines follow a hearing with a fixed date",
-                              code="hearing_not_fixed")
+        raise RelationRefused(
+            "relative deadlines follow a hearing with a fixed date", code="hearing_not_fixed"
+        )
     if DeadlineKind(kind) == DeadlineKind.HEARING:
         raise _hearing_cannot_follow()
     rule = normalize_rule(rule)
@@ -426,22 +446,32 @@ def add_relative(
 
 
 def _hearing_cannot_follow() -> RelationRefused:
-    return RelationRefused("a hearing has its own date; it cannot follow another hearing",
-                           code="hearing_cannot_follow")
+    return RelationRefused(
+        "a hearing has its own date; it cannot follow another hearing", code="hearing_cannot_follow"
+    )
 
 
 def _follows_by_rule() -> RelationRefused:
-    return RelationRefused("this date follows the hearing by a rule: change the rule, or make "
-                           "it a fixed date", code="date_follows_rule")
+    return RelationRefused(
+        "this date follows the hearing by a rule: change the rule, or make it a fixed date",
+        code="date_follows_rule",
+    )
 
 
-def _record_move(session: Session, deadline: Deadline, before: datetime | None,
-                 actor: User | None, **extra) -> None:
-    audit.record(session, "deadline.moved", actor=actor,
-                 campaign_id=deadline.campaign_id or deadline.campaign.id,
-                 target_type="deadline", target_id=deadline.id,
-                 before=before.isoformat() if before else None, after=deadline.at.isoformat(),
-                 **extra)
+def _record_move(
+    session: Session, deadline: Deadline, before: datetime | None, actor: User | None, **extra
+) -> None:
+    audit.record(
+        session,
+        "deadline.moved",
+        actor=actor,
+        campaign_id=deadline.campaign_id or deadline.campaign.id,
+        target_type="deadline",
+        target_id=deadline.id,
+        before=before.isoformat() if before else None,
+        after=deadline.at.isoformat(),
+        **extra,
+    )
 
 
 def move_hearing(
@@ -489,13 +519,26 @@ def update_deadline(
     changed: list[str] = []
     if kind is not _UNCHANGED:
         changed += _change_kind(deadline, DeadlineKind(kind), relative_to)
-    changed += _change_texts(deadline, location=location, committee=committee, notes=notes,
-                             title=title, title_es=title_es)
+    changed += _change_texts(
+        deadline,
+        location=location,
+        committee=committee,
+        notes=notes,
+        title=title,
+        title_es=title_es,
+    )
     changed += _change_rule(deadline, relative_to, rule, at)
     moved = _change_date(session, deadline, at, actor)
     if changed:
-        audit.record(session, "deadline.updated", actor=actor, campaign_id=deadline.campaign.id,
-                     target_type="deadline", target_id=deadline.id, fields=changed)
+        audit.record(
+            session,
+            "deadline.updated",
+            actor=actor,
+            campaign_id=deadline.campaign.id,
+            target_type="deadline",
+            target_id=deadline.id,
+            fields=changed,
+        )
     session.flush()
     return moved
 
@@ -506,8 +549,10 @@ def _change_kind(deadline: Deadline, kind: DeadlineKind, relative_to: Any) -> li
     if kind == deadline.kind:
         return []
     if deadline.kind == DeadlineKind.HEARING and deadline.dependents:
-        raise RelationRefused("other dates follow this hearing: remove them or make them "
-                              "fixed dates first", code="hearing_has_followers")
+        raise RelationRefused(
+            "other dates follow this hearing: remove them or make them fixed dates first",
+            code="hearing_has_followers",
+        )
     if kind == DeadlineKind.HEARING and (
         deadline.relative_to_id is not None or relative_to not in (_UNCHANGED, None)
     ):
@@ -563,17 +608,20 @@ def _change_rule(deadline: Deadline, relative_to: Any, rule: Any, at: Any) -> li
 
 def _check_can_follow(deadline: Deadline, hearing: Deadline) -> None:
     if hearing.kind != DeadlineKind.HEARING or hearing.relative_to_id is not None:
-        raise RelationRefused("relative deadlines follow a hearing with a fixed date",
-                              code="hearing_not_fixed")
+        raise RelationRefused(
+            "relative deadlines follow a hearing with a fixed date", code="hearing_not_fixed"
+        )
     if hearing.campaign_id != deadline.campaign_id or hearing is deadline:
-        raise RelationRefused("a date can only follow a hearing of its own campaign",
-                              code="hearing_other_campaign")
+        raise RelationRefused(
+            "a date can only follow a hearing of its own campaign", code="hearing_other_campaign"
+        )
     if deadline.kind == DeadlineKind.HEARING:
         raise _hearing_cannot_follow()
 
 
-def _change_date(session: Session, deadline: Deadline, at: Any,
-                 actor: User | None) -> list[Deadline]:
+def _change_date(
+    session: Session, deadline: Deadline, at: Any, actor: User | None
+) -> list[Deadline]:
     """Move the deadline to the date its rule gives, or to `at` if it is a fixed date (a
     hearing takes the dates that follow it along); the deadlines whose date moved."""
     if deadline.rule is not None and deadline.relative_to is not None:
@@ -599,17 +647,28 @@ def delete_deadline(session: Session, deadline: Deadline, *, actor: User | None)
     hearing residents wrote testimony for cannot be removed (move it instead)."""
     if deadline.kind == DeadlineKind.HEARING:
         used = session.scalar(
-            sa.select(sa.func.count()).select_from(Testimony)
+            sa.select(sa.func.count())
+            .select_from(Testimony)
             .where(Testimony.hearing_id == deadline.id)
         )
         if used:
-            raise HearingHasTestimony("residents wrote testimony for this hearing: move it to "
-                                      "its new date instead of removing it")
+            raise HearingHasTestimony(
+                "residents wrote testimony for this hearing: move it to "
+                "its new date instead of removing it"
+            )
     removed = [*deadline.dependents, deadline]
     for item in removed:
-        audit.record(session, "deadline.deleted", actor=actor, campaign_id=deadline.campaign_id,
-                     target_type="deadline", target_id=item.id, kind=item.kind.value,
-                     title=item.title, at=item.at.isoformat())
+        audit.record(
+            session,
+            "deadline.deleted",
+            actor=actor,
+            campaign_id=deadline.campaign_id,
+            target_type="deadline",
+            target_id=item.id,
+            kind=item.kind.value,
+            title=item.title,
+            at=item.at.isoformat(),
+        )
     campaign = deadline.campaign
     for dependent in list(deadline.dependents):
         deadline.dependents.remove(dependent)

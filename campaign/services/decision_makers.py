@@ -57,16 +57,28 @@ def add_position(
 ) -> StatedPosition:
     """Record a decision-maker's stated position with where and when it was stated."""
     if source_url and not source_url.lower().startswith(("https://", "http://")):
-        raise DomainError("the source must be a web address starting with https://",
-                          code="source_not_web_address")
-    position = StatedPosition(stance=stance, stated_on=stated_on, source_url=source_url or None,
-                              source_note=source_note or None)
+        raise DomainError(
+            "the source must be a web address starting with https://", code="source_not_web_address"
+        )
+    position = StatedPosition(
+        stance=stance,
+        stated_on=stated_on,
+        source_url=source_url or None,
+        source_note=source_note or None,
+    )
     maker.positions.append(position)
     session.flush()
     session.refresh(maker, ["positions"])
-    audit.record(session, "position.recorded", actor=actor, campaign_id=maker.campaign_id,
-                 target_type="decision_maker", target_id=maker.id, stance=stance.value,
-                 stated_on=stated_on.isoformat())
+    audit.record(
+        session,
+        "position.recorded",
+        actor=actor,
+        campaign_id=maker.campaign_id,
+        target_type="decision_maker",
+        target_id=maker.id,
+        stance=stance.value,
+        stated_on=stated_on.isoformat(),
+    )
     return position
 
 

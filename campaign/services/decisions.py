@@ -30,6 +30,13 @@ def save_decision(session: Session, campaign: Campaign, actor: User, **values: A
             setattr(decision, name, values[name])
     session.flush()
     if changed:
-        audit.record(session, "decision.updated", actor=actor, campaign_id=campaign.id,
-                     target_type="decision", target_id=decision.id, fields=changed)
+        audit.record(
+            session,
+            "decision.updated",
+            actor=actor,
+            campaign_id=campaign.id,
+            target_type="decision",
+            target_id=decision.id,
+            fields=changed,
+        )
     return decision

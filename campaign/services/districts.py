@@ -41,8 +41,9 @@ def district_of_zip(campaign_id: str, zip_code: str):
     zips = DistrictZip.__table__
     return sa.func.coalesce(
         sa.select(zips.c.district)
-        .where(zips.c.campaign_id == sa.bindparam(campaign_id),
-               zips.c.zip == sa.bindparam(zip_code))
+        .where(
+            zips.c.campaign_id == sa.bindparam(campaign_id), zips.c.zip == sa.bindparam(zip_code)
+        )
         .scalar_subquery(),
         UNASSIGNED,
     )
@@ -83,8 +84,9 @@ def read_district_table(data: bytes) -> DistrictPreview:
     preview = DistrictPreview()
     seen: dict[str, str] = {}
     for line, cells in rows:
-        zip_code, district, problem = _row(uploads.cell(cells, zip_column),
-                                           uploads.cell(cells, district_column))
+        zip_code, district, problem = _row(
+            uploads.cell(cells, zip_column), uploads.cell(cells, district_column)
+        )
         if problem is None and seen.get(zip_code, district) != district:
             problem = "zip_conflict"
         if problem is not None:
@@ -105,8 +107,9 @@ def _columns(table: uploads.Table) -> tuple[int, int, list[tuple[int, list[str]]
         return zip_column, district_column, table.rows
     if len(table.header) >= 2 and ZIP_PATTERN.match(table.header[0]):
         return 0, 1, [(table.header_line, table.header), *table.rows]
-    raise uploads.UnreadableFile("the file needs a ZIP column and a district column",
-                                 code="district_columns_missing")
+    raise uploads.UnreadableFile(
+        "the file needs a ZIP column and a district column", code="district_columns_missing"
+    )
 
 
 def _row(zip_raw: str, district_raw: str) -> tuple[str, str, str | None]:
@@ -160,13 +163,21 @@ def replace_district_table(
         _redistrict(session, model, campaign.id, by_district)
     session.expire_all()
     tallies.recount(session, campaign.id)
-    audit.record(session, "districts.replaced", actor=actor, campaign_id=campaign.id,
-                 rows=len(rows), districts=len(by_district), **changes)
+    audit.record(
+        session,
+        "districts.replaced",
+        actor=actor,
+        campaign_id=campaign.id,
+        rows=len(rows),
+        districts=len(by_district),
+        **changes,
+    )
     return changes["signatures_moved"]
 
 
-def _redistrict(session: Session, model, campaign_id: int,
-                by_district: dict[str, list[str]]) -> None:
+def _redistrict(
+    session: Session, model, campaign_id: int, by_district: dict[str, list[str]]
+) -> None:
     """Every row of a campaign to the district of its ZIP, in bulk; unassigned if none."""
     zip5 = sa.func.substr(model.zip, 1, 5)
     session.execute(
@@ -179,7 +190,7 @@ def _redistrict(session: Session, model, campaign_id: int,
         for start in range(0, len(zips), 500):
             session.execute(
                 sa.update(model)
-                .where(model.campaign_id == campaign_id, zip5.in_(zips[start:start + 500]))
+                .where(model.campaign_id == campaign_id, zip5.in_(zips[start : start + 500]))
                 .values(district=district)
                 .execution_options(synchronize_session=False)
             )

@@ -71,8 +71,19 @@ def _stamp(campaign: Campaign, now: datetime) -> str:
 
 
 SIGNATURE_HEADER = (
-    "name", "email", "zip", "address", "district", "visibility", "source", "status",
-    "signed_at", "verified_at", "batch", "language", "consent_updates",
+    "name",
+    "email",
+    "zip",
+    "address",
+    "district",
+    "visibility",
+    "source",
+    "status",
+    "signed_at",
+    "verified_at",
+    "batch",
+    "language",
+    "consent_updates",
 )
 
 
@@ -86,27 +97,75 @@ def signatures(session: Session, campaign: Campaign, actor: User, now: datetime)
         .execution_options(yield_per=BATCH)
     )
     rows = [
-        (s.name, s.email, s.zip, s.address, s.district, s.visibility.value, s.source.value,
-         s.status.value, _when(s.created_at, zone), _when(s.verified_at, zone), s.batch,
-         s.language, s.consent_updates)
+        (
+            s.name,
+            s.email,
+            s.zip,
+            s.address,
+            s.district,
+            s.visibility.value,
+            s.source.value,
+            s.status.value,
+            _when(s.created_at, zone),
+            _when(s.verified_at, zone),
+            s.batch,
+            s.language,
+            s.consent_updates,
+        )
         for s in session.scalars(query)
     ]
     data = to_csv(SIGNATURE_HEADER, rows)
-    audit.record(session, "export.signatures", actor=actor, campaign_id=campaign.id,
-                 rows=len(rows), format="csv")
+    audit.record(
+        session,
+        "export.signatures",
+        actor=actor,
+        campaign_id=campaign.id,
+        rows=len(rows),
+        format="csv",
+    )
     return Export(f"{campaign.slug}-signatures-{_stamp(campaign, now)}.csv", data, len(rows))
 
 
 APPROVED_TESTIMONY_HEADER = (
-    "reference", "name", "email", "zip", "district", "position", "affiliation", "language",
-    "visibility", "wants_to_speak", "speak_mode", "interpreter_language", "submitted_at",
-    "approved_at", "text",
+    "reference",
+    "name",
+    "email",
+    "zip",
+    "district",
+    "position",
+    "affiliation",
+    "language",
+    "visibility",
+    "wants_to_speak",
+    "speak_mode",
+    "interpreter_language",
+    "submitted_at",
+    "approved_at",
+    "text",
 )
 ALL_TESTIMONY_HEADER = (
-    "reference", "status", "rejection_reason", "moderation_note", "name", "email", "phone",
-    "zip", "district", "position", "affiliation", "language", "visibility", "wants_to_speak",
-    "speak_mode", "interpreter_language", "submitted_at", "confirmed_at", "moderated_at",
-    "redacted", "text_as_published", "original_text",
+    "reference",
+    "status",
+    "rejection_reason",
+    "moderation_note",
+    "name",
+    "email",
+    "phone",
+    "zip",
+    "district",
+    "position",
+    "affiliation",
+    "language",
+    "visibility",
+    "wants_to_speak",
+    "speak_mode",
+    "interpreter_language",
+    "submitted_at",
+    "confirmed_at",
+    "moderated_at",
+    "redacted",
+    "text_as_published",
+    "original_text",
 )
 
 
@@ -131,52 +190,116 @@ def testimonies(
     if scope == "approved":
         header = APPROVED_TESTIMONY_HEADER
         rows = [
-            (t.reference, t.name, t.email, t.zip, t.district, t.position.value, t.affiliation,
-             t.language, t.visibility.value, t.wants_to_speak, mode(t), t.interpreter_language,
-             _when(t.created_at, zone), _when(t.moderated_at, zone), t.public_body)
+            (
+                t.reference,
+                t.name,
+                t.email,
+                t.zip,
+                t.district,
+                t.position.value,
+                t.affiliation,
+                t.language,
+                t.visibility.value,
+                t.wants_to_speak,
+                mode(t),
+                t.interpreter_language,
+                _when(t.created_at, zone),
+                _when(t.moderated_at, zone),
+                t.public_body,
+            )
             for t in session.scalars(query)
         ]
     else:
         header = ALL_TESTIMONY_HEADER
         rows = [
-            (t.reference, t.status.value,
-             t.rejection_reason.value if t.rejection_reason else "", t.moderation_note,
-             t.name, t.email, t.phone, t.zip, t.district, t.position.value, t.affiliation,
-             t.language, t.visibility.value, t.wants_to_speak, mode(t), t.interpreter_language,
-             _when(t.created_at, zone), _when(t.confirmed_at, zone), _when(t.moderated_at, zone),
-             t.redacted_body is not None, t.public_body, t.body)
+            (
+                t.reference,
+                t.status.value,
+                t.rejection_reason.value if t.rejection_reason else "",
+                t.moderation_note,
+                t.name,
+                t.email,
+                t.phone,
+                t.zip,
+                t.district,
+                t.position.value,
+                t.affiliation,
+                t.language,
+                t.visibility.value,
+                t.wants_to_speak,
+                mode(t),
+                t.interpreter_language,
+                _when(t.created_at, zone),
+                _when(t.confirmed_at, zone),
+                _when(t.moderated_at, zone),
+                t.redacted_body is not None,
+                t.public_body,
+                t.body,
+            )
             for t in session.scalars(query)
         ]
     data = to_csv(header, rows)
-    audit.record(session, f"export.testimony_{scope}", actor=actor, campaign_id=campaign.id,
-                 rows=len(rows), format="csv")
+    audit.record(
+        session,
+        f"export.testimony_{scope}",
+        actor=actor,
+        campaign_id=campaign.id,
+        rows=len(rows),
+        format="csv",
+    )
     name = "testimony-approved" if scope == "approved" else "testimony-all"
     return Export(f"{campaign.slug}-{name}-{_stamp(campaign, now)}.csv", data, len(rows))
 
 
 SPEAKER_HEADER = (
-    "order", "name", "speak_mode", "interpreter_language", "district", "position", "phone",
-    "hearing", "moderation_status", "reference",
+    "order",
+    "name",
+    "speak_mode",
+    "interpreter_language",
+    "district",
+    "position",
+    "phone",
+    "hearing",
+    "moderation_status",
+    "reference",
 )
 
 
 def speaker_roster(
-    session: Session, campaign: Campaign, actor: User, now: datetime,
+    session: Session,
+    campaign: Campaign,
+    actor: User,
+    now: datetime,
     hearing_id: int | None = None,
 ) -> Export:
     """The speaker roster for hearing day as CSV (names: audit-logged)."""
     zone = ZoneInfo(campaign.time_zone)
     roster = speakers.roster(session, campaign.id, hearing_id)
     rows = [
-        (n, t.name, t.speak_mode.value if t.speak_mode else "", t.interpreter_language,
-         t.district, t.position.value, t.phone,
-         f"{t.hearing.title} {_when(t.hearing.at, zone)}" if t.hearing else "",
-         t.status.value, t.reference)
+        (
+            n,
+            t.name,
+            t.speak_mode.value if t.speak_mode else "",
+            t.interpreter_language,
+            t.district,
+            t.position.value,
+            t.phone,
+            f"{t.hearing.title} {_when(t.hearing.at, zone)}" if t.hearing else "",
+            t.status.value,
+            t.reference,
+        )
         for n, t in enumerate(roster, start=1)
     ]
     data = to_csv(SPEAKER_HEADER, rows)
-    audit.record(session, "export.speakers", actor=actor, campaign_id=campaign.id,
-                 rows=len(rows), format="csv", hearing_id=hearing_id)
+    audit.record(
+        session,
+        "export.speakers",
+        actor=actor,
+        campaign_id=campaign.id,
+        rows=len(rows),
+        format="csv",
+        hearing_id=hearing_id,
+    )
     return Export(f"{campaign.slug}-speakers-{_stamp(campaign, now)}.csv", data, len(rows))
 
 
@@ -184,10 +307,14 @@ def audit_page(
     session: Session, campaign_id: int, page: int, per_page: int = 50
 ) -> tuple[list[AuditEvent], int]:
     """One page of the campaign's audit log, newest first, and the number of pages."""
-    total = session.scalar(
-        sa.select(sa.func.count()).select_from(AuditEvent)
-        .where(AuditEvent.campaign_id == campaign_id)
-    ) or 0
+    total = (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.campaign_id == campaign_id)
+        )
+        or 0
+    )
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     events = list(

@@ -157,8 +157,11 @@ def clean_reason(reason: str | None) -> str:
     """The reason as stored: spaces collapsed, 3 to 300 characters, no control characters."""
     text = " ".join((reason or "").split())
     if CONTROL.search(text) or not REASON_MIN <= len(text) <= REASON_MAX:
-        raise InvalidReason(f"a reason of {REASON_MIN} to {REASON_MAX} characters is required",
-                            min=REASON_MIN, max=REASON_MAX)
+        raise InvalidReason(
+            f"a reason of {REASON_MIN} to {REASON_MAX} characters is required",
+            min=REASON_MIN,
+            max=REASON_MAX,
+        )
     return text
 
 
@@ -204,8 +207,12 @@ def _online(campaign_id: int, since: datetime, until: datetime) -> list[Any]:
 
 
 def _bursts(
-    session: Session, campaign_id: int, since: datetime, until: datetime,
-    window: timedelta, threshold: int,
+    session: Session,
+    campaign_id: int,
+    since: datetime,
+    until: datetime,
+    window: timedelta,
+    threshold: int,
 ) -> tuple[list[Burst], int]:
     """The bursts, and how many distinct clients signed in the period."""
     where = [*_online(campaign_id, since, until), Signature.client_hash.is_not(None)]
@@ -213,9 +220,16 @@ def _bursts(
     bursts = []
     for client, rows in _signing_times(session, where, candidates).items():
         for first, last in _runs(rows, window, threshold):
-            part = rows[first:last + 1]
-            bursts.append(Burst(client, part[0][0], part[-1][0], len(part),
-                                dict(Counter(status for _, status in part))))
+            part = rows[first : last + 1]
+            bursts.append(
+                Burst(
+                    client,
+                    part[0][0],
+                    part[-1][0],
+                    len(part),
+                    dict(Counter(status for _, status in part)),
+                )
+            )
     bursts.sort(key=lambda b: (-b.count, b.first, b.client_hash))
     return bursts[:MAX_BURSTS], clients
 
@@ -225,9 +239,12 @@ def _busy_clients(session: Session, where: list[Any], threshold: int) -> tuple[l
     and how many clients signed at all, in one pass over the period's rows."""
     count = sa.func.count()
     per_client = (
-        sa.select(Signature.client_hash.label("client"), count.label("n"),
-                  sa.func.count().over().label("clients"),
-                  sa.func.row_number().over(order_by=count.desc()).label("rank"))
+        sa.select(
+            Signature.client_hash.label("client"),
+            count.label("n"),
+            sa.func.count().over().label("clients"),
+            sa.func.row_number().over(order_by=count.desc()).label("rank"),
+        )
         .where(*where)
         .group_by(Signature.client_hash)
         .subquery()
@@ -243,22 +260,22 @@ def _busy_clients(session: Session, where: list[Any], threshold: int) -> tuple[l
     return [row.client for row in found if row.n >= threshold][:MAX_BURST_CLIENTS], clients
 
 
-def _signing_times(session: Session, where: list[Any],
-                   clients: list[str]) -> dict[str, list[tuple[datetime, str]]]:
+def _signing_times(
+    session: Session, where: list[Any], clients: list[str]
+) -> dict[str, list[tuple[datetime, str]]]:
     """When each of these clients signed, and each signature's status, in time order."""
     times: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
     for start in range(0, len(clients), 100):
         for client, created_at, status in session.execute(
             sa.select(Signature.client_hash, Signature.created_at, Signature.status)
-            .where(*where, Signature.client_hash.in_(clients[start:start + 100]))
+            .where(*where, Signature.client_hash.in_(clients[start : start + 100]))
             .order_by(Signature.client_hash, Signature.created_at, Signature.id)
         ):
             times[client].append((created_at, SignatureStatus(status).value))
     return times
 
 
-def _runs(rows: list[tuple[datetime, str]], window: timedelta,
-          threshold: int) -> list[list[int]]:
+def _runs(rows: list[tuple[datetime, str]], window: timedelta, threshold: int) -> list[list[int]]:
     """Every run of `threshold` rows that fits in one window, as [first, last] indexes;
     overlapping runs are one, so a client signing 25 times an hour all afternoon shows as one
     long burst."""
@@ -295,8 +312,13 @@ class _DomainCounts:
 
 
 def _domains(
-    session: Session, campaign: Campaign, since: datetime, until: datetime, days: list[date],
-    floor: int, multiple: float,
+    session: Session,
+    campaign: Campaign,
+    since: datetime,
+    until: datetime,
+    days: list[date],
+    floor: int,
+    multiple: float,
 ) -> tuple[list[DomainSeries], int, dict[str, int]]:
     """The domains to show, how many domains signed, and the period's counts by status."""
     counts = _count_domains(session, campaign, since, until, days)
@@ -309,8 +331,9 @@ def _domains(
     return shown, len(counts.totals), dict(counts.by_status)
 
 
-def _count_domains(session: Session, campaign: Campaign, since: datetime, until: datetime,
-                   days: list[date]) -> _DomainCounts:
+def _count_domains(
+    session: Session, campaign: Campaign, since: datetime, until: datetime, days: list[date]
+) -> _DomainCounts:
     """One pass over the period's rows, grouped in SQL by domain, status and hour (or quarter
     hour), the hours folded into the campaign's local days here."""
     zone = ZoneInfo(campaign.time_zone)
@@ -329,8 +352,7 @@ def _count_domains(session: Session, campaign: Campaign, since: datetime, until:
             continue
         bucket = int(bucket)
         if bucket not in day_of:
-            day_of[bucket] = (datetime.fromtimestamp(bucket * seconds, UTC)
-                              .astimezone(zone).date())
+            day_of[bucket] = datetime.fromtimestamp(bucket * seconds, UTC).astimezone(zone).date()
         counts.add(domain, status, day_of[bucket], count)
     return counts
 
@@ -355,8 +377,7 @@ def _domain_series(counts: _DomainCounts, floor: int, multiple: float) -> list[D
             usual = (total_span - (count if inside else 0)) / others if others else 0.0
             trending = count >= floor and count > multiple * usual
             domain_days.append(DomainDay(day, count, round(usual, 1), trending))
-        series.append(DomainSeries(domain, counts.totals[domain], counts.open[domain],
-                                   domain_days))
+        series.append(DomainSeries(domain, counts.totals[domain], counts.open[domain], domain_days))
     return series
 
 
@@ -376,8 +397,9 @@ def signals(
     flagged, and totals, for the campaign's online signatures since `since` (by default the
     start of the local day `days` - 1 days ago)."""
     if window_minutes < 1 or threshold < 2 or floor < 1 or multiple <= 0:
-        raise DomainError("window, threshold, floor and multiple must be positive",
-                          code="signal_settings_invalid")
+        raise DomainError(
+            "window, threshold, floor and multiple must be positive", code="signal_settings_invalid"
+        )
     now = now or utcnow()
     zone = ZoneInfo(campaign.time_zone)
     today = now.astimezone(zone).date()
@@ -388,21 +410,30 @@ def signals(
         first_day = max(since.astimezone(zone).date(), today - timedelta(days=MAX_DAYS - 1))
         since = max(since, local_day_bounds(first_day, campaign.time_zone)[0])
     day_list = [first_day + timedelta(days=n) for n in range((today - first_day).days + 1)]
-    bursts, clients = _bursts(session, campaign.id, since, now,
-                              timedelta(minutes=window_minutes), threshold)
-    domains, domain_count, by_status = _domains(session, campaign, since, now, day_list, floor,
-                                                multiple)
-    totals = Totals(signatures=sum(by_status.values()), by_status=by_status, clients=clients,
-                    in_bursts=sum(b.count for b in bursts), domains=domain_count,
-                    trending_domains=sum(d.trending for d in domains))
-    return Signals(since, now, window_minutes, threshold, floor, multiple, day_list, bursts,
-                   domains, totals)
+    bursts, clients = _bursts(
+        session, campaign.id, since, now, timedelta(minutes=window_minutes), threshold
+    )
+    domains, domain_count, by_status = _domains(
+        session, campaign, since, now, day_list, floor, multiple
+    )
+    totals = Totals(
+        signatures=sum(by_status.values()),
+        by_status=by_status,
+        clients=clients,
+        in_bursts=sum(b.count for b in bursts),
+        domains=domain_count,
+        trending_domains=sum(d.trending for d in domains),
+    )
+    return Signals(
+        since, now, window_minutes, threshold, floor, multiple, day_list, bursts, domains, totals
+    )
 
 
 def _check_campaign(campaign: Campaign) -> None:
     if campaign.purged_at is not None:
-        raise DomainError("this campaign's personal data was purged; its counts are final",
-                          code="campaign_purged")
+        raise DomainError(
+            "this campaign's personal data was purged; its counts are final", code="campaign_purged"
+        )
 
 
 def invalidate_batch(
@@ -424,8 +455,9 @@ def invalidate_batch(
     _check_campaign(campaign)
     match, criteria = _criteria(client_hash, email_domain)
     if start.tzinfo is None or end.tzinfo is None or start > end:
-        raise DomainError("the time range must be aware and start before it ends",
-                          code="time_range_invalid")
+        raise DomainError(
+            "the time range must be aware and start before it ends", code="time_range_invalid"
+        )
     now = utcnow()
     label = f"{BATCH_PREFIX}{now:%Y%m%d%H%M}-{secrets.token_hex(3)}"
     changed: dict[str, int] = {}
@@ -442,9 +474,19 @@ def invalidate_batch(
     count = sum(changed.values())
     if count:
         tallies.recount(session, campaign.id)
-        audit.record(session, "signatures.invalidated", actor=actor, campaign_id=campaign.id,
-                     rows=count, batch=label, reason=reason, start=start.isoformat(),
-                     end=end.isoformat(), **criteria, **changed)
+        audit.record(
+            session,
+            "signatures.invalidated",
+            actor=actor,
+            campaign_id=campaign.id,
+            rows=count,
+            batch=label,
+            reason=reason,
+            start=start.isoformat(),
+            end=end.isoformat(),
+            **criteria,
+            **changed,
+        )
     session.flush()
     return count
 
@@ -482,8 +524,10 @@ def restore_batch(
         Signature.status == SignatureStatus.INVALIDATED,
     ]
     changed: dict[str, int] = {}
-    for status, had_verified in ((SignatureStatus.VERIFIED, Signature.verified_at.is_not(None)),
-                                 (SignatureStatus.PENDING, Signature.verified_at.is_(None))):
+    for status, had_verified in (
+        (SignatureStatus.VERIFIED, Signature.verified_at.is_not(None)),
+        (SignatureStatus.PENDING, Signature.verified_at.is_(None)),
+    ):
         result = session.execute(
             sa.update(Signature)
             .where(*where, had_verified)
@@ -495,8 +539,16 @@ def restore_batch(
     if not count:
         raise NotFound("no such batch")
     tallies.recount(session, campaign.id)
-    audit.record(session, "signatures.restored", actor=actor, campaign_id=campaign.id,
-                 rows=count, batch=batch, reason=reason, **changed)
+    audit.record(
+        session,
+        "signatures.restored",
+        actor=actor,
+        campaign_id=campaign.id,
+        rows=count,
+        batch=batch,
+        reason=reason,
+        **changed,
+    )
     session.flush()
     return count
 
@@ -507,9 +559,11 @@ def invalidated_batches(session: Session, campaign_id: int) -> list[InvalidatedB
         InvalidatedBatch(label, count, reason or "")
         for label, count, reason in session.execute(
             sa.select(Signature.batch, sa.func.count(), sa.func.max(Signature.invalidated_reason))
-            .where(Signature.campaign_id == campaign_id,
-                   Signature.status == SignatureStatus.INVALIDATED,
-                   Signature.batch.startswith(BATCH_PREFIX, autoescape=True))
+            .where(
+                Signature.campaign_id == campaign_id,
+                Signature.status == SignatureStatus.INVALIDATED,
+                Signature.batch.startswith(BATCH_PREFIX, autoescape=True),
+            )
             .group_by(Signature.batch)
             .order_by(Signature.batch.desc())
             .limit(MAX_BATCHES)
@@ -521,16 +575,17 @@ def invalidated_batches(session: Session, campaign_id: int) -> list[InvalidatedB
     return batches
 
 
-def _add_who_and_why(session: Session, campaign_id: int,
-                     batches: list[InvalidatedBatch]) -> None:
+def _add_who_and_why(session: Session, campaign_id: int, batches: list[InvalidatedBatch]) -> None:
     """When each batch was invalidated, by whom and by which criteria, from the audit log."""
     wanted = {b.label: b for b in batches}
     oldest = min(_label_time(b.label) for b in batches) - timedelta(minutes=1)
     for event in session.scalars(
         sa.select(AuditEvent)
-        .where(AuditEvent.campaign_id == campaign_id,
-               AuditEvent.action == "signatures.invalidated",
-               AuditEvent.at >= oldest)
+        .where(
+            AuditEvent.campaign_id == campaign_id,
+            AuditEvent.action == "signatures.invalidated",
+            AuditEvent.at >= oldest,
+        )
         .order_by(AuditEvent.at.desc())
         .limit(MAX_BATCHES * 10)
     ):
@@ -551,6 +606,6 @@ def _criteria_of(details: dict[str, Any]) -> dict[str, Any]:
 
 def _label_time(label: str) -> datetime:
     try:
-        return datetime.strptime(label[len(BATCH_PREFIX):][:12], "%Y%m%d%H%M").replace(tzinfo=UTC)
+        return datetime.strptime(label[len(BATCH_PREFIX) :][:12], "%Y%m%d%H%M").replace(tzinfo=UTC)
     except ValueError:
         return datetime(1970, 1, 1, tzinfo=UTC)

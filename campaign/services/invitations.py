@@ -64,13 +64,15 @@ def normalize_email(email: str) -> str:
 def _closed_ids(session: Session, ids: list[int]) -> set[int]:
     if not ids:
         return set()
-    return set(session.scalars(
-        sa.select(AuditEvent.target_id).where(
-            AuditEvent.target_type == "invitation",
-            AuditEvent.action.in_((ACCEPTED, REVOKED)),
-            AuditEvent.target_id.in_(ids),
+    return set(
+        session.scalars(
+            sa.select(AuditEvent.target_id).where(
+                AuditEvent.target_type == "invitation",
+                AuditEvent.action.in_((ACCEPTED, REVOKED)),
+                AuditEvent.target_id.in_(ids),
+            )
         )
-    ))
+    )
 
 
 def _as_invitation(session: Session, event: AuditEvent) -> Invitation:
@@ -94,10 +96,16 @@ def invite(
     email = normalize_email(email)
     existing = session.scalar(sa.select(User).where(User.email == email))
     if existing is not None and existing.role_in(campaign.id) is not None:
-        raise DomainError("that person is already on this campaign's team",
-                          code="already_on_team")
-    event = audit.record(session, INVITED, actor=actor, campaign_id=campaign.id,
-                         target_type="invitation", email=email, role=Role(role).value)
+        raise DomainError("that person is already on this campaign's team", code="already_on_team")
+    event = audit.record(
+        session,
+        INVITED,
+        actor=actor,
+        campaign_id=campaign.id,
+        target_type="invitation",
+        email=email,
+        role=Role(role).value,
+    )
     session.flush()
     event.target_id = event.id
     invitation = _as_invitation(session, event)
@@ -128,22 +136,31 @@ def read_token(session: Session, token: str, now: datetime | None = None) -> Inv
     if (now or utcnow()) - event.at > MAX_AGE:
         raise InvalidInvitation("this invitation has expired", code="invitation_expired")
     if _closed_ids(session, [event.id]):
-        raise InvalidInvitation("this invitation was already used or was withdrawn",
-                                code="invitation_closed")
+        raise InvalidInvitation(
+            "this invitation was already used or was withdrawn", code="invitation_closed"
+        )
     return _as_invitation(session, event)
 
 
 def _close(session: Session, invitation: Invitation, action: str, actor: User) -> None:
-    audit.record(session, action, actor=actor, campaign_id=invitation.campaign.id,
-                 target_type="invitation", target_id=invitation.id, email=invitation.email,
-                 role=invitation.role.value)
+    audit.record(
+        session,
+        action,
+        actor=actor,
+        campaign_id=invitation.campaign.id,
+        target_type="invitation",
+        target_id=invitation.id,
+        email=invitation.email,
+        role=invitation.role.value,
+    )
 
 
 def accept_for_user(session: Session, invitation: Invitation, user: User) -> Membership:
     """Add an existing account to the team (the invited email's own account only)."""
     if user.email != invitation.email:
-        raise InvalidInvitation("this invitation is for another email address",
-                                code="invitation_for_other_email")
+        raise InvalidInvitation(
+            "this invitation is for another email address", code="invitation_for_other_email"
+        )
     membership = accounts.grant(session, user, invitation.campaign.slug, invitation.role)
     _close(session, invitation, ACCEPTED, user)
     session.flush()
@@ -155,11 +172,16 @@ def accept_new_account(
 ) -> User:
     """Create the invited person's account and add it to the team."""
     if session.scalar(sa.select(User.id).where(User.email == invitation.email)):
-        raise InvalidInvitation("an account with this email exists: log in to accept",
-                                code="invitation_account_exists")
+        raise InvalidInvitation(
+            "an account with this email exists: log in to accept", code="invitation_account_exists"
+        )
     user = accounts.create_user(
-        session, invitation.email, password, role=invitation.role.value,
-        campaign_slug=invitation.campaign.slug, name=name.strip(),
+        session,
+        invitation.email,
+        password,
+        role=invitation.role.value,
+        campaign_slug=invitation.campaign.slug,
+        name=name.strip(),
     )
     user.language = language
     _close(session, invitation, ACCEPTED, user)
@@ -170,12 +192,17 @@ def accept_new_account(
 def pending(session: Session, campaign_id: int, now: datetime | None = None) -> list[Invitation]:
     """Invitations of this campaign still open (not used, not withdrawn, not expired)."""
     now = now or utcnow()
-    events = list(session.scalars(
-        sa.select(AuditEvent)
-        .where(AuditEvent.campaign_id == campaign_id, AuditEvent.action == INVITED,
-               AuditEvent.at > now - MAX_AGE)
-        .order_by(AuditEvent.at.desc())
-    ))
+    events = list(
+        session.scalars(
+            sa.select(AuditEvent)
+            .where(
+                AuditEvent.campaign_id == campaign_id,
+                AuditEvent.action == INVITED,
+                AuditEvent.at > now - MAX_AGE,
+            )
+            .order_by(AuditEvent.at.desc())
+        )
+    )
     closed = _closed_ids(session, [e.id for e in events])
     return [_as_invitation(session, e) for e in events if e.id not in closed]
 
@@ -191,12 +218,14 @@ def revoke(session: Session, campaign: Campaign, actor: User, invitation_id: int
 
 def team(session: Session, campaign_id: int) -> list[Membership]:
     """The campaign's staff, leads first."""
-    return list(session.scalars(
-        sa.select(Membership)
-        .join(User)
-        .where(Membership.campaign_id == campaign_id)
-        .order_by(Membership.role, User.email)
-    ))
+    return list(
+        session.scalars(
+            sa.select(Membership)
+            .join(User)
+            .where(Membership.campaign_id == campaign_id)
+            .order_by(Membership.role, User.email)
+        )
+    )
 
 
 def remove_member(session: Session, campaign: Campaign, actor: User, membership_id: int) -> None:
@@ -206,7 +235,8 @@ def remove_member(session: Session, campaign: Campaign, actor: User, membership_
         raise NotFound("no such team member")
     if membership.role == Role.LEAD:
         leads = session.scalar(
-            sa.select(sa.func.count()).select_from(Membership)
+            sa.select(sa.func.count())
+            .select_from(Membership)
             .where(Membership.campaign_id == campaign.id, Membership.role == Role.LEAD)
         )
         if leads <= 1:
@@ -216,5 +246,13 @@ def remove_member(session: Session, campaign: Campaign, actor: User, membership_
     user = membership.user
     user.memberships.remove(membership)
     session.flush()
-    audit.record(session, "team.removed", actor=actor, campaign_id=campaign.id,
-                 target_type="user", target_id=user.id, email=email, role=role)
+    audit.record(
+        session,
+        "team.removed",
+        actor=actor,
+        campaign_id=campaign.id,
+        target_type="user",
+        target_id=user.id,
+        email=email,
+        role=role,
+    )

@@ -50,12 +50,14 @@ def reencrypt_all(session: Session, keyring: KeyRing, batch: int = 2000) -> int:
             rows = session.execute(
                 sa.select(raw.c[primary.name], raw.c[column.name])
                 .where(raw.c[primary.name] > last_id, raw.c[column.name].is_not(None))
-                .order_by(raw.c[primary.name]).limit(batch)
+                .order_by(raw.c[primary.name])
+                .limit(batch)
             ).all()
             if not rows:
                 break
             session.execute(
-                sa.update(raw).where(raw.c[primary.name] == sa.bindparam("row_id"))
+                sa.update(raw)
+                .where(raw.c[primary.name] == sa.bindparam("row_id"))
                 .values({column.name: sa.bindparam("value")}),
                 [{"row_id": row_id, "value": keyring.rotate(value)} for row_id, value in rows],
             )
@@ -67,8 +69,10 @@ def reencrypt_all(session: Session, keyring: KeyRing, batch: int = 2000) -> int:
 def rotate(session: Session) -> tuple[str, int]:
     """Add a key to the instance key file and re-encrypt everything with it."""
     if context.setting("ENCRYPTION_KEYS_FROM_ENV"):
-        raise DomainError("keys come from CAMPAIGN_ENCRYPTION_KEYS: rotate them there",
-                          code="keys_from_environment")
+        raise DomainError(
+            "keys come from CAMPAIGN_ENCRYPTION_KEYS: rotate them there",
+            code="keys_from_environment",
+        )
     path = add_key(context.instance_path())
     keys = Path(path).read_text().strip()
     keyring = KeyRing(keys, context.setting("HASH_KEY"))

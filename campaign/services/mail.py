@@ -213,8 +213,9 @@ def _claim(session: Session, mail_id: int) -> bool:
     claimed = session.execute(
         sa.update(OutgoingMail)
         .where(OutgoingMail.id == mail_id, _unclaimed(now))
-        .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
-                attempts=OutgoingMail.attempts + 1)
+        .values(
+            claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=OutgoingMail.attempts + 1
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     session.commit()
@@ -309,4 +310,3 @@ def deliver_mail_job() -> tuple[int, int]:
 def retry_mail_job() -> tuple[int, int]:
     """Every minute: retry messages that could not be sent (a mail server that was down)."""
     return _deliver_in_own_session()
-

@@ -84,14 +84,14 @@ def waiting(session: Session, campaign_id: int) -> dict[str, int]:
     testimony = session.scalar(
         sa.select(sa.func.count())
         .select_from(Testimony)
-        .where(Testimony.campaign_id == campaign_id,
-               Testimony.status == TestimonyStatus.PENDING)
+        .where(Testimony.campaign_id == campaign_id, Testimony.status == TestimonyStatus.PENDING)
     )
     endorsements = session.scalar(
         sa.select(sa.func.count())
         .select_from(Endorsement)
-        .where(Endorsement.campaign_id == campaign_id,
-               Endorsement.status == EndorsementStatus.PENDING)
+        .where(
+            Endorsement.campaign_id == campaign_id, Endorsement.status == EndorsementStatus.PENDING
+        )
     )
     return {"testimony": testimony or 0, "endorsements": endorsements or 0}
 
@@ -106,8 +106,9 @@ def _move(
 ) -> None:
     old = testimony.status
     if old not in ALLOWED[new]:
-        raise DomainError(f"a {old.value} testimony cannot be {new.value}",
-                          code="moderation_refused")
+        raise DomainError(
+            f"a {old.value} testimony cannot be {new.value}", code="moderation_refused"
+        )
     now = utcnow()
     # Conditional on the status we read: two moderators pressing at once must not count the
     # same testimony twice in the tallies.
@@ -134,8 +135,15 @@ def approve(session: Session, testimony: Testimony, actor: User) -> None:
     """Approve a testimony: it goes public (as its author chose) and into packets."""
     old = testimony.status
     _move(session, testimony, actor, TestimonyStatus.APPROVED, None, None)
-    audit.record(session, "testimony.approved", actor=actor, campaign_id=testimony.campaign_id,
-                 target_type="testimony", target_id=testimony.id, previous=old.value)
+    audit.record(
+        session,
+        "testimony.approved",
+        actor=actor,
+        campaign_id=testimony.campaign_id,
+        target_type="testimony",
+        target_id=testimony.id,
+        previous=old.value,
+    )
 
 
 def reject(
@@ -150,9 +158,16 @@ def reject(
     note = (note or "").strip()[:MAX_NOTE] or None
     old = testimony.status
     _move(session, testimony, actor, TestimonyStatus.REJECTED, RejectionReason(reason), note)
-    audit.record(session, "testimony.rejected", actor=actor, campaign_id=testimony.campaign_id,
-                 target_type="testimony", target_id=testimony.id, previous=old.value,
-                 reason=RejectionReason(reason).value)
+    audit.record(
+        session,
+        "testimony.rejected",
+        actor=actor,
+        campaign_id=testimony.campaign_id,
+        target_type="testimony",
+        target_id=testimony.id,
+        previous=old.value,
+        reason=RejectionReason(reason).value,
+    )
 
 
 def redact(session: Session, testimony: Testimony, actor: User, text: str) -> bool:
@@ -168,7 +183,8 @@ def redact(session: Session, testimony: Testimony, actor: User, text: str) -> bo
         # data the redaction took out.
         audit.record(
             session,
-            "testimony.redacted" if testimony.redacted_body is not None
+            "testimony.redacted"
+            if testimony.redacted_body is not None
             else "testimony.redaction_removed",
             actor=actor,
             campaign_id=testimony.campaign_id,

@@ -247,8 +247,11 @@ class _LocalDates:
 def _author(testimony: Testimony) -> str:
     if testimony.visibility == Visibility.COUNTED:
         district = testimony.district
-        return (_("A resident of District %(district)s", district=district)
-                if district != "unassigned" else _("A resident"))
+        return (
+            _("A resident of District %(district)s", district=district)
+            if district != "unassigned"
+            else _("A resident")
+        )
     return testimony.name
 
 
@@ -303,16 +306,18 @@ def gather(
     status_counts = _status_counts(session, campaign)
     # One translated label per district, not one gettext call per signer (and the roster
     # is read after this function returns, perhaps outside its locale).
-    labels = {d: _district_label(d)
-              for d in set(signatures.by_district) | set(testimony.by_district)}
+    labels = {
+        d: _district_label(d) for d in set(signatures.by_district) | set(testimony.by_district)
+    }
     roster = _roster(signatures, labels, district_order)
     if not stream_roster:
         try:
             roster.read_all()
         except RosterReadFailed as failed:  # say, a name that does not decrypt
             raise failed.original from None
-    comment_deadline = next((d for d in hearing.dependents
-                             if d.kind == DeadlineKind.COMMENT_DEADLINE), None)
+    comment_deadline = next(
+        (d for d in hearing.dependents if d.kind == DeadlineKind.COMMENT_DEADLINE), None
+    )
     return PacketContent(
         campaign_title=campaign.title,
         campaign_slug=campaign.slug,
@@ -331,8 +336,10 @@ def gather(
         testimonies_oppose=testimony.by_position["oppose"],
         testimonies_neutral=testimony.by_position["neutral"],
         districts=_district_totals(signatures, testimony, labels, district_order),
-        zips=tuple(ZipTotal(zip=z, district=labels[d], signatures=n)
-                   for (z, d), n in sorted(signatures.by_zip.items(), key=itemgetter(0))),
+        zips=tuple(
+            ZipTotal(zip=z, district=labels[d], signatures=n)
+            for (z, d), n in sorted(signatures.by_zip.items(), key=itemgetter(0))
+        ),
         testimony_groups=testimony.groups,
         roster=roster,
         methods=_methods(comment_deadline, zone, status_counts),
@@ -355,8 +362,12 @@ def _district_order(first_district: str | None) -> Callable[[str], tuple]:
 
 def _decision_fields(decision: Decision | None) -> dict[str, str]:
     if decision is None:
-        return {"decision_title": "", "decision_body": "", "decision_kind_label": "",
-                "decision_reference": ""}
+        return {
+            "decision_title": "",
+            "decision_body": "",
+            "decision_kind_label": "",
+            "decision_reference": "",
+        }
     return {
         "decision_title": decision.title,
         "decision_body": decision.body,
@@ -368,23 +379,38 @@ def _decision_fields(decision: Decision | None) -> dict[str, str]:
 def _variant_note(member: DecisionMaker | None) -> str | None:
     if member is None or not member.district:
         return None
-    return _("Prepared for %(name)s (District %(district)s): residents of District %(district)s "
-             "are listed first.", name=member.name, district=member.district)
+    return _(
+        "Prepared for %(name)s (District %(district)s): residents of District %(district)s "
+        "are listed first.",
+        name=member.name,
+        district=member.district,
+    )
 
 
-def _testimonies(session: Session, campaign: Campaign, hearing: Deadline, zone: ZoneInfo,
-                 group_by: str, district_order: Callable[[str], tuple]) -> _Testimonies:
+def _testimonies(
+    session: Session,
+    campaign: Campaign,
+    hearing: Deadline,
+    zone: ZoneInfo,
+    group_by: str,
+    district_order: Callable[[str], tuple],
+) -> _Testimonies:
     """Approved testimony for this hearing (or for no particular one), oldest first."""
     testimonies = session.scalars(
         sa.select(Testimony)
-        .where(Testimony.campaign_id == campaign.id,
-               Testimony.status == TestimonyStatus.APPROVED,
-               sa.or_(Testimony.hearing_id == hearing.id, Testimony.hearing_id.is_(None)))
+        .where(
+            Testimony.campaign_id == campaign.id,
+            Testimony.status == TestimonyStatus.APPROVED,
+            sa.or_(Testimony.hearing_id == hearing.id, Testimony.hearing_id.is_(None)),
+        )
         .order_by(Testimony.confirmed_at, Testimony.id)
     ).all()
     position_labels = _position_labels(campaign.decision)
-    speak_labels = {SpeakMode.IN_PERSON: _("in person"), SpeakMode.REMOTE: _("remotely"),
-                    SpeakMode.PHONE: _("by phone")}
+    speak_labels = {
+        SpeakMode.IN_PERSON: _("in person"),
+        SpeakMode.REMOTE: _("remotely"),
+        SpeakMode.PHONE: _("by phone"),
+    }
     entries = [_testimony_entry(t, zone, position_labels, speak_labels) for t in testimonies]
     by_district: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for testimony in testimonies:
@@ -405,14 +431,19 @@ def _position_labels(decision: Decision | None) -> dict[Position, str]:
     }
 
 
-def _testimony_entry(testimony: Testimony, zone: ZoneInfo, position_labels: dict[Position, str],
-                     speak_labels: dict[SpeakMode, str]) -> TestimonyEntry:
+def _testimony_entry(
+    testimony: Testimony,
+    zone: ZoneInfo,
+    position_labels: dict[Position, str],
+    speak_labels: dict[SpeakMode, str],
+) -> TestimonyEntry:
     speaks = None
     if testimony.wants_to_speak and testimony.speak_mode:
         speaks = _("Asked to speak %(mode)s", mode=speak_labels[testimony.speak_mode])
         if testimony.interpreter_language:
-            speaks += " · " + _("interpreter: %(language)s",
-                                language=testimony.interpreter_language)
+            speaks += " · " + _(
+                "interpreter: %(language)s", language=testimony.interpreter_language
+            )
     return TestimonyEntry(
         reference=testimony.reference,
         author=_author(testimony),
@@ -421,7 +452,9 @@ def _testimony_entry(testimony: Testimony, zone: ZoneInfo, position_labels: dict
         position=testimony.position.value,
         position_label=position_labels[testimony.position],
         submitted_on=(testimony.confirmed_at or testimony.created_at)
-        .astimezone(zone).date().isoformat(),
+        .astimezone(zone)
+        .date()
+        .isoformat(),
         language_label=LANGUAGE_NAMES.get(testimony.language, testimony.language),
         body=testimony.public_body,
         speaks=speaks,
@@ -447,18 +480,26 @@ def _signatures(session: Session, campaign: Campaign, zone: ZoneInfo) -> _Signat
     order, as the roster is read (content.Roster), and only for the signers the roster
     prints ("counted only" ones never are).
     """
-    verified = session.connection().execute(
-        sa.select(Signature.district, Signature.zip,
-                  sa.type_coerce(Signature.name, sa.Text),
-                  # The enums' stored values (StrEnum members compare equal to them).
-                  sa.type_coerce(Signature.visibility, sa.String),
-                  sa.type_coerce(Signature.source, sa.String),
-                  # As stored (naive UTC): converted with one time-zone look-up per hour.
-                  sa.type_coerce(sa.func.coalesce(Signature.verified_at, Signature.created_at),
-                                 sa.String))
-        .where(Signature.campaign_id == campaign.id,
-               Signature.status == SignatureStatus.VERIFIED)
-    ).all()
+    verified = (
+        session.connection()
+        .execute(
+            sa.select(
+                Signature.district,
+                Signature.zip,
+                sa.type_coerce(Signature.name, sa.Text),
+                # The enums' stored values (StrEnum members compare equal to them).
+                sa.type_coerce(Signature.visibility, sa.String),
+                sa.type_coerce(Signature.source, sa.String),
+                # As stored (naive UTC): converted with one time-zone look-up per hour.
+                sa.type_coerce(
+                    sa.func.coalesce(Signature.verified_at, Signature.created_at), sa.String
+                ),
+            ).where(
+                Signature.campaign_id == campaign.id, Signature.status == SignatureStatus.VERIFIED
+            )
+        )
+        .all()
+    )
     by_district: Counter[str] = Counter()
     by_zip: Counter[tuple[str, str]] = Counter()
     online = paper = counted_only = 0
@@ -482,26 +523,35 @@ def _signatures(session: Session, campaign: Campaign, zone: ZoneInfo) -> _Signat
 
 
 def _status_counts(session: Session, campaign: Campaign) -> dict[SignatureStatus, int]:
-    return dict(session.execute(
-        sa.select(Signature.status, sa.func.count())
-        .where(Signature.campaign_id == campaign.id).group_by(Signature.status)
-    ).all())
+    return dict(
+        session.execute(
+            sa.select(Signature.status, sa.func.count())
+            .where(Signature.campaign_id == campaign.id)
+            .group_by(Signature.status)
+        ).all()
+    )
 
 
-def _roster(signatures: _Signatures, labels: dict[str, str],
-            district_order: Callable[[str], tuple]) -> Roster:
+def _roster(
+    signatures: _Signatures, labels: dict[str, str], district_order: Callable[[str], tuple]
+) -> Roster:
     """The roster, read a district at a time as it is used (or at once: read_all)."""
     named = signatures.named
     return Roster(
-        _roster_blocks([(labels[d], named[d]) for d in sorted(named, key=district_order)],
-                       keyring()),
+        _roster_blocks(
+            [(labels[d], named[d]) for d in sorted(named, key=district_order)], keyring()
+        ),
         sum(len(rows) for rows in named.values()),
         possible_metas=frozenset(signatures.metas),
     )
 
 
-def _district_totals(signatures: _Signatures, testimony: _Testimonies, labels: dict[str, str],
-                     district_order: Callable[[str], tuple]) -> tuple[DistrictTotal, ...]:
+def _district_totals(
+    signatures: _Signatures,
+    testimony: _Testimonies,
+    labels: dict[str, str],
+    district_order: Callable[[str], tuple],
+) -> tuple[DistrictTotal, ...]:
     return tuple(
         DistrictTotal(
             district=labels[d],
@@ -529,9 +579,10 @@ def _roster_blocks(
             ((sort_name(name), name, row) for row, name in zip(rows, names, strict=True)),
             key=itemgetter(0),
         )
-        yield [RosterEntry(district=label, name=name, zip=row[1], signed_on=row[2],
-                           source=row[3])
-               for _key, name, row in keyed]
+        yield [
+            RosterEntry(district=label, name=name, zip=row[1], signed_on=row[2], source=row[3])
+            for _key, name, row in keyed
+        ]
 
 
 def _district_label(district: str) -> str:
@@ -545,8 +596,12 @@ def _when(deadline: Deadline, zone: ZoneInfo) -> str:
     return local.strftime("%A, %B %-d, %Y, %-I:%M %p ") + (local.tzname() or "")
 
 
-def _group(entries: list[TestimonyEntry], testimonies: list[Testimony], group_by: str,
-           district_order: Callable[[str], tuple]) -> tuple[TestimonyGroup, ...]:
+def _group(
+    entries: list[TestimonyEntry],
+    testimonies: list[Testimony],
+    group_by: str,
+    district_order: Callable[[str], tuple],
+) -> tuple[TestimonyGroup, ...]:
     if group_by == "district":
         buckets: dict[str, list[TestimonyEntry]] = defaultdict(list)
         for entry, testimony in zip(entries, testimonies, strict=True):
@@ -571,27 +626,40 @@ def _group(entries: list[TestimonyEntry], testimonies: list[Testimony], group_by
 
 def _methods(comment_deadline, zone, status_counts) -> tuple[str, ...]:
     paragraphs = [
-        _("Online signatures count only after the signer opened the link emailed to them and "
-          "pressed a confirmation button; opening the link alone (as mail scanners do) confirms "
-          "nothing."),
-        _("Each person can sign once: email addresses are compared after removing case, "
-          "surrounding spaces, '+' tags and Gmail dots, so a repeated signature is refused when "
-          "it is made and never stored."),
-        _("Paper signatures were gathered on printed sign-up sheets and typed in by organizers; "
-          "rows with missing names or ZIP codes, and rows repeating a signer, were left out at "
-          "import."),
-        _("Districts come from each signer's ZIP code using the campaign's ZIP-to-district "
-          "table; ZIP codes outside it are counted as unassigned."),
-        _("Each resident chose how their name appears. Those who asked to be counted without "
-          "their name appear only in the totals. No email, street address or phone number "
-          "appears in this packet."),
-        _("Written testimony was read by organizers before inclusion; testimony that was "
-          "withdrawn, not confirmed by email, or rejected (duplicate, off-topic, abusive, or "
-          "naming a private person) is not included."),
+        _(
+            "Online signatures count only after the signer opened the link emailed to them and "
+            "pressed a confirmation button; opening the link alone (as mail scanners do) confirms "
+            "nothing."
+        ),
+        _(
+            "Each person can sign once: email addresses are compared after removing case, "
+            "surrounding spaces, '+' tags and Gmail dots, so a repeated signature is refused when "
+            "it is made and never stored."
+        ),
+        _(
+            "Paper signatures were gathered on printed sign-up sheets and typed in by organizers; "
+            "rows with missing names or ZIP codes, and rows repeating a signer, were left out at "
+            "import."
+        ),
+        _(
+            "Districts come from each signer's ZIP code using the campaign's ZIP-to-district "
+            "table; ZIP codes outside it are counted as unassigned."
+        ),
+        _(
+            "Each resident chose how their name appears. Those who asked to be counted without "
+            "their name appear only in the totals. No email, street address or phone number "
+            "appears in this packet."
+        ),
+        _(
+            "Written testimony was read by organizers before inclusion; testimony that was "
+            "withdrawn, not confirmed by email, or rejected (duplicate, off-topic, abusive, or "
+            "naming a private person) is not included."
+        ),
     ]
     if comment_deadline is not None:
-        paragraphs.append(_("Written testimony was accepted until %(when)s.",
-                            when=_when(comment_deadline, zone)))
+        paragraphs.append(
+            _("Written testimony was accepted until %(when)s.", when=_when(comment_deadline, zone))
+        )
     return tuple(paragraphs)
 
 
@@ -635,9 +703,16 @@ def request_build(
     )
     session.add(packet)
     session.flush()
-    audit.record(session, "packet.requested", actor=actor, campaign_id=campaign.id,
-                 target_type="packet", target_id=packet.id, hearing_id=hearing.id,
-                 **packet.options)
+    audit.record(
+        session,
+        "packet.requested",
+        actor=actor,
+        campaign_id=campaign.id,
+        target_type="packet",
+        target_id=packet.id,
+        hearing_id=hearing.id,
+        **packet.options,
+    )
     if in_background:
         after_commit.request(session, build_packet_job, packet.id)
     return packet
@@ -647,8 +722,10 @@ def _stalled(now: datetime) -> sa.ColumnElement[bool]:
     limit = now - STALE_AFTER
     return sa.and_(
         Packet.status == PacketStatus.RUNNING,
-        sa.or_(Packet.heartbeat_at < limit,
-               sa.and_(Packet.heartbeat_at.is_(None), Packet.started_at < limit)),
+        sa.or_(
+            Packet.heartbeat_at < limit,
+            sa.and_(Packet.heartbeat_at.is_(None), Packet.started_at < limit),
+        ),
     )
 
 
@@ -687,7 +764,9 @@ def failure_of(packet: Packet, now: datetime | None = None) -> Failure | None:
 
 
 def run_build(
-    packet_id: int, *, workers: int | None = None,
+    packet_id: int,
+    *,
+    workers: int | None = None,
     progress: Callable[[str, int], None] | None = None,
 ) -> Packet:
     """Build one queued packet now (in the job worker or the CLI), recording progress."""
@@ -722,8 +801,9 @@ def _start(session: Session, packet_id: int) -> Packet:
     return packet
 
 
-def _reporter(engine: sa.Engine, packet_id: int,
-              progress: Callable[[str, int], None] | None) -> Callable[[str, int], None]:
+def _reporter(
+    engine: sa.Engine, packet_id: int, progress: Callable[[str, int], None] | None
+) -> Callable[[str, int], None]:
     """Records each stage and percent (and so a heartbeat) in a session of its own."""
 
     def report(stage: str, percent: int) -> None:
@@ -731,17 +811,20 @@ def _reporter(engine: sa.Engine, packet_id: int,
             progress(stage, percent)
         with Session(bind=engine) as progress_session:
             progress_session.execute(
-                sa.update(Packet).where(Packet.id == packet_id)
-                .values(stage=stage[:40], progress=max(0, min(100, int(percent))),
-                        heartbeat_at=utcnow())
+                sa.update(Packet)
+                .where(Packet.id == packet_id)
+                .values(
+                    stage=stage[:40], progress=max(0, min(100, int(percent))), heartbeat_at=utcnow()
+                )
             )
             progress_session.commit()
 
     return report
 
 
-def _build_file(session: Session, packet: Packet, report: Callable[[str, int], None],
-                workers: int | None) -> _Built:
+def _build_file(
+    session: Session, packet: Packet, report: Callable[[str, int], None], workers: int | None
+) -> _Built:
     campaign = session.get(Campaign, packet.campaign_id)
     hearing = session.get(Deadline, packet.hearing_id) if packet.hearing_id else None
     if campaign is None or hearing is None:
@@ -751,10 +834,16 @@ def _build_file(session: Session, packet: Packet, report: Callable[[str, int], N
 
     def load() -> PacketContent:
         with force_locale("en"):
-            gathered.append(gather(session, campaign, hearing,
-                                   group_by=options.get("group_by", "position"),
-                                   decision_maker_id=options.get("decision_maker_id"),
-                                   stream_roster=True))
+            gathered.append(
+                gather(
+                    session,
+                    campaign,
+                    hearing,
+                    group_by=options.get("group_by", "position"),
+                    decision_maker_id=options.get("decision_maker_id"),
+                    stream_roster=True,
+                )
+            )
         return gathered[0]
 
     folder = packets_folder()
@@ -765,8 +854,9 @@ def _build_file(session: Session, packet: Packet, report: Callable[[str, int], N
     # The content is read while the rendering workers start, and the roster as it is laid
     # out, so that its first pages render while the rest is read.
     try:
-        result = build_packet(load, folder / name, cache_dir=folder / "cache",
-                              workers=workers, progress=report)
+        result = build_packet(
+            load, folder / name, cache_dir=folder / "cache", workers=workers, progress=report
+        )
     finally:
         for content in gathered:
             content.roster.close()
@@ -808,7 +898,8 @@ def _record_done(session: Session, packet_id: int, built: _Built) -> Packet:
     packet.counts = {
         "signatures": content.signatures_verified,
         "named_in_roster": len(content.roster),
-        "testimonies": content.testimonies_support + content.testimonies_oppose
+        "testimonies": content.testimonies_support
+        + content.testimonies_oppose
         + content.testimonies_neutral,
         "organizations": len(content.coalition),
         "chunks_rendered": result.chunks_rendered,
@@ -832,8 +923,9 @@ class BuildsPage:
     older: bool  # older builds follow
 
 
-def latest(session: Session, campaign: Campaign, before: int | None = None,
-           limit: int = BUILDS_PER_PAGE) -> BuildsPage:
+def latest(
+    session: Session, campaign: Campaign, before: int | None = None, limit: int = BUILDS_PER_PAGE
+) -> BuildsPage:
     """A campaign's builds, newest first (read only: see status_of for stalled builds).
 
     `before` is the id of a build of this campaign: only builds older than it are listed (a
@@ -844,13 +936,15 @@ def latest(session: Session, campaign: Campaign, before: int | None = None,
     after = session.get(Packet, before) if before is not None else None
     newest = after is None or after.campaign_id != campaign.id
     if not newest:
-        query = query.where(sa.or_(
-            Packet.created_at < after.created_at,
-            sa.and_(Packet.created_at == after.created_at, Packet.id < after.id),
-        ))
-    rows = list(session.scalars(
-        query.order_by(Packet.created_at.desc(), Packet.id.desc()).limit(limit + 1)
-    ))
+        query = query.where(
+            sa.or_(
+                Packet.created_at < after.created_at,
+                sa.and_(Packet.created_at == after.created_at, Packet.id < after.id),
+            )
+        )
+    rows = list(
+        session.scalars(query.order_by(Packet.created_at.desc(), Packet.id.desc()).limit(limit + 1))
+    )
     return BuildsPage(rows[:limit], newest, len(rows) > limit)
 
 
@@ -864,9 +958,16 @@ def downloadable(session: Session, campaign: Campaign, packet_id: int, actor: Us
         raise PacketNotReady("this packet is not ready")
     if _sha256(path) != packet.sha256:
         raise PacketFileChanged("the packet file does not match its recorded checksum")
-    audit.record(session, "packet.downloaded", actor=actor, campaign_id=campaign.id,
-                 target_type="packet", target_id=packet.id, rows=packet.counts.get("signatures"),
-                 sha256=packet.sha256)
+    audit.record(
+        session,
+        "packet.downloaded",
+        actor=actor,
+        campaign_id=campaign.id,
+        target_type="packet",
+        target_id=packet.id,
+        rows=packet.counts.get("signatures"),
+        sha256=packet.sha256,
+    )
     return path
 
 

@@ -47,37 +47,129 @@ PLAIN_EMAIL = re.compile(
     r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,63})$"
 )
-SPECIAL_USE_TLDS = {"arpa", "invalid", "local", "localhost", "onion", "test", "internal",
-                    "home", "lan", "corp", "example", "alt"}
+SPECIAL_USE_TLDS = {
+    "arpa",
+    "invalid",
+    "local",
+    "localhost",
+    "onion",
+    "test",
+    "internal",
+    "home",
+    "lan",
+    "corp",
+    "example",
+    "alt",
+}
 
 # Column names people type, reduced by uploads.normalize_header.
 COLUMNS: dict[str, set[str]] = {
-    "name": {"name", "full name", "nombre", "nombre completo", "nombre y apellido",
-             "nombre y apellidos", "signer", "firmante"},
+    "name": {
+        "name",
+        "full name",
+        "nombre",
+        "nombre completo",
+        "nombre y apellido",
+        "nombre y apellidos",
+        "signer",
+        "firmante",
+    },
     "first_name": {"first name", "first", "given name", "primer nombre", "nombres"},
     "last_name": {"last name", "last", "surname", "family name", "apellido", "apellidos"},
-    "zip": {"zip", "zip code", "zipcode", "zip postal code", "postal code", "postcode",
-            "codigo postal", "cod postal", "cp", "zona postal"},
-    "email": {"email", "e mail", "email address", "e mail address", "mail", "correo",
-              "correo electronico", "correo e", "email correo"},
-    "visibility": {"visibility", "visibilidad", "name shown", "how name appears",
-                   "como aparece su nombre", "nombre visible"},
+    "zip": {
+        "zip",
+        "zip code",
+        "zipcode",
+        "zip postal code",
+        "postal code",
+        "postcode",
+        "codigo postal",
+        "cod postal",
+        "cp",
+        "zona postal",
+    },
+    "email": {
+        "email",
+        "e mail",
+        "email address",
+        "e mail address",
+        "mail",
+        "correo",
+        "correo electronico",
+        "correo e",
+        "email correo",
+    },
+    "visibility": {
+        "visibility",
+        "visibilidad",
+        "name shown",
+        "how name appears",
+        "como aparece su nombre",
+        "nombre visible",
+    },
     # One column per box of the printed sheet, typed as an x (or anything) when ticked.
     "box_public": {"public", "publico", "name public", "nombre publico"},
-    "box_packet": {"packet", "paquete", "packet only", "solo paquete", "only in packet",
-                   "solo en el paquete", "council only", "solo concejo"},
-    "box_counted": {"counted", "count only", "counted only", "solo contar", "contar",
-                    "only counted", "solo contado"},
+    "box_packet": {
+        "packet",
+        "paquete",
+        "packet only",
+        "solo paquete",
+        "only in packet",
+        "solo en el paquete",
+        "council only",
+        "solo concejo",
+    },
+    "box_counted": {
+        "counted",
+        "count only",
+        "counted only",
+        "solo contar",
+        "contar",
+        "only counted",
+        "solo contado",
+    },
 }
 VISIBILITY_WORDS: dict[str, Visibility] = {
-    **dict.fromkeys(("public", "publico", "publica", "pub", "p", "name public",
-                     "nombre publico"), Visibility.PUBLIC),
-    **dict.fromkeys(("packet", "paquete", "k", "packet only", "solo paquete", "council",
-                     "concejo", "council only", "solo concejo", "only in packet",
-                     "solo en el paquete"), Visibility.PACKET),
-    **dict.fromkeys(("counted", "count", "count only", "counted only", "c", "contar",
-                     "solo contar", "contado", "anonymous", "anonimo", "anonima", "private",
-                     "privado", "privada", "no"), Visibility.COUNTED),
+    **dict.fromkeys(
+        ("public", "publico", "publica", "pub", "p", "name public", "nombre publico"),
+        Visibility.PUBLIC,
+    ),
+    **dict.fromkeys(
+        (
+            "packet",
+            "paquete",
+            "k",
+            "packet only",
+            "solo paquete",
+            "council",
+            "concejo",
+            "council only",
+            "solo concejo",
+            "only in packet",
+            "solo en el paquete",
+        ),
+        Visibility.PACKET,
+    ),
+    **dict.fromkeys(
+        (
+            "counted",
+            "count",
+            "count only",
+            "counted only",
+            "c",
+            "contar",
+            "solo contar",
+            "contado",
+            "anonymous",
+            "anonimo",
+            "anonima",
+            "private",
+            "privado",
+            "privada",
+            "no",
+        ),
+        Visibility.COUNTED,
+    ),
 }
 # Most private first: when several boxes are ticked, the most private one wins.
 PRIVACY_ORDER = (Visibility.COUNTED, Visibility.PACKET, Visibility.PUBLIC)
@@ -168,9 +260,11 @@ def _visibility(cells: dict[str, str]) -> tuple[Visibility | None, str]:
     """The visibility a row asks for; a blank means counted only (as the sheet says)."""
     ticked = [
         visibility
-        for visibility, column in ((Visibility.PUBLIC, "box_public"),
-                                   (Visibility.PACKET, "box_packet"),
-                                   (Visibility.COUNTED, "box_counted"))
+        for visibility, column in (
+            (Visibility.PUBLIC, "box_public"),
+            (Visibility.PACKET, "box_packet"),
+            (Visibility.COUNTED, "box_counted"),
+        )
         if cells.get(column)
     ]
     text = cells.get("visibility", "")
@@ -188,8 +282,12 @@ def _visibility(cells: dict[str, str]) -> tuple[Visibility | None, str]:
 def valid_email(email: str) -> bool:
     """True if email is an address the sign form would accept too."""
     plain = PLAIN_EMAIL.match(email)
-    if (plain and len(email) <= 254 and len(email.partition("@")[0]) <= 64
-            and plain.group(1).lower() not in SPECIAL_USE_TLDS):
+    if (
+        plain
+        and len(email) <= 254
+        and len(email.partition("@")[0]) <= 64
+        and plain.group(1).lower() not in SPECIAL_USE_TLDS
+    ):
         return True
     try:
         validate_email(email, check_deliverability=False)
@@ -214,8 +312,9 @@ def parse(data: bytes) -> PaperPreview:
     has_name = "name" in positions or "first_name" in positions or "last_name" in positions
     if not has_name or "zip" not in positions:
         columns = ", ".join(h for h in table.header if h)
-        raise PaperFileError(f"no name or ZIP column among: {columns}", code="columns_missing",
-                             found=columns or "-")
+        raise PaperFileError(
+            f"no name or ZIP column among: {columns}", code="columns_missing", found=columns or "-"
+        )
     rows = [
         _row(line, {f: uploads.cell(cells, i) for f, i in positions.items()})
         for line, cells in table.rows
@@ -229,8 +328,14 @@ def _row(line: int, values: dict[str, str]) -> PaperRow:
     name = " ".join(name.split())
     zip_raw = values.get("zip", "").replace(" ", "")
     visibility, visibility_text = _visibility(values)
-    row = PaperRow(line=line, name=name, zip=zip_raw, email=values.get("email", ""),
-                   visibility=visibility, visibility_text=visibility_text)
+    row = PaperRow(
+        line=line,
+        name=name,
+        zip=zip_raw,
+        email=values.get("email", ""),
+        visibility=visibility,
+        visibility_text=visibility_text,
+    )
     if not name:
         row.problems.append(Problem.NAME_MISSING)
     elif len(name) > MAX_NAME:
@@ -253,13 +358,16 @@ def analyze(session: Session, campaign: Campaign, data: bytes) -> PaperPreview:
     """Mark every row of a typed-up sheet valid, invalid or duplicate; saves nothing."""
     preview = parse(data)
     rows = preview.rows
-    districts = dict(session.execute(
-        sa.select(DistrictZip.zip, DistrictZip.district)
-        .where(DistrictZip.campaign_id == campaign.id)
-    ).all())
-    existing = set(session.scalars(
-        sa.select(Signature.email_hash).where(Signature.campaign_id == campaign.id)
-    ))
+    districts = dict(
+        session.execute(
+            sa.select(DistrictZip.zip, DistrictZip.district).where(
+                DistrictZip.campaign_id == campaign.id
+            )
+        ).all()
+    )
+    existing = set(
+        session.scalars(sa.select(Signature.email_hash).where(Signature.campaign_id == campaign.id))
+    )
     seen_email: dict[str, int] = {}
     seen_person: dict[str, tuple[int, bool]] = {}  # person -> (first line, that row had email)
     for row in rows:
@@ -291,8 +399,9 @@ def analyze(session: Session, campaign: Campaign, data: bytes) -> PaperPreview:
 def check_campaign(campaign: Campaign) -> None:
     """Paper signatures go to a campaign that still keeps personal data."""
     if campaign.status == CampaignStatus.ARCHIVED or campaign.purged_at is not None:
-        raise DomainError("this campaign is archived; it takes no more signatures",
-                          code="campaign_archived")
+        raise DomainError(
+            "this campaign is archived; it takes no more signatures", code="campaign_archived"
+        )
 
 
 def clean_batch(label: str, now: datetime) -> str:
@@ -332,8 +441,7 @@ def save(
     dialect = session.get_bind().dialect.name
     # A Core insert on the table: one executemany per chunk. (The ORM's bulk path splits the
     # rows into many statements whenever a column is None in some rows and not in others.)
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
-        Signature.__table__)
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Signature.__table__)
     statement = insert.on_conflict_do_nothing(index_elements=["campaign_id", "email_hash"])
     total = len(valid)
     yield Progress(0, total)
@@ -357,23 +465,37 @@ def save(
                 "language": language,
                 "consent_updates": False,
             }
-            for row in valid[start:start + chunk]
+            for row in valid[start : start + chunk]
         ]
         session.execute(statement, values)
         yield Progress(min(start + chunk, total), total)
-    saved = session.scalar(
-        sa.select(sa.func.count()).select_from(Signature).where(
-            Signature.campaign_id == campaign.id,
-            Signature.batch == batch,
-            Signature.source == SignatureSource.PAPER,
-            Signature.created_at == now,
+    saved = (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Signature)
+            .where(
+                Signature.campaign_id == campaign.id,
+                Signature.batch == batch,
+                Signature.source == SignatureSource.PAPER,
+                Signature.created_at == now,
+            )
         )
-    ) or 0
+        or 0
+    )
     tallies.recount(session, campaign.id)
     counts = preview.counts
-    audit.record(session, "paper.imported", actor=actor, campaign_id=campaign.id, rows=saved,
-                 batch=batch, file_rows=counts["total"], invalid=counts["invalid"],
-                 duplicates=counts["duplicate"], skipped_on_save=total - saved)
+    audit.record(
+        session,
+        "paper.imported",
+        actor=actor,
+        campaign_id=campaign.id,
+        rows=saved,
+        batch=batch,
+        file_rows=counts["total"],
+        invalid=counts["invalid"],
+        duplicates=counts["duplicate"],
+        skipped_on_save=total - saved,
+    )
     yield Progress(total, total, finished=True, saved=saved)
 
 
@@ -383,9 +505,11 @@ def batches(session: Session, campaign_id: int) -> list[tuple[str, int, datetime
         (batch, count, last)
         for batch, count, last in session.execute(
             sa.select(Signature.batch, sa.func.count(), sa.func.max(Signature.created_at))
-            .where(Signature.campaign_id == campaign_id,
-                   Signature.source == SignatureSource.PAPER,
-                   Signature.batch.is_not(None))
+            .where(
+                Signature.campaign_id == campaign_id,
+                Signature.source == SignatureSource.PAPER,
+                Signature.batch.is_not(None),
+            )
             .group_by(Signature.batch)
             .order_by(sa.func.max(Signature.created_at).desc())
             .limit(50)

@@ -38,7 +38,9 @@ def request_reset(session: Session, email: str) -> bool:
         return False
     language = context.site_language(user.language)
     subject, body = mails.render(
-        "email/organize/password_reset.txt", language, user=user,
+        "email/organize/password_reset.txt",
+        language,
+        user=user,
         link=context.link("auth.reset_password", token=reset_token(user)),
         minutes=MAX_AGE_SECONDS // 60,
     )
@@ -63,8 +65,9 @@ def reset_password(session: Session, token: str, password: str) -> User:
     """Set a new password through a reset link; ends every session of the account."""
     user = user_for_token(session, token)
     accounts.set_password(session, user, password)
-    audit.record(session, "account.password_reset", actor=user, target_type="user",
-                 target_id=user.id)
+    audit.record(
+        session, "account.password_reset", actor=user, target_type="user", target_id=user.id
+    )
     return user
 
 
@@ -73,5 +76,6 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     if not accounts.check_password(user, current):
         raise DomainError("the current password is not right", code="wrong_current_password")
     accounts.set_password(session, user, new)
-    audit.record(session, "account.password_changed", actor=user, target_type="user",
-                 target_id=user.id)
+    audit.record(
+        session, "account.password_changed", actor=user, target_type="user", target_id=user.id
+    )

@@ -84,9 +84,11 @@ class PurgePlan:
     def summary(self) -> str:
         verb = "anonymized" if self.done else "would anonymize"
         removed = "deleted" if self.done else "would delete"
-        return (f"{self.slug}: {verb} {self.signatures} signatures, {self.testimonies} "
-                f"testimonies, {self.endorsement_contacts} endorsement contacts; {removed} "
-                f"{self.mails} emails and {self.packets} packets")
+        return (
+            f"{self.slug}: {verb} {self.signatures} signatures, {self.testimonies} "
+            f"testimonies, {self.endorsement_contacts} endorsement contacts; {removed} "
+            f"{self.mails} emails and {self.packets} packets"
+        )
 
 
 def purge_due_at(campaign: Campaign) -> datetime | None:
@@ -100,12 +102,14 @@ def due(session: Session, now: datetime | None = None) -> list[Campaign]:
     """Closed campaigns past their retention period, not held and not yet purged."""
     now = now or utcnow()
     candidates = session.scalars(
-        sa.select(Campaign).where(
+        sa.select(Campaign)
+        .where(
             Campaign.status.in_(PURGEABLE),
             Campaign.purge_hold.is_(False),
             Campaign.purged_at.is_(None),
             Campaign.closed_at.is_not(None),
-        ).order_by(Campaign.closed_at, Campaign.id)
+        )
+        .order_by(Campaign.closed_at, Campaign.id)
     ).all()
     # retention_days is per campaign: compared here so the SQL stays the same on every database.
     return [c for c in candidates if (purge_due_at(c) or now) <= now]
@@ -113,10 +117,13 @@ def due(session: Session, now: datetime | None = None) -> list[Campaign]:
 
 def held(session: Session) -> list[Campaign]:
     """Campaigns a lead has held back from purging."""
-    return list(session.scalars(
-        sa.select(Campaign).where(Campaign.purge_hold.is_(True), Campaign.purged_at.is_(None))
-        .order_by(Campaign.id)
-    ))
+    return list(
+        session.scalars(
+            sa.select(Campaign)
+            .where(Campaign.purge_hold.is_(True), Campaign.purged_at.is_(None))
+            .order_by(Campaign.id)
+        )
+    )
 
 
 def _count(session: Session, model, *conditions) -> int:
@@ -131,7 +138,9 @@ def plan(session: Session, campaign: Campaign) -> PurgePlan:
         signatures=_count(session, Signature, Signature.campaign_id == campaign.id),
         testimonies=_count(session, Testimony, Testimony.campaign_id == campaign.id),
         endorsement_contacts=_count(
-            session, Endorsement, Endorsement.campaign_id == campaign.id,
+            session,
+            Endorsement,
+            Endorsement.campaign_id == campaign.id,
             sa.or_(Endorsement.contact_name.is_not(None), Endorsement.contact_email.is_not(None)),
         ),
         mails=_count(session, OutgoingMail, OutgoingMail.campaign_id == campaign.id),
@@ -146,27 +155,32 @@ def _random_hash() -> str:
 
 def _anonymize_signatures(session: Session, campaign_id: int) -> None:
     rows = session.execute(
-        sa.select(Signature.id, Signature.status).where(Signature.campaign_id == campaign_id)
+        sa.select(Signature.id, Signature.status)
+        .where(Signature.campaign_id == campaign_id)
         .order_by(Signature.id)
     ).all()
     for start in range(0, len(rows), BATCH):
-        session.execute(sa.update(Signature), [
-            {
-                "id": row_id,
-                "name": f"Signer {start + offset + 1}",
-                "email": None,
-                "email_hash": _random_hash(),
-                "email_domain": None,
-                "address": None,
-                "comment": None,
-                "client_hash": None,
-                "consent_updates": False,
-                "invalidated_reason": PLACEHOLDER if status == SignatureStatus.INVALIDATED
-                else None,
-                "anonymized": True,
-            }
-            for offset, (row_id, status) in enumerate(rows[start:start + BATCH])
-        ])
+        session.execute(
+            sa.update(Signature),
+            [
+                {
+                    "id": row_id,
+                    "name": f"Signer {start + offset + 1}",
+                    "email": None,
+                    "email_hash": _random_hash(),
+                    "email_domain": None,
+                    "address": None,
+                    "comment": None,
+                    "client_hash": None,
+                    "consent_updates": False,
+                    "invalidated_reason": PLACEHOLDER
+                    if status == SignatureStatus.INVALIDATED
+                    else None,
+                    "anonymized": True,
+                }
+                for offset, (row_id, status) in enumerate(rows[start : start + BATCH])
+            ],
+        )
 
 
 def _anonymize_testimonies(session: Session, campaign_id: int) -> None:
@@ -174,24 +188,27 @@ def _anonymize_testimonies(session: Session, campaign_id: int) -> None:
         sa.select(Testimony.id).where(Testimony.campaign_id == campaign_id).order_by(Testimony.id)
     ).all()
     for start in range(0, len(ids), BATCH):
-        session.execute(sa.update(Testimony), [
-            {
-                "id": row_id,
-                "name": f"Resident {start + offset + 1}",
-                "email": None,
-                "email_hash": _random_hash(),
-                "phone": None,
-                "affiliation": None,
-                "body": PLACEHOLDER,
-                "redacted_body": None,
-                "moderation_note": None,
-                "interpreter_language": None,
-                "consent_reminders": False,
-                "client_hash": None,
-                "anonymized": True,
-            }
-            for offset, row_id in enumerate(ids[start:start + BATCH])
-        ])
+        session.execute(
+            sa.update(Testimony),
+            [
+                {
+                    "id": row_id,
+                    "name": f"Resident {start + offset + 1}",
+                    "email": None,
+                    "email_hash": _random_hash(),
+                    "phone": None,
+                    "affiliation": None,
+                    "body": PLACEHOLDER,
+                    "redacted_body": None,
+                    "moderation_note": None,
+                    "interpreter_language": None,
+                    "consent_reminders": False,
+                    "client_hash": None,
+                    "anonymized": True,
+                }
+                for offset, row_id in enumerate(ids[start : start + BATCH])
+            ],
+        )
 
 
 def _packet_files(session: Session, campaign_id: int) -> list[str]:
@@ -199,8 +216,9 @@ def _packet_files(session: Session, campaign_id: int) -> list[str]:
         return []
     folder = Path(current_app.config["PACKETS_PATH"])
     names = session.scalars(
-        sa.select(Packet.file_name).where(Packet.campaign_id == campaign_id,
-                                          Packet.file_name.is_not(None))
+        sa.select(Packet.file_name).where(
+            Packet.campaign_id == campaign_id, Packet.file_name.is_not(None)
+        )
     ).all()
     # Only a bare file name inside the packets folder: a stored name is never trusted as a path.
     files = [str(folder / Path(name).name) for name in names if Path(name).name]
@@ -210,27 +228,28 @@ def _packet_files(session: Session, campaign_id: int) -> list[str]:
     return files
 
 
-def purge_campaign(session: Session, campaign: Campaign, now: datetime | None = None,
-                   actor: User | None = None) -> PurgePlan:
+def purge_campaign(
+    session: Session, campaign: Campaign, now: datetime | None = None, actor: User | None = None
+) -> PurgePlan:
     """Anonymize one campaign's personal data now (whatever its dates); the caller commits,
     then calls scrub_storage() with the result."""
     now = now or utcnow()
     if campaign.purged_at is not None:
         raise DomainError("this campaign was already purged", code="already_purged")
     if campaign.purge_hold:
-        raise DomainError("a lead is holding this campaign back from the purge",
-                          code="purge_held")
+        raise DomainError("a lead is holding this campaign back from the purge", code="purge_held")
     result = plan(session, campaign)
     before = campaign_service.counts(session, campaign.id)
     _anonymize_signatures(session, campaign.id)
     _anonymize_testimonies(session, campaign.id)
     session.execute(
-        sa.update(Endorsement).where(Endorsement.campaign_id == campaign.id)
+        sa.update(Endorsement)
+        .where(Endorsement.campaign_id == campaign.id)
         .values(contact_name=None, contact_email=None)
     )
-    result.mail_ids = list(session.scalars(
-        sa.select(OutgoingMail.id).where(OutgoingMail.campaign_id == campaign.id)
-    ))
+    result.mail_ids = list(
+        session.scalars(sa.select(OutgoingMail.id).where(OutgoingMail.campaign_id == campaign.id))
+    )
     session.execute(sa.delete(OutgoingMail).where(OutgoingMail.campaign_id == campaign.id))
     result.files = _packet_files(session, campaign.id)
     session.execute(sa.delete(Packet).where(Packet.campaign_id == campaign.id))
@@ -240,20 +259,34 @@ def purge_campaign(session: Session, campaign: Campaign, now: datetime | None = 
     if before != after:
         raise PurgeError(f"{campaign.slug}: the purge would change the public totals")
     campaign.purged_at = now
-    audit.record(session, "campaign.purged", actor=actor, campaign_id=campaign.id,
-                 target_type="campaign", target_id=campaign.id,
-                 rows=result.signatures + result.testimonies,
-                 signatures=result.signatures, testimonies=result.testimonies,
-                 endorsement_contacts=result.endorsement_contacts, mails=result.mails,
-                 packets=result.packets, retention_days=campaign.retention_days,
-                 closed_at=campaign.closed_at.isoformat() if campaign.closed_at else None)
+    audit.record(
+        session,
+        "campaign.purged",
+        actor=actor,
+        campaign_id=campaign.id,
+        target_type="campaign",
+        target_id=campaign.id,
+        rows=result.signatures + result.testimonies,
+        signatures=result.signatures,
+        testimonies=result.testimonies,
+        endorsement_contacts=result.endorsement_contacts,
+        mails=result.mails,
+        packets=result.packets,
+        retention_days=campaign.retention_days,
+        closed_at=campaign.closed_at.isoformat() if campaign.closed_at else None,
+    )
     session.flush()
     result.done = True
     return result
 
 
-def purge(session: Session, now: datetime | None = None, *, dry_run: bool = False,
-          actor: User | None = None) -> list[PurgePlan]:
+def purge(
+    session: Session,
+    now: datetime | None = None,
+    *,
+    dry_run: bool = False,
+    actor: User | None = None,
+) -> list[PurgePlan]:
     """Purge every campaign that is due (or, with dry_run, say what that would change)."""
     now = now or utcnow()
     campaigns = due(session, now)
@@ -284,8 +317,9 @@ def scrub_storage(engine: Engine, plans: Sequence[PurgePlan]) -> None:
         # Files of mail rows deleted elsewhere, or left by an earlier database, name people too.
         stray = mail.stray_outbox_files(session)
     mail_ids = [mail_id for plan in plans for mail_id in plan.mail_ids]
-    remove_files([*(path for plan in plans for path in plan.files),
-                  *mail.outbox_files(mail_ids), *stray])
+    remove_files(
+        [*(path for plan in plans for path in plan.files), *mail.outbox_files(mail_ids), *stray]
+    )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         if connection.dialect.name == "sqlite":
             _checkpoint_sqlite(connection)
@@ -299,8 +333,10 @@ def _checkpoint_sqlite(connection: sa.Connection) -> None:
     # pages are still there, and the log itself holds earlier copies until it is emptied.
     busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
     if busy:
-        raise ScrubIncomplete("a long read kept the database busy: the old values stay in its "
-                              "files until SQLite's next checkpoint")
+        raise ScrubIncomplete(
+            "a long read kept the database busy: the old values stay in its "
+            "files until SQLite's next checkpoint"
+        )
 
 
 # Tables a VACUUM by this user would skip with a mere warning: it must own them (or the database).
@@ -328,27 +364,44 @@ def _rewrite_postgresql_tables(connection: sa.Connection) -> None:
             raise ScrubIncomplete(f"VACUUM {name}: {error.orig}") from error
 
 
-def set_purge_hold(session: Session, campaign: Campaign, hold: bool, reason: str | None,
-                   actor: User | None) -> None:
+def set_purge_hold(
+    session: Session, campaign: Campaign, hold: bool, reason: str | None, actor: User | None
+) -> None:
     """Hold a campaign back from the purge (a reason is required), or release it."""
     if hold:
         text = " ".join((reason or "").split())
         if len(text) < 3:
             raise DomainError("say why the data must be kept", code="hold_reason_missing")
         if len(text) > REASON_LENGTH:
-            raise DomainError(f"the reason has at most {REASON_LENGTH} characters",
-                              code="hold_reason_too_long", max=REASON_LENGTH)
+            raise DomainError(
+                f"the reason has at most {REASON_LENGTH} characters",
+                code="hold_reason_too_long",
+                max=REASON_LENGTH,
+            )
         if campaign.purged_at is not None:
             raise DomainError("this campaign was already purged", code="already_purged")
         campaign.purge_hold = True
         campaign.purge_hold_reason = text
-        audit.record(session, "campaign.purge_held", actor=actor, campaign_id=campaign.id,
-                     target_type="campaign", target_id=campaign.id, reason=text)
+        audit.record(
+            session,
+            "campaign.purge_held",
+            actor=actor,
+            campaign_id=campaign.id,
+            target_type="campaign",
+            target_id=campaign.id,
+            reason=text,
+        )
     else:
         if not campaign.purge_hold:
             return
         campaign.purge_hold = False
         campaign.purge_hold_reason = None
-        audit.record(session, "campaign.purge_released", actor=actor, campaign_id=campaign.id,
-                     target_type="campaign", target_id=campaign.id)
+        audit.record(
+            session,
+            "campaign.purge_released",
+            actor=actor,
+            campaign_id=campaign.id,
+            target_type="campaign",
+            target_id=campaign.id,
+        )
     session.flush()

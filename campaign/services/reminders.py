@@ -100,14 +100,20 @@ class Reminder:
         """Subject and body in the person's language."""
         campaign = deadline.campaign
         return mails.render(
-            self.template, self.language, deadline=deadline, campaign=campaign, now=now,
+            self.template,
+            self.language,
+            deadline=deadline,
+            campaign=campaign,
+            now=now,
             campaign_url=context.link("public.campaign_page", slug=campaign.slug),
-            agenda_url=context.link("schedule.agenda"), **self.recipient,
+            agenda_url=context.link("schedule.agenda"),
+            **self.recipient,
         )
 
 
-def _queue_once(session: Session, run: ReminderRun, reminder: Reminder, deadline: Deadline,
-                now: datetime) -> None:
+def _queue_once(
+    session: Session, run: ReminderRun, reminder: Reminder, deadline: Deadline, now: datetime
+) -> None:
     if mail.already_queued(session, reminder.key):
         run.already_queued += 1
         return
@@ -116,8 +122,15 @@ def _queue_once(session: Session, run: ReminderRun, reminder: Reminder, deadline
         # The unique dedupe_key is the guarantee (two workers at once, a retried job): a
         # duplicate rolls back this one message and the run goes on.
         with session.begin_nested():
-            mail.queue(session, reminder.to, subject, body, language=reminder.language,
-                       campaign_id=deadline.campaign_id, dedupe_key=reminder.key)
+            mail.queue(
+                session,
+                reminder.to,
+                subject,
+                body,
+                language=reminder.language,
+                campaign_id=deadline.campaign_id,
+                dedupe_key=reminder.key,
+            )
             session.flush()
             # SQLAlchemy signals "after_commit" when a savepoint is released too, which would
             # start a delivery job per message before the run is committed; remind() asks
@@ -130,23 +143,28 @@ def _queue_once(session: Session, run: ReminderRun, reminder: Reminder, deadline
 
 
 def _staff(session: Session, campaign: Campaign) -> list[User]:
-    return list(session.scalars(
-        sa.select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.campaign_id == campaign.id, User.active.is_(True))
-        .order_by(User.id)
-    ))
+    return list(
+        session.scalars(
+            sa.select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.campaign_id == campaign.id, User.active.is_(True))
+            .order_by(User.id)
+        )
+    )
 
 
 def _speakers(session: Session, hearing: Deadline) -> list[Testimony]:
     """Residents who asked to speak at this hearing and to be reminded, one per person."""
     rows = session.scalars(
         sa.select(Testimony)
-        .where(Testimony.hearing_id == hearing.id,
-               Testimony.wants_to_speak.is_(True),
-               Testimony.consent_reminders.is_(True),
-               Testimony.anonymized.is_(False),
-               Testimony.status.in_(RESIDENT_STATUSES),
-               Testimony.email.is_not(None))
+        .where(
+            Testimony.hearing_id == hearing.id,
+            Testimony.wants_to_speak.is_(True),
+            Testimony.consent_reminders.is_(True),
+            Testimony.anonymized.is_(False),
+            Testimony.status.in_(RESIDENT_STATUSES),
+            Testimony.email.is_not(None),
+        )
         .order_by(Testimony.id)
     )
     seen: set[str] = set()
@@ -164,15 +182,24 @@ def reminders_for(session: Session, deadline: Deadline, offset: int) -> list[Rem
     residents who asked to speak and to be reminded."""
     prefix = f"reminder:{deadline.id}:{offset}"
     found = [
-        Reminder(f"{prefix}:staff:{user.id}", user.email, context.site_language(user.language),
-                 "email/schedule/staff_reminder.txt", {"person": user})
+        Reminder(
+            f"{prefix}:staff:{user.id}",
+            user.email,
+            context.site_language(user.language),
+            "email/schedule/staff_reminder.txt",
+            {"person": user},
+        )
         for user in _staff(session, deadline.campaign)
     ]
     if deadline.kind == DeadlineKind.HEARING:
         found += [
-            Reminder(f"{prefix}:resident:{testimony.email_hash}", testimony.email or "",
-                     context.site_language(testimony.language),
-                     "email/schedule/speaker_reminder.txt", {"testimony": testimony})
+            Reminder(
+                f"{prefix}:resident:{testimony.email_hash}",
+                testimony.email or "",
+                context.site_language(testimony.language),
+                "email/schedule/speaker_reminder.txt",
+                {"testimony": testimony},
+            )
             for testimony in _speakers(session, deadline)
         ]
     return found
@@ -180,14 +207,17 @@ def reminders_for(session: Session, deadline: Deadline, offset: int) -> list[Rem
 
 def _due(session: Session, now: datetime, hours: tuple[int, ...]) -> list[Deadline]:
     horizon = now + timedelta(hours=max(hours))
-    return list(session.scalars(
-        sa.select(Deadline)
-        .join(Campaign, Campaign.id == Deadline.campaign_id)
-        .where(Campaign.status == CampaignStatus.OPEN, Deadline.at > now,
-               Deadline.at <= horizon)
-        .options(selectinload(Deadline.campaign).selectinload(Campaign.decision))
-        .order_by(Deadline.at, Deadline.id)
-    ))
+    return list(
+        session.scalars(
+            sa.select(Deadline)
+            .join(Campaign, Campaign.id == Deadline.campaign_id)
+            .where(
+                Campaign.status == CampaignStatus.OPEN, Deadline.at > now, Deadline.at <= horizon
+            )
+            .options(selectinload(Deadline.campaign).selectinload(Campaign.decision))
+            .order_by(Deadline.at, Deadline.id)
+        )
+    )
 
 
 def remind(session: Session, now: datetime | None = None) -> ReminderRun:

@@ -148,8 +148,11 @@ def _insert_ignoring_duplicate(session: Session, values: dict[str, Any]) -> tupl
     first signatures end with one row and one "repeat", and on SQLite (pysqlite) releasing an
     outermost savepoint commits early, which would break the request's single transaction.
     """
-    values = {**values, "district_campaign_id": values["campaign_id"],
-              "district_zip": values["zip"]}
+    values = {
+        **values,
+        "district_campaign_id": values["campaign_id"],
+        "district_zip": values["zip"],
+    }
     row = session.execute(_signature_insert(session.get_bind().dialect.name), values).first()
     return None if row is None else (row.id, row.district)
 
@@ -205,8 +208,9 @@ def sign(session: Session, campaign: Campaign, details: SignatureDetails) -> Non
     if inserted is not None:
         new_id, district = inserted
         tallies.signature_moved(session, campaign.id, district, None, SignatureStatus.PENDING)
-        _queue_confirmation(session, campaign, new_id, hashed, email, details.name,
-                            details.language)
+        _queue_confirmation(
+            session, campaign, new_id, hashed, email, details.name, details.language
+        )
         return
     existing = session.scalar(
         sa.select(Signature).where(
@@ -217,8 +221,15 @@ def sign(session: Session, campaign: Campaign, details: SignatureDetails) -> Non
         _mail_repeat(session, campaign, existing, to=details.email)
 
 
-def _queue_confirmation(session: Session, campaign: Campaign, record_id: int, hashed: str,
-                        to: str, name: str, language: str) -> None:
+def _queue_confirmation(
+    session: Session,
+    campaign: Campaign,
+    record_id: int,
+    hashed: str,
+    to: str,
+    name: str,
+    language: str,
+) -> None:
     token = make_link_token(SIGNATURE_LINK, record_id, hashed)
     queue_resident_mail(
         session,
@@ -228,8 +239,9 @@ def _queue_confirmation(session: Session, campaign: Campaign, record_id: int, ha
         campaign,
         texts={
             "name": name,
-            "confirm_url": context.link("residents.confirm_signature", slug=campaign.slug,
-                                        token=token),
+            "confirm_url": context.link(
+                "residents.confirm_signature", slug=campaign.slug, token=token
+            ),
         },
         campaign_url=context.link("public.campaign_page", slug=campaign.slug),
         max_age_days=confirmation_max_age().days,
@@ -237,8 +249,15 @@ def _queue_confirmation(session: Session, campaign: Campaign, record_id: int, ha
 
 
 def _mail_confirmation(session: Session, campaign: Campaign, signature: Signature) -> None:
-    _queue_confirmation(session, campaign, signature.id, signature.email_hash or "",
-                        signature.email or "", signature.name, signature.language)
+    _queue_confirmation(
+        session,
+        campaign,
+        signature.id,
+        signature.email_hash or "",
+        signature.email or "",
+        signature.name,
+        signature.language,
+    )
     signature.last_mailed_at = utcnow()
 
 
@@ -262,9 +281,7 @@ def _mail_repeat(session: Session, campaign: Campaign, signature: Signature, to:
     signature.last_mailed_at = utcnow()
 
 
-def signature_for_link(
-    session: Session, campaign: Campaign, token: str
-) -> tuple[Signature, bool]:
+def signature_for_link(session: Session, campaign: Campaign, token: str) -> tuple[Signature, bool]:
     """The signature an emailed link confirms and whether the link has expired."""
     payload = read_link_token(SIGNATURE_LINK, token, confirmation_max_age())
     signature = session.get(Signature, payload.record_id)

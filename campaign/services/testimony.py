@@ -317,8 +317,12 @@ def _changeable(testimony: Testimony, campaign: Campaign) -> TestimonyWindow:
 
 
 def edit(
-    session: Session, campaign: Campaign, testimony: Testimony, details: TestimonyDetails,
-    *, ui_language: str,
+    session: Session,
+    campaign: Campaign,
+    testimony: Testimony,
+    details: TestimonyDetails,
+    *,
+    ui_language: str,
 ) -> None:
     """Change a testimony before its deadline; approved or rejected text goes back to review."""
     current = _changeable(testimony, campaign)
@@ -334,8 +338,13 @@ def edit(
     _apply(testimony, details, district_for(session, campaign.id, details.zip))
     testimony.updated_at = utcnow()
     session.flush()
-    _mail_notice(session, campaign, testimony, "email/residents/testimony_updated.txt",
-                 mail_language(testimony, ui_language))
+    _mail_notice(
+        session,
+        campaign,
+        testimony,
+        "email/residents/testimony_updated.txt",
+        mail_language(testimony, ui_language),
+    )
 
 
 def withdraw(
@@ -349,8 +358,13 @@ def withdraw(
         testimony.confirmed_at = utcnow()  # the check "not unconfirmed => confirmed_at" holds
     testimony.updated_at = utcnow()
     session.flush()
-    _mail_notice(session, campaign, testimony, "email/residents/testimony_withdrawn.txt",
-                 mail_language(testimony, ui_language))
+    _mail_notice(
+        session,
+        campaign,
+        testimony,
+        "email/residents/testimony_withdrawn.txt",
+        mail_language(testimony, ui_language),
+    )
 
 
 def _mail_notice(
@@ -359,8 +373,13 @@ def _mail_notice(
     if not testimony.email:
         return
     queue_resident_mail(
-        session, testimony.email, template, language, campaign,
-        testimony=testimony, private_url=private_url(testimony),
+        session,
+        testimony.email,
+        template,
+        language,
+        campaign,
+        testimony=testimony,
+        private_url=private_url(testimony),
     )
     testimony.last_mailed_at = utcnow()
 
@@ -371,11 +390,14 @@ def resend_confirmations(
     """Send fresh links for this address's unconfirmed testimony that can still be confirmed;
     silent either way."""
     waiting = session.scalars(
-        sa.select(Testimony).where(
+        sa.select(Testimony)
+        .where(
             Testimony.campaign_id == campaign.id,
             Testimony.email_hash == email_hash(email),
             Testimony.status == TestimonyStatus.UNCONFIRMED,
-        ).order_by(Testimony.id).limit(5)
+        )
+        .order_by(Testimony.id)
+        .limit(5)
     ).all()
     for testimony in waiting:
         if testimony.email and window_for(testimony, campaign).is_open:

@@ -39,9 +39,11 @@ class TickResult:
 
 def _already_recorded(session: Session, action: str, target_id: int, at: datetime) -> bool:
     events = session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.action == action,
-                                    AuditEvent.target_type == "deadline",
-                                    AuditEvent.target_id == target_id)
+        sa.select(AuditEvent).where(
+            AuditEvent.action == action,
+            AuditEvent.target_type == "deadline",
+            AuditEvent.target_id == target_id,
+        )
     )
     moment = at.isoformat()
     return any((event.details or {}).get("at") == moment for event in events)
@@ -57,9 +59,17 @@ def close_after_vote(session: Session, campaign: Campaign, now: datetime) -> boo
     last_vote = max(votes, key=lambda v: v.at)
     campaign.status = CampaignStatus.CLOSED
     campaign.closed_at = now
-    audit.record(session, "campaign.closed", actor_label=SYSTEM, campaign_id=campaign.id,
-                 target_type="campaign", target_id=campaign.id, reason="after_vote",
-                 vote_deadline_id=last_vote.id, vote_at=last_vote.at.isoformat())
+    audit.record(
+        session,
+        "campaign.closed",
+        actor_label=SYSTEM,
+        campaign_id=campaign.id,
+        target_type="campaign",
+        target_id=campaign.id,
+        reason="after_vote",
+        vote_deadline_id=last_vote.id,
+        vote_at=last_vote.at.isoformat(),
+    )
     return True
 
 
@@ -74,9 +84,16 @@ def record_closings(session: Session, campaign: Campaign, now: datetime) -> list
         target_id = deadline.relative_to_id or deadline.id
         if _already_recorded(session, action, target_id, deadline.at):
             continue
-        audit.record(session, action, actor_label=SYSTEM, campaign_id=campaign.id,
-                     target_type="deadline", target_id=target_id, deadline_id=deadline.id,
-                     at=deadline.at.isoformat())
+        audit.record(
+            session,
+            action,
+            actor_label=SYSTEM,
+            campaign_id=campaign.id,
+            target_type="deadline",
+            target_id=target_id,
+            deadline_id=deadline.id,
+            at=deadline.at.isoformat(),
+        )
         done.append((action, target_id))
     return done
 
@@ -86,8 +103,10 @@ def tick(session: Session, now: datetime | None = None) -> TickResult:
     now = now or utcnow()
     result = TickResult()
     campaigns = session.scalars(
-        sa.select(Campaign).where(Campaign.status == CampaignStatus.OPEN)
-        .options(selectinload(Campaign.deadlines)).order_by(Campaign.id)
+        sa.select(Campaign)
+        .where(Campaign.status == CampaignStatus.OPEN)
+        .options(selectinload(Campaign.deadlines))
+        .order_by(Campaign.id)
     ).all()
     for campaign in campaigns:
         result.closings.extend(record_closings(session, campaign, now))
@@ -95,4 +114,3 @@ def tick(session: Session, now: datetime | None = None) -> TickResult:
             result.closed_campaigns.append(campaign.slug)
     session.flush()
     return result
-

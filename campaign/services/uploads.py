@@ -128,7 +128,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
     """Text of an uploaded CSV and the encoding it was in: UTF-8 with or without BOM, UTF-16
     (Excel's "Unicode text"), else Windows-1252 / Latin-1, the usual Spanish-locale Excel."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace"), "utf-8-sig"
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", errors="replace"), "utf-16"
     try:
@@ -178,8 +178,9 @@ def read_table(data: bytes, *, max_rows: int) -> Table:
                 continue
             rows.append((line, cells))
             if len(rows) > max_rows:
-                raise UnreadableFile(f"the file has more than {max_rows} rows",
-                                     code="too_many_rows", max=max_rows)
+                raise UnreadableFile(
+                    f"the file has more than {max_rows} rows", code="too_many_rows", max=max_rows
+                )
     except csv.Error as exc:
         raise UnreadableFile(f"line {reader.line_num}: {exc}") from exc
     if header is None:

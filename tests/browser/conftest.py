@@ -29,12 +29,18 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
             if not have_browser:
                 if os.environ.get("CI") == "true":
-                    item.add_marker(pytest.mark.xfail(reason="CI must run browser tests",
-                                                      strict=True, run=False))
+                    item.add_marker(
+                        pytest.mark.xfail(
+                            reason="CI must run browser tests", strict=True, run=False
+                        )
+                    )
                     raise pytest.UsageError(f"CI=true but {CHROMIUM} is missing")
-                item.add_marker(pytest.mark.skip(
-                    reason=f"browser tests skipped: {CHROMIUM} not installed "
-                           "(apt-get install chromium)"))
+                item.add_marker(
+                    pytest.mark.skip(
+                        reason=f"browser tests skipped: {CHROMIUM} not installed "
+                        "(apt-get install chromium)"
+                    )
+                )
 
 
 @pytest.fixture(scope="session")
@@ -74,9 +80,16 @@ def browser():
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--disable-dev-shm-usage"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
         )
         yield chromium
         chromium.close()
@@ -85,8 +98,9 @@ def browser():
 @pytest.fixture
 def page(browser):
     """A fresh browser context (no cookies) with one page; refuses requests to other hosts."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US",
-                                  ignore_https_errors=True)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="en-US", ignore_https_errors=True
+    )
     outside: list[str] = []
 
     def guard(route):

@@ -41,16 +41,23 @@ def test_import_preview_then_save(page, live_server, db, artifacts, tmp_path):
     page.screenshot(path=str(artifacts / "organize-import-preview.png"), full_page=True)
     page.click("text=Invalid (1)")
     assert page.locator("table.import-rows tbody tr").count() == 1
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(
-        Signature.source == SignatureSource.PAPER)) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Signature)
+            .where(Signature.source == SignatureSource.PAPER)
+        )
+        == 0
+    )
 
     page.click("button:has-text('Save 2 signatures')")
     page.wait_for_selector("#import-done")
     assert "2 paper signatures saved" in page.locator("#import-done").inner_text()
     page.screenshot(path=str(artifacts / "organize-import-done.png"), full_page=True)
     db.session.expire_all()
-    saved = db.session.scalars(sa.select(Signature).where(
-        Signature.source == SignatureSource.PAPER)).all()
+    saved = db.session.scalars(
+        sa.select(Signature).where(Signature.source == SignatureSource.PAPER)
+    ).all()
     assert sorted(s.name for s in saved) == ["Ana Paper", "José Núñez"]
     assert {s.batch for s in saved} == {"Rally sheets 1-3"}
     page.click("text=See the totals")

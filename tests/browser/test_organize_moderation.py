@@ -17,10 +17,15 @@ def log_in(page, live_server, user):
 def test_moderating_the_queue(page, live_server, db, artifacts):
     campaign = make_campaign()
     organizer = make_staff(campaign, "organizer")
-    first = make_testimony(campaign, status=TestimonyStatus.PENDING, name="Ana Waiting",
-                           body="Please vote no. My neighbor Rosa Quintero was detained.")
-    second = make_testimony(campaign, status=TestimonyStatus.PENDING, name="Troll Person",
-                            body="Something abusive.")
+    first = make_testimony(
+        campaign,
+        status=TestimonyStatus.PENDING,
+        name="Ana Waiting",
+        body="Please vote no. My neighbor Rosa Quintero was detained.",
+    )
+    second = make_testimony(
+        campaign, status=TestimonyStatus.PENDING, name="Troll Person", body="Something abusive."
+    )
     db.session.commit()
     log_in(page, live_server, organizer)
     page.goto(f"{live_server}/organize/c/{campaign.slug}/moderation")
@@ -60,8 +65,9 @@ def test_moderating_the_queue(page, live_server, db, artifacts):
 def test_moderation_fits_a_phone_and_works_by_keyboard(page, live_server, db, artifacts):
     campaign = make_campaign()
     organizer = make_staff(campaign, "organizer")
-    make_testimony(campaign, status=TestimonyStatus.PENDING, name="Ana Waiting",
-                   body="A long testimony. " * 40)
+    make_testimony(
+        campaign, status=TestimonyStatus.PENDING, name="Ana Waiting", body="A long testimony. " * 40
+    )
     db.session.commit()
     page.set_viewport_size({"width": 360, "height": 780})
     log_in(page, live_server, organizer)

@@ -18,8 +18,14 @@ SLUG = "riverton-arrest-data"
 
 def mails(app) -> list:
     folder = Path(app.config["OUTBOX_PATH"])  # the live server shares the instance folder
-    return [BytesParser(policy=policy.default).parsebytes(p.read_bytes())
-            for p in sorted(folder.glob("*.eml"))] if folder.exists() else []
+    return (
+        [
+            BytesParser(policy=policy.default).parsebytes(p.read_bytes())
+            for p in sorted(folder.glob("*.eml"))
+        ]
+        if folder.exists()
+        else []
+    )
 
 
 def follow(live_server: str, message, part: str) -> str:
@@ -71,7 +77,8 @@ def test_testimony_in_spanish_on_a_phone(page, live_server, demo, app, artifacts
     assert counter.is_visible()
     page.get_by_label("Su testimonio", exact=True).fill(
         "Vivo en el Distrito 2 desde hace doce años.\n\n"
-        "Este contrato hace que mis vecinos tengan miedo de llamar a la policía.")
+        "Este contrato hace que mis vecinos tengan miedo de llamar a la policía."
+    )
     expect(counter).to_contain_text("22 de 5,000 palabras")
     phone = page.get_by_label("Número de teléfono para llamarle durante la audiencia", exact=True)
     assert not phone.is_visible()
@@ -112,10 +119,15 @@ def test_errors_are_summarised_and_focus_goes_to_the_first(page, live_server, de
 
 
 def test_forms_work_without_javascript(browser, live_server, demo, app):
-    context = browser.new_context(java_script_enabled=False, ignore_https_errors=True,
-                                  viewport={"width": 360, "height": 780})
-    context.route("**/*", lambda route: route.continue_()
-                  if route.request.url.startswith(live_server) else route.abort())
+    context = browser.new_context(
+        java_script_enabled=False, ignore_https_errors=True, viewport={"width": 360, "height": 780}
+    )
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(live_server) else route.abort()
+        ),
+    )
     page = context.new_page()
     try:
         page.goto(f"{live_server}/c/{SLUG}/testify")
@@ -139,7 +151,8 @@ def test_testimony_form_screenshot_for_the_readme(page, live_server, demo, artif
     page.get_by_label("I oppose renewing the arrest-data sharing contract", exact=True).check()
     page.get_by_label("Your testimony", exact=True).fill(
         "I have lived in District 2 for twelve years.\n\n"
-        "This contract makes my neighbors afraid to call for help.")
+        "This contract makes my neighbors afraid to call for help."
+    )
     expect(page.locator("#body-counter")).to_have_text("19 of 5,000 words")
     page.screenshot(path=str(artifacts / "testimony-form.png"), full_page=True)
     publish_screenshots(artifacts, "testimony-form.png", "testimony-form-phone.png")

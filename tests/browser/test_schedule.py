@@ -17,16 +17,27 @@ def _lead_with_two_campaigns(db):
     # Noon in New York the day after tomorrow: always "in 2 days", always within 72 hours.
     new_york = ZoneInfo("America/New_York")
     day = now.astimezone(new_york).date() + timedelta(days=2)
-    first = make_campaign(slug="first-fight", title="Stop the arrest-data contract",
-                          hearing_at=datetime.combine(day, time(12), tzinfo=new_york))
-    second = make_campaign(slug="second-fight", title="End detainer holds",
-                           time_zone="America/Los_Angeles",
-                           hearing_at=now + timedelta(days=6))
+    first = make_campaign(
+        slug="first-fight",
+        title="Stop the arrest-data contract",
+        hearing_at=datetime.combine(day, time(12), tzinfo=new_york),
+    )
+    second = make_campaign(
+        slug="second-fight",
+        title="End detainer holds",
+        time_zone="America/Los_Angeles",
+        hearing_at=now + timedelta(days=6),
+    )
     lead = make_staff(first, "lead", email="lead@browser.example")
     db.session.add(Membership(user_id=lead.id, campaign_id=second.id, role=Role.LEAD))
     hearing = second.deadlines[0]
-    ds.add_relative(db.session, hearing, DeadlineKind.COMMENT_DEADLINE, "Written testimony due",
-                    "hours_before:124")
+    ds.add_relative(
+        db.session,
+        hearing,
+        DeadlineKind.COMMENT_DEADLINE,
+        "Written testimony due",
+        "hours_before:124",
+    )
     for _ in range(4):
         make_testimony(second, hearing_id=hearing.id, status=TestimonyStatus.PENDING)
     db.session.commit()
@@ -53,8 +64,7 @@ def test_the_lead_sees_the_week_on_a_phone(page, live_server, db, artifacts):
     page.screenshot(path=str(artifacts / "schedule-agenda-phone.png"), full_page=True)
 
 
-def test_the_private_calendar_link_is_made_once_and_works(page, live_server, db,
-                                                           artifacts):
+def test_the_private_calendar_link_is_made_once_and_works(page, live_server, db, artifacts):
     lead = _lead_with_two_campaigns(db)
     _log_in(page, live_server, lead)
     page.click("text=Show these dates in your phone's calendar")
@@ -68,7 +78,9 @@ def test_the_private_calendar_link_is_made_once_and_works(page, live_server, db,
     assert feed.status == 200 and feed.headers["content-type"] == "text/calendar; charset=utf-8"
     calendar = Calendar.from_ical(feed.body())
     assert {str(z["TZID"]) for z in calendar.walk("VTIMEZONE")} == {
-        "America/New_York", "America/Los_Angeles"}
+        "America/New_York",
+        "America/Los_Angeles",
+    }
     # A form post without its CSRF token is refused and changes nothing.
     forged = page.request.post(f"{live_server}/organize/calendar", form={"revoke": "1"})
     assert forged.status == 400

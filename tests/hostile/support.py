@@ -23,8 +23,11 @@ FUZZ = settings(
     deadline=None,
     derandomize=True,
     database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.data_too_large],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
 )
 
 # Any character a browser can send (lone surrogates cannot be encoded as UTF-8).
@@ -37,8 +40,11 @@ def hostile_text(max_size: int = 300) -> st.SearchStrategy[str]:
     return st.one_of(
         st.text(CHARACTERS, max_size=max_size),
         st.sampled_from(PIECES),
-        st.lists(st.one_of(st.sampled_from(PIECES), st.text(CHARACTERS, max_size=12)),
-                 min_size=1, max_size=5).map("".join),
+        st.lists(
+            st.one_of(st.sampled_from(PIECES), st.text(CHARACTERS, max_size=12)),
+            min_size=1,
+            max_size=5,
+        ).map("".join),
     )
 
 
@@ -73,8 +79,17 @@ JOIN = {
 }
 
 # Markup from the corpus that only a failure to escape would put in a page.
-PAYLOADS = ("<script>alert", "<img src=", "<svg onload", "<style>body", "<b>bold",
-            "<link rel=attachment", "<iframe src=", "' autofocus", "</textarea></title>")
+PAYLOADS = (
+    "<script>alert",
+    "<img src=",
+    "<svg onload",
+    "<style>body",
+    "<b>bold",
+    "<link rel=attachment",
+    "<iframe src=",
+    "' autofocus",
+    "</textarea></title>",
+)
 
 
 def received(value: str) -> str:
@@ -126,8 +141,11 @@ PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 def routes(app, method: str) -> list:
     """Every rule of the app answering `method` but static files, in a stable order."""
-    rules = [rule for rule in app.url_map.iter_rules()
-             if method in rule.methods and rule.endpoint != "static"]
+    rules = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if method in rule.methods and rule.endpoint != "static"
+    ]
     return sorted(rules, key=lambda rule: rule.rule)
 
 

@@ -19,9 +19,21 @@ from tests.hostile.corpus import SMALL, Hostile
 from tests.hostile.support import SIGN, assert_escaped
 from tests.residents.support import outbox, text_of
 
-EVENT_PROPERTIES = {"UID", "SUMMARY", "DTSTART", "LOCATION", "DESCRIPTION", "DTSTAMP",
-                    "CREATED", "LAST-MODIFIED", "SEQUENCE", "URL", "CATEGORIES", "TRANSP",
-                    "STATUS"}
+EVENT_PROPERTIES = {
+    "UID",
+    "SUMMARY",
+    "DTSTART",
+    "LOCATION",
+    "DESCRIPTION",
+    "DTSTAMP",
+    "CREATED",
+    "LAST-MODIFIED",
+    "SEQUENCE",
+    "URL",
+    "CATEGORIES",
+    "TRANSP",
+    "STATUS",
+}
 # RFC 5545 3.3.11: TEXT cannot carry these (CONTROL minus HTAB; a newline is written "\n").
 ICAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -58,12 +70,15 @@ def hostile_campaign(value: str, n: int) -> Campaign:
     hearing.title = fits(Deadline, "title", value)
     hearing.location = fits(Deadline, "location", value)
     hearing.committee = fits(Deadline, "committee", value)
-    campaign.deadlines.append(Deadline(
-        kind=DeadlineKind.VOTE, title=fits(Deadline, "title", "Vote " + value),
-        at=hearing.at + timedelta(days=7), location=fits(Deadline, "location", value + " 2"),
-    ))
-    make_endorsement(campaign, fits(Campaign, "title", value) or "x",
-                     role=EndorsementRole.FOUNDING)
+    campaign.deadlines.append(
+        Deadline(
+            kind=DeadlineKind.VOTE,
+            title=fits(Deadline, "title", "Vote " + value),
+            at=hearing.at + timedelta(days=7),
+            location=fits(Deadline, "location", value + " 2"),
+        )
+    )
+    make_endorsement(campaign, fits(Campaign, "title", value) or "x", role=EndorsementRole.FOUNDING)
     db.session.commit()
     return campaign
 
@@ -108,7 +123,8 @@ def check_campaign(client, campaign: Campaign, hostile: Hostile, baseline: str, 
     assert shown["decision"]["body"] == campaign.decision.body
     assert shown["decision"]["reference"] == campaign.decision.reference
     assert {(d["title"], d["location"]) for d in shown["deadlines"]} == {
-        (d.title, d.location) for d in campaign.deadlines}
+        (d.title, d.location) for d in campaign.deadlines
+    }
 
     # The iCalendar feed: one event per deadline, only our properties, text carried exactly.
     response = client.get(f"/c/{slug}/calendar.ics")
@@ -141,8 +157,17 @@ def check_campaign(client, campaign: Campaign, hostile: Hostile, baseline: str, 
     assert "\n" not in subject and "\r" not in subject and "\x00" not in subject
     assert subject.startswith("Please confirm your signature:")
     assert {name.lower() for name in message} <= {
-        "from", "to", "subject", "date", "message-id", "auto-submitted", "content-type",
-        "content-transfer-encoding", "mime-version", "content-language"}
+        "from",
+        "to",
+        "subject",
+        "date",
+        "message-id",
+        "auto-submitted",
+        "content-type",
+        "content-transfer-encoding",
+        "mime-version",
+        "content-language",
+    }
 
 
 def test_an_organization_name_cannot_turn_the_page_around(client):

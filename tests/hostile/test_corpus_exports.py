@@ -45,12 +45,23 @@ def test_exports_carry_every_hostile_string_as_inert_text(app):
     lead = make_staff(campaign, "lead")
     texts = [storable(entry.text) for entry in SMALL]
     for n, text in enumerate(texts):
-        make_signature(campaign, name=text, address=text, batch=text[:40],
-                       email=f"signer{n}@example.org")
-        make_testimony(campaign, reference=f"H{n:05d}", name=text, affiliation=text, body=text,
-                       interpreter_language=text[:40], phone=text, moderation_note=text[:500],
-                       wants_to_speak=True, speak_mode=SpeakMode.PHONE,
-                       status=TestimonyStatus.APPROVED, email=f"witness{n}@example.org")
+        make_signature(
+            campaign, name=text, address=text, batch=text[:40], email=f"signer{n}@example.org"
+        )
+        make_testimony(
+            campaign,
+            reference=f"H{n:05d}",
+            name=text,
+            affiliation=text,
+            body=text,
+            interpreter_language=text[:40],
+            phone=text,
+            moderation_note=text[:500],
+            wants_to_speak=True,
+            speak_mode=SpeakMode.PHONE,
+            status=TestimonyStatus.APPROVED,
+            email=f"witness{n}@example.org",
+        )
     db.session.commit()
     now = datetime.now(UTC)
 

@@ -35,8 +35,14 @@ def canary():
 # Not found as typed in any PDF's text, by design: characters no packet font has a glyph for
 # (noncharacters, colour emoji), right-to-left scripts (a PDF holds them in visual order),
 # and nothing visible at all.
-NOT_EXTRACTABLE = {"noncharacters", "emoji", "arabic", "hebrew_mixed", "whitespace_only",
-                   "invisible_only"}
+NOT_EXTRACTABLE = {
+    "noncharacters",
+    "emoji",
+    "arabic",
+    "hebrew_mixed",
+    "whitespace_only",
+    "invisible_only",
+}
 
 
 def storable(text: str) -> str:
@@ -54,12 +60,20 @@ def test_hostile_strings_print_as_text_and_fetch_nothing(app, canary, tmp_path: 
     hearing = next(d for d in campaign.deadlines if d.kind == DeadlineKind.HEARING)
     positions = list(Position)
     for n, text in enumerate(texts):
-        make_testimony(campaign, reference=f"P{n:05d}", name=text, affiliation=text[:200],
-                       body=f"{text}\n\nParagraph two of {n}.", hearing_id=hearing.id,
-                       position=positions[n % 3], visibility=Visibility.PUBLIC,
-                       status=TestimonyStatus.APPROVED)
-        make_signature(campaign, name=text, visibility=Visibility.PUBLIC,
-                       email=f"signer{n}@example.org")
+        make_testimony(
+            campaign,
+            reference=f"P{n:05d}",
+            name=text,
+            affiliation=text[:200],
+            body=f"{text}\n\nParagraph two of {n}.",
+            hearing_id=hearing.id,
+            position=positions[n % 3],
+            visibility=Visibility.PUBLIC,
+            status=TestimonyStatus.APPROVED,
+        )
+        make_signature(
+            campaign, name=text, visibility=Visibility.PUBLIC, email=f"signer{n}@example.org"
+        )
         make_endorsement(campaign, f"{text[:190]} {n}")
     db.session.commit()
 
@@ -81,20 +95,30 @@ def test_hostile_strings_print_as_text_and_fetch_nothing(app, canary, tmp_path: 
             assert annotation.get_object().get("/Subtype") != "/FileAttachment"
 
     # The literal text, as the packet's renderer cleans it (controls and bidi overrides out).
-    texts_shown = {entry.name: squash(clean_text(aimed_at(entry.text, canary.host)))
-                   for entry in SMALL if entry.name not in NOT_EXTRACTABLE}
+    texts_shown = {
+        entry.name: squash(clean_text(aimed_at(entry.text, canary.host)))
+        for entry in SMALL
+        if entry.name not in NOT_EXTRACTABLE
+    }
     pdftotext = shutil.which("pdftotext")
     if pdftotext:
-        extracted = subprocess.run([pdftotext, "-enc", "UTF-8", str(out), "-"], check=True,
-                                   capture_output=True, text=True, timeout=120).stdout
+        extracted = subprocess.run(
+            [pdftotext, "-enc", "UTF-8", str(out), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).stdout
     else:
         # pypdf reads the two-byte glyph codes of the regular font with a NUL before each
         # character, and the "fi" ligature as garbage: plain ASCII without ligatures only.
         extracted = "\n".join(page.extract_text() or "" for page in reader.pages)
         extracted = extracted.replace("\x00", "")
-        texts_shown = {name: text for name, text in texts_shown.items()
-                       if name in {e.name for e in ASCII_PRINTABLE}
-                       and not re.search("f[fil]", text)}
+        texts_shown = {
+            name: text
+            for name, text in texts_shown.items()
+            if name in {e.name for e in ASCII_PRINTABLE} and not re.search("f[fil]", text)
+        }
     extracted = squash(extracted)
     for name, shown in texts_shown.items():
         # At least as the author and in the text (the roster may cut a long name).
@@ -105,12 +129,20 @@ def test_testimony_heads_are_cleaned_like_the_rest_of_the_packet(app):
     campaign = make_campaign()
     hearing = next(d for d in campaign.deadlines if d.kind == DeadlineKind.HEARING)
     hostile = "Ana \u202egnp.exe\x7f\x80\x9b Flores"
-    make_testimony(campaign, name=hostile, affiliation=hostile, hearing_id=hearing.id,
-                   wants_to_speak=True, speak_mode=SpeakMode.IN_PERSON,
-                   interpreter_language=hostile[:40], status=TestimonyStatus.APPROVED)
+    make_testimony(
+        campaign,
+        name=hostile,
+        affiliation=hostile,
+        hearing_id=hearing.id,
+        wants_to_speak=True,
+        speak_mode=SpeakMode.IN_PERSON,
+        interpreter_language=hostile[:40],
+        status=TestimonyStatus.APPROVED,
+    )
     db.session.commit()
     with force_locale("en"):
         content = packets.gather(db.session, campaign, hearing)
     [segment] = [s for s in plan_packet(content).segments if s.kind == "testimony"]
-    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]",
-                         str(segment.html))
+    assert not re.search(
+        "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", str(segment.html)
+    )

@@ -28,8 +28,18 @@ from tests.hostile.support import (
 from tests.residents.support import link, outbox, text_of
 
 # Every header our resident mail has; anything else in a message was injected.
-MAIL_HEADERS = {"From", "To", "Subject", "Date", "Message-ID", "Auto-Submitted",
-                "Content-Type", "Content-Transfer-Encoding", "MIME-Version", "Content-Language"}
+MAIL_HEADERS = {
+    "From",
+    "To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "Auto-Submitted",
+    "Content-Type",
+    "Content-Transfer-Encoding",
+    "MIME-Version",
+    "Content-Language",
+}
 
 
 def mail_to(address: str) -> list:
@@ -47,8 +57,11 @@ def assert_clean_mail(message, address: str) -> None:
 
 def signature_of(campaign, address: str) -> Signature | None:
     db.session.expire_all()
-    return db.session.scalar(sa.select(Signature).where(
-        Signature.campaign_id == campaign.id, Signature.email_hash == email_hash(address)))
+    return db.session.scalar(
+        sa.select(Signature).where(
+            Signature.campaign_id == campaign.id, Signature.email_hash == email_hash(address)
+        )
+    )
 
 
 def test_signing_with_every_hostile_string(client, subtests):
@@ -59,8 +72,10 @@ def test_signing_with_every_hostile_string(client, subtests):
         with subtests.test(msg=label):
             address = f"signer{n}@example.org"
             name, comment, street = line(value), text(value), line(value)
-            response = client.post(path, data={**SIGN, "email": address, "name": value,
-                                               "comment": value, "address": value})
+            response = client.post(
+                path,
+                data={**SIGN, "email": address, "name": value, "comment": value, "address": value},
+            )
             page = text_of(response)
             assert response.status_code == 200
             assert_escaped(page, baseline, value)
@@ -91,8 +106,9 @@ def test_signing_with_every_hostile_string(client, subtests):
             continue
         with subtests.test(msg=f"{label} as comment and address"):
             address = f"commenter{n}@example.org"
-            response = client.post(path, data={**SIGN, "email": address, "comment": value,
-                                               "address": value})
+            response = client.post(
+                path, data={**SIGN, "email": address, "comment": value, "address": value}
+            )
             assert response.status_code == 200
             assert_escaped(text_of(response), baseline, value)
             signature = signature_of(campaign, address)
@@ -111,15 +127,28 @@ def test_testimony_with_every_hostile_string(client, subtests):
     for n, (label, value) in enumerate(CORPUS):
         with subtests.test(msg=label):
             address = f"witness{n}@example.org"
-            response = client.post(path, data={**TESTIFY, "email": address, "name": value,
-                                               "affiliation": value, "body": value})
+            response = client.post(
+                path,
+                data={
+                    **TESTIFY,
+                    "email": address,
+                    "name": value,
+                    "affiliation": value,
+                    "body": value,
+                },
+            )
             db.session.expire_all()
             stored = db.session.scalar(
-                sa.select(Testimony).where(Testimony.email_hash == email_hash(address)))
+                sa.select(Testimony).where(Testimony.email_hash == email_hash(address))
+            )
             name, body = line(value), text(value)
             words = len(body.split())
-            if (not visible(name) or not visible(body) or len(name) > 200
-                    or words > testimony_service.MAX_WORDS):
+            if (
+                not visible(name)
+                or not visible(body)
+                or len(name) > 200
+                or words > testimony_service.MAX_WORDS
+            ):
                 # Refused politely: the form again, with the text given back (escaped).
                 page = text_of(response)
                 assert response.status_code == 200 and stored is None
@@ -147,14 +176,21 @@ def test_testimony_with_every_hostile_string(client, subtests):
             # approved testimony going back to moderation when edited.
             db.session.refresh(stored)
             assert stored.status == TestimonyStatus.PENDING
-            tallies.testimony_transition(db.session, stored, TestimonyStatus.PENDING,
-                                         TestimonyStatus.APPROVED)
+            tallies.testimony_transition(
+                db.session, stored, TestimonyStatus.PENDING, TestimonyStatus.APPROVED
+            )
             stored.status = TestimonyStatus.APPROVED
             db.session.commit()
             language = line(value)
-            edit = client.post(private_path + "/edit",
-                               data={**editable, "name": value, "body": value + "\n\nEdited.",
-                                     "interpreter_language": value})
+            edit = client.post(
+                private_path + "/edit",
+                data={
+                    **editable,
+                    "name": value,
+                    "body": value + "\n\nEdited.",
+                    "interpreter_language": value,
+                },
+            )
             db.session.expire_all()
             edited = db.session.get(Testimony, stored.id)
             if len(language) > 40:
@@ -176,8 +212,9 @@ def test_coalition_sign_on_with_every_hostile_string(client, subtests):
     baseline = text_of(client.post(path, data={}))
     for n, (label, value) in enumerate(CORPUS):
         with subtests.test(msg=label):
-            response = client.post(path, data={**JOIN, "organization": f"{value} {n}",
-                                               "contact_name": value})
+            response = client.post(
+                path, data={**JOIN, "organization": f"{value} {n}", "contact_name": value}
+            )
             assert response.status_code in (200, 302)
             if response.status_code == 200:
                 assert_escaped(text_of(response), baseline, value)
@@ -194,14 +231,19 @@ def test_coalition_sign_on_with_every_hostile_string(client, subtests):
 
 def test_coalition_sign_on_cleans_text_like_the_residents_forms(client):
     campaign = open_campaign()
-    controls = [entry for entry in CORPUS if entry.name in (
-        "nul", "c0_controls", "c1_and_del", "rtl_override", "bidi_isolates")]
+    controls = [
+        entry
+        for entry in CORPUS
+        if entry.name in ("nul", "c0_controls", "c1_and_del", "rtl_override", "bidi_isolates")
+    ]
     for n, (_label, value) in enumerate(controls):
-        response = client.post(f"/c/{campaign.slug}/join",
-                               data={**JOIN, "organization": f"{value} {n}",
-                                     "contact_name": value})
+        response = client.post(
+            f"/c/{campaign.slug}/join",
+            data={**JOIN, "organization": f"{value} {n}", "contact_name": value},
+        )
         assert response.status_code == 302
     stored = db.session.scalars(sa.select(Endorsement).order_by(Endorsement.id)).all()
     assert [e.organization for e in stored] == [
-        line(f"{value} {n}") for n, (_label, value) in enumerate(controls)]
+        line(f"{value} {n}") for n, (_label, value) in enumerate(controls)
+    ]
     assert [e.contact_name for e in stored] == [line(v) for _l, v in controls]

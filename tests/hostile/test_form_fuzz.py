@@ -48,8 +48,9 @@ SPEAK = ("no", "in_person", "remote", "phone")
 
 
 @st.composite
-def form_data(draw, base: dict[str, str], choices: dict[str, tuple[str, ...]],
-              honeypot: bool = True) -> dict[str, str]:
+def form_data(
+    draw, base: dict[str, str], choices: dict[str, tuple[str, ...]], honeypot: bool = True
+) -> dict[str, str]:
     """The base form (valid) with up to three of its fields replaced by another valid choice or
     by generated text, and the honeypot (the residents' forms' hidden "website" field) filled
     one time in five. Few fields at a time, so that accepted forms are common too."""
@@ -82,14 +83,19 @@ def optional_line(value: str, limit: int) -> bool:
 
 def zip_ok(value: str) -> bool:
     cleaned = line(value)
-    return (len(re.sub(r"\D", "", cleaned)) >= 5
-            and re.fullmatch(r"\d{5}(?:[- ]?\d{4})?", cleaned) is not None)
+    return (
+        len(re.sub(r"\D", "", cleaned)) >= 5
+        and re.fullmatch(r"\d{5}(?:[- ]?\d{4})?", cleaned) is not None
+    )
 
 
 def body_ok(value: str) -> bool:
     cleaned = text(value)
-    return (visible(cleaned) and len(cleaned.split()) <= testimony_service.MAX_WORDS
-            and len(cleaned) <= testimony_service.MAX_CHARACTERS)
+    return (
+        visible(cleaned)
+        and len(cleaned.split()) <= testimony_service.MAX_WORDS
+        and len(cleaned) <= testimony_service.MAX_CHARACTERS
+    )
 
 
 def phone_ok(data: dict[str, str]) -> bool:
@@ -187,8 +193,9 @@ def test_sign_form(client, data):
 @given(email=hostile_text(), which=st.sampled_from(["sign", "testify"]))
 def test_resend_forms(client, email, which):
     campaign = open_campaign()
-    response = post(client, f"/c/{campaign.slug}/{which}/resend",
-                    data={"email": email, "website": ""})
+    response = post(
+        client, f"/c/{campaign.slug}/{which}/resend", data={"email": email, "website": ""}
+    )
     page = text_of(response)
     assert response.status_code == 200
     # Accepted ("we sent a new link to ...") or refused (the form again): escaped either way.
@@ -198,8 +205,13 @@ def test_resend_forms(client, email, which):
 
 # --- Testimony ----------------------------------------------------------------------------------
 
-TESTIFY_CHOICES = {"position": POSITIONS, "language": LANGUAGES, "speak": SPEAK,
-                   "visibility": VISIBILITIES, "consent_reminders": ("", "y", "false")}
+TESTIFY_CHOICES = {
+    "position": POSITIONS,
+    "language": LANGUAGES,
+    "speak": SPEAK,
+    "visibility": VISIBILITIES,
+    "consent_reminders": ("", "y", "false"),
+}
 
 
 @FUZZ
@@ -242,9 +254,13 @@ EDITABLE = {key: value for key, value in TESTIFY.items() if key != "email"}
 @given(data=form_data(EDITABLE, TESTIFY_CHOICES))
 def test_private_link_edit_form(client, data):
     campaign = open_campaign()
-    testimony = make_testimony(campaign, status=TestimonyStatus.PENDING,
-                               hearing_id=hearing_of(campaign).id, name="Before Edit",
-                               body="Before the edit.")
+    testimony = make_testimony(
+        campaign,
+        status=TestimonyStatus.PENDING,
+        hearing_id=hearing_of(campaign).id,
+        name="Before Edit",
+        body="Before the edit.",
+    )
     db.session.commit()
     before = testimony.body
     path = f"/t/{testimony_service.private_token(testimony)}/edit"
@@ -302,14 +318,19 @@ LOGIN_FUZZ = settings(FUZZ, max_examples=25)  # every attempt costs an argon2 ha
 
 
 @LOGIN_FUZZ
-@given(email=st.one_of(hostile_text(), st.just("admin@staff.example")), password=hostile_text(),
-       next_page=st.one_of(st.just(""), hostile_text(60)))
+@given(
+    email=st.one_of(hostile_text(), st.just("admin@staff.example")),
+    password=hostile_text(),
+    next_page=st.one_of(st.just(""), hostile_text(60)),
+)
 def test_login_and_reset_forms(client, db, email, password, next_page):
     if db.session.scalar(sa.select(User.id)) is None:  # one account for every example
         make_staff(None, "admin", email="admin@staff.example")
         db.session.commit()
-    for path, data in (("/login", {"email": email, "password": password}),
-                       ("/reset", {"email": email})):
+    for path, data in (
+        ("/login", {"email": email, "password": password}),
+        ("/reset", {"email": email}),
+    ):
         response = client.post(path, data=data, query_string={"next": next_page})
         assert response.status_code < 500, (path, data)
         if response.status_code in (301, 302, 303):
@@ -322,12 +343,31 @@ def test_login_and_reset_forms(client, db, email, password, next_page):
 
 # --- Bodies that no form of ours sends, on every POST route -------------------------------------
 
-FIELD_NAMES = sorted({*SIGN, *TESTIFY, *JOIN, "password", "title", "slug", "goal", "day",
-                      "clock", "reason", "text", "direction", "decision", "batch", "file"})
+FIELD_NAMES = sorted(
+    {
+        *SIGN,
+        *TESTIFY,
+        *JOIN,
+        "password",
+        "title",
+        "slug",
+        "goal",
+        "day",
+        "clock",
+        "reason",
+        "text",
+        "direction",
+        "decision",
+        "batch",
+        "file",
+    }
+)
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | hostile_text(20),
-    lambda inner: st.lists(inner, max_size=3)
-    | st.dictionaries(st.sampled_from(FIELD_NAMES), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(FIELD_NAMES), inner, max_size=4)
+    ),
     max_leaves=8,
 )
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -363,38 +403,76 @@ def odd_multipart(draw) -> tuple[str, bytes]:
     encoding of their own, a real file, junk, and endings missing or cut short."""
     names = st.one_of(st.sampled_from(FIELD_NAMES), hostile_text(20))
     content = hostile_text(60).map(lambda value: value.encode("utf-8", "replace"))
-    parts = draw(st.lists(st.one_of(
-        st.builds(part, names, content),
-        st.builds(part, names, content, st.sampled_from(
-            ["Content-Type: application/json", "Content-Type: text/plain; charset=utf-16",
-             "Content-Transfer-Encoding: base64", "X-Junk: \x7f\x01"])),
-        st.builds(lambda value: part("file", value).replace(
-            b"\r\n", b'; filename="sheet.csv"\r\n', 1), content),
-        st.binary(max_size=60),
-    ), max_size=4))
+    parts = draw(
+        st.lists(
+            st.one_of(
+                st.builds(part, names, content),
+                st.builds(
+                    part,
+                    names,
+                    content,
+                    st.sampled_from(
+                        [
+                            "Content-Type: application/json",
+                            "Content-Type: text/plain; charset=utf-16",
+                            "Content-Transfer-Encoding: base64",
+                            "X-Junk: \x7f\x01",
+                        ]
+                    ),
+                ),
+                st.builds(
+                    lambda value: part("file", value).replace(
+                        b"\r\n", b'; filename="sheet.csv"\r\n', 1
+                    ),
+                    content,
+                ),
+                st.binary(max_size=60),
+            ),
+            max_size=4,
+        )
+    )
     ending = draw(st.sampled_from([b"--\r\n", b"--", b"", b"\r\n"]))
     boundary = draw(st.sampled_from([f"; boundary={BOUNDARY}", f'; boundary="{BOUNDARY}"', ""]))
     return f"multipart/form-data{boundary}", multipart(parts, ending)
 
 
 NOT_FORMS = st.one_of(
-    st.tuples(st.sampled_from(["application/json", "application/json; charset=latin-1",
-                               "application/vnd.api+json"]),
-              JSON_VALUES.map(lambda value: json.dumps(value).encode())),
+    st.tuples(
+        st.sampled_from(
+            ["application/json", "application/json; charset=latin-1", "application/vnd.api+json"]
+        ),
+        JSON_VALUES.map(lambda value: json.dumps(value).encode()),
+    ),
     st.tuples(st.just("text/plain"), hostile_text().map(lambda value: f"name={value}".encode())),
-    st.tuples(st.sampled_from(["application/xml", "text/xml"]),
-              hostile_text().map(lambda value: f"<form><name>{value}</name></form>".encode())),
-    st.tuples(st.sampled_from(["application/octet-stream", "image/png", "text/html",
-                               "multipart/mixed; boundary=x",
-                               "application/x-www-form-urlencodedx"]),
-              st.binary(max_size=200)),
+    st.tuples(
+        st.sampled_from(["application/xml", "text/xml"]),
+        hostile_text().map(lambda value: f"<form><name>{value}</name></form>".encode()),
+    ),
+    st.tuples(
+        st.sampled_from(
+            [
+                "application/octet-stream",
+                "image/png",
+                "text/html",
+                "multipart/mixed; boundary=x",
+                "application/x-www-form-urlencodedx",
+            ]
+        ),
+        st.binary(max_size=200),
+    ),
     files_in_text_fields(),
 )
 ODD_FORMS = st.one_of(
     # A charset that lies about the bytes that follow: forms are read as UTF-8 whatever it says.
-    st.tuples(st.sampled_from([f"{FORM_TYPES[0]}; charset={charset}"
-                               for charset in ("utf-16", "latin-1", "ebcdic", "\x01")]),
-              st.binary(max_size=200)),
+    st.tuples(
+        st.sampled_from(
+            [
+                f"{FORM_TYPES[0]}; charset={charset}"
+                for charset in ("utf-16", "latin-1", "ebcdic", "\x01")
+            ]
+        ),
+        st.binary(max_size=200),
+    ),
     st.tuples(st.sampled_from([*FORM_TYPES, "Multipart/Form-Data; boundary=x"]), st.just(b"")),
     st.tuples(st.just(FORM_TYPES[0]), hostile_text().map(lambda value: value.encode())),
     odd_multipart(),
@@ -402,8 +480,11 @@ ODD_FORMS = st.one_of(
 
 
 @settings(FUZZ, max_examples=30)  # every example is posted to every POST route
-@given(body=st.one_of(NOT_FORMS.map(lambda body: (*body, True)),
-                      ODD_FORMS.map(lambda body: (*body, False))))
+@given(
+    body=st.one_of(
+        NOT_FORMS.map(lambda body: (*body, True)), ODD_FORMS.map(lambda body: (*body, False))
+    )
+)
 def test_bodies_no_form_sends_on_every_post_route(app, client, staff_world, body):
     content_type, payload, refused = body
     for rule in routes(app, "POST"):

@@ -33,8 +33,11 @@ def test_a_zip_typed_with_another_keyboards_digits_finds_its_district(client, ty
 
 def test_a_line_break_in_a_campaign_title_does_not_break_its_calendar(client):
     # The icalendar package refuses a line break in the calendar's name: this was a 500.
-    campaign = make_campaign(title="Stop the\r\ncontract", ask="Vote NO\non the renewal.",
-                             hearing_at=datetime.now(UTC) + timedelta(days=5))
+    campaign = make_campaign(
+        title="Stop the\r\ncontract",
+        ask="Vote NO\non the renewal.",
+        hearing_at=datetime.now(UTC) + timedelta(days=5),
+    )
     campaign.deadlines[0].location = "City Hall\x07\x1b Room 3"
     db.session.commit()
     response = client.get(f"/c/{campaign.slug}/calendar.ics")
@@ -70,10 +73,13 @@ def test_a_name_or_testimony_of_invisible_characters_is_refused(client, invisibl
     assert db.session.scalar(sa.select(Testimony.id)) is None
     # Inside a name they stay: "Mehr\u200cdad" and an emoji family are names.
     for n, name in enumerate(("Mehr\u200cdad", "\U0001f468\u200d\U0001f469\u200d\U0001f467")):
-        client.post(f"/c/{campaign.slug}/sign",
-                    data={**SIGN, "name": name, "email": f"visible{n}@example.org"})
+        client.post(
+            f"/c/{campaign.slug}/sign",
+            data={**SIGN, "name": name, "email": f"visible{n}@example.org"},
+        )
     assert sorted(db.session.scalars(sa.select(Signature.name))) == sorted(
-        ["Mehr\u200cdad", "\U0001f468\u200d\U0001f469\u200d\U0001f467"])
+        ["Mehr\u200cdad", "\U0001f468\u200d\U0001f469\u200d\U0001f467"]
+    )
 
 
 def test_a_control_character_in_a_campaign_title_stays_out_of_staff_reminder_subjects(runner):
@@ -84,8 +90,11 @@ def test_a_control_character_in_a_campaign_title_stays_out_of_staff_reminder_sub
     make_staff(campaign, "lead", email="lead@staff.example")
     db.session.commit()
     assert runner.invoke(args=["remind"]).exit_code == 0
-    subjects = [m.subject for m in db.session.scalars(sa.select(OutgoingMail))
-                if m.to == "lead@staff.example"]  # addresses are encrypted: compare here
+    subjects = [
+        m.subject
+        for m in db.session.scalars(sa.select(OutgoingMail))
+        if m.to == "lead@staff.example"
+    ]  # addresses are encrypted: compare here
     assert subjects
     for subject in subjects:
         assert not re.search(r"[\x00-\x1f\x7f-\x9f]", subject), subject
@@ -98,9 +107,13 @@ def test_a_json_body_or_a_file_for_a_text_field_is_refused_when_the_csrf_check_f
     campaign = open_campaign()
     _csrf_app, client = other_app(app, WTF_CSRF_ENABLED=True)
     for path in (f"/c/{campaign.slug}/sign", f"/c/{campaign.slug}/testify"):
-        for body in ({"data": '{"name": 1}', "content_type": "application/json"},
-                     {"data": {"name": (io.BytesIO(b"Ana"), "name.txt")},
-                      "content_type": "multipart/form-data"}):
+        for body in (
+            {"data": '{"name": 1}', "content_type": "application/json"},
+            {
+                "data": {"name": (io.BytesIO(b"Ana"), "name.txt")},
+                "content_type": "multipart/form-data",
+            },
+        ):
             response = client.post(path, headers={"Accept-Language": "es"}, **body)
             assert response.status_code == 415, path
             assert "Algo salió mal con esa solicitud" in text_of(response)

@@ -64,31 +64,41 @@ def check(response, path: str) -> None:
 
 
 @FUZZ
-@given(slug=hostile_text(120), token=hostile_text(120),
-       route=st.sampled_from(SLUG_ROUTES + TOKEN_ROUTES))
+@given(
+    slug=hostile_text(120),
+    token=hostile_text(120),
+    route=st.sampled_from(SLUG_ROUTES + TOKEN_ROUTES),
+)
 def test_generated_slugs_and_tokens(client, slug, token, route):
     path = route.format(slug=segment(slug), token=segment(token))
     check(client.get(path), path)
 
 
 @FUZZ
-@given(slug=hostile_text(80), token=hostile_text(120),
-       route=st.sampled_from(SLUG_ROUTES[:10] + TOKEN_ROUTES[1:3]))
+@given(
+    slug=hostile_text(80),
+    token=hostile_text(120),
+    route=st.sampled_from(SLUG_ROUTES[:10] + TOKEN_ROUTES[1:3]),
+)
 def test_generated_tokens_on_a_real_campaign(client, slug, token, route):
     # The real slug (so the token and the network are what is tried), then a near miss.
     campaign = open_campaign()
     for attempt in (campaign.slug, campaign.slug + slug):
         path = route.format(slug=segment(attempt), token=segment(token))
         check(client.get(path), path)
-        if route.endswith(("/edit", "/withdraw", "/confirm/{token}", "/resend", "/sign",
-                           "/testify", "/join")):
+        if route.endswith(
+            ("/edit", "/withdraw", "/confirm/{token}", "/resend", "/sign", "/testify", "/join")
+        ):
             check(client.post(path, data={"website": "", "email": slug}), path)
 
 
 @FUZZ
-@given(params=st.lists(st.tuples(hostile_text(30), hostile_text(60)), max_size=4),
-       raw=st.binary(max_size=60), route=st.sampled_from(QUERY_ROUTES),
-       language=hostile_text(40))
+@given(
+    params=st.lists(st.tuples(hostile_text(30), hostile_text(60)), max_size=4),
+    raw=st.binary(max_size=60),
+    route=st.sampled_from(QUERY_ROUTES),
+    language=hostile_text(40),
+)
 def test_generated_query_strings_and_headers(client, params, raw, route, language):
     campaign = open_campaign()
     path = route.format(slug=campaign.slug)
@@ -97,15 +107,27 @@ def test_generated_query_strings_and_headers(client, params, raw, route, languag
     # wire: HTTP carries no line break inside a header).
     query = "".join(f"%{byte:02X}" for byte in raw)
     header = re.sub(r"[\r\n]", " ", language).encode("utf-8", "replace").decode("latin-1")
-    check(client.get(f"{path}?lang={query}&{query}={query}",
-                     headers={"Accept-Language": header}), path)
+    check(
+        client.get(f"{path}?lang={query}&{query}={query}", headers={"Accept-Language": header}),
+        path,
+    )
 
 
 # --- Numbers ------------------------------------------------------------------------------------
 
 INTEGER_MAX = 2**31 - 1  # the ids' type, INTEGER, on PostgreSQL (64 bits on SQLite)
-EDGES = ("0", "-1", "1", str(2**31 - 1), str(2**31), str(2**63 - 1), str(2**63), str(2**64),
-         "9" * 30, "0" * 30 + "1")
+EDGES = (
+    "0",
+    "-1",
+    "1",
+    str(2**31 - 1),
+    str(2**31),
+    str(2**63 - 1),
+    str(2**63),
+    str(2**64),
+    "9" * 30,
+    "0" * 30 + "1",
+)
 
 
 def numbers() -> st.SearchStrategy[str]:
@@ -159,8 +181,11 @@ def test_numbers_in_every_numeric_query_value(app, client, staff_world, number, 
     for method, endpoint, keys in NUMERIC_QUERIES:
         path = route_path(rules[endpoint], staff_world)
         # Each key alone, then given twice (the page reads the first).
-        for query in ([(key, number) for key in keys],
-                      [(key, value) for key in keys for value in (number, repeated)]):
-            response = client.open(path, method=method, query_string=query,
-                                   data={"direction": "up"}, buffered=True)
+        for query in (
+            [(key, number) for key in keys],
+            [(key, value) for key in keys for value in (number, repeated)],
+        ):
+            response = client.open(
+                path, method=method, query_string=query, data={"direction": "up"}, buffered=True
+            )
             check(response, path)

@@ -39,8 +39,17 @@ def server(app, demo, tmp_path):
         RATELIMIT_ENABLED="false",  # one address plays hundreds of residents
         ENV_NAME="development",  # plain http on loopback: cookies without Secure
     )
-    with gunicorn(env, tmp_path / "gunicorn.log", "--workers", "4", "--max-requests", "60",
-                  "--max-requests-jitter", "20", ready_path=f"/c/{SLUG}") as running:
+    with gunicorn(
+        env,
+        tmp_path / "gunicorn.log",
+        "--workers",
+        "4",
+        "--max-requests",
+        "60",
+        "--max-requests-jitter",
+        "20",
+        ready_path=f"/c/{SLUG}",
+    ) as running:
         yield running
 
 
@@ -53,14 +62,22 @@ def test_concurrent_sign_confirm_and_resign(app, db, server):
     rng = random.Random(7)
     emails = [f"resident{n}@concurrent.example" for n in range(RESIDENTS)]
     attempts = [(e, e) for e in emails] + [
-        (e, _variant(e, rng)) for e in rng.choices(emails, k=REPEATS)]
+        (e, _variant(e, rng)) for e in rng.choices(emails, k=REPEATS)
+    ]
     rng.shuffle(attempts)
 
     def sign(attempt: tuple[str, str]) -> tuple[int, str]:
         _canonical, typed = attempt
-        status, page = Browser(server.port).submit(f"/c/{SLUG}/sign", {
-            "name": f"Resident {typed.strip()[:12]}", "email": typed, "zip": "40104",
-            "visibility": "packet", "website": ""})
+        status, page = Browser(server.port).submit(
+            f"/c/{SLUG}/sign",
+            {
+                "name": f"Resident {typed.strip()[:12]}",
+                "email": typed,
+                "zip": "40104",
+                "visibility": "packet",
+                "website": "",
+            },
+        )
         return status, page
 
     with ThreadPoolExecutor(max_workers=64) as pool:
@@ -103,9 +120,10 @@ def test_concurrent_sign_confirm_and_resign(app, db, server):
     ).all()
     assert dict(rows) == {SignatureStatus.VERIFIED: RESIDENTS}
     verified_total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Signature)
-        .where(Signature.campaign_id == campaign.id,
-               Signature.status == SignatureStatus.VERIFIED))
+        sa.select(sa.func.count())
+        .select_from(Signature)
+        .where(Signature.campaign_id == campaign.id, Signature.status == SignatureStatus.VERIFIED)
+    )
     status, body = Browser(server.port).request("GET", f"/api/v1/campaigns/{SLUG}")
     assert status == 200
     assert json.loads(body)["counts"]["signatures"] == verified_total

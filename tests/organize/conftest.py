@@ -17,8 +17,12 @@ def staff_user(db, email: str, *, admin: bool = False, campaign=None, role: str 
     password = email + " password"
     if password not in _HASHES:
         _HASHES[password] = hash_password(password)
-    user = User(email=email, name=email.split("@")[0].title(), is_admin=admin,
-                password_hash=_HASHES[password])
+    user = User(
+        email=email,
+        name=email.split("@")[0].title(),
+        is_admin=admin,
+        password_hash=_HASHES[password],
+    )
     db.session.add(user)
     db.session.flush()
     if campaign is not None and role:
@@ -36,8 +40,7 @@ def team(db):
         "campaign": campaign,
         "other": other,
         "lead": staff_user(db, "lead@team.example", campaign=campaign, role="lead"),
-        "organizer": staff_user(db, "organizer@team.example", campaign=campaign,
-                                role="organizer"),
+        "organizer": staff_user(db, "organizer@team.example", campaign=campaign, role="organizer"),
         "outsider": staff_user(db, "outsider@team.example", campaign=other, role="organizer"),
         "admin": staff_user(db, "admin@team.example", admin=True),
     }

@@ -23,8 +23,10 @@ def outbox(app) -> list:
     folder = Path(app.config["OUTBOX_PATH"])
     if not folder.exists():
         return []
-    return [BytesParser(policy=policy.default).parsebytes(p.read_bytes())
-            for p in sorted(folder.glob("*.eml"))]
+    return [
+        BytesParser(policy=policy.default).parsebytes(p.read_bytes())
+        for p in sorted(folder.glob("*.eml"))
+    ]
 
 
 def link_in(message) -> str:
@@ -63,11 +65,13 @@ def test_a_reset_link_works_once_and_ends_other_sessions(client, app, db, team):
     assert form.status_code == 200 and "Choose a new password" in form.get_data(as_text=True)
     short = client.post(path, data={"password": "short", "confirm": "short"})
     assert "Use at least 12 characters." in short.get_data(as_text=True)
-    different = client.post(path, data={"password": "a long new password",
-                                        "confirm": "another long one!"})
+    different = client.post(
+        path, data={"password": "a long new password", "confirm": "another long one!"}
+    )
     assert "not the same" in different.get_data(as_text=True)
-    done = client.post(path, data={"password": "a long new password",
-                                   "confirm": "a long new password"})
+    done = client.post(
+        path, data={"password": "a long new password", "confirm": "a long new password"}
+    )
     assert done.status_code == 302 and done.headers["Location"] == "/login"
     # The link is spent, the old password is gone, the other session has ended.
     assert client.get(path).status_code == 400
@@ -76,8 +80,12 @@ def test_a_reset_link_works_once_and_ends_other_sessions(client, app, db, team):
     db.session.commit()
     ended = other_browser.get("/organize/")
     assert ended.status_code == 302 and ended.headers["Location"].startswith("/login")
-    assert db.session.scalar(sa.select(AuditEvent.action).where(
-        AuditEvent.action == "account.password_reset")) is not None
+    assert (
+        db.session.scalar(
+            sa.select(AuditEvent.action).where(AuditEvent.action == "account.password_reset")
+        )
+        is not None
+    )
 
 
 def test_a_reset_link_expires_after_an_hour_and_after_a_password_change(client, app, db, team):
@@ -104,13 +112,23 @@ def test_changing_ones_password_keeps_this_session_and_ends_the_others(client, a
     other_browser.environ_base["wsgi.url_scheme"] = "https"
     _login(other_browser, organizer.email, organizer.email + " password")
     _login(client, organizer.email, organizer.email + " password")
-    wrong = client.post("/account/password", data={
-        "current": "not it at all", "password": "brand new password", "confirm":
-        "brand new password"})
+    wrong = client.post(
+        "/account/password",
+        data={
+            "current": "not it at all",
+            "password": "brand new password",
+            "confirm": "brand new password",
+        },
+    )
     assert "not your current password" in wrong.get_data(as_text=True)
-    right = client.post("/account/password", data={
-        "current": organizer.email + " password", "password": "brand new password",
-        "confirm": "brand new password"})
+    right = client.post(
+        "/account/password",
+        data={
+            "current": organizer.email + " password",
+            "password": "brand new password",
+            "confirm": "brand new password",
+        },
+    )
     assert right.status_code == 302
     db.session.commit()
     assert client.get("/organize/").status_code == 200
@@ -120,11 +138,14 @@ def test_changing_ones_password_keeps_this_session_and_ends_the_others(client, a
 def test_a_lead_invites_a_new_organizer_who_sets_a_name_and_password(client, app, db, team):
     campaign = team["campaign"]
     _login(client, team["lead"].email, team["lead"].email + " password")
-    bad = client.post(f"/organize/c/{campaign.slug}/team",
-                      data={"email": "not-an-email", "role": "organizer"})
+    bad = client.post(
+        f"/organize/c/{campaign.slug}/team", data={"email": "not-an-email", "role": "organizer"}
+    )
     assert "Enter an email address." in bad.get_data(as_text=True)
-    response = client.post(f"/organize/c/{campaign.slug}/team",
-                           data={"email": "New.Person@Example.org", "role": "organizer"})
+    response = client.post(
+        f"/organize/c/{campaign.slug}/team",
+        data={"email": "New.Person@Example.org", "role": "organizer"},
+    )
     assert response.status_code == 302
     [message] = outbox(app)
     assert message["To"] == "new.person@example.org"
@@ -137,8 +158,14 @@ def test_a_lead_invites_a_new_organizer_who_sets_a_name_and_password(client, app
     assert page.status_code == 200 and "new.person@example.org" in page.get_data(as_text=True)
     weak = client.post(path, data={"name": "New Person", "password": "short", "confirm": "short"})
     assert weak.status_code == 200 and 'value="New Person"' in weak.get_data(as_text=True)
-    done = client.post(path, data={"name": "New Person", "password": "a good long password",
-                                   "confirm": "a good long password"})
+    done = client.post(
+        path,
+        data={
+            "name": "New Person",
+            "password": "a good long password",
+            "confirm": "a good long password",
+        },
+    )
     assert done.status_code == 302 and done.headers["Location"] == f"/organize/c/{campaign.slug}/"
     user = db.session.scalar(sa.select(User).where(User.email == "new.person@example.org"))
     assert user.name == "New Person" and user.role_in(campaign.id) == Role.ORGANIZER
@@ -147,8 +174,7 @@ def test_a_lead_invites_a_new_organizer_who_sets_a_name_and_password(client, app
     assert client.get(path).status_code == 400  # used once
 
 
-def test_an_invitation_for_an_existing_account_is_accepted_after_logging_in(client, app, db,
-                                                                             team):
+def test_an_invitation_for_an_existing_account_is_accepted_after_logging_in(client, app, db, team):
     campaign = team["campaign"]
     person = team["outsider"]  # has an account, on another campaign's staff
     invitations.invite(db.session, campaign, team["lead"], person.email, Role.LEAD, "en")
@@ -163,13 +189,20 @@ def test_an_invitation_for_an_existing_account_is_accepted_after_logging_in(clie
     assert logged_in.headers["Location"] == f"/organize/c/{campaign.slug}/"
     db.session.expire_all()
     assert db.session.get(User, person.id).role_in(campaign.id) == Role.LEAD
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Membership).where(
-        Membership.user_id == person.id)) == 2
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Membership)
+            .where(Membership.user_id == person.id)
+        )
+        == 2
+    )
 
 
 def test_an_invitation_is_written_in_the_inviters_language(app, db, team):
-    invitations.invite(db.session, team["campaign"], team["lead"], "nueva@example.org",
-                       Role.ORGANIZER, "es")
+    invitations.invite(
+        db.session, team["campaign"], team["lead"], "nueva@example.org", Role.ORGANIZER, "es"
+    )
     db.session.commit()
     [message] = outbox(app)
     assert message["Subject"].startswith("Le invitamos a organizar")
@@ -178,8 +211,9 @@ def test_an_invitation_is_written_in_the_inviters_language(app, db, team):
 
 def test_an_invitation_is_only_for_its_own_email(client, app, db, team):
     campaign = team["campaign"]
-    invitations.invite(db.session, campaign, team["lead"], "someone@example.org",
-                       Role.ORGANIZER, "en")
+    invitations.invite(
+        db.session, campaign, team["lead"], "someone@example.org", Role.ORGANIZER, "en"
+    )
     db.session.commit()
     path = link_in(outbox(app)[0])
     _login(client, team["outsider"].email, team["outsider"].email + " password")
@@ -191,21 +225,26 @@ def test_an_invitation_is_only_for_its_own_email(client, app, db, team):
 def test_invitations_expire_after_seven_days_and_can_be_withdrawn(client, app, db, team):
     campaign = team["campaign"]
     with time_machine.travel(datetime(2026, 3, 1, 9, 0, tzinfo=UTC), tick=False):
-        first = invitations.invite(db.session, campaign, team["lead"], "late@example.org",
-                                   Role.ORGANIZER, "en")
+        first = invitations.invite(
+            db.session, campaign, team["lead"], "late@example.org", Role.ORGANIZER, "en"
+        )
         db.session.commit()
         path = link_in(outbox(app)[0])
-    with time_machine.travel(datetime(2026, 3, 1, 9, 0, tzinfo=UTC) + timedelta(days=7, hours=1),
-                             tick=False):
+    with time_machine.travel(
+        datetime(2026, 3, 1, 9, 0, tzinfo=UTC) + timedelta(days=7, hours=1), tick=False
+    ):
         assert client.get(path).status_code == 400
         assert first.id not in [i.id for i in invitations.pending(db.session, campaign.id)]
-    second = invitations.invite(db.session, campaign, team["lead"], "gone@example.org",
-                                Role.ORGANIZER, "en")
+    second = invitations.invite(
+        db.session, campaign, team["lead"], "gone@example.org", Role.ORGANIZER, "en"
+    )
     db.session.commit()
     path = link_in(outbox(app)[-1])
     _login(client, team["lead"].email, team["lead"].email + " password")
-    assert client.post(f"/organize/c/{campaign.slug}/team/invitations/{second.id}/revoke"
-                       ).status_code == 302
+    assert (
+        client.post(f"/organize/c/{campaign.slug}/team/invitations/{second.id}/revoke").status_code
+        == 302
+    )
     client.post("/logout")
     assert client.get(path).status_code == 400
 
@@ -227,30 +266,38 @@ def test_a_campaign_keeps_its_last_lead(client, db, team):
 
 
 def test_login_and_reset_are_rate_limited_per_account_and_per_client(app, db, team, tmp_path):
-    limited = make_app(tmp_path / "limited", app.config["SQLALCHEMY_DATABASE_URI"],
-                       RATELIMIT_ENABLED=True)
+    limited = make_app(
+        tmp_path / "limited", app.config["SQLALCHEMY_DATABASE_URI"], RATELIMIT_ENABLED=True
+    )
     browser = limited.test_client()
     browser.environ_base["wsgi.url_scheme"] = "https"
     lead = team["lead"].email
     # Per account and client: five tries a minute at one account from one address...
     browser.environ_base["REMOTE_ADDR"] = "203.0.113.1"
-    codes = [browser.post("/login", data={"email": lead, "password": "wrong"}).status_code
-             for _ in range(6)]
+    codes = [
+        browser.post("/login", data={"email": lead, "password": "wrong"}).status_code
+        for _ in range(6)
+    ]
     assert codes == [200] * 5 + [429]
     # ...which locks nobody else out: the lead, from their own connection, still gets in.
     browser.environ_base["REMOTE_ADDR"] = "203.0.113.2"
-    assert browser.post("/login", data={"email": lead, "password": lead + " password"}
-                        ).status_code == 302
+    assert (
+        browser.post("/login", data={"email": lead, "password": lead + " password"}).status_code
+        == 302
+    )
     # Per client: ten tries a minute from one address, whatever the account.
     other = limited.test_client()
     other.environ_base.update({"wsgi.url_scheme": "https", "REMOTE_ADDR": "203.0.113.99"})
-    codes = [other.post("/login", data={"email": f"x{n}@example.org", "password": "w"}
-                        ).status_code for n in range(11)]
+    codes = [
+        other.post("/login", data={"email": f"x{n}@example.org", "password": "w"}).status_code
+        for n in range(11)
+    ]
     assert codes == [200] * 10 + [429]
     # Reset requests: three an hour for one account.
     other.environ_base["REMOTE_ADDR"] = "203.0.113.150"
-    codes = [other.post("/reset", data={"email": team["organizer"].email}).status_code
-             for _ in range(4)]
+    codes = [
+        other.post("/reset", data={"email": team["organizer"].email}).status_code for _ in range(4)
+    ]
     assert codes == [302, 302, 302, 429]
 
 

@@ -37,29 +37,48 @@ FOREIGN_BLUEPRINTS = ("packets", "schedule")
 
 def staff(status: int) -> dict[str, object]:
     """Any member of the campaign's staff (and site admins) gets `status`."""
-    return {"anonymous": LOGIN, "outsider": 404, "organizer": status, "lead": status,
-            "admin": status}
+    return {
+        "anonymous": LOGIN,
+        "outsider": 404,
+        "organizer": status,
+        "lead": status,
+        "admin": status,
+    }
 
 
 def leads(status: int) -> dict[str, object]:
     """Leads and site admins get `status`; organizers are refused."""
-    return {"anonymous": LOGIN, "outsider": 404, "organizer": 403, "lead": status,
-            "admin": status}
+    return {"anonymous": LOGIN, "outsider": 404, "organizer": 403, "lead": status, "admin": status}
 
 
 def signed_in(status: int) -> dict[str, object]:
-    return {"anonymous": LOGIN, "outsider": status, "organizer": status, "lead": status,
-            "admin": status}
+    return {
+        "anonymous": LOGIN,
+        "outsider": status,
+        "organizer": status,
+        "lead": status,
+        "admin": status,
+    }
 
 
 # (endpoint, method) -> expected answer per role. POSTs send no form field: a form page answers
 # 200 with its errors, a bare action 400, a done action 302 (back to its page).
 EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("organize.home", "GET"): signed_in(200),
-    ("organize.new_campaign", "GET"): {"anonymous": LOGIN, "outsider": 403, "organizer": 403,
-                                       "lead": 403, "admin": 200},
-    ("organize.new_campaign", "POST"): {"anonymous": LOGIN, "outsider": 403, "organizer": 403,
-                                        "lead": 403, "admin": 200},
+    ("organize.new_campaign", "GET"): {
+        "anonymous": LOGIN,
+        "outsider": 403,
+        "organizer": 403,
+        "lead": 403,
+        "admin": 200,
+    },
+    ("organize.new_campaign", "POST"): {
+        "anonymous": LOGIN,
+        "outsider": 403,
+        "organizer": 403,
+        "lead": 403,
+        "admin": 200,
+    },
     ("auth.change_password", "GET"): signed_in(200),
     ("auth.change_password", "POST"): signed_in(200),
     ("organize.dashboard", "GET"): staff(200),
@@ -134,8 +153,13 @@ def _foreign(endpoint: str) -> bool:
 def _expected(rule, method: str) -> dict[str, object]:
     if _foreign(rule.endpoint):
         outsider = 404 if "<slug>" in rule.rule else ANY
-        return {"anonymous": LOGIN, "outsider": outsider, "organizer": ANY, "lead": ANY,
-                "admin": ANY}
+        return {
+            "anonymous": LOGIN,
+            "outsider": outsider,
+            "organizer": ANY,
+            "lead": ANY,
+            "admin": ANY,
+        }
     return EXPECTED[(rule.endpoint, method)]
 
 
@@ -158,21 +182,25 @@ def _scenario(db, user, role: str) -> dict[str, object]:
     colleague = User(email=f"colleague{campaign.id}@team.example", password_hash=None)
     db.session.add(colleague)
     db.session.flush()
-    db.session.add(Membership(user_id=colleague.id, campaign_id=campaign.id,
-                              role=Role.ORGANIZER))
+    db.session.add(Membership(user_id=colleague.id, campaign_id=campaign.id, role=Role.ORGANIZER))
     db.session.flush()
     if role in ("organizer", "lead"):
         db.session.add(Membership(user_id=user.id, campaign_id=campaign.id, role=Role(role)))
-    testimony = make_testimony(campaign, status=TestimonyStatus.PENDING, wants_to_speak=True,
-                               speak_mode=SpeakMode.IN_PERSON)
+    testimony = make_testimony(
+        campaign,
+        status=TestimonyStatus.PENDING,
+        wants_to_speak=True,
+        speak_mode=SpeakMode.IN_PERSON,
+    )
     make_signature(campaign)
     endorsement = make_endorsement(campaign, f"Org {campaign.id}")
     member = DecisionMaker(campaign=campaign, name="Council Member One", district="1")
     member.positions.append(StatedPosition(stance=Stance.NO, stated_on=date(2026, 1, 5)))
     db.session.add(member)
     db.session.flush()
-    invitation = invitations.invite(db.session, campaign, colleague, "new@team.example",
-                                    Role.ORGANIZER, "en")
+    invitation = invitations.invite(
+        db.session, campaign, colleague, "new@team.example", Role.ORGANIZER, "en"
+    )
     membership = next(m for m in colleague.memberships if m.campaign_id == campaign.id)
     db.session.commit()
     return {
@@ -212,7 +240,8 @@ def _verdict(expected: object, response) -> bool:
         return status == 302 and response.headers["Location"].startswith("/login")
     if expected == ANY:
         return status < 500 and not (
-            status == 302 and response.headers["Location"].startswith("/login"))
+            status == 302 and response.headers["Location"].startswith("/login")
+        )
     if expected == 302:
         return status == 302 and not response.headers["Location"].startswith("/login")
     return status == expected
@@ -221,8 +250,9 @@ def _verdict(expected: object, response) -> bool:
 @pytest.mark.parametrize("role", ROLES)
 def test_authorization_matrix(role, app, client, db):
     people = {
-        "outsider": staff_user(db, "outsider@matrix.example", campaign=make_campaign(),
-                               role="organizer"),
+        "outsider": staff_user(
+            db, "outsider@matrix.example", campaign=make_campaign(), role="organizer"
+        ),
         "organizer": staff_user(db, "organizer@matrix.example"),
         "lead": staff_user(db, "lead@matrix.example"),
         "admin": staff_user(db, "admin@matrix.example", admin=True),
@@ -230,8 +260,9 @@ def test_authorization_matrix(role, app, client, db):
     db.session.commit()
     user = people.get(role)
     if user is not None:
-        response = client.post("/login", data={"email": user.email,
-                                               "password": user.email + " password"})
+        response = client.post(
+            "/login", data={"email": user.email, "password": user.email + " password"}
+        )
         assert response.status_code == 302
     failures = []
     checked = 0
@@ -243,17 +274,26 @@ def test_authorization_matrix(role, app, client, db):
         checked += 1
         if not _verdict(expected, response):
             where = response.headers.get("Location", "")
-            failures.append(f"{method} {url} as {role}: expected {expected}, "
-                            f"got {response.status_code} {where}")
+            failures.append(
+                f"{method} {url} as {role}: expected {expected}, got {response.status_code} {where}"
+            )
         if response.headers.get("Cache-Control") != "no-store":  # names: no cache may keep it
-            failures.append(f"{method} {url} as {role}: Cache-Control "
-                            f"{response.headers.get('Cache-Control')!r}")
+            failures.append(
+                f"{method} {url} as {role}: Cache-Control {response.headers.get('Cache-Control')!r}"
+            )
     assert checked > 40
     assert failures == [], "\n".join(failures)
 
 
-OBJECT_PARAMETERS = ("testimony_id", "endorsement_id", "deadline_id", "maker_id", "position_id",
-                     "membership_id", "invitation_id")
+OBJECT_PARAMETERS = (
+    "testimony_id",
+    "endorsement_id",
+    "deadline_id",
+    "maker_id",
+    "position_id",
+    "membership_id",
+    "invitation_id",
+)
 
 
 def test_objects_of_another_campaign_are_not_found_through_this_campaigns_urls(app, client, db):
@@ -275,9 +315,11 @@ def test_objects_of_another_campaign_are_not_found_through_this_campaigns_urls(a
         values = dict(mine)
         values.update({n: theirs[n] for n in names})
         url = _url(rule, values)
-        response = client.open(url, method=method, data={"direction": "up", "text": "x",
-                                                         "reason": "abusive",
-                                                         "decision": "approved"})
+        response = client.open(
+            url,
+            method=method,
+            data={"direction": "up", "text": "x", "reason": "abusive", "decision": "approved"},
+        )
         checked += 1
         if response.status_code != 404:
             failures.append(f"{method} {url}: {response.status_code}")
@@ -285,8 +327,18 @@ def test_objects_of_another_campaign_are_not_found_through_this_campaigns_urls(a
     assert failures == [], "\n".join(failures)
 
 
-HOSTILE = ["<script>alert(1)</script>", "x" * 5000, "-1", "99999999999999999999999",
-           "2026-13-45", "25:99", "' OR 1=1 --", "\x00\x01", "=cmd|' /C calc'!A0", ""]
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "x" * 5000,
+    "-1",
+    "99999999999999999999999",
+    "2026-13-45",
+    "25:99",
+    "' OR 1=1 --",
+    "\x00\x01",
+    "=cmd|' /C calc'!A0",
+    "",
+]
 
 
 def test_hostile_form_input_never_breaks_a_staff_route(app, client, db):
@@ -295,13 +347,54 @@ def test_hostile_form_input_never_breaks_a_staff_route(app, client, db):
     lead = staff_user(db, "lead@hostile.example")
     db.session.commit()
     client.post("/login", data={"email": lead.email, "password": lead.email + " password"})
-    fields = ["slug", "title", "title_es", "ask", "summary", "goal", "time_zone", "lead_email",
-              "default_visibility", "retention_days", "kind", "reference", "day", "clock",
-              "rel-hearing", "rel-kind", "rel-amount", "rel-rule_kind", "rel-clock", "amount",
-              "rule_kind", "new-name", "new-sort_order", "name", "office", "district",
-              "sort_order", "pos-stance", "pos-stated_on", "pos-source_url", "status", "email",
-              "role", "reason", "note", "text", "direction", "decision", "action", "batch",
-              "language", "current", "password", "confirm", "next", "tab"]
+    fields = [
+        "slug",
+        "title",
+        "title_es",
+        "ask",
+        "summary",
+        "goal",
+        "time_zone",
+        "lead_email",
+        "default_visibility",
+        "retention_days",
+        "kind",
+        "reference",
+        "day",
+        "clock",
+        "rel-hearing",
+        "rel-kind",
+        "rel-amount",
+        "rel-rule_kind",
+        "rel-clock",
+        "amount",
+        "rule_kind",
+        "new-name",
+        "new-sort_order",
+        "name",
+        "office",
+        "district",
+        "sort_order",
+        "pos-stance",
+        "pos-stated_on",
+        "pos-source_url",
+        "status",
+        "email",
+        "role",
+        "reason",
+        "note",
+        "text",
+        "direction",
+        "decision",
+        "action",
+        "batch",
+        "language",
+        "current",
+        "password",
+        "confirm",
+        "next",
+        "tab",
+    ]
     checked = 0
     for rule, method in _staff_rules(app):
         if method != "POST" or _foreign(rule.endpoint):

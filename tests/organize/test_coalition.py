@@ -6,13 +6,22 @@ import sqlalchemy as sa
 
 from campaign.models import AuditEvent, CampaignStatus, Endorsement, EndorsementStatus
 
-JOIN = {"organization": "  Casa   del Pueblo ", "website": "https://casa.example",
-        "role": "founding", "contact_name": "Rosa Díaz", "contact_email": "rosa@casa.example"}
+JOIN = {
+    "organization": "  Casa   del Pueblo ",
+    "website": "https://casa.example",
+    "role": "founding",
+    "contact_name": "Rosa Díaz",
+    "contact_email": "rosa@casa.example",
+}
 
 
 def _login(client, user):
-    assert client.post("/login", data={"email": user.email,
-                                       "password": user.email + " password"}).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"email": user.email, "password": user.email + " password"}
+        ).status_code
+        == 302
+    )
 
 
 def test_an_organization_signs_on_and_a_lead_approves_it(client, db, team):
@@ -29,8 +38,9 @@ def test_an_organization_signs_on_and_a_lead_approves_it(client, db, team):
     # Not public until a lead approves it.
     assert "Casa del Pueblo" not in client.get(f"/c/{campaign.slug}").get_data(as_text=True)
     # Signing on twice (any spacing or case) makes nothing new and answers the same way.
-    again = client.post(f"/c/{campaign.slug}/join",
-                        data={**JOIN, "organization": "casa DEL pueblo"})
+    again = client.post(
+        f"/c/{campaign.slug}/join", data={**JOIN, "organization": "casa DEL pueblo"}
+    )
     assert again.headers["Location"] == response.headers["Location"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Endorsement)) == 1
 
@@ -47,8 +57,9 @@ def test_an_organization_signs_on_and_a_lead_approves_it(client, db, team):
     assert endorsement.status == EndorsementStatus.APPROVED and endorsement.decided_at
     public = client.get(f"/c/{campaign.slug}").get_data(as_text=True)
     assert "Casa del Pueblo" in public and "rosa@casa.example" not in public
-    [event] = db.session.scalars(sa.select(AuditEvent).where(
-        AuditEvent.action == "endorsement.approved")).all()
+    [event] = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "endorsement.approved")
+    ).all()
     assert event.actor_id == team["lead"].id
     client.post(url, data={"decision": "rejected"})
     client.get(f"/organize/c/{campaign.slug}/coalition")  # shows the flash message
@@ -57,8 +68,10 @@ def test_an_organization_signs_on_and_a_lead_approves_it(client, db, team):
 
 def test_the_form_keeps_what_was_typed_and_explains_errors(client, db, team):
     campaign = team["campaign"]
-    response = client.post(f"/c/{campaign.slug}/join", data={
-        **JOIN, "contact_email": "not an email", "website": "ftp://files.example"})
+    response = client.post(
+        f"/c/{campaign.slug}/join",
+        data={**JOIN, "contact_email": "not an email", "website": "ftp://files.example"},
+    )
     text = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Enter an email address." in text and "https://" in text

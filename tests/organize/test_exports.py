@@ -14,8 +14,9 @@ from tests.factories import make_signature, make_testimony
 
 
 def _login(client, user):
-    response = client.post("/login", data={"email": user.email,
-                                           "password": user.email + " password"})
+    response = client.post(
+        "/login", data={"email": user.email, "password": user.email + " password"}
+    )
     assert response.status_code == 302
 
 
@@ -30,8 +31,15 @@ def _audit(db, action):
 
 
 def test_every_formula_start_is_neutralized():
-    for dangerous in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx",
-                      '=HYPERLINK("http://evil.example","click")'):
+    for dangerous in (
+        "=1+1",
+        "+1",
+        "-1",
+        "@SUM(A1)",
+        "\tx",
+        "\rx",
+        '=HYPERLINK("http://evil.example","click")',
+    ):
         assert neutralize(dangerous) == "'" + dangerous
     for harmless in ("Ana", "11111", "a=b", "", " =spaced"):
         assert neutralize(harmless) == harmless
@@ -40,8 +48,9 @@ def test_every_formula_start_is_neutralized():
 
 def test_signature_export_is_audited_and_neutralized(client, db, team):
     campaign = team["campaign"]
-    make_signature(campaign, name='=HYPERLINK("http://evil.example","Click me")',
-                   email="formula@example.org")
+    make_signature(
+        campaign, name='=HYPERLINK("http://evil.example","Click me")', email="formula@example.org"
+    )
     make_signature(campaign, name="@Ana +1 -2", email="ana@example.org")
     make_signature(campaign, name="José Núñez", email="jose@example.org")
     make_signature(team["other"], name="Not This Campaign", email="other@example.org")
@@ -53,8 +62,9 @@ def test_signature_export_is_audited_and_neutralized(client, db, team):
     assert response.headers["Cache-Control"] == "no-store"
     rows = _rows(response)
     names = sorted(r["name"] for r in rows)
-    assert names == sorted(["'=HYPERLINK(\"http://evil.example\",\"Click me\")", "'@Ana +1 -2",
-                            "José Núñez"])
+    assert names == sorted(
+        ['\'=HYPERLINK("http://evil.example","Click me")', "'@Ana +1 -2", "José Núñez"]
+    )
     assert {r["status"] for r in rows} == {"verified"}
     assert all(not cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r.values())
     [event] = _audit(db, "export.signatures")
@@ -65,13 +75,27 @@ def test_signature_export_is_audited_and_neutralized(client, db, team):
 
 def test_approved_export_holds_only_approved_testimony_as_published(client, db, team):
     campaign = team["campaign"]
-    make_testimony(campaign, status=TestimonyStatus.APPROVED, name="-Minus Name",
-                   body="+Plus body", redacted_body=None)
-    make_testimony(campaign, status=TestimonyStatus.APPROVED, name="Redacted Author",
-                   body="Original with a private name", redacted_body="=[removed] text")
+    make_testimony(
+        campaign,
+        status=TestimonyStatus.APPROVED,
+        name="-Minus Name",
+        body="+Plus body",
+        redacted_body=None,
+    )
+    make_testimony(
+        campaign,
+        status=TestimonyStatus.APPROVED,
+        name="Redacted Author",
+        body="Original with a private name",
+        redacted_body="=[removed] text",
+    )
     make_testimony(campaign, status=TestimonyStatus.PENDING, name="Waiting Author")
-    make_testimony(campaign, status=TestimonyStatus.REJECTED, name="Rejected Author",
-                   rejection_reason=RejectionReason.OFF_TOPIC)
+    make_testimony(
+        campaign,
+        status=TestimonyStatus.REJECTED,
+        name="Rejected Author",
+        rejection_reason=RejectionReason.OFF_TOPIC,
+    )
     make_testimony(campaign, status=TestimonyStatus.WITHDRAWN, name="Withdrawn Author")
     _login(client, team["organizer"])
     rows = _rows(client.post(f"/organize/c/{campaign.slug}/exports/testimony-approved.csv"))
@@ -86,10 +110,16 @@ def test_approved_export_holds_only_approved_testimony_as_published(client, db, 
 
 def test_all_testimony_export_is_for_leads(client, db, team):
     campaign = team["campaign"]
-    make_testimony(campaign, status=TestimonyStatus.REJECTED, name="Rejected Author",
-                   rejection_reason=RejectionReason.ABUSIVE, moderation_note="=cmd|calc")
-    make_testimony(campaign, status=TestimonyStatus.APPROVED, body="Original text",
-                   redacted_body="Shown text")
+    make_testimony(
+        campaign,
+        status=TestimonyStatus.REJECTED,
+        name="Rejected Author",
+        rejection_reason=RejectionReason.ABUSIVE,
+        moderation_note="=cmd|calc",
+    )
+    make_testimony(
+        campaign, status=TestimonyStatus.APPROVED, body="Original text", redacted_body="Shown text"
+    )
     _login(client, team["organizer"])
     url = f"/organize/c/{campaign.slug}/exports/testimony-all.csv"
     assert client.post(url).status_code == 403
@@ -105,17 +135,20 @@ def test_all_testimony_export_is_for_leads(client, db, team):
     assert redacted["text_as_published"] == "Shown text"
     [event] = _audit(db, "export.testimony_all")
     assert event.rows == 2 and event.actor_id == team["lead"].id
-    assert client.post(f"/organize/c/{campaign.slug}/exports/testimony-other.csv"
-                       ).status_code == 404
+    assert (
+        client.post(f"/organize/c/{campaign.slug}/exports/testimony-other.csv").status_code == 404
+    )
 
 
 def test_exports_refuse_everyone_outside_the_campaign(client, db, team):
     campaign = team["campaign"]
     make_signature(campaign, name="Private Person")
-    urls = [f"/organize/c/{campaign.slug}/exports/signatures.csv",
-            f"/organize/c/{campaign.slug}/exports/testimony-approved.csv",
-            f"/organize/c/{campaign.slug}/exports/testimony-all.csv",
-            f"/organize/c/{campaign.slug}/speakers.csv"]
+    urls = [
+        f"/organize/c/{campaign.slug}/exports/signatures.csv",
+        f"/organize/c/{campaign.slug}/exports/testimony-approved.csv",
+        f"/organize/c/{campaign.slug}/exports/testimony-all.csv",
+        f"/organize/c/{campaign.slug}/speakers.csv",
+    ]
     for url in urls:
         anonymous = client.post(url)
         assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/login")
@@ -123,24 +156,37 @@ def test_exports_refuse_everyone_outside_the_campaign(client, db, team):
     for url in urls:
         assert client.post(url).status_code == 404
         assert client.get(url).status_code in (404, 405)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-        AuditEvent.action.like("export.%"))) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action.like("export.%"))
+        )
+        == 0
+    )
 
 
 def test_an_export_needs_the_forms_csrf_token(team, db, app):
     """Downloads are POSTs with a token, so another site cannot make a staff browser export."""
     from tests.conftest import make_app
 
-    strict = make_app(app.instance_path, app.config["SQLALCHEMY_DATABASE_URI"],
-                      WTF_CSRF_ENABLED=True)
+    strict = make_app(
+        app.instance_path, app.config["SQLALCHEMY_DATABASE_URI"], WTF_CSRF_ENABLED=True
+    )
     browser = strict.test_client()
     browser.environ_base["wsgi.url_scheme"] = "https"
     with browser:
         login_page = browser.get("/login")
         page = login_page.get_data(as_text=True)
         token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-        browser.post("/login", data={"email": team["lead"].email, "csrf_token": token,
-                                     "password": team["lead"].email + " password"})
+        browser.post(
+            "/login",
+            data={
+                "email": team["lead"].email,
+                "csrf_token": token,
+                "password": team["lead"].email + " password",
+            },
+        )
         url = f"/organize/c/{team['campaign'].slug}/exports/signatures.csv"
         assert browser.post(url).status_code == 400
         assert browser.post(url, data={"csrf_token": generate_csrf()}).status_code == 200
@@ -152,11 +198,18 @@ def test_speaker_csv_is_audited(client, db, team):
     from campaign.models import SpeakMode
 
     campaign = team["campaign"]
-    make_testimony(campaign, status=TestimonyStatus.PENDING, wants_to_speak=True,
-                   speak_mode=SpeakMode.PHONE, phone="+1 555 0100", name="=Caller")
+    make_testimony(
+        campaign,
+        status=TestimonyStatus.PENDING,
+        wants_to_speak=True,
+        speak_mode=SpeakMode.PHONE,
+        phone="+1 555 0100",
+        name="=Caller",
+    )
     _login(client, team["organizer"])
     rows = _rows(client.post(f"/organize/c/{campaign.slug}/speakers.csv"))
     assert [(r["order"], r["name"], r["speak_mode"], r["phone"]) for r in rows] == [
-        ("1", "'=Caller", "phone", "'+1 555 0100")]
+        ("1", "'=Caller", "phone", "'+1 555 0100")
+    ]
     [event] = _audit(db, "export.speakers")
     assert event.rows == 1 and event.actor_id == team["organizer"].id

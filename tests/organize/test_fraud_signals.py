@@ -36,20 +36,39 @@ def frozen():
         yield NOW
 
 
-def _add(db, campaign, created_at, *, client_hash=None, domain="example.org",
-         status=SignatureStatus.VERIFIED, source=SignatureSource.ONLINE, count=1):
+def _add(
+    db,
+    campaign,
+    created_at,
+    *,
+    client_hash=None,
+    domain="example.org",
+    status=SignatureStatus.VERIFIED,
+    source=SignatureSource.ONLINE,
+    count=1,
+):
     """Signatures in bulk, as the sign flow stores them; the tallies are rebuilt after."""
     rows = []
     for _ in range(count):
         n = next(_numbers)
         email = f"person{n}@{domain}"
-        rows.append({
-            "campaign_id": campaign.id, "name": f"Person {n}", "email": email,
-            "email_hash": email_hash(email), "email_domain": domain, "zip": "11111",
-            "district": "1", "visibility": Visibility.PUBLIC, "source": source,
-            "status": status, "client_hash": client_hash, "created_at": created_at,
-            "verified_at": created_at if status == SignatureStatus.VERIFIED else None,
-        })
+        rows.append(
+            {
+                "campaign_id": campaign.id,
+                "name": f"Person {n}",
+                "email": email,
+                "email_hash": email_hash(email),
+                "email_domain": domain,
+                "zip": "11111",
+                "district": "1",
+                "visibility": Visibility.PUBLIC,
+                "source": source,
+                "status": status,
+                "client_hash": client_hash,
+                "created_at": created_at,
+                "verified_at": created_at if status == SignatureStatus.VERIFIED else None,
+            }
+        )
     if rows:
         db.session.execute(sa.insert(Signature), rows)
     tallies.recount(db.session, campaign.id)
@@ -57,8 +76,7 @@ def _add(db, campaign, created_at, *, client_hash=None, domain="example.org",
 
 def _burst(db, campaign, start, *, count=30, seconds=20, **fields):
     for n in range(count):
-        _add(db, campaign, start + timedelta(seconds=seconds * n), client_hash=BURST_HASH,
-             **fields)
+        _add(db, campaign, start + timedelta(seconds=seconds * n), client_hash=BURST_HASH, **fields)
 
 
 def _normal_traffic(db, campaign):
@@ -66,20 +84,27 @@ def _normal_traffic(db, campaign):
     connection (a library) spread over the day, and one just under the threshold."""
     for day in range(7):
         for n in range(12):
-            _add(db, campaign, NOW - timedelta(days=day, minutes=37 * n),
-                 client_hash=f"{day:02d}{n:02d}" + "0" * 28)
+            _add(
+                db,
+                campaign,
+                NOW - timedelta(days=day, minutes=37 * n),
+                client_hash=f"{day:02d}{n:02d}" + "0" * 28,
+            )
     library = "b" * 32
     for n in range(40):
-        _add(db, campaign, NOW - timedelta(hours=12) + timedelta(minutes=15 * n),
-             client_hash=library)
+        _add(
+            db, campaign, NOW - timedelta(hours=12) + timedelta(minutes=15 * n), client_hash=library
+        )
     for n in range(19):
-        _add(db, campaign, NOW - timedelta(hours=5) + timedelta(minutes=3 * n),
-             client_hash="c" * 32)
+        _add(
+            db, campaign, NOW - timedelta(hours=5) + timedelta(minutes=3 * n), client_hash="c" * 32
+        )
 
 
 def _login(client, user):
-    response = client.post("/login", data={"email": user.email,
-                                           "password": user.email + " password"})
+    response = client.post(
+        "/login", data={"email": user.email, "password": user.email + " password"}
+    )
     assert response.status_code == 302
 
 
@@ -89,9 +114,14 @@ def _api_signatures(client, campaign) -> int:
 
 def _statuses(db, campaign) -> dict[str, int]:
     db.session.expire_all()
-    return {SignatureStatus(status).value: count for status, count in db.session.execute(
-        sa.select(Signature.status, sa.func.count())
-        .where(Signature.campaign_id == campaign.id).group_by(Signature.status))}
+    return {
+        SignatureStatus(status).value: count
+        for status, count in db.session.execute(
+            sa.select(Signature.status, sa.func.count())
+            .where(Signature.campaign_id == campaign.id)
+            .group_by(Signature.status)
+        )
+    }
 
 
 def _events(db, action):
@@ -100,9 +130,11 @@ def _events(db, action):
 
 def _burst_form(page: str) -> dict[str, str]:
     """The hidden fields of the burst's invalidation form, as the browser would send them."""
-    form = re.search(r'<form[^>]*signals/invalidate[^>]*>(.*?)</form>', page, re.S).group(1)
-    return {name: unescape(value) for name, value in
-            re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form)}
+    form = re.search(r"<form[^>]*signals/invalidate[^>]*>(.*?)</form>", page, re.S).group(1)
+    return {
+        name: unescape(value)
+        for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form)
+    }
 
 
 def _row(page: str, row_id: str) -> str:
@@ -140,7 +172,8 @@ def test_a_burst_from_one_client_shows_and_normal_traffic_does_not(client, db, t
 
     # A smaller window, or a lower threshold, is the staff's choice on the page.
     page = client.get(f"/organize/c/{campaign.slug}/signals?threshold=19&window=60").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "c" * 8 in page and "b" * 8 not in page
 
 
@@ -148,18 +181,29 @@ def test_a_domain_well_above_its_usual_day_is_trending(client, db, team, frozen)
     campaign = team["campaign"]
     today = NOW.astimezone(ZONE).date()
     for back in range(14):
-        noon = datetime.combine(today - timedelta(days=back), datetime.min.time(),
-                                tzinfo=ZONE).replace(hour=12)
+        noon = datetime.combine(
+            today - timedelta(days=back), datetime.min.time(), tzinfo=ZONE
+        ).replace(hour=12)
         _add(db, campaign, noon, domain="steady.example", count=30)  # big but usual
         _add(db, campaign, noon, domain="spike.example", count=2 if back != 3 else 45)
         _add(db, campaign, noon, domain="small.example", count=1 if back != 3 else 15)
-        _add(db, campaign, noon, domain="paper.example", count=40 if back == 3 else 0,
-             source=SignatureSource.PAPER)
+        _add(
+            db,
+            campaign,
+            noon,
+            domain="paper.example",
+            count=40 if back == 3 else 0,
+            source=SignatureSource.PAPER,
+        )
     # Just before local midnight belongs to the day it is in New York, not in UTC.
-    _add(db, campaign, datetime.combine(today - timedelta(days=3), datetime.min.time(),
-                                        tzinfo=ZONE).replace(hour=23, minute=59, second=59,
-                                                             microsecond=999_999),
-         domain="spike.example")
+    _add(
+        db,
+        campaign,
+        datetime.combine(today - timedelta(days=3), datetime.min.time(), tzinfo=ZONE).replace(
+            hour=23, minute=59, second=59, microsecond=999_999
+        ),
+        domain="spike.example",
+    )
     db.session.commit()
 
     result = fraud.signals(db.session, campaign)
@@ -201,17 +245,20 @@ def test_a_lead_invalidates_a_burst_with_a_reason_and_restores_it(client, db, te
     page = client.get(f"/organize/c/{campaign.slug}/signals").get_data(as_text=True)
     fields = _burst_form(page)
     assert fields["client_hash"] == BURST_HASH
-    response = client.post(f"/organize/c/{campaign.slug}/signals/invalidate",
-                           data={**fields, "reason": f"  {REASON} "})
+    response = client.post(
+        f"/organize/c/{campaign.slug}/signals/invalidate", data={**fields, "reason": f"  {REASON} "}
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith("#batches")
 
     assert _api_signatures(client, campaign) == before - 30
     assert _api_signatures(client, team["other"]) == other_before
     assert _statuses(db, campaign) == {"verified": 11, "invalidated": 30}
-    invalidated = db.session.scalars(sa.select(Signature).where(
-        Signature.campaign_id == campaign.id,
-        Signature.status == SignatureStatus.INVALIDATED)).all()
+    invalidated = db.session.scalars(
+        sa.select(Signature).where(
+            Signature.campaign_id == campaign.id, Signature.status == SignatureStatus.INVALIDATED
+        )
+    ).all()
     assert len(invalidated) == 30
     assert {s.invalidated_reason for s in invalidated} == {REASON}
     [label] = {s.batch for s in invalidated}
@@ -225,46 +272,63 @@ def test_a_lead_invalidates_a_burst_with_a_reason_and_restores_it(client, db, te
 
     page = client.get(f"/organize/c/{campaign.slug}/signals").get_data(as_text=True)
     assert "Invalidated 30 signatures" in page
-    batches = page[page.index('id="batches"'):]
+    batches = page[page.index('id="batches"') :]
     assert label in batches and REASON in batches and lead.email in batches
     assert "All invalidated" in page  # the burst is still shown, with nothing left to do
 
     # Restoring needs a reason too, and brings every signature back as it was.
-    response = client.post(f"/organize/c/{campaign.slug}/signals/restore",
-                           data={"batch": label, "reason": ""})
+    response = client.post(
+        f"/organize/c/{campaign.slug}/signals/restore", data={"batch": label, "reason": ""}
+    )
     assert response.status_code == 200 and "Write a reason" in response.get_data(as_text=True)
     assert _api_signatures(client, campaign) == before - 30
-    response = client.post(f"/organize/c/{campaign.slug}/signals/restore",
-                           data={"batch": label, "reason": "A school's sign-up table, checked"})
+    response = client.post(
+        f"/organize/c/{campaign.slug}/signals/restore",
+        data={"batch": label, "reason": "A school's sign-up table, checked"},
+    )
     assert response.status_code == 302
     assert _api_signatures(client, campaign) == before
     assert _statuses(db, campaign) == {"verified": 41}
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(
-        Signature.campaign_id == campaign.id,
-        sa.or_(Signature.batch.is_not(None), Signature.invalidated_reason.is_not(None)))) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Signature)
+            .where(
+                Signature.campaign_id == campaign.id,
+                sa.or_(Signature.batch.is_not(None), Signature.invalidated_reason.is_not(None)),
+            )
+        )
+        == 0
+    )
     [restored] = _events(db, "signatures.restored")
     assert (restored.actor_id, restored.rows) == (lead.id, 30)
     assert restored.details["reason"] == "A school's sign-up table, checked"
     # A batch is restored once.
-    response = client.post(f"/organize/c/{campaign.slug}/signals/restore",
-                           data={"batch": label, "reason": "again"})
+    response = client.post(
+        f"/organize/c/{campaign.slug}/signals/restore", data={"batch": label, "reason": "again"}
+    )
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "no invalidated batch by that name" in page
     assert _api_signatures(client, campaign) == before
 
 
-def test_waiting_signatures_are_invalidated_too_and_restored_as_waiting(client, db, team,
-                                                                      frozen):
+def test_waiting_signatures_are_invalidated_too_and_restored_as_waiting(client, db, team, frozen):
     campaign = team["campaign"]
     _burst(db, campaign, NOW - timedelta(hours=1), count=20)
     _burst(db, campaign, NOW - timedelta(minutes=50), count=5, status=SignatureStatus.PENDING)
     db.session.commit()
     [burst] = fraud.signals(db.session, campaign).bursts
     assert burst.statuses == {"verified": 20, "pending": 5}
-    count = fraud.invalidate_batch(db.session, campaign, team["lead"],
-                                   client_hash=BURST_HASH, start=burst.first, end=burst.last,
-                                   reason=REASON)
+    count = fraud.invalidate_batch(
+        db.session,
+        campaign,
+        team["lead"],
+        client_hash=BURST_HASH,
+        start=burst.first,
+        end=burst.last,
+        reason=REASON,
+    )
     db.session.commit()
     assert count == 25
     counts = client.get(f"/api/v1/campaigns/{campaign.slug}").get_json()["counts"]
@@ -281,24 +345,28 @@ def test_a_lead_invalidates_one_domains_day(client, db, team, frozen):
     campaign = team["campaign"]
     today = NOW.astimezone(ZONE).date()
     for back in range(5):
-        noon = datetime.combine(today - timedelta(days=back), datetime.min.time(),
-                                tzinfo=ZONE).replace(hour=12)
+        noon = datetime.combine(
+            today - timedelta(days=back), datetime.min.time(), tzinfo=ZONE
+        ).replace(hour=12)
         _add(db, campaign, noon, domain="burner.example", count=30 if back == 1 else 1)
         _add(db, campaign, noon, domain="example.org", count=3)
     _add(db, campaign, NOW, domain="burner.example", source=SignatureSource.PAPER)
     db.session.commit()
     _login(client, team["lead"])
     page = client.get(f"/organize/c/{campaign.slug}/signals").get_data(as_text=True)
-    trend = page[page.index("<h3>Trending</h3>"):]
+    trend = page[page.index("<h3>Trending</h3>") :]
     fields = _burst_form(trend)
     assert fields["email_domain"] == "burner.example"
-    response = client.post(f"/organize/c/{campaign.slug}/signals/invalidate",
-                           data={**fields, "reason": "Disposable addresses, all at once"})
+    response = client.post(
+        f"/organize/c/{campaign.slug}/signals/invalidate",
+        data={**fields, "reason": "Disposable addresses, all at once"},
+    )
     assert response.status_code == 302
     left = db.session.execute(
         sa.select(Signature.email_domain, Signature.source, Signature.status, sa.func.count())
         .where(Signature.campaign_id == campaign.id)
-        .group_by(Signature.email_domain, Signature.source, Signature.status)).all()
+        .group_by(Signature.email_domain, Signature.source, Signature.status)
+    ).all()
     assert sorted((d, s.value, st.value, n) for d, s, st, n in left) == [
         ("burner.example", "online", "invalidated", 30),
         ("burner.example", "online", "verified", 4),
@@ -315,8 +383,9 @@ def test_a_reason_is_required_and_nothing_changes_without_one(client, db, team, 
     _login(client, team["lead"])
     page = client.get(f"/organize/c/{campaign.slug}/signals").get_data(as_text=True)
     fields = _burst_form(page)
-    response = client.post(f"/organize/c/{campaign.slug}/signals/invalidate",
-                           data={**fields, "reason": reason})
+    response = client.post(
+        f"/organize/c/{campaign.slug}/signals/invalidate", data={**fields, "reason": reason}
+    )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert 'id="error-summary"' in page and "Write a reason of 3 to 300 characters." in page
@@ -324,8 +393,15 @@ def test_a_reason_is_required_and_nothing_changes_without_one(client, db, team, 
     assert _statuses(db, campaign) == {"verified": 30}
     assert _events(db, "signatures.invalidated") == []
     with pytest.raises(fraud.InvalidReason):
-        fraud.invalidate_batch(db.session, campaign, team["lead"], client_hash=BURST_HASH,
-                               start=NOW - timedelta(days=1), end=NOW, reason=reason)
+        fraud.invalidate_batch(
+            db.session,
+            campaign,
+            team["lead"],
+            client_hash=BURST_HASH,
+            start=NOW - timedelta(days=1),
+            end=NOW,
+            reason=reason,
+        )
 
 
 def test_only_leads_of_the_campaign_invalidate_or_restore(client, db, team, frozen):
@@ -333,15 +409,20 @@ def test_only_leads_of_the_campaign_invalidate_or_restore(client, db, team, froz
     _burst(db, campaign, NOW - timedelta(hours=2))
     db.session.commit()
     [burst] = fraud.signals(db.session, campaign).bursts
-    data = {"key": burst.key, "client_hash": BURST_HASH, "reason": REASON,
-            "span": f"{burst.first.isoformat()}/{burst.last.isoformat()}"}
+    data = {
+        "key": burst.key,
+        "client_hash": BURST_HASH,
+        "reason": REASON,
+        "span": f"{burst.first.isoformat()}/{burst.last.isoformat()}",
+    }
     invalidate = f"/organize/c/{campaign.slug}/signals/invalidate"
     restore = f"/organize/c/{campaign.slug}/signals/restore"
 
     response = client.post(invalidate, data=data)
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
-    assert client.get(f"/organize/c/{campaign.slug}/signals").headers["Location"].startswith(
-        "/login")
+    assert (
+        client.get(f"/organize/c/{campaign.slug}/signals").headers["Location"].startswith("/login")
+    )
     _login(client, team["organizer"])
     assert client.post(invalidate, data=data).status_code == 403
     assert client.post(restore, data={"batch": "fraud-x", "reason": REASON}).status_code == 403
@@ -359,21 +440,29 @@ def test_only_leads_of_the_campaign_invalidate_or_restore(client, db, team, froz
     assert client.post(foreign, data=data).status_code == 404
 
 
-@pytest.mark.parametrize("tampered", [
-    {"client_hash": "not-a-hash"},
-    {"client_hash": BURST_HASH, "email_domain": "example.org"},
-    {"client_hash": "", "email_domain": ""},
-    {"span": "yesterday/today"},
-    {"span": "2026-03-10T10:00:00/2026-03-10T11:00:00"},  # no zone
-    {"span": "2026-03-10T12:00:00+00:00/2026-03-10T11:00:00+00:00"},  # ends before it starts
-])
+@pytest.mark.parametrize(
+    "tampered",
+    [
+        {"client_hash": "not-a-hash"},
+        {"client_hash": BURST_HASH, "email_domain": "example.org"},
+        {"client_hash": "", "email_domain": ""},
+        {"span": "yesterday/today"},
+        {"span": "2026-03-10T10:00:00/2026-03-10T11:00:00"},  # no zone
+        {"span": "2026-03-10T12:00:00+00:00/2026-03-10T11:00:00+00:00"},  # ends before it starts
+    ],
+)
 def test_tampered_criteria_are_refused(client, db, team, frozen, tampered):
     campaign = team["campaign"]
     _burst(db, campaign, NOW - timedelta(hours=2))
     db.session.commit()
     _login(client, team["lead"])
-    data = {"key": "k", "client_hash": BURST_HASH, "reason": REASON,
-            "span": f"{(NOW - timedelta(days=1)).isoformat()}/{NOW.isoformat()}", **tampered}
+    data = {
+        "key": "k",
+        "client_hash": BURST_HASH,
+        "reason": REASON,
+        "span": f"{(NOW - timedelta(days=1)).isoformat()}/{NOW.isoformat()}",
+        **tampered,
+    }
     response = client.post(f"/organize/c/{campaign.slug}/signals/invalidate", data=data)
     assert response.status_code == 400
     assert _statuses(db, campaign) == {"verified": 30}
@@ -386,8 +475,9 @@ def test_the_page_in_spanish(client, db, team, frozen):
     _login(client, team["lead"])
     page = client.get(f"/organize/c/{campaign.slug}/signals?lang=es").get_data(as_text=True)
     assert "Señales de fraude" in page and "Ráfagas" in page and "Invalidar" in page
-    response = client.post(f"/organize/c/{campaign.slug}/signals/invalidate",
-                           data={**_burst_form(page), "reason": ""})
+    response = client.post(
+        f"/organize/c/{campaign.slug}/signals/invalidate", data={**_burst_form(page), "reason": ""}
+    )
     assert "Escriba un motivo de 3 a 300 caracteres." in response.get_data(as_text=True)
 
 
@@ -397,8 +487,15 @@ def test_signals_after_purge_are_final(db, team, frozen):
     campaign.purged_at = NOW
     db.session.commit()
     with pytest.raises(DomainError):
-        fraud.invalidate_batch(db.session, campaign, team["lead"], client_hash=BURST_HASH,
-                               start=NOW - timedelta(days=1), end=NOW, reason=REASON)
+        fraud.invalidate_batch(
+            db.session,
+            campaign,
+            team["lead"],
+            client_hash=BURST_HASH,
+            start=NOW - timedelta(days=1),
+            end=NOW,
+            reason=REASON,
+        )
 
 
 def test_a_sustained_run_is_one_burst_and_gaps_split_bursts(db, team, frozen):
@@ -411,8 +508,7 @@ def test_a_sustained_run_is_one_burst_and_gaps_split_bursts(db, team, frozen):
     _burst(db, campaign, NOW - timedelta(hours=1), count=20, seconds=60)
     db.session.commit()
     bursts = sorted(fraud.signals(db.session, campaign).bursts, key=lambda b: b.first)
-    assert [(b.count, b.first) for b in bursts] == [
-        (75, start), (20, NOW - timedelta(hours=1))]
+    assert [(b.count, b.first) for b in bursts] == [(75, start), (20, NOW - timedelta(hours=1))]
     # A 10-minute window sees neither: 25 an hour is not 20 in ten minutes, nor is one a minute.
     assert fraud.signals(db.session, campaign, window_minutes=10).bursts == []
     # Bounded by `since`: only the later run is looked at.

@@ -11,8 +11,9 @@ from tests.factories import make_testimony
 
 
 def _login(client, user):
-    response = client.post("/login", data={"email": user.email,
-                                           "password": user.email + " password"})
+    response = client.post(
+        "/login", data={"email": user.email, "password": user.email + " password"}
+    )
     assert response.status_code == 302
 
 
@@ -23,8 +24,9 @@ def _events(db, action):
 def test_queue_lists_only_confirmed_waiting_testimony_oldest_first(client, db, team):
     campaign = team["campaign"]
     waiting = make_testimony(campaign, status=TestimonyStatus.PENDING, body="Waiting text")
-    make_testimony(campaign, status=TestimonyStatus.UNCONFIRMED, confirmed_at=None,
-                   body="Unconfirmed text")
+    make_testimony(
+        campaign, status=TestimonyStatus.UNCONFIRMED, confirmed_at=None, body="Unconfirmed text"
+    )
     make_testimony(campaign, status=TestimonyStatus.WITHDRAWN, body="Withdrawn text")
     make_testimony(team["other"], status=TestimonyStatus.PENDING, body="Other campaign text")
     _login(client, team["organizer"])
@@ -34,22 +36,25 @@ def test_queue_lists_only_confirmed_waiting_testimony_oldest_first(client, db, t
         assert hidden not in page
     assert waiting.reference in page
     # Unconfirmed and withdrawn testimony cannot be opened or moderated by URL either.
-    unconfirmed = db.session.scalar(sa.select(Testimony).where(
-        Testimony.status == TestimonyStatus.UNCONFIRMED))
+    unconfirmed = db.session.scalar(
+        sa.select(Testimony).where(Testimony.status == TestimonyStatus.UNCONFIRMED)
+    )
     assert client.get(f"/organize/c/{campaign.slug}/testimony/{unconfirmed.id}").status_code == 404
-    assert client.post(
-        f"/organize/c/{campaign.slug}/testimony/{unconfirmed.id}/approve").status_code == 404
+    assert (
+        client.post(f"/organize/c/{campaign.slug}/testimony/{unconfirmed.id}/approve").status_code
+        == 404
+    )
 
 
 def test_approving_counts_it_and_publishes_nothing_before(client, db, team):
     campaign = team["campaign"]
-    testimony = make_testimony(campaign, status=TestimonyStatus.PENDING,
-                               position=Position.SUPPORT)
+    testimony = make_testimony(campaign, status=TestimonyStatus.PENDING, position=Position.SUPPORT)
     db.session.commit()
     assert campaigns.counts(db.session, campaign.id).support == 0
     _login(client, team["organizer"])
-    response = client.post(f"/organize/c/{campaign.slug}/testimony/{testimony.id}/approve",
-                           data={"next": "queue"})
+    response = client.post(
+        f"/organize/c/{campaign.slug}/testimony/{testimony.id}/approve", data={"next": "queue"}
+    )
     assert response.status_code == 302 and "/moderation" in response.headers["Location"]
     db.session.refresh(testimony)
     assert testimony.status == TestimonyStatus.APPROVED
@@ -99,9 +104,12 @@ def test_a_stale_moderation_is_refused_and_counts_stay_right(app, db, team):
     campaign = team["campaign"]
     testimony = make_testimony(campaign, status=TestimonyStatus.PENDING)
     db.session.commit()
-    db.session.execute(sa.update(Testimony).where(Testimony.id == testimony.id)
-                       .values(status=TestimonyStatus.APPROVED)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        sa.update(Testimony)
+        .where(Testimony.id == testimony.id)
+        .values(status=TestimonyStatus.APPROVED)
+        .execution_options(synchronize_session=False)
+    )
     # The object still says "pending", as the second moderator's page did.
     assert testimony.status == TestimonyStatus.PENDING
     with pytest.raises(moderation.ChangedMeanwhile):
@@ -140,23 +148,45 @@ def test_rejected_and_pending_testimony_never_reaches_public_pages_or_approved_e
     client, db, team
 ):
     campaign = team["campaign"]
-    make_testimony(campaign, status=TestimonyStatus.APPROVED, body="Approved words",
-                   name="Ana Approved")
-    make_testimony(campaign, status=TestimonyStatus.PENDING, body="Pending words",
-                   name="Pat Pending")
-    make_testimony(campaign, status=TestimonyStatus.REJECTED, body="Rejected words",
-                   name="Rex Rejected", rejection_reason=RejectionReason.ABUSIVE)
-    make_testimony(campaign, status=TestimonyStatus.APPROVED, body="Secret original",
-                   redacted_body="Shown redacted", name="Red Acted")
+    make_testimony(
+        campaign, status=TestimonyStatus.APPROVED, body="Approved words", name="Ana Approved"
+    )
+    make_testimony(
+        campaign, status=TestimonyStatus.PENDING, body="Pending words", name="Pat Pending"
+    )
+    make_testimony(
+        campaign,
+        status=TestimonyStatus.REJECTED,
+        body="Rejected words",
+        name="Rex Rejected",
+        rejection_reason=RejectionReason.ABUSIVE,
+    )
+    make_testimony(
+        campaign,
+        status=TestimonyStatus.APPROVED,
+        body="Secret original",
+        redacted_body="Shown redacted",
+        name="Red Acted",
+    )
     public = client.get(f"/c/{campaign.slug}").get_data(as_text=True)
     api = client.get(f"/api/v1/campaigns/{campaign.slug}").get_data(as_text=True)
-    for leaked in ("Pending words", "Rejected words", "Pat Pending", "Rex Rejected",
-                   "Secret original"):
+    for leaked in (
+        "Pending words",
+        "Rejected words",
+        "Pat Pending",
+        "Rex Rejected",
+        "Secret original",
+    ):
         assert leaked not in public and leaked not in api
     _login(client, team["organizer"])
     export = client.post(f"/organize/c/{campaign.slug}/exports/testimony-approved.csv")
     text = export.get_data(as_text=True)
     assert "Ana Approved" in text and "Shown redacted" in text
-    for leaked in ("Pending words", "Rejected words", "Pat Pending", "Rex Rejected",
-                   "Secret original"):
+    for leaked in (
+        "Pending words",
+        "Rejected words",
+        "Pat Pending",
+        "Rex Rejected",
+        "Secret original",
+    ):
         assert leaked not in text

@@ -31,8 +31,9 @@ MESSY_ROWS = [
 ]
 
 
-def messy_csv(encoding: str = "utf-8-sig", newline: str = "\r\n", delimiter: str = ",",
-              rows=MESSY_ROWS) -> bytes:
+def messy_csv(
+    encoding: str = "utf-8-sig", newline: str = "\r\n", delimiter: str = ",", rows=MESSY_ROWS
+) -> bytes:
     header = delimiter.join(["Nombre ", " Código Postal", "Correo electrónico", "Visibilidad"])
     lines = [header, ""]  # a blank line after the header is skipped
     for name, zip_code, email, visibility in rows:
@@ -41,8 +42,9 @@ def messy_csv(encoding: str = "utf-8-sig", newline: str = "\r\n", delimiter: str
 
 
 def _login(client, user):
-    response = client.post("/login", data={"email": user.email,
-                                           "password": user.email + " password"})
+    response = client.post(
+        "/login", data={"email": user.email, "password": user.email + " password"}
+    )
     assert response.status_code == 302
 
 
@@ -60,8 +62,9 @@ def _uploads_folder(app) -> Path:
 
 def _paper_count(db, campaign) -> int:
     return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Signature).where(
-            Signature.campaign_id == campaign.id, Signature.source == SignatureSource.PAPER)
+        sa.select(sa.func.count())
+        .select_from(Signature)
+        .where(Signature.campaign_id == campaign.id, Signature.source == SignatureSource.PAPER)
     )
 
 
@@ -78,15 +81,33 @@ def test_preview_marks_every_row_and_saves_nothing(client, db, team, app):
     assert re.search(r'data-count="valid">4<', page)
     assert re.search(r'data-count="invalid">4<', page)
     assert re.search(r'data-count="duplicate">3<', page)
-    rows = {line: status
-            for status, line in re.findall(r'<tr class="row-(\w+)" data-line="(\d+)"', page)}
+    rows = {
+        line: status
+        for status, line in re.findall(r'<tr class="row-(\w+)" data-line="(\d+)"', page)
+    }
     # Line numbers are the file's own (header on line 1, a blank line 2).
-    assert rows == {"3": "valid", "4": "valid", "5": "invalid", "6": "invalid", "7": "invalid",
-                    "8": "duplicate", "9": "duplicate", "10": "duplicate", "11": "invalid",
-                    "12": "valid", "13": "valid"}
-    for reason in ("ZIP must have 5 digits", "Email is not a valid address", "Name is missing",
-                   "Same person as line 3 of this file", "Same person as line 4 of this file",
-                   "Already signed this campaign", "Visibility not understood"):
+    assert rows == {
+        "3": "valid",
+        "4": "valid",
+        "5": "invalid",
+        "6": "invalid",
+        "7": "invalid",
+        "8": "duplicate",
+        "9": "duplicate",
+        "10": "duplicate",
+        "11": "invalid",
+        "12": "valid",
+        "13": "valid",
+    }
+    for reason in (
+        "ZIP must have 5 digits",
+        "Email is not a valid address",
+        "Name is missing",
+        "Same person as line 3 of this file",
+        "Same person as line 4 of this file",
+        "Already signed this campaign",
+        "Visibility not understood",
+    ):
         assert reason in page, reason
     assert "José Núñez" in page
     filtered = client.get(preview_url + "?show=invalid").get_data(as_text=True)
@@ -101,15 +122,17 @@ def test_confirm_saves_in_bulk_as_verified_paper_and_counts(client, db, team, ap
     before = campaigns.counts(db.session, campaign.id).signatures
     _login(client, team["organizer"])
     preview_url = upload(client, campaign.slug, messy_csv(), batch="  May Day   rally ").headers[
-        "Location"]
+        "Location"
+    ]
     token = preview_url.rsplit("/", 1)[1]
     assert (_uploads_folder(app) / f"{token}.data").exists()
     response = client.post(preview_url, data={"action": "confirm"}, buffered=True)
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert "Saved 0 of 4" in text and "Done: 4 paper signatures saved" in text
-    saved = db.session.scalars(sa.select(Signature).where(
-        Signature.source == SignatureSource.PAPER).order_by(Signature.id)).all()
+    saved = db.session.scalars(
+        sa.select(Signature).where(Signature.source == SignatureSource.PAPER).order_by(Signature.id)
+    ).all()
     assert [s.name for s in saved] == ["José Núñez", "Ana Paper", "Zip Plus Four", "Unknown Zip"]
     assert all(s.status == SignatureStatus.VERIFIED and s.verified_at for s in saved)
     assert {s.batch for s in saved} == {"May Day rally"}
@@ -125,8 +148,9 @@ def test_confirm_saves_in_bulk_as_verified_paper_and_counts(client, db, team, ap
     assert by_name["Unknown Zip"].district == "unassigned"
     counts = campaigns.counts(db.session, campaign.id)
     assert counts.signatures == before + 4
-    [event] = db.session.scalars(sa.select(AuditEvent).where(
-        AuditEvent.action == "paper.imported")).all()
+    [event] = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "paper.imported")
+    ).all()
     assert event.rows == 4 and event.details["invalid"] == 4 and event.details["duplicates"] == 3
     # The kept file is gone, and the same preview cannot be saved twice.
     assert not (_uploads_folder(app) / f"{token}.data").exists()
@@ -147,16 +171,25 @@ def test_importing_the_same_sheets_again_finds_them_all_already_signed(client, d
 
 @pytest.mark.parametrize(
     ("encoding", "newline", "delimiter"),
-    [("utf-8", "\n", ","), ("utf-8-sig", "\r\n", ";"), ("cp1252", "\r\n", ","),
-     ("latin-1", "\n", "\t"), ("utf-16", "\r\n", "\t")],
+    [
+        ("utf-8", "\n", ","),
+        ("utf-8-sig", "\r\n", ";"),
+        ("cp1252", "\r\n", ","),
+        ("latin-1", "\n", "\t"),
+        ("utf-16", "\r\n", "\t"),
+    ],
 )
 def test_encodings_line_ends_and_separators(encoding, newline, delimiter, app, db, team):
     campaign = team["campaign"]
     preview = paper.analyze(db.session, campaign, messy_csv(encoding, newline, delimiter))
     assert preview.counts == {"valid": 5, "invalid": 4, "duplicate": 2, "total": 11}
     assert preview.rows[0].name == "José Núñez"
-    assert preview.columns == {"name": "Nombre", "zip": "Código Postal",
-                               "email": "Correo electrónico", "visibility": "Visibilidad"}
+    assert preview.columns == {
+        "name": "Nombre",
+        "zip": "Código Postal",
+        "email": "Correo electrónico",
+        "visibility": "Visibilidad",
+    }
 
 
 def test_checkbox_columns_and_split_names(app, db, team):
@@ -168,8 +201,10 @@ def test_checkbox_columns_and_split_names(app, db, team):
     )
     preview = paper.analyze(db.session, team["campaign"], data)
     assert [(r.name, r.visibility) for r in preview.rows] == [
-        ("Ana Ruiz", Visibility.PUBLIC), ("Bo Lee", Visibility.PACKET),
-        ("Cy Diaz", Visibility.COUNTED)]
+        ("Ana Ruiz", Visibility.PUBLIC),
+        ("Bo Lee", Visibility.PACKET),
+        ("Cy Diaz", Visibility.COUNTED),
+    ]
 
 
 def test_a_file_without_name_and_zip_columns_is_refused_with_what_was_found(client, team, db):
@@ -198,8 +233,9 @@ def test_an_upload_is_only_visible_to_the_session_that_sent_it(app, client, db, 
     url = upload(client, team["campaign"].slug, messy_csv()).headers["Location"]
     other = app.test_client()
     other.environ_base["wsgi.url_scheme"] = "https"
-    other.post("/login", data={"email": team["lead"].email,
-                               "password": team["lead"].email + " password"})
+    other.post(
+        "/login", data={"email": team["lead"].email, "password": team["lead"].email + " password"}
+    )
     db.session.commit()
     assert other.get(url).status_code == 404
     assert other.post(url, data={"action": "confirm"}).status_code == 404
@@ -225,8 +261,17 @@ def test_a_row_signed_during_the_save_is_skipped_not_fatal(app, db, team):
     make_signature(campaign, email="jose@example.org")  # lands between analysis and insert
     from campaign.models.types import utcnow
 
-    steps = list(paper.save(db.session, campaign, team["organizer"], preview, batch="race",
-                            language="en", now=utcnow()))
+    steps = list(
+        paper.save(
+            db.session,
+            campaign,
+            team["organizer"],
+            preview,
+            batch="race",
+            language="en",
+            now=utcnow(),
+        )
+    )
     db.session.commit()
     assert steps[-1].finished and steps[-1].total == 5 and steps[-1].saved == 4
     assert _paper_count(db, campaign) == 4
@@ -249,8 +294,10 @@ def ten_thousand_rows() -> bytes:
     lines = ["Name,ZIP,Email,Visibility"]
     for n in range(10_000):
         email = f"paper{n}@example.org" if n % 3 else ""
-        lines.append(f"Person {n} Lastname,{'11111' if n % 2 else '22222'},{email},"
-                     f"{('public', 'packet', 'counted', '')[n % 4]}")
+        lines.append(
+            f"Person {n} Lastname,{'11111' if n % 2 else '22222'},{email},"
+            f"{('public', 'packet', 'counted', '')[n % 4]}"
+        )
     return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
 
 
@@ -264,7 +311,7 @@ def test_ten_thousand_rows_with_progress_in_under_ten_seconds(client, db, team):
     url = response.headers["Location"]
     page = client.get(url).get_data(as_text=True)
     assert re.search(r'data-count="valid">10,000<', page)
-    assert page.count("<tr class=\"row-") == 200  # shown a page at a time
+    assert page.count('<tr class="row-') == 200  # shown a page at a time
     result = client.post(url, data={"action": "confirm"}, buffered=True)
     elapsed = time.perf_counter() - started
     text = result.get_data(as_text=True)
@@ -279,27 +326,63 @@ def test_ten_thousand_rows_with_progress_in_under_ten_seconds(client, db, team):
 def test_the_command_line_import_uses_the_same_rules(app, runner, db, team, tmp_path):
     path = tmp_path / "sheets.csv"
     path.write_bytes(messy_csv(encoding="cp1252"))
-    dry = runner.invoke(args=["paper", "import", team["campaign"].slug, str(path),
-                              "--as", team["organizer"].email, "--dry-run"])
+    dry = runner.invoke(
+        args=[
+            "paper",
+            "import",
+            team["campaign"].slug,
+            str(path),
+            "--as",
+            team["organizer"].email,
+            "--dry-run",
+        ]
+    )
     assert dry.exit_code == 0, dry.output
     assert "11 rows: 5 valid, 4 invalid, 2 duplicates" in dry.output
     assert _paper_count(db, team["campaign"]) == 0
-    outsider = runner.invoke(args=["paper", "import", team["campaign"].slug, str(path),
-                                   "--as", team["outsider"].email])
+    outsider = runner.invoke(
+        args=["paper", "import", team["campaign"].slug, str(path), "--as", team["outsider"].email]
+    )
     assert outsider.exit_code != 0 and "not on the staff" in outsider.output
-    real = runner.invoke(args=["paper", "import", team["campaign"].slug, str(path),
-                               "--as", team["organizer"].email, "--batch", "cli"])
+    real = runner.invoke(
+        args=[
+            "paper",
+            "import",
+            team["campaign"].slug,
+            str(path),
+            "--as",
+            team["organizer"].email,
+            "--batch",
+            "cli",
+        ]
+    )
     assert real.exit_code == 0, real.output
     assert "Saved 5 paper signatures" in real.output
     assert _paper_count(db, team["campaign"]) == 5
 
 
-EDGE_EMAILS = ["ana@example.org", "ANA.Ruiz+rally@Mail.Example.org", "a..b@example.org",
-               ".a@example.org", "a.@example.org", "a@-example.org", "a@example-.org",
-               "a@example", "a@example.test", "a@x.local", "o'brien@example.ie",
-               "josé@ejemplo.mx", "a@ejemplo.méxico", "a b@example.org", "a@@example.org",
-               "a@example.c", "x" * 65 + "@example.org", "a@" + "b" * 64 + ".org",
-               "user@sub.domain.example.co.uk", "a@b.alt"]
+EDGE_EMAILS = [
+    "ana@example.org",
+    "ANA.Ruiz+rally@Mail.Example.org",
+    "a..b@example.org",
+    ".a@example.org",
+    "a.@example.org",
+    "a@-example.org",
+    "a@example-.org",
+    "a@example",
+    "a@example.test",
+    "a@x.local",
+    "o'brien@example.ie",
+    "josé@ejemplo.mx",
+    "a@ejemplo.méxico",
+    "a b@example.org",
+    "a@@example.org",
+    "a@example.c",
+    "x" * 65 + "@example.org",
+    "a@" + "b" * 64 + ".org",
+    "user@sub.domain.example.co.uk",
+    "a@b.alt",
+]
 
 
 @pytest.mark.parametrize("email", EDGE_EMAILS)

@@ -17,8 +17,9 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None}
 
 
 def _login(client, user):
-    response = client.post("/login", data={"email": user.email,
-                                           "password": user.email + " password"})
+    response = client.post(
+        "/login", data={"email": user.email, "password": user.email + " password"}
+    )
     assert response.status_code == 302
 
 
@@ -29,25 +30,40 @@ def test_refusals_reach_the_staff_in_spanish(client, db, team):
     db.session.commit()
     _login(client, team["admin"])
     client.get("/organize/?lang=es")  # the choice is kept in the session
-    taken = client.post("/organize/new", data={
-        "slug": campaign.slug, "title": "Otra", "ask": "Vote no.",
-        "time_zone": "America/New_York", "goal": "10"})
+    taken = client.post(
+        "/organize/new",
+        data={
+            "slug": campaign.slug,
+            "title": "Otra",
+            "ask": "Vote no.",
+            "time_zone": "America/New_York",
+            "goal": "10",
+        },
+    )
     assert "Otra campaña ya usa esa dirección web." in taken.get_data(as_text=True)
 
     url = f"/organize/c/{campaign.slug}/dates/new"
-    gap = client.post(url, data={"kind": "vote", "title": "Fantasma", "day": "2026-03-08",
-                                 "clock": "02:30"})
-    assert ("Esa hora no existe ese día en America/New_York (se adelantan los relojes)."
-            in gap.get_data(as_text=True))
+    gap = client.post(
+        url, data={"kind": "vote", "title": "Fantasma", "day": "2026-03-08", "clock": "02:30"}
+    )
+    assert (
+        "Esa hora no existe ese día en America/New_York (se adelantan los relojes)."
+        in gap.get_data(as_text=True)
+    )
 
     client.post(f"/organize/c/{campaign.slug}/dates/{hearing.id}/delete")
     page = client.get(f"/organize/c/{campaign.slug}/dates").get_data(as_text=True)
     assert "Residentes escribieron testimonios para esta audiencia" in page
     assert "Audiencia" in page  # the kind of the date, from the one home of labels
 
-    wrong = client.post("/account/password", data={
-        "current": "not the password", "password": "a new long passphrase",
-        "confirm": "a new long passphrase"})
+    wrong = client.post(
+        "/account/password",
+        data={
+            "current": "not the password",
+            "password": "a new long passphrase",
+            "confirm": "a new long passphrase",
+        },
+    )
     assert "Esa no es su contraseña actual." in wrong.get_data(as_text=True)
 
 
@@ -56,8 +72,12 @@ def test_every_label_and_refusal_has_its_spanish(app):
         catalog = read_po(handle, locale="es")
     translated = {m.id for m in catalog if m.id and m.string}
     for source in ("campaign/labels.py", "campaign/error_messages.py"):
-        found = {message for _line, message, _c, _x in extract_from_file(
-            "python", str(ROOT / source), keywords=KEYWORDS)}
+        found = {
+            message
+            for _line, message, _c, _x in extract_from_file(
+                "python", str(ROOT / source), keywords=KEYWORDS
+            )
+        }
         assert found and found <= translated, sorted(found - translated)
 
 
@@ -75,8 +95,14 @@ def test_services_reach_flask_only_through_their_seams():
     # context.py reads the running application; campaign/mails.py renders mail. The three
     # below still read Flask themselves and are to move to the seams.
     not_yet = {"mail.py", "packets.py", "purge.py"}
-    web_side = ("flask", "flask_babel", "flask_login", "flask_wtf", "campaign.web",
-                "campaign.links")
+    web_side = (
+        "flask",
+        "flask_babel",
+        "flask_login",
+        "flask_wtf",
+        "campaign.web",
+        "campaign.links",
+    )
     leaks = {
         path.name: sorted(name for name in _imports(path) if name.startswith(web_side))
         for path in sorted((ROOT / "campaign/services").glob("*.py"))

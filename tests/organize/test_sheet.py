@@ -10,8 +10,12 @@ from campaign.organize.sheet import qr_svg
 
 
 def _login(client, user):
-    assert client.post("/login", data={"email": user.email,
-                                       "password": user.email + " password"}).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"email": user.email, "password": user.email + " password"}
+        ).status_code
+        == 302
+    )
 
 
 def test_sheet_pdf_in_both_languages(client, db, team):
@@ -26,11 +30,19 @@ def test_sheet_pdf_in_both_languages(client, db, team):
     assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()
     unwrapped = text.replace("\n", "")
-    for expected in ("Vote NO on the <renewal> & more", "File 2026-0412", "Name", "ZIP",
-                     "Email", "Scan to sign online", f"/c/{campaign.slug}/sign"):
+    for expected in (
+        "Vote NO on the <renewal> & more",
+        "File 2026-0412",
+        "Name",
+        "ZIP",
+        "Email",
+        "Scan to sign online",
+        f"/c/{campaign.slug}/sign",
+    ):
         assert expected in unwrapped, expected
-    assert client.get(f"/organize/c/{campaign.slug}/paper/sheet.pdf?lang_sheet=fr"
-                      ).status_code == 404
+    assert (
+        client.get(f"/organize/c/{campaign.slug}/paper/sheet.pdf?lang_sheet=fr").status_code == 404
+    )
     spanish = client.get(f"/organize/c/{campaign.slug}/paper/sheet.pdf?lang_sheet=es")
     assert spanish.status_code == 200
     spanish_text = PdfReader(io.BytesIO(spanish.data)).pages[0].extract_text()

@@ -11,9 +11,17 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "translations/organize/es/LC_MESSAGES/messages.po"
-SOURCES = ["campaign/organize", "campaign/coalition", "campaign/auth",
-           "templates/organize", "templates/coalition", "templates/auth",
-           "templates/email/organize", "campaign/packets", "templates/packets"]
+SOURCES = [
+    "campaign/organize",
+    "campaign/coalition",
+    "campaign/auth",
+    "templates/organize",
+    "templates/coalition",
+    "templates/auth",
+    "templates/email/organize",
+    "campaign/packets",
+    "templates/packets",
+]
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
@@ -48,7 +56,12 @@ def test_every_staff_string_is_translated_with_its_placeholders():
             translated[ids[0]] = (ids, strings)
     missing = sorted(_source_messages() - set(translated))
     assert missing == [], f"untranslated (run tools/translate.py organize ...): {missing}"
-    wrong = [ids[0] for ids, strings in translated.values()
-             if any(set(PLACEHOLDER.findall(ids[-1])) != set(PLACEHOLDER.findall(string))
-                    for string in strings)]
+    wrong = [
+        ids[0]
+        for ids, strings in translated.values()
+        if any(
+            set(PLACEHOLDER.findall(ids[-1])) != set(PLACEHOLDER.findall(string))
+            for string in strings
+        )
+    ]
     assert wrong == []

@@ -12,8 +12,24 @@ from campaign.services.packets import _local_date, _LocalDates, _sort_name, _Sor
 
 
 def test_word_by_word_sort_keys_equal_whole_name_keys():
-    words = ["Ánh", "de la", "O'Brien", "ǅemal", "Straße", "ΣΊΣΥΦΟΣ", "İlkay", "ﬁlipa",
-             "Nguyễn", "\u0301e", "a\u00a0b", "¨x", "", "  ", "東京", "José\u200b"]
+    words = [
+        "Ánh",
+        "de la",
+        "O'Brien",
+        "ǅemal",
+        "Straße",
+        "ΣΊΣΥΦΟΣ",
+        "İlkay",
+        "ﬁlipa",
+        "Nguyễn",
+        "\u0301e",
+        "a\u00a0b",
+        "¨x",
+        "",
+        "  ",
+        "東京",
+        "José\u200b",
+    ]
     rng = random.Random(3)
     names = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 4))) for _ in range(400)]
     names += ["e \u0301", " leading", "trailing ", "two  spaces"]
@@ -32,8 +48,9 @@ def test_per_hour_local_dates_equal_moment_by_moment(zone):
     start = datetime(2026, 3, 1)
     # Spans the northern and southern clock changes of 2026.
     for _ in range(3000):
-        moment = start + timedelta(seconds=rng.randint(0, 240 * 86400),
-                                   microseconds=rng.randint(0, 999_999))
+        moment = start + timedelta(
+            seconds=rng.randint(0, 240 * 86400), microseconds=rng.randint(0, 999_999)
+        )
         for stored in (moment, moment.isoformat(" ")):
             assert dates(stored) == _local_date(stored, tz), (zone, stored)
 
@@ -53,10 +70,12 @@ def test_a_streamed_roster_is_read_after_gather_returns_and_matches_the_eager_on
     hearing = next(d for d in campaign.deadlines if d.kind == DeadlineKind.HEARING)
     rng = random.Random(5)
     for n in range(120):
-        make_signature(campaign, name=rng.choice(["Ana", "Zoë", "Ángel", "bo"]) + f" {n % 7}",
-                       district=rng.choice(["1", "2", "10", "unassigned"]),
-                       visibility=rng.choice([Visibility.PUBLIC, Visibility.PACKET,
-                                              Visibility.COUNTED]))
+        make_signature(
+            campaign,
+            name=rng.choice(["Ana", "Zoë", "Ángel", "bo"]) + f" {n % 7}",
+            district=rng.choice(["1", "2", "10", "unassigned"]),
+            visibility=rng.choice([Visibility.PUBLIC, Visibility.PACKET, Visibility.COUNTED]),
+        )
     db.session.commit()
     with force_locale("en"):
         eager = packets.gather(db.session, campaign, hearing)

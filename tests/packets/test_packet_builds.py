@@ -38,20 +38,25 @@ def _text(path: Path) -> str:
 
 
 def _build(db, campaign, **options) -> Packet:
-    packet = packet_service.request_build(db.session, campaign, None, in_background=False,
-                                          **options)
+    packet = packet_service.request_build(
+        db.session, campaign, None, in_background=False, **options
+    )
     db.session.commit()
     return packet_service.run_build(packet.id, workers=0)
-
 
 
 def test_roster_dates_are_the_signing_day_where_the_campaign_is(app, db):
     campaign = make_campaign(slug="packet-dates", time_zone="America/New_York")
     # 03:30 UTC on March 1st is still February 28th in New York.
-    make_signature(campaign, name="Late Night Signer",
-                   verified_at=datetime(2026, 3, 1, 3, 30, tzinfo=UTC))
-    make_signature(campaign, name="Morning Signer", email="m@example.org",
-                   verified_at=datetime(2026, 3, 1, 15, 0, tzinfo=UTC))
+    make_signature(
+        campaign, name="Late Night Signer", verified_at=datetime(2026, 3, 1, 3, 30, tzinfo=UTC)
+    )
+    make_signature(
+        campaign,
+        name="Morning Signer",
+        email="m@example.org",
+        verified_at=datetime(2026, 3, 1, 15, 0, tzinfo=UTC),
+    )
     db.session.commit()
     packet = _build(db, campaign)
     lines = _text(packet_service.file_path(packet)).splitlines()
@@ -60,22 +65,36 @@ def test_roster_dates_are_the_signing_day_where_the_campaign_is(app, db):
     assert "2026-02-28" in late and "2026-03-01" not in late
     assert "2026-03-01" in morning
 
+
 def test_packet_respects_visibility_moderation_and_totals(app, db):
     campaign = make_campaign(slug="packet-rules")
-    make_signature(campaign, name="Publica Visible", visibility=Visibility.PUBLIC,
-                   email="pv@example.org", address="12 Secret Street")
-    make_signature(campaign, name="Paquete Solamente", visibility=Visibility.PACKET,
-                   district="2", zip="22222")
+    make_signature(
+        campaign,
+        name="Publica Visible",
+        visibility=Visibility.PUBLIC,
+        email="pv@example.org",
+        address="12 Secret Street",
+    )
+    make_signature(
+        campaign, name="Paquete Solamente", visibility=Visibility.PACKET, district="2", zip="22222"
+    )
     make_signature(campaign, name="Contado Nomas", visibility=Visibility.COUNTED)
     make_signature(campaign, name="Pendiente Nadie", status=SignatureStatus.PENDING)
     make_testimony(campaign, reference="OKAY0001", body="Approved words here.")
-    make_testimony(campaign, reference="OKAY0002", name="Hidden Author",
-                   visibility=Visibility.COUNTED, position="support")
+    make_testimony(
+        campaign,
+        reference="OKAY0002",
+        name="Hidden Author",
+        visibility=Visibility.COUNTED,
+        position="support",
+    )
     make_testimony(campaign, reference="WAIT0001", status=TestimonyStatus.PENDING)
-    make_testimony(campaign, reference="NOPE0001", status=TestimonyStatus.REJECTED,
-                   rejection_reason="abusive")
-    redacted = make_testimony(campaign, reference="REDA0001",
-                              body="My neighbor Juan Private lives at 5 Elm.")
+    make_testimony(
+        campaign, reference="NOPE0001", status=TestimonyStatus.REJECTED, rejection_reason="abusive"
+    )
+    redacted = make_testimony(
+        campaign, reference="REDA0001", body="My neighbor Juan Private lives at 5 Elm."
+    )
     redacted.redacted_body = "My neighbor [name removed] lives at [address removed]."
     db.session.commit()
 
@@ -89,8 +108,11 @@ def test_packet_respects_visibility_moderation_and_totals(app, db):
     assert "Hidden Author" not in text
     assert "Juan Private" not in text and "[name removed]" in text
     assert "@" not in text and "Secret Street" not in text
-    verified = db.session.scalar(sa.select(sa.func.count()).select_from(Signature).where(
-        Signature.status == SignatureStatus.VERIFIED))
+    verified = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Signature)
+        .where(Signature.status == SignatureStatus.VERIFIED)
+    )
     assert packet.counts["signatures"] == verified == 3
     assert packet.counts["testimonies"] == 3
     pages = PdfReader(str(packet_service.file_path(packet))).pages
@@ -108,9 +130,10 @@ def test_build_through_the_page_shows_progress_and_download_is_audited(client, d
     page = client.get("/organize/c/packet-web/packets")
     assert page.status_code == 200 and "Build packet" in page.get_data(as_text=True)
     hearing_id = campaign.deadlines[0].id
-    response = client.post("/organize/c/packet-web/packets",
-                           data={"hearing": hearing_id, "group_by": "district",
-                                 "decision_maker": 0})
+    response = client.post(
+        "/organize/c/packet-web/packets",
+        data={"hearing": hearing_id, "group_by": "district", "decision_maker": 0},
+    )
     assert response.status_code == 302
     packet = db.session.scalar(sa.select(Packet))
     assert packet.status == PacketStatus.DONE  # jobs run inline in tests
@@ -120,13 +143,13 @@ def test_build_through_the_page_shows_progress_and_download_is_audited(client, d
     assert download.status_code == 200 and download.mimetype == "application/pdf"
     assert download.headers["Cache-Control"] == "no-store"  # names: no cache may keep it
     assert PdfReader(io.BytesIO(download.data)).pages
-    event = db.session.scalar(sa.select(AuditEvent).where(
-        AuditEvent.action == "packet.downloaded"))
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "packet.downloaded"))
     assert event.actor_id == organizer.id and event.target_id == packet.id
 
 
 def test_a_packet_that_cannot_be_downloaded_says_why_in_the_staffs_language(
-        client, db, login, monkeypatch):
+    client, db, login, monkeypatch
+):
     campaign = make_campaign(slug="packet-why")
     make_signature(campaign)
     organizer = make_staff(campaign, "organizer")
@@ -144,19 +167,23 @@ def test_a_packet_that_cannot_be_downloaded_says_why_in_the_staffs_language(
     assert client.get(url).status_code == 302
     missing = client.get("/organize/c/packet-why/packets").get_data(as_text=True)
     assert "Este paquete todavía no está listo." in missing
-    assert not db.session.scalars(sa.select(AuditEvent).where(
-        AuditEvent.action == "packet.downloaded")).all()
+    assert not db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "packet.downloaded")
+    ).all()
 
     # A hearing removed between showing the form and sending it.
     def hearing_gone(*_args, **_kwargs):
         raise packet_service.HearingNotFound("this campaign has no such hearing")
 
     monkeypatch.setattr(packet_service, "request_build", hearing_gone)
-    page = client.post("/organize/c/packet-why/packets", data={
-        "hearing": campaign.deadlines[0].id, "group_by": "district", "decision_maker": 0})
+    page = client.post(
+        "/organize/c/packet-why/packets",
+        data={"hearing": campaign.deadlines[0].id, "group_by": "district", "decision_maker": 0},
+    )
     assert page.status_code == 200
     assert "Esa audiencia o persona con voto ya no está en esta campaña" in page.get_data(
-        as_text=True)
+        as_text=True
+    )
 
 
 def test_the_packets_page_is_a_staff_page_that_fits_a_phone(client, db, login):
@@ -184,11 +211,23 @@ def test_every_build_stays_reachable_page_after_page(client, db, login):
     # 45 finished builds, two of them in the same second (ordered by id then).
     done = {"status": PacketStatus.DONE, "stage": "done", "progress": 100, "sha256": "0" * 64}
     for n in range(45):
-        db.session.add(Packet(campaign_id=campaign.id, hearing_id=hearing.id, pages=n + 1,
-                              file_name=f"packet-{n}.pdf",
-                              created_at=start + timedelta(hours=min(n, 43)), **done))
-    foreign = Packet(campaign_id=other.id, hearing_id=other.deadlines[0].id,
-                     file_name="other.pdf", created_at=start, **done)
+        db.session.add(
+            Packet(
+                campaign_id=campaign.id,
+                hearing_id=hearing.id,
+                pages=n + 1,
+                file_name=f"packet-{n}.pdf",
+                created_at=start + timedelta(hours=min(n, 43)),
+                **done,
+            )
+        )
+    foreign = Packet(
+        campaign_id=other.id,
+        hearing_id=other.deadlines[0].id,
+        file_name="other.pdf",
+        created_at=start,
+        **done,
+    )
     db.session.add(foreign)
     db.session.commit()
     login(organizer)
@@ -200,13 +239,17 @@ def test_every_build_stays_reachable_page_after_page(client, db, login):
         assert ("Newest builds" in html) == (pages > 1)
         older = re.search(r'<a rel="next" href="([^"]+)">Older builds</a>', html)
         url = older.group(1).replace("&amp;", "&") if older else None
-    ours = db.session.scalars(sa.select(Packet.id).where(Packet.campaign_id == campaign.id)
-                              .order_by(Packet.created_at.desc(), Packet.id.desc())).all()
+    ours = db.session.scalars(
+        sa.select(Packet.id)
+        .where(Packet.campaign_id == campaign.id)
+        .order_by(Packet.created_at.desc(), Packet.id.desc())
+    ).all()
     assert pages == 3 and seen == list(ours)
     # Another campaign's build, or nonsense, as the starting point: the newest builds.
     for before in (foreign.id, "x", -1):
         html = client.get(f"/organize/c/packet-pages/packets?before={before}").get_data(
-            as_text=True)
+            as_text=True
+        )
         assert re.findall(r'<tr id="p(\d+)">', html)[:1] == [str(ours[0])]
         assert "Newest builds" not in html and "Older builds" in html
 
@@ -267,8 +310,7 @@ def _stalled_build(db, campaign) -> Packet:
     return packet
 
 
-def test_a_build_whose_worker_died_shows_interrupted_and_reading_writes_nothing(
-        client, db, login):
+def test_a_build_whose_worker_died_shows_interrupted_and_reading_writes_nothing(client, db, login):
     campaign = make_campaign(slug="packet-stale")
     organizer = make_staff(campaign, "organizer")
     db.session.commit()
@@ -283,8 +325,9 @@ def test_a_build_whose_worker_died_shows_interrupted_and_reading_writes_nothing(
     db.session.expire_all()
     assert db.session.get(Packet, packet.id).status == PacketStatus.RUNNING  # GETs wrote nothing
     # Building again (a POST) records it as failed, and builds.
-    response = client.post(url, data={"hearing": campaign.deadlines[0].id,
-                                      "group_by": "position", "decision_maker": 0})
+    response = client.post(
+        url, data={"hearing": campaign.deadlines[0].id, "group_by": "position", "decision_maker": 0}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     stalled = db.session.get(Packet, packet.id)
@@ -311,13 +354,19 @@ def test_decision_maker_variant_puts_their_district_first(app, db):
 
 def test_cli_builds_with_progress(runner, db, tmp_path, demo):
     out = tmp_path / "packet.pdf"
-    result = runner.invoke(args=["packet", "build", "riverton-arrest-data", "--out", str(out),
-                                 "--workers", "0"])
+    result = runner.invoke(
+        args=["packet", "build", "riverton-arrest-data", "--out", str(out), "--workers", "0"]
+    )
     assert result.exit_code == 0, result.output
     assert out.exists() and "pages" in result.output
-    approved = db.session.scalars(sa.select(Testimony.reference).join(Testimony.hearing).where(
-        Testimony.status == TestimonyStatus.APPROVED,
-        Testimony.campaign_id == demo_campaign_id(db))).all()
+    approved = db.session.scalars(
+        sa.select(Testimony.reference)
+        .join(Testimony.hearing)
+        .where(
+            Testimony.status == TestimonyStatus.APPROVED,
+            Testimony.campaign_id == demo_campaign_id(db),
+        )
+    ).all()
     text = _text(out)
     for reference in approved:
         assert reference in text
@@ -342,9 +391,14 @@ def test_the_packets_page_speaks_spanish(client, db, login):
     db.session.commit()
     login(organizer)
     html = client.get("/organize/c/packet-es/packets?lang=es").get_data(as_text=True)
-    for spanish in ("Paquetes para la audiencia", "Preparar el paquete", "Agrupar los testimonios",
-                    "Descargar el PDF", "Generando las páginas · 40%",
-                    f"Listo · {done.pages} página" + ("" if done.pages == 1 else "s")):
+    for spanish in (
+        "Paquetes para la audiencia",
+        "Preparar el paquete",
+        "Agrupar los testimonios",
+        "Descargar el PDF",
+        "Generando las páginas · 40%",
+        f"Listo · {done.pages} página" + ("" if done.pages == 1 else "s"),
+    ):
         assert spanish in html, spanish
     for english in ("Build packet", "Download PDF", "rendering ·", " pages<"):
         assert english not in html, english
@@ -357,8 +411,10 @@ def _failed_builds(db, campaign, monkeypatch) -> dict[BuildFailure, Packet]:
         raise RuntimeError("template error <b>x</b>")
 
     failed = {}
-    for code, failing in ((BuildFailure.DISK_FULL, _disk_full),
-                          (BuildFailure.ERROR, template_error)):
+    for code, failing in (
+        (BuildFailure.DISK_FULL, _disk_full),
+        (BuildFailure.ERROR, template_error),
+    ):
         monkeypatch.setattr(packet_service, "build_packet", failing)
         with pytest.raises((OSError, RuntimeError)):
             _build(db, campaign)
@@ -385,16 +441,20 @@ def test_a_failed_build_is_explained_in_the_pages_language(client, db, login, la
     url = f"/organize/c/packet-fail-{lang}/packets"
     html = client.get(f"{url}?lang={lang}").get_data(as_text=True)
     if lang == "en":
-        for words in ("The disk is full: the packet could not be written.",
-                      "The build stopped: the worker was interrupted.",
-                      "The hearing or the campaign of this build was deleted before it ran.",
-                      "The build failed: template error"):
+        for words in (
+            "The disk is full: the packet could not be written.",
+            "The build stopped: the worker was interrupted.",
+            "The hearing or the campaign of this build was deleted before it ran.",
+            "The build failed: template error",
+        ):
             assert words in html, words
     else:
-        for words in ("El disco está lleno: no se pudo escribir el paquete.",
-                      "se interrumpió el proceso de tareas",
-                      "La audiencia o la campaña de este paquete se borró antes",
-                      "La preparación falló: template error"):
+        for words in (
+            "El disco está lleno: no se pudo escribir el paquete.",
+            "se interrumpió el proceso de tareas",
+            "La audiencia o la campaña de este paquete se borró antes",
+            "La preparación falló: template error",
+        ):
             assert words in html, words
         assert "The disk is full" not in html and "The build failed" not in html
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html  # escaped as ever

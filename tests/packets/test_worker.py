@@ -47,8 +47,10 @@ def queue(app, request):
     def start_worker() -> subprocess.Popen:
         process = subprocess.Popen(
             [FLASK, "--app", "campaign", "worker", "--workers", "1"],
-            env=env, start_new_session=True,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         workers.append(process)
         return process
@@ -115,8 +117,9 @@ def test_worker_killed_mid_build_leaves_a_retryable_build(db, demo, queue):
     queue()  # a new worker; the organizer presses "Build packet" again
     again = packet_service.request_build(db.session, campaign, None)
     db.session.commit()
-    done = _wait_for(db, again.id, lambda p: p.status in (PacketStatus.DONE, PacketStatus.FAILED),
-                     timeout=180)
+    done = _wait_for(
+        db, again.id, lambda p: p.status in (PacketStatus.DONE, PacketStatus.FAILED), timeout=180
+    )
     assert done.status == PacketStatus.DONE, done.error
 
 

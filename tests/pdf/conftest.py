@@ -21,11 +21,32 @@ ARTIFACTS = REPO / "test-artifacts" / "pdf"
 
 # Short names that never wrap in a roster column, so each appears whole in extracted text.
 GIVEN_NAMES = (
-    "Ana Mejía", "Bilal Abdi", "Carmen Ruiz", "Dang Thi Lan", "Efua Mensah", "Fátima Hassan",
-    "Gustavo Peña", "Hana Kowalenko", "Iñaki Zubiri", "Jun Park", "Kofi Boateng", "Lucía Ortiz",
-    "Marisol Díaz", "Nadia Шевченко", "Óscar Núñez", "Priya Shah", "Quang Tran", "Rosa Flores",
-    "Søren Holm", "Tomás Reyes", "Umar Farouk", "Valeria Cruz", "Wei Chen", "Ximena López",
-    "Yusuf Okafor", "Zoë Martin",
+    "Ana Mejía",
+    "Bilal Abdi",
+    "Carmen Ruiz",
+    "Dang Thi Lan",
+    "Efua Mensah",
+    "Fátima Hassan",
+    "Gustavo Peña",
+    "Hana Kowalenko",
+    "Iñaki Zubiri",
+    "Jun Park",
+    "Kofi Boateng",
+    "Lucía Ortiz",
+    "Marisol Díaz",
+    "Nadia Шевченко",
+    "Óscar Núñez",
+    "Priya Shah",
+    "Quang Tran",
+    "Rosa Flores",
+    "Søren Holm",
+    "Tomás Reyes",
+    "Umar Farouk",
+    "Valeria Cruz",
+    "Wei Chen",
+    "Ximena López",
+    "Yusuf Okafor",
+    "Zoë Martin",
 )
 # Names that must never appear: they are not in the content given to the engine.
 NOT_GIVEN_NAMES = ("Beatrix Vandersloot", "Cornelius Fairweather", "Dmitri Yevtushenkov")

@@ -13,8 +13,14 @@ REPO = Path(__file__).resolve().parents[2]
 def _flask(instance: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "CAMPAIGN_INSTANCE_PATH": str(instance)}
     env.pop("DATABASE_URL", None)
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "campaign", *args],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "campaign", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_packet_build_command_exits_with_status_0(tmp_path: Path) -> None:

@@ -75,8 +75,13 @@ def test_failed_build_leaves_no_file_and_no_temporary_file(tmp_path: Path) -> No
             raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError, match="disk full"):
-        build_packet(small_content(), out, cache_dir=tmp_path / "cache", workers=0,
-                     progress=fail_while_writing)
+        build_packet(
+            small_content(),
+            out,
+            cache_dir=tmp_path / "cache",
+            workers=0,
+            progress=fail_while_writing,
+        )
     assert not out.exists()
     assert list(out.parent.iterdir()) == []
 
@@ -100,8 +105,13 @@ def test_failed_rebuild_keeps_the_previous_packet(tmp_path: Path, monkeypatch) -
 
 def test_progress_goes_through_the_stages_up_to_100(tmp_path: Path) -> None:
     seen: list[tuple[str, int]] = []
-    build_packet(small_content(), tmp_path / "p.pdf", cache_dir=tmp_path / "cache",
-                 workers=0, progress=lambda stage, percent: seen.append((stage, percent)))
+    build_packet(
+        small_content(),
+        tmp_path / "p.pdf",
+        cache_dir=tmp_path / "cache",
+        workers=0,
+        progress=lambda stage, percent: seen.append((stage, percent)),
+    )
     stages = list(dict.fromkeys(stage for stage, _ in seen))
     assert stages == ["preparing", "rendering", "numbering", "merging", "writing"]
     percents = [percent for _, percent in seen]
@@ -144,10 +154,22 @@ def test_cache_prunes_chunks_no_build_used_for_a_while(tmp_path: Path) -> None:
 
 def test_an_empty_packet_still_builds(tmp_path: Path) -> None:
     content = small_content(
-        coalition=(), districts=(), zips=(), testimony_groups=(), roster=(), methods=(),
-        signatures_verified=0, signatures_online=0, signatures_paper=0,
-        signatures_counted_only=0, testimonies_support=0, testimonies_oppose=0,
-        testimonies_neutral=0, committee=None, variant_note=None, decision_reference="",
+        coalition=(),
+        districts=(),
+        zips=(),
+        testimony_groups=(),
+        roster=(),
+        methods=(),
+        signatures_verified=0,
+        signatures_online=0,
+        signatures_paper=0,
+        signatures_counted_only=0,
+        testimonies_support=0,
+        testimonies_oppose=0,
+        testimonies_neutral=0,
+        committee=None,
+        variant_note=None,
+        decision_reference="",
         campaign_title="A title long enough to need two lines on the cover and to be cut "
         "short in the footer of every single page of the packet " * 2,
     )

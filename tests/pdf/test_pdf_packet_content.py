@@ -53,8 +53,9 @@ def _roster_reading_order(path: Path, pages: list[int]) -> str:
         r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">(.*?)</word>'
     )
     for page in pages:
-        bbox = run_tool(need_poppler("pdftotext"), "-bbox", "-f", str(page), "-l", str(page),
-                        str(path), "-")
+        bbox = run_tool(
+            need_poppler("pdftotext"), "-bbox", "-f", str(page), "-l", str(page), str(path), "-"
+        )
         for x, y, word in pattern.findall(bbox.stdout):
             x, y = float(x), float(y)
             if 78 <= y <= 740:  # between the page's roster header and the footer
@@ -127,8 +128,14 @@ def test_bookmarks_cover_every_section_group_and_testimony(built: BuiltPacket) -
     walk(reader.outline, 0)
     top = [t for d, t, _p in titles if d == 0]
     labels = built.content.labels
-    for section in (labels.contents, labels.totals_by_district, labels.endorsements,
-                    labels.written_testimony, labels.roster, labels.methods):
+    for section in (
+        labels.contents,
+        labels.totals_by_district,
+        labels.endorsements,
+        labels.written_testimony,
+        labels.roster,
+        labels.methods,
+    ):
         assert section in top
     groups = [t for d, t, _p in titles if d == 1]
     for group in built.content.testimony_groups:
@@ -142,8 +149,9 @@ def test_bookmarks_cover_every_section_group_and_testimony(built: BuiltPacket) -
 
 
 def test_contents_entries_are_links_to_their_pages(built: BuiltPacket) -> None:
-    contents_index = next(i for i, t in enumerate(built.texts)
-                          if built.content.labels.contents in t)
+    contents_index = next(
+        i for i, t in enumerate(built.texts) if built.content.labels.contents in t
+    )
     page = built.reader.pages[contents_index]
     targets = []
     for annotation in page.get("/Annots", []):
@@ -210,14 +218,25 @@ def test_save_cover_testimony_and_roster_pages_as_png(built: BuiltPacket) -> Non
     pdftoppm = need_poppler("pdftoppm")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     labels = built.content.labels
-    first_testimony = next(i for i, t in enumerate(built.texts)
-                           if f"{labels.reference} T-" in t) + 1
-    first_roster = next(i for i, t in enumerate(built.texts)
-                        if t.startswith(labels.roster)) + 1
+    first_testimony = (
+        next(i for i, t in enumerate(built.texts) if f"{labels.reference} T-" in t) + 1
+    )
+    first_roster = next(i for i, t in enumerate(built.texts) if t.startswith(labels.roster)) + 1
     for name, page in (("cover", 1), ("testimony", first_testimony), ("roster", first_roster)):
         prefix = ARTIFACTS / name
-        done = run_tool(pdftoppm, "-png", "-r", "60", "-f", str(page), "-l", str(page),
-                        "-singlefile", str(built.path), str(prefix))
+        done = run_tool(
+            pdftoppm,
+            "-png",
+            "-r",
+            "60",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-singlefile",
+            str(built.path),
+            str(prefix),
+        )
         assert done.returncode == 0, done.stderr
         png = prefix.with_suffix(".png")
         assert png.stat().st_size > 5_000
@@ -231,8 +250,9 @@ def test_labels_can_be_spanish_and_page_numbers_follow(tmp_path: Path) -> None:
 
     from campaign.pdf import PacketLabels, build_packet
 
-    labels = PacketLabels(lang="es", contents="Índice", roster="Firmas",
-                          page_of="página {page} de {pages}")
+    labels = PacketLabels(
+        lang="es", contents="Índice", roster="Firmas", page_of="página {page} de {pages}"
+    )
     content = small_content(labels=labels)
     out = tmp_path / "es.pdf"
     result = build_packet(content, out, cache_dir=tmp_path / "c", workers=0)
@@ -241,4 +261,5 @@ def test_labels_can_be_spanish_and_page_numbers_follow(tmp_path: Path) -> None:
     assert texts[-1].rstrip().endswith(f"página {result.pages} de {result.pages}")
     assert reader.trailer["/Root"]["/Lang"] == "es"
     assert dataclasses.replace(content, labels=PacketLabels()).content_hash() != (
-        content.content_hash())
+        content.content_hash()
+    )

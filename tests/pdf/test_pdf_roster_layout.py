@@ -53,9 +53,7 @@ def test_every_signer_appears_once_in_order_and_no_entry_is_split() -> None:
             assert len(column) <= LINES_PER_COLUMN
             # A column never starts with the second line of a name.
             assert not column or column[0].kind != "continuation"
-    assert [squash(n) for n in _names_in_reading_order(layout)] == [
-        squash(e.name) for e in roster
-    ]
+    assert [squash(n) for n in _names_in_reading_order(layout)] == [squash(e.name) for e in roster]
     assert sum(p.entries for p in layout.pages) == len(roster)
 
 
@@ -64,8 +62,13 @@ def test_long_names_wrap_inside_their_column_instead_of_being_cut() -> None:
         dataclasses.replace(roster_of(("x",))[0], name=LONG_NAME)
     ]
     layout = layout_roster(roster, PacketLabels())
-    lines = [line for page in layout.pages for col in page.columns for line in col
-             if line.kind in ("entry", "continuation")]
+    lines = [
+        line
+        for page in layout.pages
+        for col in page.columns
+        for line in col
+        if line.kind in ("entry", "continuation")
+    ]
     assert any(line.kind == "continuation" for line in lines), "the long name should wrap"
     regular = _measure(False)
     name_room = ROW_TAB if layout.rows else layout.tab_stop
@@ -93,7 +96,8 @@ def test_new_signers_change_only_the_pages_they_land_on() -> None:
     # Roster pages are filled at least MIN_FILL, on average close to 90 %.
     capacity = 3 * LINES_PER_COLUMN
     fill = sum(sum(len(c) for c in p.columns) for p in before.pages[:-1]) / (
-        capacity * (len(before.pages) - 1))
+        capacity * (len(before.pages) - 1)
+    )
     assert fill > 0.8
     rng = random.Random(11)
     changed_pages = []
@@ -108,9 +112,7 @@ def test_new_signers_change_only_the_pages_they_land_on() -> None:
 
 
 def test_rendered_roster_pages_are_exactly_one_pdf_page_each(tmp_path: Path) -> None:
-    roster = _roster(700) + [
-        dataclasses.replace(e, name=LONG_NAME) for e in _roster(40, seed=9)
-    ]
+    roster = _roster(700) + [dataclasses.replace(e, name=LONG_NAME) for e in _roster(40, seed=9)]
     content = small_content(roster=tuple(sort_roster(roster)), testimony_groups=())
     result = build_packet(content, tmp_path / "p.pdf", cache_dir=tmp_path / "c", workers=0)
     _reader, texts = read_texts(tmp_path / "p.pdf")
@@ -123,8 +125,16 @@ def test_rendered_roster_pages_are_exactly_one_pdf_page_each(tmp_path: Path) -> 
 
 def test_names_in_many_scripts_print_with_the_bundled_fonts(tmp_path: Path) -> None:
     need_poppler("pdffonts")
-    names = ("王小明", "山田 花子", "Nguyễn Thị Lan", "Ελένη Παπαδοπούλου", "Олена Шевченко",
-             "Zoë Ñúñez", "مريم حسن", "דוד כהן")
+    names = (
+        "王小明",
+        "山田 花子",
+        "Nguyễn Thị Lan",
+        "Ελένη Παπαδοπούλου",
+        "Олена Шевченко",
+        "Zoë Ñúñez",
+        "مريم حسن",
+        "דוד כהן",
+    )
     content = small_content(roster=roster_of(names), testimony_groups=())
     out = tmp_path / "scripts.pdf"
     build_packet(content, out, cache_dir=tmp_path / "c", workers=0)
@@ -149,8 +159,9 @@ def test_a_layout_with_known_pages_matches_a_fresh_one_and_reuses_the_unchanged(
     first = PageMemory("context")
     layout_roster(base, PacketLabels(), on_page=remember, memory=first)
     rng = random.Random(4)
-    grown = list(sort_roster(base[:2_000] + base[2_001:] + [make_roster_entry(rng)
-                                                              for _ in range(3)]))
+    grown = list(
+        sort_roster(base[:2_000] + base[2_001:] + [make_roster_entry(rng) for _ in range(3)])
+    )
     second = PageMemory("context", first.learned, use=lambda known: True)
     again = layout_roster(grown, PacketLabels(), on_page=remember, memory=second)
     fresh = layout_roster(grown, PacketLabels())

@@ -28,7 +28,7 @@ def hostile_strings(canary: CanaryServer) -> list[str]:
         '<a rel="attachment" href="file:///etc/hostname">open me</a>',
         f"@import url({canary.url('x.css')});",
         "body { background: url(file:///etc/passwd) }",
-        f'<style>@import url({canary.url("style.css")}); p {{ color: red }}</style>',
+        f"<style>@import url({canary.url('style.css')}); p {{ color: red }}</style>",
         f'<svg><image href="{canary.url("svg.png")}"/></svg>',
         f'<iframe src="{canary.url("frame")}"></iframe><object data="{canary.url("obj")}">',
         "<script>alert(1)</script> &amp; &lt;b&gt; ]]> <!-- comment -->",
@@ -95,21 +95,21 @@ def test_renderer_refuses_remote_and_local_urls_even_in_raw_html(
     # Trusted callers (the sign-up sheet) pass raw HTML: the fetcher and the attachment
     # stripping must hold even when markup is not escaped.
     html = f"""<html><head>
-      <link rel="stylesheet" href="{canary.url('sheet.css')}">
+      <link rel="stylesheet" href="{canary.url("sheet.css")}">
       <link rel="attachment" href="file:///etc/passwd" title="passwd">
       <link rel="attachment" href="packet-asset:packet.css" title="even an allowed asset">
       <style>
-        @import url({canary.url('import.css')});
-        body {{ background: url({canary.url('bg.png')}); }}
+        @import url({canary.url("import.css")});
+        body {{ background: url({canary.url("bg.png")}); }}
         @font-face {{ font-family: X; src: url(file:///etc/passwd); }}
       </style></head><body>
       <p>Sheet</p>
-      <img src="{canary.url('img.png')}"><img src="file:///etc/passwd">
+      <img src="{canary.url("img.png")}"><img src="file:///etc/passwd">
       <img src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E">
       <a rel="attachment" href="file:///etc/hostname">attach</a>
       <a rel="attachment" href="packet-asset:fonts.css">attach asset</a>
-      <a href="{canary.url('link')}">link</a>
-      <svg width="10" height="10"><image href="{canary.url('svg.png')}" width="10"
+      <a href="{canary.url("link")}">link</a>
+      <svg width="10" height="10"><image href="{canary.url("svg.png")}" width="10"
         height="10"/></svg>
     </body></html>"""
     pdf = render_html_to_pdf(html, extra_css=f"@import url({canary.url('extra.css')});")

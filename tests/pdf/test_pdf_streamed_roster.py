@@ -52,8 +52,10 @@ def test_a_streamed_roster_lays_out_as_the_tuple_and_is_read_as_it_goes() -> Non
 
     streamed = _streamed(entries, reads)
     assert len(streamed) == len(entries) and not reads  # its length is known unread
-    _same_layout(layout_roster(streamed, PacketLabels(), on_page=on_page),
-                 layout_roster(entries, PacketLabels()))
+    _same_layout(
+        layout_roster(streamed, PacketLabels(), on_page=on_page),
+        layout_roster(entries, PacketLabels()),
+    )
     districts = len({e.district for e in entries})
     assert districts >= 4 and len(reads) == districts
     # The first page was cut when the first district (and no more than the next) was read.
@@ -62,8 +64,10 @@ def test_a_streamed_roster_lays_out_as_the_tuple_and_is_read_as_it_goes() -> Non
 
 def test_without_known_metas_or_with_wide_ones_the_whole_roster_decides_the_columns() -> None:
     entries = _roster(800)
-    _same_layout(layout_roster(_streamed(entries, metas=False), PacketLabels()),
-                 layout_roster(entries, PacketLabels()))
+    _same_layout(
+        layout_roster(_streamed(entries, metas=False), PacketLabels()),
+        layout_roster(entries, PacketLabels()),
+    )
     # Long localized dates: too wide for rows, so each column is its own <pre>.
     wide = tuple(dataclasses.replace(e, signed_on="30 de septiembre de 2024") for e in entries)
     streamed = _streamed(wide)

@@ -72,8 +72,9 @@ def subsetter(request, monkeypatch):
     if request.param == "fonttools":
         monkeypatch.setattr(weasy_fonts, "harfbuzz_subset", None)
         clock = {name: getattr(time, name) for name in dir(time) if not name.startswith("_")}
-        monkeypatch.setattr(timeTools, "time",
-                            types.SimpleNamespace(**{**clock, "time": _MovingClock().time}))
+        monkeypatch.setattr(
+            timeTools, "time", types.SimpleNamespace(**{**clock, "time": _MovingClock().time})
+        )
     elif weasy_fonts.harfbuzz_subset is None:
         pytest.skip("libharfbuzz-subset0 is not installed: WeasyPrint subsets with fontTools")
     return request.param

@@ -27,10 +27,20 @@ def _raw_dump(db) -> str:
 
 def test_names_emails_addresses_and_phones_are_encrypted(db, app):
     campaign = make_campaign(slug="at-rest")
-    make_signature(campaign, name="Rosalinda Quintero", email="rosalinda.q@example.org",
-                   address="742 Evergreen Terrace")
-    make_testimony(campaign, name="Tomasz Wierzbicki", email="tomasz.w@example.org",
-                   phone="+1 555 0100", wants_to_speak=True, speak_mode="phone")
+    make_signature(
+        campaign,
+        name="Rosalinda Quintero",
+        email="rosalinda.q@example.org",
+        address="742 Evergreen Terrace",
+    )
+    make_testimony(
+        campaign,
+        name="Tomasz Wierzbicki",
+        email="tomasz.w@example.org",
+        phone="+1 555 0100",
+        wants_to_speak=True,
+        speak_mode="phone",
+    )
     db.session.commit()
     raw = _raw_dump(db)
     for secret in ("Rosalinda", "rosalinda.q", "Evergreen", "Tomasz", "tomasz.w", "555 0100"):
@@ -74,7 +84,11 @@ def test_values_of_every_key_decrypt_and_tampered_ones_are_refused():
 
     raw = bytearray(base64.urlsafe_b64decode(tokens[5]))
     raw[30] ^= 1  # one bit of the ciphertext: the HMAC no longer matches
-    for bad in (base64.urlsafe_b64encode(bytes(raw)).decode(), "not a token", tokens[5][:-8],
-                KeyRing(Fernet.generate_key().decode(), "h").encrypt("someone else's key")):
+    for bad in (
+        base64.urlsafe_b64encode(bytes(raw)).decode(),
+        "not a token",
+        tokens[5][:-8],
+        KeyRing(Fernet.generate_key().decode(), "h").encrypt("someone else's key"),
+    ):
         with pytest.raises(ValueError):
             ring.decrypt(bad)

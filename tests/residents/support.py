@@ -74,16 +74,20 @@ def local(year: int, month: int, day: int, hour: int, minute: int = 0) -> dateti
     return datetime(year, month, day, hour, minute, tzinfo=NEW_YORK).astimezone(UTC)
 
 
-def campaign_with_hearing(hearing_at: datetime, rule: str = "days_before_at:1:15:00",
-                          speaker_rule: str | None = None, **fields):
+def campaign_with_hearing(
+    hearing_at: datetime,
+    rule: str = "days_before_at:1:15:00",
+    speaker_rule: str | None = None,
+    **fields,
+):
     """A campaign whose only hearing is at hearing_at, with a comment deadline by rule."""
     campaign = make_campaign(hearing_at=hearing_at, **fields)
     hearing = next(d for d in campaign.deadlines if d.kind == DeadlineKind.HEARING)
-    add_relative(db.session, hearing, DeadlineKind.COMMENT_DEADLINE, "Written testimony due",
-                 rule)
+    add_relative(db.session, hearing, DeadlineKind.COMMENT_DEADLINE, "Written testimony due", rule)
     if speaker_rule:
-        add_relative(db.session, hearing, DeadlineKind.SPEAKER_CUTOFF, "Speaker sign-up closes",
-                     speaker_rule)
+        add_relative(
+            db.session, hearing, DeadlineKind.SPEAKER_CUTOFF, "Speaker sign-up closes", speaker_rule
+        )
     db.session.flush()
     return campaign
 

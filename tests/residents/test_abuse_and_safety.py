@@ -28,8 +28,14 @@ from tests.residents.support import (
 
 SIGN = {"name": "Ana Flores", "email": "ana@example.org", "zip": "11111", "visibility": "packet"}
 TESTIFY = {
-    "name": "Rosa Díaz", "email": "rosa@example.org", "zip": "22222", "position": "oppose",
-    "body": "My testimony.", "language": "es", "speak": "no", "visibility": "counted",
+    "name": "Rosa Díaz",
+    "email": "rosa@example.org",
+    "zip": "22222",
+    "position": "oppose",
+    "body": "My testimony.",
+    "language": "es",
+    "speak": "no",
+    "visibility": "counted",
 }
 
 
@@ -48,8 +54,9 @@ def test_a_repeat_signature_gets_a_byte_identical_page(app, db):
 
     def post(email: str) -> str:
         token = csrf_token(text_of(client.get(f"/c/{campaign.slug}/sign")))
-        response = client.post(f"/c/{campaign.slug}/sign",
-                               data={**SIGN, "email": email, "csrf_token": token})
+        response = client.post(
+            f"/c/{campaign.slug}/sign", data={**SIGN, "email": email, "csrf_token": token}
+        )
         assert response.status_code == 200
         return without_csrf(text_of(response))
 
@@ -91,14 +98,19 @@ def test_a_lost_session_keeps_a_long_testimony(app, db):
     db.session.commit()
     _csrf_app, client = other_app(app, WTF_CSRF_ENABLED=True)
     long_text = "Párrafo uno.\n\n" + " ".join(["palabra"] * 3000)
-    response = client.post(f"/c/{campaign.slug}/testify", data={**TESTIFY, "body": long_text},
-                           headers={"Accept-Language": "es"})
+    response = client.post(
+        f"/c/{campaign.slug}/testify",
+        data={**TESTIFY, "body": long_text},
+        headers={"Accept-Language": "es"},
+    )
     page = text_of(response)
     assert response.status_code == 400
     assert "Por su seguridad, este formulario venció. Guardamos lo que escribió" in page
     assert long_text in page
-    retry = client.post(f"/c/{campaign.slug}/testify",
-                        data={**TESTIFY, "body": long_text, "csrf_token": csrf_token(page)})
+    retry = client.post(
+        f"/c/{campaign.slug}/testify",
+        data={**TESTIFY, "body": long_text, "csrf_token": csrf_token(page)},
+    )
     assert retry.status_code == 302
     assert len(stored(db, Testimony)) == 1
 
@@ -137,9 +149,10 @@ def test_a_confirmation_button_with_a_bad_token_confirms_nothing(app, db, client
 
 def test_other_forms_get_a_page_that_still_gives_the_text_back(app, db):
     _csrf_app, client = other_app(app, WTF_CSRF_ENABLED=True)
-    response = client.post("/login", data={"email": "lead@example.org",
-                                           "password": "secret words here",
-                                           "csrf_token": "old"})
+    response = client.post(
+        "/login",
+        data={"email": "lead@example.org", "password": "secret words here", "csrf_token": "old"},
+    )
     page = text_of(response)
     assert response.status_code == 400 and "This form expired" in page
     assert "lead@example.org" in page and "secret words here" not in page
@@ -154,11 +167,15 @@ def test_too_many_signatures_get_a_friendly_page_in_spanish(app, db, tmp_path):
     _limited, client = other_app(app, tmp_path / "limited", RATELIMIT_ENABLED=True)
     spanish = {"Accept-Language": "es-MX,es;q=0.9"}
     for n in range(10):
-        response = client.post(f"/c/{campaign.slug}/sign",
-                               data={**SIGN, "email": f"person{n}@example.org"}, headers=spanish)
+        response = client.post(
+            f"/c/{campaign.slug}/sign",
+            data={**SIGN, "email": f"person{n}@example.org"},
+            headers=spanish,
+        )
         assert response.status_code == 200
-    limited = client.post(f"/c/{campaign.slug}/sign", data={**SIGN, "comment": "No lo pierda."},
-                          headers=spanish)
+    limited = client.post(
+        f"/c/{campaign.slug}/sign", data={**SIGN, "comment": "No lo pierda."}, headers=spanish
+    )
     page = text_of(limited)
     assert limited.status_code == 429
     assert "Por favor, vaya más despacio" in page and 'lang="es"' in page
@@ -176,8 +193,9 @@ def test_one_inbox_cannot_be_flooded_from_many_addresses(app, db, tmp_path):
     for n in range(6):
         client.environ_base["REMOTE_ADDR"] = f"198.51.100.{n + 1}"
         email = "Victim@Example.org" if n % 2 else "victim+x@example.org"
-        codes.append(client.post(f"/c/{campaign.slug}/sign",
-                                 data={**SIGN, "email": email}).status_code)
+        codes.append(
+            client.post(f"/c/{campaign.slug}/sign", data={**SIGN, "email": email}).status_code
+        )
     assert codes == [200, 200, 200, 200, 200, 429]
 
 
@@ -215,8 +233,7 @@ def open_campaign(db):
 
 
 @pytest.mark.parametrize("value", HOSTILE)
-def test_hostile_input_comes_back_escaped_and_never_breaks_a_page(client, db, open_campaign,
-                                                                  value):
+def test_hostile_input_comes_back_escaped_and_never_breaks_a_page(client, db, open_campaign, value):
     slug = open_campaign.slug
     # Refused (bad ZIP): the form comes back with the text, escaped.
     for path, data in ((f"/c/{slug}/sign", SIGN), (f"/c/{slug}/testify", TESTIFY)):
@@ -231,8 +248,9 @@ def test_hostile_input_comes_back_escaped_and_never_breaks_a_page(client, db, op
     assert signed.status_code == 200
     confirm = text_of(client.get(link(outbox()[-1], "/confirm/")))
     assert str(escape(received_line(value))) in confirm
-    given = client.post(f"/c/{slug}/testify", data={**TESTIFY, "name": value, "body": value,
-                                                    "affiliation": value})
+    given = client.post(
+        f"/c/{slug}/testify", data={**TESTIFY, "name": value, "body": value, "affiliation": value}
+    )
     assert given.status_code == 302
     private = text_of(client.get(given.headers["Location"]))
     assert str(escape(received_text(value))) in private
@@ -253,8 +271,11 @@ def test_very_long_and_undecodable_input_is_refused_politely(client, db, open_ca
     assert "Your comment can be at most 500 characters." in page
     too_long = client.post(f"/c/{slug}/testify", data={**TESTIFY, "body": "word " * 20_001})
     assert too_long.status_code == 200 and "the limit is 5,000" in text_of(too_long)
-    raw = client.post(f"/c/{slug}/sign", data=b"name=%FF%FE%00&email=a%40b.org&zip=11111",
-                      content_type="application/x-www-form-urlencoded")
+    raw = client.post(
+        f"/c/{slug}/sign",
+        data=b"name=%FF%FE%00&email=a%40b.org&zip=11111",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert raw.status_code == 200
     assert client.post(f"/c/{slug}/sign", data="x" * (9 * 1024 * 1024)).status_code == 413
     assert stored(db, Signature) == [] or all("\x00" not in s.name for s in stored(db, Signature))
@@ -287,8 +308,9 @@ def test_the_confirmation_arrives_over_smtp(app, db, tmp_path):
     try:
         campaign = make_campaign()
         db.session.commit()
-        smtp_app, client = other_app(app, tmp_path / "smtp", MAIL_BACKEND="smtp",
-                                     SMTP_HOST="127.0.0.1", SMTP_PORT=port)
+        smtp_app, client = other_app(
+            app, tmp_path / "smtp", MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=port
+        )
         response = client.post(f"/c/{campaign.slug}/sign", data=SIGN)
         assert response.status_code == 200
     finally:
@@ -300,8 +322,10 @@ def test_the_confirmation_arrives_over_smtp(app, db, tmp_path):
     message = message_from_bytes(envelope.content, policy=policy.default)
     assert message["Subject"].startswith("Please confirm your signature")
     assert f"/c/{campaign.slug}/confirm/" in message.get_content()
-    assert not (Path(smtp_app.config["OUTBOX_PATH"]).exists()
-                and list(Path(smtp_app.config["OUTBOX_PATH"]).glob("*.eml")))
+    assert not (
+        Path(smtp_app.config["OUTBOX_PATH"]).exists()
+        and list(Path(smtp_app.config["OUTBOX_PATH"]).glob("*.eml"))
+    )
 
 
 # --- Weight, privacy headers, other hosts ------------------------------------------------------
@@ -311,9 +335,17 @@ def resident_pages(client, campaign) -> list[str]:
     client.post(f"/c/{campaign.slug}/sign", data=SIGN)
     confirm = link(outbox()[-1], "/confirm/")
     given = client.post(f"/c/{campaign.slug}/testify", data=TESTIFY).headers["Location"]
-    return [f"/c/{campaign.slug}", f"/c/{campaign.slug}/sign", f"/c/{campaign.slug}/testify",
-            confirm, given, given + "/edit", given + "/withdraw",
-            f"/c/{campaign.slug}/sign/resend", "/t/not-a-token"]
+    return [
+        f"/c/{campaign.slug}",
+        f"/c/{campaign.slug}/sign",
+        f"/c/{campaign.slug}/testify",
+        confirm,
+        given,
+        given + "/edit",
+        given + "/withdraw",
+        f"/c/{campaign.slug}/sign/resend",
+        "/t/not-a-token",
+    ]
 
 
 def test_no_page_weighs_over_150_kb_before_images(client, db, demo):

@@ -59,9 +59,19 @@ def audit(html: str) -> FormAudit:
 def pages(client, db):
     campaign = campaign_with_hearing(datetime.now(UTC) + timedelta(days=10), ask_address=True)
     db.session.commit()
-    sent = client.post(f"/c/{campaign.slug}/testify", data={
-        "name": "Rosa", "email": "rosa@example.org", "zip": "11111", "position": "oppose",
-        "body": "Text.", "language": "en", "speak": "no", "visibility": "packet"})
+    sent = client.post(
+        f"/c/{campaign.slug}/testify",
+        data={
+            "name": "Rosa",
+            "email": "rosa@example.org",
+            "zip": "11111",
+            "position": "oppose",
+            "body": "Text.",
+            "language": "en",
+            "speak": "no",
+            "visibility": "packet",
+        },
+    )
     private = sent.headers["Location"]
     return {
         "sign": f"/c/{campaign.slug}/sign",
@@ -109,7 +119,7 @@ def _colors() -> dict[str, str]:
 def _luminance(hex_color: str) -> float:
     if len(hex_color) == 4:  # "#333" -> "#333333"
         hex_color = "#" + "".join(c * 2 for c in hex_color[1:])
-    channels = [int(hex_color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -122,8 +132,14 @@ def contrast(a: str, b: str) -> float:
 def test_text_colours_meet_wcag_aa():
     colors = _colors()
     pairs = [
-        ("ink", "paper"), ("ink", "page"), ("muted", "paper"), ("muted", "page"),
-        ("brand", "paper"), ("brand", "page"), ("accent", "paper"), ("warn-ink", "warn-bg"),
+        ("ink", "paper"),
+        ("ink", "page"),
+        ("muted", "paper"),
+        ("muted", "page"),
+        ("brand", "paper"),
+        ("brand", "page"),
+        ("accent", "paper"),
+        ("warn-ink", "warn-bg"),
         ("brand-dark", "paper"),
     ]
     for text, background in pairs:
@@ -133,6 +149,7 @@ def test_text_colours_meet_wcag_aa():
     # Focus ring and input borders: 3:1 against the page (non-text contrast).
     assert contrast(colors["ink"], colors["paper"]) >= 3
     assert contrast(colors["field-border"], colors["paper"]) >= 3
+
     # Tags with their own colours, as written in the stylesheet.
     def resolve(value: str) -> str:
         variable = re.fullmatch(r"var\(--([\w-]+)\)", value.strip())

@@ -28,17 +28,23 @@ NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # Monday 10 am in New York
 def test_every_deadline_with_its_status_and_a_countdown_to_the_next(client, db):
     with time_machine.travel(NOW, tick=False):
         campaign = campaign_with_hearing(local(2026, 3, 9, 10))  # across the DST change
-        campaign.deadlines.append(Deadline(kind=DeadlineKind.OTHER, title="Rally at City Hall",
-                                           at=local(2026, 2, 20, 17)))
-        campaign.deadlines.append(Deadline(kind=DeadlineKind.VOTE, title="Council vote",
-                                           at=local(2026, 3, 4, 19)))
+        campaign.deadlines.append(
+            Deadline(kind=DeadlineKind.OTHER, title="Rally at City Hall", at=local(2026, 2, 20, 17))
+        )
+        campaign.deadlines.append(
+            Deadline(kind=DeadlineKind.VOTE, title="Council vote", at=local(2026, 3, 4, 19))
+        )
         db.session.commit()
         page = text_of(client.get(f"/c/{campaign.slug}"))
     for title in ("Rally at City Hall", "Council vote", "Written testimony due", "Hearing"):
         assert title in page
     timeline = page.split('id="dates-heading"')[1].split("</section>")[0]
-    assert timeline.index("Rally at City Hall") < timeline.index("Council vote") < timeline.index(
-        "Written testimony due") < timeline.index("Monday, March 9, 2026")
+    assert (
+        timeline.index("Rally at City Hall")
+        < timeline.index("Council vote")
+        < timeline.index("Written testimony due")
+        < timeline.index("Monday, March 9, 2026")
+    )
     assert "Passed" in page and "Soon" in page and "Upcoming" in page
     # Next: the vote, Wednesday 7 pm EST, 2 days and 9 hours away (so "soon").
     next_card = page.split('id="next-heading"')[1].split("</section>")[0]
@@ -80,13 +86,24 @@ def test_whip_count_with_stances_dates_and_sources(client, db):
         DecisionMaker(name="Bo No", district="2", sort_order=2),
         DecisionMaker(name="Cy Unknown", district="3", sort_order=3),
     ]
-    members[0].positions.append(StatedPosition(
-        stance=Stance.UNDECIDED, stated_on=date(2026, 1, 5), source_url="https://news.example/1"))
-    members[0].positions.append(StatedPosition(
-        stance=Stance.YES, stated_on=date(2026, 2, 10), source_url="https://news.example/2",
-        source_note="Co-sponsored the renewal."))
-    members[1].positions.append(StatedPosition(
-        stance=Stance.NO, stated_on=date(2026, 2, 1), source_url="javascript:alert(1)"))
+    members[0].positions.append(
+        StatedPosition(
+            stance=Stance.UNDECIDED, stated_on=date(2026, 1, 5), source_url="https://news.example/1"
+        )
+    )
+    members[0].positions.append(
+        StatedPosition(
+            stance=Stance.YES,
+            stated_on=date(2026, 2, 10),
+            source_url="https://news.example/2",
+            source_note="Co-sponsored the renewal.",
+        )
+    )
+    members[1].positions.append(
+        StatedPosition(
+            stance=Stance.NO, stated_on=date(2026, 2, 1), source_url="javascript:alert(1)"
+        )
+    )
     campaign.decision_makers.extend(members)
     db.session.commit()
     page = text_of(client.get(f"/c/{campaign.slug}"))
@@ -141,8 +158,12 @@ def test_share_links_are_plain_links_and_opengraph_tags_are_there(client, db, ap
 def test_no_signer_name_or_email_ever_appears(client, db):
     campaign = make_campaign()
     for visibility in Visibility:
-        make_signature(campaign, name=f"Secret {visibility.value} Person",
-                       email=f"{visibility.value}@hidden.example", visibility=visibility)
+        make_signature(
+            campaign,
+            name=f"Secret {visibility.value} Person",
+            email=f"{visibility.value}@hidden.example",
+            visibility=visibility,
+        )
     db.session.commit()
     page = text_of(client.get(f"/c/{campaign.slug}"))
     assert "Person" not in page.replace("Personal", "") and "hidden.example" not in page
@@ -163,9 +184,15 @@ def test_calls_to_action_follow_what_is_open(client, db):
 
 def test_the_page_in_spanish(client, db, demo):
     page = text_of(client.get("/c/riverton-arrest-data?lang=es"))
-    for phrase in ("Firme la petición", "Envíe testimonio escrito", "Próxima fecha",
-                   "La posición de quienes deciden", "Comparta la campaña",
-                   "Audiencia del Comité de Seguridad Pública", "Sí"):
+    for phrase in (
+        "Firme la petición",
+        "Envíe testimonio escrito",
+        "Próxima fecha",
+        "La posición de quienes deciden",
+        "Comparta la campaña",
+        "Audiencia del Comité de Seguridad Pública",
+        "Sí",
+    ):
         assert phrase in page, phrase
     assert "dentro de " in page and " días" in page
     assert "Where the decision-makers stand" not in page

@@ -14,8 +14,10 @@ from tests.factories import make_campaign
 from tests.residents.support import campaign_with_hearing, link, outbox, text_of
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOGS = [ROOT / "translations/es/LC_MESSAGES/messages.po",
-            ROOT / "translations/residents/es/LC_MESSAGES/messages.po"]
+CATALOGS = [
+    ROOT / "translations/es/LC_MESSAGES/messages.po",
+    ROOT / "translations/residents/es/LC_MESSAGES/messages.po",
+]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
@@ -61,22 +63,32 @@ def test_the_sign_form_choices_are_in_the_language_of_each_request(client, db):
     campaign = make_campaign()
     db.session.commit()
     for language, phrases in (
-        ("es", ("Solo contar mi firma", "Solo en el paquete para el concejo",
-                "Su nombre no aparece en ninguna parte")),
-        ("en", ("Counted only", "Only in the packet for the council",
-                "Your name appears nowhere")),
+        (
+            "es",
+            (
+                "Solo contar mi firma",
+                "Solo en el paquete para el concejo",
+                "Su nombre no aparece en ninguna parte",
+            ),
+        ),
+        ("en", ("Counted only", "Only in the packet for the council", "Your name appears nowhere")),
         ("es", ("Solo contar mi firma", "Su nombre aparece solo en el paquete")),
     ):
         form = text_of(client.get(f"/c/{campaign.slug}/sign?lang={language}"))
-        errors = text_of(client.post(f"/c/{campaign.slug}/sign?lang={language}",
-                                     data={"name": "Rosa", "visibility": "packet"}))
+        errors = text_of(
+            client.post(
+                f"/c/{campaign.slug}/sign?lang={language}",
+                data={"name": "Rosa", "visibility": "packet"},
+            )
+        )
         for phrase in phrases:
             assert phrase in form and phrase in errors, (language, phrase)
 
 
 def test_campaign_texts_fall_back_to_english(client, db):
-    campaign = make_campaign(title="Only in English", title_es=None, ask="Vote no.",
-                             ask_es="Voten no.")
+    campaign = make_campaign(
+        title="Only in English", title_es=None, ask="Vote no.", ask_es="Voten no."
+    )
     db.session.commit()
     page = text_of(spanish(client).get(f"/c/{campaign.slug}/sign"))
     assert "Only in English" in page and "Voten no." in page
@@ -88,18 +100,36 @@ def test_the_whole_testimony_path_in_spanish(client, db):
     db.session.commit()
     spanish(client)
     form = text_of(client.get(f"/c/{campaign.slug}/testify"))
-    for phrase in ("Envíe testimonio escrito", "Me opongo a renovar el contrato",
-                   "Su testimonio será registro público", "¿Quiere hablar en la audiencia?",
-                   "Hasta 5,000 palabras", "El testimonio escrito cierra"):
+    for phrase in (
+        "Envíe testimonio escrito",
+        "Me opongo a renovar el contrato",
+        "Su testimonio será registro público",
+        "¿Quiere hablar en la audiencia?",
+        "Hasta 5,000 palabras",
+        "El testimonio escrito cierra",
+    ):
         assert phrase in form, phrase
     errors = text_of(client.post(f"/c/{campaign.slug}/testify", data={"speak": "phone"}))
-    for phrase in ("Escriba su nombre.", "Elija su posición.", "Escriba su testimonio.",
-                   "Escriba el número de teléfono"):
+    for phrase in (
+        "Escriba su nombre.",
+        "Elija su posición.",
+        "Escriba su testimonio.",
+        "Escriba el número de teléfono",
+    ):
         assert phrase in errors, phrase
-    sent = client.post(f"/c/{campaign.slug}/testify", data={
-        "name": "Rosa", "email": "rosa@example.org", "zip": "11111", "position": "oppose",
-        "body": "Mi familia tiene miedo.", "language": "es", "speak": "no",
-        "visibility": "packet"})
+    sent = client.post(
+        f"/c/{campaign.slug}/testify",
+        data={
+            "name": "Rosa",
+            "email": "rosa@example.org",
+            "zip": "11111",
+            "position": "oppose",
+            "body": "Mi familia tiene miedo.",
+            "language": "es",
+            "speak": "no",
+            "visibility": "packet",
+        },
+    )
     receipt = text_of(client.get(sent.headers["Location"]))
     assert "Le enviamos un correo" in receipt and "Número de referencia" in receipt
     [message] = outbox()

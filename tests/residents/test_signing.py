@@ -53,8 +53,9 @@ def test_form_asks_the_minimum_with_the_campaigns_default_visibility(client, db)
     for label in ("Your name", "Email", "ZIP code", "A short comment (optional)"):
         assert label in page
     assert "Street address" not in page
-    assert ('checked id="visibility-1" name="visibility" required type="radio" value="packet"'
-            in page)
+    assert (
+        'checked id="visibility-1" name="visibility" required type="radio" value="packet"' in page
+    )
     assert "Your name appears only in the packet handed to the council" in page
     assert "only counted in your district" in page
     assert '<legend class="label">How your name appears</legend>' in page
@@ -74,8 +75,9 @@ def test_street_address_only_when_the_campaign_turns_it_on(client, db):
 
 def test_a_signature_waits_for_confirmation_with_its_district(client, db):
     campaign = make_campaign()
-    response = sign(client, campaign, zip=" 11111-2345 ", comment="Por mi familia.",
-                    consent_updates="y")
+    response = sign(
+        client, campaign, zip=" 11111-2345 ", comment="Por mi familia.", consent_updates="y"
+    )
     assert response.status_code == 200
     page = text_of(response)
     assert "Check your email" in page and "ana.flores@example.org" in page
@@ -198,8 +200,9 @@ def test_a_link_expires_after_seven_days_and_can_be_sent_again(client, db):
         assert f'action="/c/{campaign.slug}/sign/resend"' in text_of(expired)
         assert client.post(path).status_code == 410
         assert signatures(db, campaign)[0].status == SignatureStatus.PENDING
-        sent = client.post(f"/c/{campaign.slug}/sign/resend",
-                           data={"email": "ANA.Flores@example.org"})
+        sent = client.post(
+            f"/c/{campaign.slug}/sign/resend", data={"email": "ANA.Flores@example.org"}
+        )
         assert "we sent a new link" in text_of(sent)
         fresh = confirm_path(campaign)
         assert fresh != path and len(outbox()) == 2
@@ -312,8 +315,11 @@ def test_two_first_signatures_at_once_make_one_row(app, db):
             with app.app_context():
                 current = campaign_service.get_public(db.session, slug)
                 details = signing.SignatureDetails(
-                    name=name, email="same@example.org", zip="11111",
-                    visibility=Visibility.PACKET, language="en",
+                    name=name,
+                    email="same@example.org",
+                    zip="11111",
+                    visibility=Visibility.PACKET,
+                    language="en",
                 )
                 barrier.wait(timeout=10)
                 signing.sign(db.session, current, details)
@@ -360,8 +366,9 @@ def test_the_kept_form_page_gives_each_visitor_their_own_working_token(app, db):
     assert swapped.status_code == 400 and "this form expired" in text_of(swapped)
     emails = ("a@example.org", "b@example.org")
     for client, token, email in zip((first, second), tokens, emails, strict=True):
-        response = client.post(f"/c/{campaign.slug}/sign",
-                               data={**FORM, "email": email, "csrf_token": token})
+        response = client.post(
+            f"/c/{campaign.slug}/sign", data={**FORM, "email": email, "csrf_token": token}
+        )
         assert response.status_code == 200 and "Check your email" in text_of(response)
     assert len(signatures(db, campaign)) == 2
 
@@ -373,8 +380,9 @@ def test_the_kept_check_your_email_page_prints_each_address_escaped(app, db):
     pages = []
     for email in ("ana@example.org", "o'brien&co@example.org"):
         token = csrf_token(text_of(client.get(f"/c/{campaign.slug}/sign")))
-        response = client.post(f"/c/{campaign.slug}/sign",
-                               data={**FORM, "email": email, "csrf_token": token})
+        response = client.post(
+            f"/c/{campaign.slug}/sign", data={**FORM, "email": email, "csrf_token": token}
+        )
         assert response.status_code == 200
         pages.append(text_of(response))
     assert pages[1].count("o&#39;brien&amp;co@example.org") == 2  # the sentence and the field
@@ -383,10 +391,13 @@ def test_the_kept_check_your_email_page_prints_each_address_escaped(app, db):
     # signed in, so it may differ between the two answers (it did once, in CI).
     same = [page.replace(csrf_token(page), "T") for page in pages]
     assert same[1].replace("o&#39;brien&amp;co@example.org", "X") == same[0].replace(
-        "ana@example.org", "X")
+        "ana@example.org", "X"
+    )
     # The resend button on the kept page carries this session's own token, and works.
-    resend = client.post(f"/c/{campaign.slug}/sign/resend",
-                         data={"email": "ana@example.org", "csrf_token": csrf_token(pages[1])})
+    resend = client.post(
+        f"/c/{campaign.slug}/sign/resend",
+        data={"email": "ana@example.org", "csrf_token": csrf_token(pages[1])},
+    )
     assert resend.status_code == 200
 
 
@@ -433,15 +444,22 @@ def test_a_kept_confirmation_mail_reads_exactly_as_one_rendered_for_it(app, db):
     db.session.commit()
     template = "email/residents/signature_confirm.txt"
     context = {"campaign_url": "https://example.org/c/x", "max_age_days": 14}
-    names = ["Ana", "%(name)s {{ name }} %s", "O'Brien & <b>Co</b>", "\u202eRTL\u200b",
-             "\ufdd0 almost a placeholder \ufdd0", "😀 " * 50, "x" * 300]
+    names = [
+        "Ana",
+        "%(name)s {{ name }} %s",
+        "O'Brien & <b>Co</b>",
+        "\u202eRTL\u200b",
+        "\ufdd0 almost a placeholder \ufdd0",
+        "😀 " * 50,
+        "x" * 300,
+    ]
     with app.test_request_context():
         for language in ("en", "es"):
             for number, name in enumerate(names):
                 texts = {"name": name, "confirm_url": f"https://example.org/c/x/confirm/{number}"}
-                assert mails.render(template, language, texts=texts, campaign=campaign,
-                                    **context) == (
-                    mails.render(template, language, campaign=campaign, **texts, **context))
+                assert mails.render(
+                    template, language, texts=texts, campaign=campaign, **context
+                ) == (mails.render(template, language, campaign=campaign, **texts, **context))
 
 
 def test_the_confirmation_mail_follows_an_edit_of_the_campaign_at_once(client, db):
@@ -474,8 +492,12 @@ def test_closed_campaign_takes_no_signatures_and_no_confirmations(client, db):
 
 def test_drafts_and_unknown_campaigns_are_not_found(client, db):
     draft = make_campaign(status=CampaignStatus.DRAFT)
-    for path in (f"/c/{draft.slug}/sign", "/c/nope/sign", "/c/nope/confirm/abc",
-                 f"/c/{draft.slug}/testify"):
+    for path in (
+        f"/c/{draft.slug}/sign",
+        "/c/nope/sign",
+        "/c/nope/confirm/abc",
+        f"/c/{draft.slug}/testify",
+    ):
         assert client.get(path).status_code == 404
     assert sign(client, draft).status_code == 404
 

@@ -47,9 +47,11 @@ def send_testimony(client, campaign, **changes):
 
 
 def stored_testimonies(db, campaign) -> list[Testimony]:
-    return list(db.session.scalars(
-        sa.select(Testimony).where(Testimony.campaign_id == campaign.id).order_by(Testimony.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Testimony).where(Testimony.campaign_id == campaign.id).order_by(Testimony.id)
+        )
+    )
 
 
 def private_path(response) -> str:
@@ -74,8 +76,11 @@ def test_form_phrases_positions_against_the_decision_and_warns_of_public_record(
     assert "Written testimony closes" in page and re.search(r"\b(EST|EDT)\b", page)
     assert "Up to 5,000 words" in page
     assert 'data-when-speak="phone"' in page  # hidden by JS until "by phone" is chosen
-    for legend in ("Your position", "Do you want to speak at the hearing?",
-                   "How your name appears"):
+    for legend in (
+        "Your position",
+        "Do you want to speak at the hearing?",
+        "How your name appears",
+    ):
         assert f'<legend class="label">{legend}</legend>' in page
 
 
@@ -86,8 +91,9 @@ def test_testimony_is_received_unconfirmed_with_a_reference_and_private_link(cli
     [testimony] = stored_testimonies(db, campaign)
     assert testimony.status == TestimonyStatus.UNCONFIRMED and testimony.confirmed_at is None
     assert testimony.hearing_id == hearing_of(campaign).id
-    assert re.fullmatch(f"[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}",
-                        testimony.reference)
+    assert re.fullmatch(
+        f"[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}", testimony.reference
+    )
     assert testimony.district == "2" and testimony.position == Position.OPPOSE
     assert testimony.body == FORM["body"] and testimony.affiliation == "Casa del Pueblo"
     assert testimony.wants_to_speak is False and testimony.speak_mode is None
@@ -150,8 +156,9 @@ def test_an_expired_confirmation_link_can_be_sent_again(client, db):
         ({"zip": "2222"}, "zip", "Enter your 5-digit ZIP code"),
     ],
 )
-def test_errors_link_to_their_field_and_keep_the_text(client, db, campaign, changes, field,
-                                                      message):
+def test_errors_link_to_their_field_and_keep_the_text(
+    client, db, campaign, changes, field, message
+):
     response = send_testimony(client, campaign, **changes)
     page = text_of(response)
     assert response.status_code == 200 and message in page
@@ -163,23 +170,43 @@ def test_errors_link_to_their_field_and_keep_the_text(client, db, campaign, chan
 
 
 def test_phone_is_required_and_kept_only_for_speaking_by_phone(client, db, campaign):
-    private_path(send_testimony(client, campaign, speak="phone", phone="(555) 201-3344",
-                         interpreter_language="Spanish", consent_reminders="y"))
-    private_path(send_testimony(client, campaign, speak="in_person", phone="555-201-9999",
-                         interpreter_language="Spanish"))
-    private_path(send_testimony(client, campaign, speak="no", phone="555-201-8888",
-                         interpreter_language="Spanish"))
+    private_path(
+        send_testimony(
+            client,
+            campaign,
+            speak="phone",
+            phone="(555) 201-3344",
+            interpreter_language="Spanish",
+            consent_reminders="y",
+        )
+    )
+    private_path(
+        send_testimony(
+            client,
+            campaign,
+            speak="in_person",
+            phone="555-201-9999",
+            interpreter_language="Spanish",
+        )
+    )
+    private_path(
+        send_testimony(
+            client, campaign, speak="no", phone="555-201-8888", interpreter_language="Spanish"
+        )
+    )
     by_phone, in_person, written = stored_testimonies(db, campaign)
     assert (by_phone.speak_mode, by_phone.phone) == (SpeakMode.PHONE, "(555) 201-3344")
     assert by_phone.consent_reminders and by_phone.interpreter_language == "Spanish"
     assert (in_person.speak_mode, in_person.phone) == (SpeakMode.IN_PERSON, None)
     assert in_person.wants_to_speak and in_person.interpreter_language == "Spanish"
     assert (written.wants_to_speak, written.phone, written.interpreter_language) == (
-        False, None, None)
+        False,
+        None,
+        None,
+    )
 
 
-def test_five_thousand_words_pass_and_one_more_is_refused_with_the_text_kept(client, db,
-                                                                               campaign):
+def test_five_thousand_words_pass_and_one_more_is_refused_with_the_text_kept(client, db, campaign):
     long_text = " ".join(["palabra"] * 5000)
     private_path(send_testimony(client, campaign, body=long_text))
     too_long = send_testimony(client, campaign, body=long_text + " extra")
@@ -190,8 +217,11 @@ def test_five_thousand_words_pass_and_one_more_is_refused_with_the_text_kept(cli
 
 
 def test_the_private_page_shows_the_testimony_escaped(client, db, campaign):
-    path = private_path(send_testimony(client, campaign, body="<b>bold</b> & <script>x()</script>",
-                                name="<i>Rosa</i>"))
+    path = private_path(
+        send_testimony(
+            client, campaign, body="<b>bold</b> & <script>x()</script>", name="<i>Rosa</i>"
+        )
+    )
     page = text_of(client.get(path))
     assert "<script>x()</script>" not in page and "<i>Rosa</i>" not in page
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; &lt;script&gt;" in page
@@ -216,8 +246,9 @@ def test_editing_keeps_the_status_or_sends_it_back_to_review(client, db, campaig
     testimony.confirmed_at = testimony.created_at
     from campaign.services import tallies
 
-    tallies.testimony_transition(db.session, testimony, TestimonyStatus.UNCONFIRMED,
-                                 TestimonyStatus.APPROVED)
+    tallies.testimony_transition(
+        db.session, testimony, TestimonyStatus.UNCONFIRMED, TestimonyStatus.APPROVED
+    )
     db.session.commit()
     assert campaign_service.counts(db.session, campaign.id).oppose == 1
     client.post(path + "/edit", data={**FORM, "zip": "11111", "position": "support"})
@@ -238,8 +269,9 @@ def test_editing_keeps_the_status_or_sends_it_back_to_review(client, db, campaig
 
 
 def test_withdrawing_takes_it_out_of_the_counts(client, db, campaign):
-    approved = make_testimony(campaign, hearing_id=hearing_of(campaign).id,
-                              email="witness@example.org")
+    approved = make_testimony(
+        campaign, hearing_id=hearing_of(campaign).id, email="witness@example.org"
+    )
     db.session.commit()
     from campaign.services.testimony import private_token
 
@@ -265,7 +297,8 @@ def test_an_unconfirmed_testimony_can_be_withdrawn_too(client, db, campaign):
     [testimony] = stored_testimonies(db, campaign)
     assert testimony.status == TestimonyStatus.WITHDRAWN
     assert "This testimony was withdrawn" in text_of(
-        client.get(link(outbox()[0], "/testify/confirm/")))
+        client.get(link(outbox()[0], "/testify/confirm/"))
+    )
 
 
 def test_private_links_that_do_not_fit_are_refused(client, db, campaign):
@@ -302,8 +335,9 @@ def test_honeypot_looks_like_success_and_stores_nothing(client, db, campaign):
         (local(2026, 11, 2, 10), datetime(2026, 11, 1, 20, 0, tzinfo=UTC), "EST"),
     ],
 )
-def test_testimony_closes_at_the_comment_deadline_across_dst(client, db, hearing, deadline_utc,
-                                                              zone_name):
+def test_testimony_closes_at_the_comment_deadline_across_dst(
+    client, db, hearing, deadline_utc, zone_name
+):
     with time_machine.travel(deadline_utc - timedelta(days=5), tick=False):
         campaign = campaign_with_hearing(hearing)
         early = private_path(send_testimony(client, campaign))
@@ -312,8 +346,10 @@ def test_testimony_closes_at_the_comment_deadline_across_dst(client, db, hearing
         assert "Send my testimony" in page and f"3:00\u202fPM {zone_name}" in page
         assert "in 1 minute" in page
         private_path(send_testimony(client, campaign, body="Just in time."))
-        assert client.post(early + "/edit", data={**FORM, "body": "Edited in time."}
-                           ).status_code == 302
+        assert (
+            client.post(early + "/edit", data={**FORM, "body": "Edited in time."}).status_code
+            == 302
+        )
     with time_machine.travel(deadline_utc + timedelta(minutes=1), tick=False):
         closed = client.get(f"/c/{campaign.slug}/testify")
         text = text_of(closed)
@@ -337,8 +373,9 @@ def test_sign_up_to_speak_closes_before_written_testimony(client, db):
     now = datetime(2026, 6, 1, 17, 0, tzinfo=UTC)  # 1 pm in New York
     with time_machine.travel(now, tick=False):
         # Hearing tomorrow 10 am; speakers until noon today, written testimony until 3 pm today.
-        campaign = campaign_with_hearing(local(2026, 6, 2, 10),
-                                         speaker_rule="days_before_at:1:12:00")
+        campaign = campaign_with_hearing(
+            local(2026, 6, 2, 10), speaker_rule="days_before_at:1:12:00"
+        )
         page = text_of(client.get(f"/c/{campaign.slug}/testify"))
         assert "Sign-up to speak at the hearing closed on" in page
         assert 'name="speak"' not in page and 'name="phone"' not in page
@@ -367,8 +404,9 @@ def test_the_next_open_hearing_takes_the_testimony(client, db):
     now = datetime(2026, 6, 1, 21, 0, tzinfo=UTC)  # 5 pm: tomorrow's hearing closed at 3 pm
     with time_machine.travel(now, tick=False):
         campaign = campaign_with_hearing(local(2026, 6, 2, 10))
-        later = Deadline(kind=DeadlineKind.HEARING, title="Second hearing",
-                         at=local(2026, 6, 16, 10))
+        later = Deadline(
+            kind=DeadlineKind.HEARING, title="Second hearing", at=local(2026, 6, 16, 10)
+        )
         campaign.deadlines.append(later)
         db.session.commit()
         private_path(send_testimony(client, campaign))

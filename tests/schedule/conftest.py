@@ -22,8 +22,9 @@ def outbox_messages(app) -> list:
     folder = Path(app.config["OUTBOX_PATH"])
     if not folder.exists():
         return []
-    return [message_from_bytes(p.read_bytes(), policy=default)
-            for p in sorted(folder.glob("*.eml"))]
+    return [
+        message_from_bytes(p.read_bytes(), policy=default) for p in sorted(folder.glob("*.eml"))
+    ]
 
 
 @pytest.fixture

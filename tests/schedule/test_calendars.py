@@ -27,11 +27,21 @@ def _riverton(db, **fields):
     hearing.title_es = "Audiencia del Comité de Seguridad Pública"
     hearing.location = "City Hall, Council Chambers, 200 Main Street"
     hearing.committee = "Committee on Public Safety"
-    comment = ds.add_relative(db.session, hearing, DeadlineKind.COMMENT_DEADLINE,
-                              "Written testimony due", "days_before_at:1:15:00")
-    vote = ds.create_deadline(db.session, campaign, kind=DeadlineKind.VOTE,
-                              title="Full council vote", at=local(2026, 11, 2, 18),
-                              location="City Hall")
+    comment = ds.add_relative(
+        db.session,
+        hearing,
+        DeadlineKind.COMMENT_DEADLINE,
+        "Written testimony due",
+        "days_before_at:1:15:00",
+    )
+    vote = ds.create_deadline(
+        db.session,
+        campaign,
+        kind=DeadlineKind.VOTE,
+        title="Full council vote",
+        at=local(2026, 11, 2, 18),
+        location="City Hall",
+    )
     db.session.commit()
     return campaign, hearing, comment, vote
 
@@ -50,8 +60,9 @@ def test_public_feed_parses_back_field_by_field(client, db):
     campaign, hearing, comment, vote = _riverton(db)
     with time_machine.travel(local(2026, 3, 1, 9), tick=False):
         # A forged Host never reaches a link: they are built on SERVER_BASE_URL.
-        first = client.get("/c/arrest-data/calendar.ics",
-                           environ_overrides={"HTTP_HOST": "evil.example"})
+        first = client.get(
+            "/c/arrest-data/calendar.ics", environ_overrides={"HTTP_HOST": "evil.example"}
+        )
         second = client.get("/c/arrest-data/calendar.ics")
     calendar = _parse(first)
     assert b"\r\n" in first.data and b"\n" not in first.data.replace(b"\r\n", b"")
@@ -68,16 +79,20 @@ def test_public_feed_parses_back_field_by_field(client, db):
 
     events = _events(calendar)
     uid = f"deadline-{hearing.id}@arrest-data.campaign"
-    assert set(events) == {uid, f"deadline-{comment.id}@arrest-data.campaign",
-                           f"deadline-{vote.id}@arrest-data.campaign"}
+    assert set(events) == {
+        uid,
+        f"deadline-{comment.id}@arrest-data.campaign",
+        f"deadline-{vote.id}@arrest-data.campaign",
+    }
     event = events[uid]
     assert event["DTSTART"].params["TZID"] == "America/New_York"
     assert event.start == hearing.at  # the same moment
     assert event.start.utcoffset() == timedelta(hours=-4)  # EDT on March 9
     assert event.start.hour == 10
     assert str(event["LOCATION"]) == "City Hall, Council Chambers, 200 Main Street"
-    assert str(event["SUMMARY"]) == ("Committee on Public Safety hearing "
-                                     "(Stop the arrest-data contract)")
+    assert str(event["SUMMARY"]) == (
+        "Committee on Public Safety hearing (Stop the arrest-data contract)"
+    )
     description = str(event["DESCRIPTION"])
     assert campaign.decision.reference in description
     url = str(event["URL"])
@@ -98,8 +113,9 @@ def test_public_feed_parses_back_field_by_field(client, db):
     # Stable across requests: the same UIDs, and the same bytes (so clients can cache).
     assert set(_events(_parse(second))) == set(events)
     assert second.data == first.data
-    cached = client.get("/c/arrest-data/calendar.ics",
-                        headers={"If-None-Match": first.headers["ETag"]})
+    cached = client.get(
+        "/c/arrest-data/calendar.ics", headers={"If-None-Match": first.headers["ETag"]}
+    )
     assert cached.status_code == 304 and cached.data == b""
 
 
@@ -130,8 +146,9 @@ def test_spanish_feed_and_missing_or_draft_campaigns(client, db):
     _riverton(db)
     spanish = _parse(client.get("/c/arrest-data/calendar.ics?lang=es"))
     summaries = {str(e["SUMMARY"]) for e in spanish.walk("VEVENT")}
-    assert ("Audiencia del Comité de Seguridad Pública "
-            "(Paren el contrato de datos de arrestos)") in summaries
+    assert (
+        "Audiencia del Comité de Seguridad Pública (Paren el contrato de datos de arrestos)"
+    ) in summaries
     make_campaign(slug="secret-draft", status=CampaignStatus.DRAFT)
     db.session.commit()
     assert client.get("/c/secret-draft/calendar.ics").status_code == 404
@@ -141,9 +158,13 @@ def test_spanish_feed_and_missing_or_draft_campaigns(client, db):
 
 def test_private_feed_token_works_is_hashed_and_can_be_revoked(client, db, login):
     mine, hearing, _c, _v = _riverton(db)
-    draft = make_campaign(slug="draft-one", title="Draft campaign", status=CampaignStatus.DRAFT,
-                          hearing_at=local(2026, 4, 1, 18, zone="America/Chicago"),
-                          time_zone="America/Chicago")
+    draft = make_campaign(
+        slug="draft-one",
+        title="Draft campaign",
+        status=CampaignStatus.DRAFT,
+        hearing_at=local(2026, 4, 1, 18, zone="America/Chicago"),
+        time_zone="America/Chicago",
+    )
     other = make_campaign(slug="someone-else", title="Not mine")
     lead = make_staff(mine, "lead")
     from campaign.models import Membership, Role
@@ -159,15 +180,17 @@ def test_private_feed_token_works_is_hashed_and_can_be_revoked(client, db, login
     text = created.get_data(as_text=True)
     assert created.status_code == 200 and created.headers["Cache-Control"] == "no-store"
     start = text.index("http://127.0.0.1:5000/calendar/")
-    url = text[start:text.index('"', start)]
+    url = text[start : text.index('"', start)]
     token = url.removeprefix("http://127.0.0.1:5000/calendar/").removesuffix(".ics")
     assert len(token) >= 40
 
-    stored = db.session.execute(sa.text("SELECT calendar_token_hash FROM \"user\" WHERE id = :i"),
-                                {"i": lead.id}).scalar()
+    stored = db.session.execute(
+        sa.text('SELECT calendar_token_hash FROM "user" WHERE id = :i'), {"i": lead.id}
+    ).scalar()
     assert stored and token not in stored and len(stored) == 64
-    everything = " ".join(str(row) for row in db.session.execute(sa.text(
-        "SELECT * FROM audit_event")).all())
+    everything = " ".join(
+        str(row) for row in db.session.execute(sa.text("SELECT * FROM audit_event")).all()
+    )
     assert token not in everything
 
     feed = _parse(client.get(f"/calendar/{token}.ics"))
@@ -175,8 +198,10 @@ def test_private_feed_token_works_is_hashed_and_can_be_revoked(client, db, login
     assert any("Stop the arrest-data contract" in s for s in summaries)
     assert any("Draft campaign" in s for s in summaries)  # staff see their drafts
     assert not any("Not mine" in s for s in summaries)
-    assert {str(z["TZID"]) for z in feed.walk("VTIMEZONE")} == {"America/New_York",
-                                                               "America/Chicago"}
+    assert {str(z["TZID"]) for z in feed.walk("VTIMEZONE")} == {
+        "America/New_York",
+        "America/Chicago",
+    }
     chicago = next(e for e in feed.walk("VEVENT") if "Draft campaign" in str(e["SUMMARY"]))
     assert chicago["DTSTART"].params["TZID"] == "America/Chicago" and chicago.start.hour == 18
     assert other.id  # the other campaign exists and stays out of the feed
@@ -184,7 +209,7 @@ def test_private_feed_token_works_is_hashed_and_can_be_revoked(client, db, login
     # A new token replaces the old one; revoking turns the feed off.
     renewed = client.post("/organize/calendar", data={"create": "1"}).get_data(as_text=True)
     start = renewed.index("://127.0.0.1:5000/calendar/")
-    new_token = renewed[start:renewed.index('"', start)].rsplit("/", 1)[1].removesuffix(".ics")
+    new_token = renewed[start : renewed.index('"', start)].rsplit("/", 1)[1].removesuffix(".ics")
     assert new_token != token
     assert client.get(f"/calendar/{token}.ics").status_code == 404
     assert client.get(f"/calendar/{new_token}.ics").status_code == 200
@@ -192,10 +217,10 @@ def test_private_feed_token_works_is_hashed_and_can_be_revoked(client, db, login
     assert revoked.status_code == 302
     assert client.get(f"/calendar/{new_token}.ics").status_code == 404
     assert db.session.get(User, lead.id).calendar_token_hash is None
-    actions = db.session.scalars(sa.select(AuditEvent.action).where(
-        AuditEvent.target_type == "user")).all()
-    assert actions == ["calendar.token_issued", "calendar.token_replaced",
-                       "calendar.token_revoked"]
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.target_type == "user")
+    ).all()
+    assert actions == ["calendar.token_issued", "calendar.token_replaced", "calendar.token_revoked"]
 
 
 def test_private_feed_refuses_bad_tokens_and_inactive_accounts(client, db):

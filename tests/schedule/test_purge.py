@@ -43,49 +43,109 @@ from tests.schedule.conftest import local
 CLOSED_AT = local(2026, 1, 10, 20)
 DUE = CLOSED_AT + timedelta(days=30)
 SECRETS = [
-    "Ana Distinctive", "ana.distinctive@example.org", "12 Elm Street", "please call me",
-    "Beto Paperman", "Carmen Uniquename", "carmen.uniquename@example.org", "555-0199",
-    "Tenants of Elm", "I live on Elm Street with my kids", "Dario Pendingson",
-    "Signed twice as Ana", "Ema Contactperson", "ema.contact@example.org", "Mixteco",
+    "Ana Distinctive",
+    "ana.distinctive@example.org",
+    "12 Elm Street",
+    "please call me",
+    "Beto Paperman",
+    "Carmen Uniquename",
+    "carmen.uniquename@example.org",
+    "555-0199",
+    "Tenants of Elm",
+    "I live on Elm Street with my kids",
+    "Dario Pendingson",
+    "Signed twice as Ana",
+    "Ema Contactperson",
+    "ema.contact@example.org",
+    "Mixteco",
     "moderator thinks this is Carmen",
 ]
 
 
 def _closed_campaign(db, app):
-    campaign = make_campaign(slug="detainer-holds", status=CampaignStatus.CLOSED,
-                             closed_at=CLOSED_AT, retention_days=30,
-                             hearing_at=local(2025, 12, 1, 10))
+    campaign = make_campaign(
+        slug="detainer-holds",
+        status=CampaignStatus.CLOSED,
+        closed_at=CLOSED_AT,
+        retention_days=30,
+        hearing_at=local(2025, 12, 1, 10),
+    )
     hearing = campaign.deadlines[0]
-    make_signature(campaign, name="Ana Distinctive", email="ana.distinctive@example.org",
-                   address="12 Elm Street", comment="please call me", zip="11111")
-    paper = make_signature(campaign, name="Beto Paperman", email="beto.paper@example.org",
-                           source=SignatureSource.PAPER, zip="22222", district="2",
-                           visibility=Visibility.COUNTED)
+    make_signature(
+        campaign,
+        name="Ana Distinctive",
+        email="ana.distinctive@example.org",
+        address="12 Elm Street",
+        comment="please call me",
+        zip="11111",
+    )
+    paper = make_signature(
+        campaign,
+        name="Beto Paperman",
+        email="beto.paper@example.org",
+        source=SignatureSource.PAPER,
+        zip="22222",
+        district="2",
+        visibility=Visibility.COUNTED,
+    )
     paper.email = paper.email_domain = None  # paper signers may give no email
     make_signature(campaign, name="Dario Pendingson", status=SignatureStatus.PENDING)
-    make_signature(campaign, name="Fake Duplicate", status=SignatureStatus.INVALIDATED,
-                   invalidated_reason="Signed twice as Ana")
-    make_testimony(campaign, hearing_id=hearing.id, name="Carmen Uniquename",
-                   email="carmen.uniquename@example.org", phone="555-0199",
-                   affiliation="Tenants of Elm", body="I live on Elm Street with my kids",
-                   redacted_body="I live on [street] with my kids", wants_to_speak=True,
-                   interpreter_language="Mixteco",
-                   moderation_note="moderator thinks this is Carmen")
-    make_testimony(campaign, name="Dario Pendingson", status=TestimonyStatus.PENDING,
-                   district="2", zip="22222")
-    make_testimony(campaign, name="Rejected Person", status=TestimonyStatus.REJECTED,
-                   rejection_reason="abusive")
-    make_endorsement(campaign, "Riverton Tenants Union", contact_name="Ema Contactperson",
-                     contact_email="ema.contact@example.org")
-    mail.queue(db.session, "ana.distinctive@example.org", "Thanks", "Thank you Ana Distinctive",
-               campaign_id=campaign.id)
+    make_signature(
+        campaign,
+        name="Fake Duplicate",
+        status=SignatureStatus.INVALIDATED,
+        invalidated_reason="Signed twice as Ana",
+    )
+    make_testimony(
+        campaign,
+        hearing_id=hearing.id,
+        name="Carmen Uniquename",
+        email="carmen.uniquename@example.org",
+        phone="555-0199",
+        affiliation="Tenants of Elm",
+        body="I live on Elm Street with my kids",
+        redacted_body="I live on [street] with my kids",
+        wants_to_speak=True,
+        interpreter_language="Mixteco",
+        moderation_note="moderator thinks this is Carmen",
+    )
+    make_testimony(
+        campaign, name="Dario Pendingson", status=TestimonyStatus.PENDING, district="2", zip="22222"
+    )
+    make_testimony(
+        campaign,
+        name="Rejected Person",
+        status=TestimonyStatus.REJECTED,
+        rejection_reason="abusive",
+    )
+    make_endorsement(
+        campaign,
+        "Riverton Tenants Union",
+        contact_name="Ema Contactperson",
+        contact_email="ema.contact@example.org",
+    )
+    mail.queue(
+        db.session,
+        "ana.distinctive@example.org",
+        "Thanks",
+        "Thank you Ana Distinctive",
+        campaign_id=campaign.id,
+    )
     folder = Path(app.config["PACKETS_PATH"])
     (folder / "cache" / "batches").mkdir(parents=True)
     (folder / "cache" / "batches" / "b1.pdf").write_bytes(b"%PDF Carmen Uniquename")
     (folder / "detainer-holds-packet-1.pdf").write_bytes(b"%PDF Ana Distinctive")
-    db.session.add(Packet(campaign_id=campaign.id, hearing_id=hearing.id,
-                          status=PacketStatus.DONE, stage="done", progress=100,
-                          file_name="detainer-holds-packet-1.pdf", sha256="0" * 64))
+    db.session.add(
+        Packet(
+            campaign_id=campaign.id,
+            hearing_id=hearing.id,
+            status=PacketStatus.DONE,
+            stage="done",
+            progress=100,
+            file_name="detainer-holds-packet-1.pdf",
+            sha256="0" * 64,
+        )
+    )
     db.session.commit()
     return campaign
 
@@ -93,8 +153,10 @@ def _closed_campaign(db, app):
 def _dump(db) -> dict[str, list]:
     """Every row of every table, as stored (ciphertext for encrypted columns)."""
     tables = [t.name for t in db.metadata.sorted_tables]
-    return {t: sorted(map(repr, db.session.execute(sa.text(f'SELECT * FROM "{t}"')).all()))  # noqa: S608
-            for t in tables}
+    return {
+        t: sorted(map(repr, db.session.execute(sa.text(f'SELECT * FROM "{t}"')).all()))  # noqa: S608
+        for t in tables
+    }
 
 
 def _api(client, slug):
@@ -120,8 +182,10 @@ def test_purge_anonymizes_and_keeps_every_total(app, db, client, runner):
     with time_machine.travel(DUE + timedelta(hours=1), tick=False):
         result = runner.invoke(args=["purge"])
     assert result.exit_code == 0, result.output
-    assert ("detainer-holds: anonymized 4 signatures, 3 testimonies, 1 endorsement contacts; "
-            "deleted 1 emails and 1 packets") in result.output
+    assert (
+        "detainer-holds: anonymized 4 signatures, 3 testimonies, 1 endorsement contacts; "
+        "deleted 1 emails and 1 packets"
+    ) in result.output
 
     db.session.expire_all()
     campaign = db.session.get(Campaign, campaign.id)
@@ -135,20 +199,31 @@ def test_purge_anonymizes_and_keeps_every_total(app, db, client, runner):
     for secret in SECRETS:
         assert secret not in dump
     # Decrypted columns: placeholders only.
-    signatures = db.session.scalars(sa.select(Signature).where(
-        Signature.campaign_id == campaign.id).order_by(Signature.id)).all()
+    signatures = db.session.scalars(
+        sa.select(Signature).where(Signature.campaign_id == campaign.id).order_by(Signature.id)
+    ).all()
     assert [s.name for s in signatures] == ["Signer 1", "Signer 2", "Signer 3", "Signer 4"]
-    assert all(s.email is None and s.address is None and s.comment is None
-               and s.email_domain is None and s.client_hash is None and s.anonymized
-               for s in signatures)
+    assert all(
+        s.email is None
+        and s.address is None
+        and s.comment is None
+        and s.email_domain is None
+        and s.client_hash is None
+        and s.anonymized
+        for s in signatures
+    )
     assert signatures[3].invalidated_reason == purge_service.PLACEHOLDER
     assert [(s.zip, s.district, s.status) for s in signatures] == [
-        ("11111", "1", SignatureStatus.VERIFIED), ("22222", "2", SignatureStatus.VERIFIED),
-        ("11111", "1", SignatureStatus.PENDING), ("11111", "1", SignatureStatus.INVALIDATED)]
+        ("11111", "1", SignatureStatus.VERIFIED),
+        ("22222", "2", SignatureStatus.VERIFIED),
+        ("11111", "1", SignatureStatus.PENDING),
+        ("11111", "1", SignatureStatus.INVALIDATED),
+    ]
     assert old_hash not in {s.email_hash for s in signatures}
     assert len({s.email_hash for s in signatures}) == 4
-    testimonies = db.session.scalars(sa.select(Testimony).where(
-        Testimony.campaign_id == campaign.id).order_by(Testimony.id)).all()
+    testimonies = db.session.scalars(
+        sa.select(Testimony).where(Testimony.campaign_id == campaign.id).order_by(Testimony.id)
+    ).all()
     assert [t.name for t in testimonies] == ["Resident 1", "Resident 2", "Resident 3"]
     for t in testimonies:
         assert t.email is None and t.phone is None and t.affiliation is None
@@ -188,7 +263,8 @@ def test_the_purge_deletes_every_outbox_file_naming_purged_people(app, db, clien
     outbox = Path(app.config["OUTBOX_PATH"])
     mails = {m.to: m.id for m in db.session.scalars(sa.select(OutgoingMail))}
     assert sorted(p.name for p in outbox.iterdir()) == sorted(
-        f"{mail_id:08d}.eml" for mail_id in mails.values())
+        f"{mail_id:08d}.eml" for mail_id in mails.values()
+    )
     # A row deleted outside the purge, a file left by an earlier database in the same instance
     # folder, and a write the purged mail's worker never finished: all name people.
     db.session.execute(sa.delete(OutgoingMail).where(OutgoingMail.id == mails["gone@example.org"]))
@@ -204,7 +280,8 @@ def test_the_purge_deletes_every_outbox_file_naming_purged_people(app, db, clien
 
     kept = {mails["open@example.org"], mails["lead@staff.example"]}
     assert sorted(p.name for p in outbox.iterdir()) == sorted(
-        [f"{i:08d}.eml" for i in kept] + ["notes.txt"])
+        [f"{i:08d}.eml" for i in kept] + ["notes.txt"]
+    )
     for path in outbox.iterdir():
         assert b"Distinctive" not in path.read_bytes() and b"Gone" not in path.read_bytes()
 
@@ -239,8 +316,10 @@ def test_dry_run_lists_and_changes_nothing(app, db, runner):
     with time_machine.travel(DUE + timedelta(hours=1), tick=False):
         result = runner.invoke(args=["purge", "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert ("detainer-holds: would anonymize 4 signatures, 3 testimonies, 1 endorsement "
-            "contacts; would delete 1 emails and 1 packets") in result.output
+    assert (
+        "detainer-holds: would anonymize 4 signatures, 3 testimonies, 1 endorsement "
+        "contacts; would delete 1 emails and 1 packets"
+    ) in result.output
     assert "Dry run: nothing was changed." in result.output
     db.session.expire_all()
     assert _dump(db) == before
@@ -265,8 +344,11 @@ def test_a_hold_keeps_the_campaign_from_the_purge(app, db, runner):
     db.session.commit()
     with time_machine.travel(DUE + timedelta(days=400), tick=False):
         assert "detainer-holds: anonymized" in runner.invoke(args=["purge"]).output
-    actions = db.session.scalars(sa.select(AuditEvent.action).where(
-        AuditEvent.action.like("campaign.%")).order_by(AuditEvent.id)).all()
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action)
+        .where(AuditEvent.action.like("campaign.%"))
+        .order_by(AuditEvent.id)
+    ).all()
     assert actions == ["campaign.purge_held", "campaign.purge_released", "campaign.purged"]
 
 
@@ -282,8 +364,10 @@ def test_a_purge_that_would_change_a_total_changes_nothing(app, db, monkeypatch)
         tallies.recount(session, campaign_id)
 
     monkeypatch.setattr(purge_service, "_anonymize_signatures", breaks_a_district)
-    with time_machine.travel(DUE + timedelta(hours=1), tick=False), \
-            pytest.raises(purge_service.PurgeError):
+    with (
+        time_machine.travel(DUE + timedelta(hours=1), tick=False),
+        pytest.raises(purge_service.PurgeError),
+    ):
         purge_service.purge(db.session)
     db.session.rollback()
     assert db.session.get(Campaign, campaign.id).purged_at is None

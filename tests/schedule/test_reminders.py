@@ -19,34 +19,75 @@ HEARING = local(2026, 3, 9, 10)  # Monday after the spring change
 
 
 def _setup(db):
-    campaign = make_campaign(slug="arrest-data", title="Stop the arrest-data contract",
-                             hearing_at=HEARING)
+    campaign = make_campaign(
+        slug="arrest-data", title="Stop the arrest-data contract", hearing_at=HEARING
+    )
     hearing = campaign.deadlines[0]
     hearing.location = "City Hall, Council Chambers"
     lead = make_staff(campaign, "lead", email="lead@staff.example")
-    organizer = make_staff(campaign, "organizer", email="organizadora@staff.example",
-                           language="es")
-    speaker = make_testimony(campaign, hearing_id=hearing.id, wants_to_speak=True,
-                             consent_reminders=True, language="es",
-                             email="hablante@example.org", name="Rosa Hablante",
-                             status=TestimonyStatus.PENDING, interpreter_language="Mixteco")
+    organizer = make_staff(campaign, "organizer", email="organizadora@staff.example", language="es")
+    speaker = make_testimony(
+        campaign,
+        hearing_id=hearing.id,
+        wants_to_speak=True,
+        consent_reminders=True,
+        language="es",
+        email="hablante@example.org",
+        name="Rosa Hablante",
+        status=TestimonyStatus.PENDING,
+        interpreter_language="Mixteco",
+    )
     # Not reminded: no consent, withdrawn, rejected, never confirmed, another hearing.
-    make_testimony(campaign, hearing_id=hearing.id, wants_to_speak=True,
-                   consent_reminders=False, email="noconsent@example.org")
-    make_testimony(campaign, hearing_id=hearing.id, wants_to_speak=True, consent_reminders=True,
-                   status=TestimonyStatus.WITHDRAWN, email="withdrawn@example.org")
-    make_testimony(campaign, hearing_id=hearing.id, wants_to_speak=True, consent_reminders=True,
-                   status=TestimonyStatus.REJECTED, rejection_reason="off_topic",
-                   email="rejected@example.org")
-    make_testimony(campaign, hearing_id=hearing.id, wants_to_speak=True, consent_reminders=True,
-                   status=TestimonyStatus.UNCONFIRMED, confirmed_at=None,
-                   email="unconfirmed@example.org")
+    make_testimony(
+        campaign,
+        hearing_id=hearing.id,
+        wants_to_speak=True,
+        consent_reminders=False,
+        email="noconsent@example.org",
+    )
+    make_testimony(
+        campaign,
+        hearing_id=hearing.id,
+        wants_to_speak=True,
+        consent_reminders=True,
+        status=TestimonyStatus.WITHDRAWN,
+        email="withdrawn@example.org",
+    )
+    make_testimony(
+        campaign,
+        hearing_id=hearing.id,
+        wants_to_speak=True,
+        consent_reminders=True,
+        status=TestimonyStatus.REJECTED,
+        rejection_reason="off_topic",
+        email="rejected@example.org",
+    )
+    make_testimony(
+        campaign,
+        hearing_id=hearing.id,
+        wants_to_speak=True,
+        consent_reminders=True,
+        status=TestimonyStatus.UNCONFIRMED,
+        confirmed_at=None,
+        email="unconfirmed@example.org",
+    )
     # The same person twice (a "+tag" is the same canonical address): one reminder.
-    make_testimony(campaign, hearing_id=hearing.id, wants_to_speak=True, consent_reminders=True,
-                   status=TestimonyStatus.APPROVED, email="hablante+2@example.org",
-                   language="es")
-    comment = ds.add_relative(db.session, hearing, DeadlineKind.COMMENT_DEADLINE,
-                              "Written testimony due", "days_before_at:1:15:00")
+    make_testimony(
+        campaign,
+        hearing_id=hearing.id,
+        wants_to_speak=True,
+        consent_reminders=True,
+        status=TestimonyStatus.APPROVED,
+        email="hablante+2@example.org",
+        language="es",
+    )
+    comment = ds.add_relative(
+        db.session,
+        hearing,
+        DeadlineKind.COMMENT_DEADLINE,
+        "Written testimony due",
+        "days_before_at:1:15:00",
+    )
     db.session.commit()
     return campaign, hearing, comment, lead, organizer, speaker
 
@@ -75,21 +116,26 @@ def test_reminders_go_once_per_offset_to_staff_and_consenting_speakers(app, db, 
         assert "Queued 5 reminders for 2 deadlines" in first.output
         again = runner.invoke(args=["remind"])
         assert "Queued 0 reminders" in again.output and "5 were already queued" in again.output
-    assert _keys(db) == sorted([
-        f"reminder:{hearing.id}:48:staff:{lead.id}",
-        f"reminder:{hearing.id}:48:staff:{organizer.id}",
-        f"reminder:{hearing.id}:48:resident:{speaker.email_hash}",
-        f"reminder:{comment.id}:24:staff:{lead.id}",
-        f"reminder:{comment.id}:24:staff:{organizer.id}",
-    ])
+    assert _keys(db) == sorted(
+        [
+            f"reminder:{hearing.id}:48:staff:{lead.id}",
+            f"reminder:{hearing.id}:48:staff:{organizer.id}",
+            f"reminder:{hearing.id}:48:resident:{speaker.email_hash}",
+            f"reminder:{comment.id}:24:staff:{lead.id}",
+            f"reminder:{comment.id}:24:staff:{organizer.id}",
+        ]
+    )
     messages = outbox()
     assert len(messages) == 5
     to_speaker = [m for m in messages if m["To"] == "hablante@example.org"]
     assert len(to_speaker) == 1
     body = to_speaker[0].get_content()
     languages = {m.to: m.language for m in db.session.scalars(sa.select(OutgoingMail))}
-    assert languages == {"hablante@example.org": "es", "lead@staff.example": "en",
-                         "organizadora@staff.example": "es"}
+    assert languages == {
+        "hablante@example.org": "es",
+        "lead@staff.example": "en",
+        "organizadora@staff.example": "es",
+    }
     assert "Usted pidió hablar" in body
     assert "City Hall, Council Chambers" in body and "America/New_York" in body
     assert "lunes, 9 de marzo de 2026" in body  # the hearing's day, in Spanish
@@ -99,8 +145,11 @@ def test_reminders_go_once_per_offset_to_staff_and_consenting_speakers(app, db, 
         "Reminder: Hearing tomorrow (Stop the arrest-data contract)",
         "Reminder: Written testimony due in 11 hours (Stop the arrest-data contract)",
     }
-    assert all(m["Subject"].strip().startswith("Recordatorio:") for m in messages
-               if m["To"] == "organizadora@staff.example")
+    assert all(
+        m["Subject"].strip().startswith("Recordatorio:")
+        for m in messages
+        if m["To"] == "organizadora@staff.example"
+    )
 
 
 def test_every_offset_once_over_the_life_of_a_deadline(app, db, runner):
@@ -120,8 +169,9 @@ def test_every_offset_once_over_the_life_of_a_deadline(app, db, runner):
 def test_a_deadline_entered_late_gets_only_the_latest_reminder(app, db, runner):
     campaign, hearing, *_ = _setup(db)
     with time_machine.travel(local(2026, 3, 4, 9), tick=False):
-        late = ds.create_deadline(db.session, campaign, kind=DeadlineKind.OTHER,
-                                  title="Rally", at=local(2026, 3, 5, 12))
+        late = ds.create_deadline(
+            db.session, campaign, kind=DeadlineKind.OTHER, title="Rally", at=local(2026, 3, 5, 12)
+        )
         db.session.commit()
         assert runner.invoke(args=["remind"]).exit_code == 0
     keys = [k for k in _keys(db) if k.startswith(f"reminder:{late.id}:")]
@@ -129,7 +179,8 @@ def test_a_deadline_entered_late_gets_only_the_latest_reminder(app, db, runner):
 
 
 def test_a_crash_half_way_then_a_new_run_sends_everything_exactly_once(
-        app, db, runner, monkeypatch, outbox):
+    app, db, runner, monkeypatch, outbox
+):
     _setup(db)
     real_queue = mail.queue
     calls = {"n": 0}
@@ -155,7 +206,8 @@ def test_a_crash_half_way_then_a_new_run_sends_everything_exactly_once(
 
 
 def test_a_crash_after_commit_before_delivery_is_delivered_later_once(
-        app, db, runner, monkeypatch, outbox):
+    app, db, runner, monkeypatch, outbox
+):
     _setup(db)
     monkeypatch.setattr(mail, "deliver_mail_job", lambda: None)  # the worker is down
     with time_machine.travel(HEARING - timedelta(hours=30), tick=False):

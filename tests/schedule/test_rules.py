@@ -76,10 +76,21 @@ def test_across_midnight_the_day_is_the_campaign_days_not_utcs():
 
 @pytest.mark.parametrize(
     "rule",
-    ["", "nonsense", "days_before_at:1", "days_before_at:1:25:00", "days_before_at:1:10:60",
-     "hours_before:-3", "hours_before:abc", "hours_after:99999", "business_days_before:0",
-     "business_days_before:x", "days_before_at:400:10:00", "hours_before:1e3",
-     "days_before_at:1:15:00:00"],
+    [
+        "",
+        "nonsense",
+        "days_before_at:1",
+        "days_before_at:1:25:00",
+        "days_before_at:1:10:60",
+        "hours_before:-3",
+        "hours_before:abc",
+        "hours_after:99999",
+        "business_days_before:0",
+        "business_days_before:x",
+        "days_before_at:400:10:00",
+        "hours_before:1e3",
+        "days_before_at:1:15:00:00",
+    ],
 )
 def test_bad_rules_are_refused(rule):
     with pytest.raises(ds.BadRule):
@@ -93,7 +104,8 @@ def test_rules_are_normalized_and_described(app):
     assert ds.normalize_rule("hours_after:72.0") == "hours_after:72"
     with force_locale("en"):
         assert describe_rule("days_before_at:1:15:00") == (
-            "The day before the hearing at 3:00\u202fPM")
+            "The day before the hearing at 3:00\u202fPM"
+        )
         assert describe_rule("hours_after:72") == "72 hours after the hearing"
         assert describe_rule("business_days_before:5").startswith("5 business days before")
     with force_locale("es"):
@@ -108,9 +120,13 @@ def test_unknown_time_zone_is_a_domain_error():
 def test_status_on_both_sides_of_the_spring_change(app):
     campaign = make_campaign(hearing_at=local(2026, 3, 9, 10))
     hearing = campaign.deadlines[0]
-    comment = ds.add_relative(app.extensions["sqlalchemy"].session, hearing,
-                              DeadlineKind.COMMENT_DEADLINE, "Written testimony due",
-                              "days_before_at:1:15:00")
+    comment = ds.add_relative(
+        app.extensions["sqlalchemy"].session,
+        hearing,
+        DeadlineKind.COMMENT_DEADLINE,
+        "Written testimony due",
+        "days_before_at:1:15:00",
+    )
     assert comment.at == utc(2026, 3, 8, 19)
     # Saturday 18:00 EST: 20 elapsed hours before Sunday 15:00 EDT (21 on the wall clock).
     with time_machine.travel(local(2026, 3, 7, 18), tick=False):
@@ -146,12 +162,30 @@ def test_moving_a_hearing_moves_its_relative_deadlines_and_is_audit_logged(db):
     campaign = make_campaign(hearing_at=local(2026, 3, 2, 10))
     lead = make_staff(campaign, "lead")
     hearing = campaign.deadlines[0]
-    comment = ds.add_relative(db.session, hearing, DeadlineKind.COMMENT_DEADLINE,
-                              "Written testimony due", "days_before_at:1:15:00", actor=lead)
-    cutoff = ds.add_relative(db.session, hearing, DeadlineKind.SPEAKER_CUTOFF,
-                             "Speaker sign-up closes", "hours_before:24", actor=lead)
-    after = ds.add_relative(db.session, hearing, DeadlineKind.OTHER,
-                            "Written testimony accepted until", "hours_after:72", actor=lead)
+    comment = ds.add_relative(
+        db.session,
+        hearing,
+        DeadlineKind.COMMENT_DEADLINE,
+        "Written testimony due",
+        "days_before_at:1:15:00",
+        actor=lead,
+    )
+    cutoff = ds.add_relative(
+        db.session,
+        hearing,
+        DeadlineKind.SPEAKER_CUTOFF,
+        "Speaker sign-up closes",
+        "hours_before:24",
+        actor=lead,
+    )
+    after = ds.add_relative(
+        db.session,
+        hearing,
+        DeadlineKind.OTHER,
+        "Written testimony accepted until",
+        "hours_after:72",
+        actor=lead,
+    )
     db.session.commit()
     assert comment.at == utc(2026, 3, 1, 20)  # Sunday 15:00 EST
 
@@ -173,8 +207,11 @@ def test_moving_a_hearing_moves_its_relative_deadlines_and_is_audit_logged(db):
     ds.move_hearing(db.session, hearing, local(2026, 3, 16, 10))
     db.session.commit()
     assert comment.at == utc(2026, 3, 15, 19)
-    system = db.session.scalars(sa.select(AuditEvent).where(
-        AuditEvent.action == "deadline.moved", AuditEvent.target_id == comment.id)).all()
+    system = db.session.scalars(
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "deadline.moved", AuditEvent.target_id == comment.id
+        )
+    ).all()
     assert [e.actor_label for e in system] == [lead.email, "system"]
 
 
@@ -182,8 +219,13 @@ def test_relative_deadlines_are_edited_by_their_rule(db):
     campaign = make_campaign(hearing_at=local(2026, 4, 14, 10))
     lead = make_staff(campaign, "lead")
     hearing = campaign.deadlines[0]
-    comment = ds.add_relative(db.session, hearing, DeadlineKind.COMMENT_DEADLINE,
-                              "Written testimony due", "days_before_at:1:15:00")
+    comment = ds.add_relative(
+        db.session,
+        hearing,
+        DeadlineKind.COMMENT_DEADLINE,
+        "Written testimony due",
+        "days_before_at:1:15:00",
+    )
     db.session.flush()
     with pytest.raises(DomainError):
         ds.update_deadline(db.session, comment, actor=lead, at=local(2026, 4, 1, 9))
@@ -195,29 +237,42 @@ def test_relative_deadlines_are_edited_by_their_rule(db):
     ds.move_hearing(db.session, hearing, local(2026, 5, 14, 10), actor=lead)
     assert comment.at == local(2026, 4, 10, 12)
     # And back to following it.
-    ds.update_deadline(db.session, comment, actor=lead, relative_to=hearing,
-                       rule="hours_before:48")
+    ds.update_deadline(db.session, comment, actor=lead, relative_to=hearing, rule="hours_before:48")
     assert comment.at == local(2026, 5, 12, 10)
     with pytest.raises(ds.BadRule):
         ds.update_deadline(db.session, comment, actor=lead, rule="the day before")
     with pytest.raises(DomainError):
-        ds.add_relative(db.session, comment, DeadlineKind.OTHER, "Follows a deadline",
-                        "hours_before:1")
+        ds.add_relative(
+            db.session, comment, DeadlineKind.OTHER, "Follows a deadline", "hours_before:1"
+        )
     with pytest.raises(DomainError):
         ds.update_deadline(db.session, hearing, actor=lead, kind=DeadlineKind.VOTE)
     with pytest.raises(DomainError):
-        ds.create_deadline(db.session, campaign, kind=DeadlineKind.VOTE, title="Vote",
-                           at=datetime(2026, 5, 20, 18))  # naive: ambiguous
+        ds.create_deadline(
+            db.session, campaign, kind=DeadlineKind.VOTE, title="Vote", at=datetime(2026, 5, 20, 18)
+        )  # naive: ambiguous
 
 
 def test_deleting_a_hearing_removes_its_dependents_unless_residents_testified(db):
     campaign = make_campaign(hearing_at=local(2026, 4, 14, 10))
     lead = make_staff(campaign, "lead")
-    second = ds.create_deadline(db.session, campaign, kind=DeadlineKind.HEARING,
-                                title="Second hearing", at=local(2026, 5, 5, 18),
-                                location="Library", actor=lead)
-    ds.add_relative(db.session, second, DeadlineKind.COMMENT_DEADLINE, "Due",
-                    "days_before_at:1:15:00", actor=lead)
+    second = ds.create_deadline(
+        db.session,
+        campaign,
+        kind=DeadlineKind.HEARING,
+        title="Second hearing",
+        at=local(2026, 5, 5, 18),
+        location="Library",
+        actor=lead,
+    )
+    ds.add_relative(
+        db.session,
+        second,
+        DeadlineKind.COMMENT_DEADLINE,
+        "Due",
+        "days_before_at:1:15:00",
+        actor=lead,
+    )
     first = campaign.deadlines[0]
     make_testimony(campaign, hearing_id=first.id)
     db.session.commit()
@@ -226,5 +281,11 @@ def test_deleting_a_hearing_removes_its_dependents_unless_residents_testified(db
     assert ds.delete_deadline(db.session, second, actor=lead) == 2
     db.session.commit()
     assert [d.title for d in campaign.deadlines] == ["Hearing"]
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "deadline.deleted")) == 2
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "deadline.deleted")
+        )
+        == 2
+    )

@@ -15,16 +15,29 @@ from tests.schedule.conftest import local
 
 
 def _events(db, action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)
-                                   .order_by(AuditEvent.id)))
+    return list(
+        db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        )
+    )
 
 
 def test_a_campaign_closes_itself_after_its_last_vote(app, db, runner):
     campaign = make_campaign(slug="close-me", hearing_at=local(2026, 10, 20, 10))
-    committee = ds.create_deadline(db.session, campaign, kind=DeadlineKind.VOTE,
-                                   title="Committee vote", at=local(2026, 10, 27, 18))
-    council = ds.create_deadline(db.session, campaign, kind=DeadlineKind.VOTE,
-                                 title="Council vote", at=local(2026, 11, 3, 18))
+    committee = ds.create_deadline(
+        db.session,
+        campaign,
+        kind=DeadlineKind.VOTE,
+        title="Committee vote",
+        at=local(2026, 10, 27, 18),
+    )
+    council = ds.create_deadline(
+        db.session,
+        campaign,
+        kind=DeadlineKind.VOTE,
+        title="Council vote",
+        at=local(2026, 11, 3, 18),
+    )
     db.session.commit()
     with time_machine.travel(committee.at + timedelta(minutes=5), tick=False):
         result = runner.invoke(args=["tick"])
@@ -47,8 +60,9 @@ def test_a_campaign_closes_itself_after_its_last_vote(app, db, runner):
 def test_campaigns_that_do_not_close_after_the_vote_stay_open(app, db):
     keep = make_campaign(close_after_vote=False)
     no_vote = make_campaign()
-    ds.create_deadline(db.session, keep, kind=DeadlineKind.VOTE, title="Vote",
-                       at=local(2026, 5, 1, 18))
+    ds.create_deadline(
+        db.session, keep, kind=DeadlineKind.VOTE, title="Vote", at=local(2026, 5, 1, 18)
+    )
     db.session.commit()
     with time_machine.travel(local(2026, 6, 1, 9), tick=False):
         assert transitions.tick(db.session).closed_campaigns == []
@@ -60,10 +74,16 @@ def test_testimony_closing_is_recorded_once_per_hearing_and_again_if_moved(app, 
     campaign = make_campaign(hearing_at=local(2026, 3, 9, 10))
     lead = make_staff(campaign, "lead")
     hearing = campaign.deadlines[0]
-    comment = ds.add_relative(db.session, hearing, DeadlineKind.COMMENT_DEADLINE,
-                              "Written testimony due", "days_before_at:1:15:00")
-    ds.add_relative(db.session, hearing, DeadlineKind.SPEAKER_CUTOFF, "Sign-up closes",
-                    "days_before_at:1:12:00")
+    comment = ds.add_relative(
+        db.session,
+        hearing,
+        DeadlineKind.COMMENT_DEADLINE,
+        "Written testimony due",
+        "days_before_at:1:15:00",
+    )
+    ds.add_relative(
+        db.session, hearing, DeadlineKind.SPEAKER_CUTOFF, "Sign-up closes", "days_before_at:1:12:00"
+    )
     db.session.commit()
     # Just before 15:00 EDT on the day of the spring change: nothing closes yet.
     with time_machine.travel(local(2026, 3, 8, 14, 59), tick=False):
@@ -91,8 +111,9 @@ def test_the_periodic_job_closes_campaigns(app, db):
     from campaign.schedule.tasks import run_tick_and_reminders
 
     campaign = make_campaign(hearing_at=local(2026, 1, 5, 10))
-    ds.create_deadline(db.session, campaign, kind=DeadlineKind.VOTE, title="Vote",
-                       at=local(2026, 1, 20, 18))
+    ds.create_deadline(
+        db.session, campaign, kind=DeadlineKind.VOTE, title="Vote", at=local(2026, 1, 20, 18)
+    )
     db.session.commit()
     with time_machine.travel(local(2026, 1, 21, 9), tick=False):
         assert run_tick_and_reminders()[0] == 1
