@@ -41,8 +41,11 @@ run: install
 test: install-test
 	$(BIN)/python -m pytest
 
+LINTED := campaign tests benchmarks deploy tools
+
 lint: install-test
-	$(BIN)/ruff check campaign tests benchmarks
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -319,7 +319,7 @@ class TestimonyForm(ResidentForm):
         if words > MAX_WORDS or len(field.data or "") > MAX_CHARACTERS:
             raise ValidationError(
                 _(
-                    "Your testimony has %(words)s words; the limit is %(limit)s. Please shorten it.",
+                    "Your testimony has %(words)s words; the limit is %(limit)s. Please shorten it.",  # noqa: E501 (a catalog message id)
                     words=f"{words:,}",
                     limit=f"{MAX_WORDS:,}",
                 )
