@@ -187,6 +187,191 @@ def _signed_in_staff() -> bool:
     return bool(current_user and current_user.is_authenticated)
 
 
+def load_user(identifier: str):
+    """Flask-Login's user loader: "<id>:<session version>", active accounts only."""
+    from campaign.extensions import db
+    from campaign.models import User
+
+    user_id, _sep, version = identifier.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.active:
+        return None
+    return user
+
+
+def language_context() -> dict:
+    """What every template knows: now, and the reader's language and the other one."""
+    from campaign.models.types import utcnow
+
+    current = str(get_locale() or "en")
+    return {
+        "now_utc": utcnow(),
+        "current_language": current,
+        "other_language": "es" if current == "en" else "en",
+    }
+
+
+def refuse_nul_in_path() -> None:
+    # PostgreSQL refuses NUL in text; no real URL of ours contains one.
+    if "\x00" in request.path or "%00" in request.full_path:
+        abort(404)
+
+
+def refuse_what_no_form_sends() -> None:
+    # Only where a route matched: a wrong URL or method keeps its 404 or 405.
+    if request.endpoint is not None and not _our_forms_could_send():
+        abort(415)
+
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "object-src 'none'; frame-ancestors 'none'"
+)
+
+
+def security_headers(response):
+    """The headers every answer carries (a view may set its own Cache-Control, staff never)."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    # same-origin: other sites get no Referer at all (a resident's visit, a private link's
+    # path never leave the site), while our own forms carry one, which the HTTPS CSRF
+    # check (WTF_CSRF_SSL_STRICT) requires; no-referrer made it refuse every form.
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Permissions-Policy", "interest-cohort=(), geolocation=(), camera=()")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    if request.endpoint != "static" and ("Cache-Control" not in headers or _signed_in_staff()):
+        # Pages carry a session's form tokens, and staff pages, downloads and a resident's
+        # private links carry names: no browser or shared cache may keep any of them. A
+        # public view may choose its own caching (the public calendar feed), staff's never.
+        headers["Cache-Control"] = "no-store"
+    if "Content-Language" not in headers:
+        headers["Content-Language"] = str(get_locale() or "en")
+    return response
+
+
+def error_page(status: int, title: str, message: str, typed=()):
+    """The error page (JSON under /api/), with what the person typed to copy, if any."""
+    if wants_json():
+        return jsonify({"error": {"status": status, "message": message}}), status
+    return (
+        render_template("error.html", status=status, title=title, message=message, typed=typed),
+        status,
+    )
+
+
+def _typed_if_posted() -> list[tuple[str, str]] | tuple:
+    return _typed_text() if request.method == "POST" else ()
+
+
+def bad_request(_error):
+    return error_page(
+        400, _("Something was wrong with that request"), _("Please go back and try again.")
+    )
+
+
+def forbidden(_error):
+    return error_page(403, _("Not allowed"), _("You do not have access to this page."))
+
+
+def not_found(_error):
+    return error_page(
+        404,
+        _("Page not found"),
+        _("We could not find that page. It may have moved or been closed."),
+    )
+
+
+def method_not_allowed(_error):
+    return error_page(405, _("Not allowed"), _("That action is not possible on this page."))
+
+
+def too_large(_error):
+    return error_page(413, _("Too large"), _("What you sent is too large."))
+
+
+def unsupported_body(_error):
+    return error_page(
+        415, _("Something was wrong with that request"), _("Please go back and try again.")
+    )
+
+
+def too_many(_error):
+    # What was typed comes back, so waiting a minute never means writing it all again.
+    return error_page(
+        429,
+        _("Please slow down"),
+        _("Too many attempts from your connection. Please wait a minute and try again."),
+        typed=_typed_if_posted(),
+    )
+
+
+def csrf_error(_error):
+    # Views marked keeps_text_on_csrf_error check the token in their own form and say so
+    # there; every other form gets this page, which still gives the typed text back.
+    if not _our_forms_could_send():
+        # The CSRF check runs before refuse_what_no_form_sends; no form may read this.
+        return unsupported_body(None)
+    return error_page(
+        400,
+        _("This form expired"),
+        _("For your safety the form expired. Go back, and send it again."),
+        typed=_typed_text(),
+    )
+
+
+def database_busy(error):
+    # A database locked or unreachable beyond its timeout: the transaction was rolled back,
+    # so nothing from this request was stored, and the person may safely send it again.
+    from flask import current_app
+
+    from campaign.extensions import db
+
+    db.session.rollback()
+    current_app.logger.warning("database unavailable: %s", str(error).splitlines()[0][:200])
+    response = make_response(
+        error_page(
+            503,
+            _("We are very busy right now"),
+            _("Nothing was saved. Please wait a moment and send it again."),
+            typed=_typed_if_posted(),
+        )
+    )
+    response.headers["Retry-After"] = "10"
+    return response
+
+
+def server_error(_error):
+    from campaign.extensions import db
+
+    db.session.rollback()
+    return error_page(
+        500,
+        _("Something went wrong on our side"),
+        _("Please try again in a moment. If it keeps happening, tell the campaign."),
+        typed=_typed_if_posted(),
+    )
+
+
+ERROR_HANDLERS = {
+    400: bad_request,
+    403: forbidden,
+    404: not_found,
+    405: method_not_allowed,
+    413: too_large,
+    415: unsupported_body,
+    429: too_many,
+    CSRFError: csrf_error,
+    OperationalError: database_busy,
+    500: server_error,
+}
+
+
 def init_app(app: Flask) -> None:
     """Wire the shared web behaviour into the application."""
     app.request_class = CampaignRequest
@@ -194,164 +379,13 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIntConverter
     from campaign.extensions import login
 
-    @login.user_loader
-    def load_user(identifier: str):
-        from campaign.extensions import db
-        from campaign.models import User
-
-        user_id, _sep, version = identifier.partition(":")
-        if not user_id.isdigit() or not version.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.session_version != int(version) or not user.active:
-            return None
-        return user
-
+    login.user_loader(load_user)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(localized=localized, format_when=format_when, time_left=time_left)
     app.jinja_env.filters["local_time"] = local_time
-
-    @app.context_processor
-    def language_context():
-        current = str(get_locale() or "en")
-        from campaign.models.types import utcnow
-
-        return {
-            "now_utc": utcnow(),
-            "current_language": current,
-            "other_language": "es" if current == "en" else "en",
-        }
-
-    @app.before_request
-    def refuse_nul_in_path():
-        # PostgreSQL refuses NUL in text; no real URL of ours contains one.
-        if "\x00" in request.path or "%00" in request.full_path:
-            abort(404)
-
-    @app.before_request
-    def refuse_what_no_form_sends():
-        # Only where a route matched: a wrong URL or method keeps its 404 or 405.
-        if request.endpoint is not None and not _our_forms_could_send():
-            abort(415)
-
-    @app.after_request
-    def security_headers(response):
-        headers = response.headers
-        headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
-            "object-src 'none'; frame-ancestors 'none'",
-        )
-        # same-origin: other sites get no Referer at all (a resident's visit, a private link's
-        # path never leave the site), while our own forms carry one, which the HTTPS CSRF
-        # check (WTF_CSRF_SSL_STRICT) requires; no-referrer made it refuse every form.
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "interest-cohort=(), geolocation=(), camera=()")
-        if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-        if request.endpoint != "static" and ("Cache-Control" not in headers or _signed_in_staff()):
-            # Pages carry a session's form tokens, and staff pages, downloads and a resident's
-            # private links carry names: no browser or shared cache may keep any of them. A
-            # public view may choose its own caching (the public calendar feed), staff's never.
-            headers["Cache-Control"] = "no-store"
-        if "Content-Language" not in headers:
-            headers["Content-Language"] = str(get_locale() or "en")
-        return response
-
-    def error_page(status: int, title: str, message: str, typed=()):
-        if wants_json():
-            return jsonify({"error": {"status": status, "message": message}}), status
-        return (
-            render_template("error.html", status=status, title=title, message=message, typed=typed),
-            status,
-        )
-
-    @app.errorhandler(400)
-    def bad_request(_error):
-        return error_page(
-            400, _("Something was wrong with that request"), _("Please go back and try again.")
-        )
-
-    @app.errorhandler(403)
-    def forbidden(_error):
-        return error_page(403, _("Not allowed"), _("You do not have access to this page."))
-
-    @app.errorhandler(404)
-    def not_found(_error):
-        return error_page(
-            404,
-            _("Page not found"),
-            _("We could not find that page. It may have moved or been closed."),
-        )
-
-    @app.errorhandler(405)
-    def method_not_allowed(_error):
-        return error_page(405, _("Not allowed"), _("That action is not possible on this page."))
-
-    @app.errorhandler(413)
-    def too_large(_error):
-        return error_page(413, _("Too large"), _("What you sent is too large."))
-
-    @app.errorhandler(415)
-    def unsupported_body(_error):
-        return error_page(
-            415, _("Something was wrong with that request"), _("Please go back and try again.")
-        )
-
-    @app.errorhandler(429)
-    def too_many(_error):
-        # What was typed comes back, so waiting a minute never means writing it all again.
-        return error_page(
-            429,
-            _("Please slow down"),
-            _("Too many attempts from your connection. Please wait a minute and try again."),
-            typed=_typed_text() if request.method == "POST" else (),
-        )
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(_error):
-        # Views marked keeps_text_on_csrf_error check the token in their own form and say so
-        # there; every other form gets this page, which still gives the typed text back.
-        if not _our_forms_could_send():
-            # The CSRF check runs before refuse_what_no_form_sends; no form may read this.
-            return unsupported_body(None)
-        return error_page(
-            400,
-            _("This form expired"),
-            _("For your safety the form expired. Go back, and send it again."),
-            typed=_typed_text(),
-        )
-
-    @app.errorhandler(OperationalError)
-    def database_busy(error):
-        # A database locked or unreachable beyond its timeout: the transaction was rolled back,
-        # so nothing from this request was stored, and the person may safely send it again.
-        from campaign.extensions import db
-
-        db.session.rollback()
-        app.logger.warning("database unavailable: %s", str(error).splitlines()[0][:200])
-        response = make_response(
-            error_page(
-                503,
-                _("We are very busy right now"),
-                _("Nothing was saved. Please wait a moment and send it again."),
-                typed=_typed_text() if request.method == "POST" else (),
-            )
-        )
-        response.headers["Retry-After"] = "10"
-        return response
-
-    @app.errorhandler(500)
-    def server_error(_error):
-        from campaign.extensions import db
-
-        db.session.rollback()
-        return error_page(
-            500,
-            _("Something went wrong on our side"),
-            _("Please try again in a moment. If it keeps happening, tell the campaign."),
-            typed=_typed_text() if request.method == "POST" else (),
-        )
+    app.context_processor(language_context)
+    app.before_request(refuse_nul_in_path)
+    app.before_request(refuse_what_no_form_sends)
+    app.after_request(security_headers)
+    for key, handler in ERROR_HANDLERS.items():
+        app.register_error_handler(key, handler)
