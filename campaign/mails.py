@@ -18,7 +18,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 
-from campaign.placeholders import Placeholders
+from campaign.text_cache import RenderedTextCache
 
 
 def render(
@@ -28,21 +28,21 @@ def render(
 
     `texts` are what differs from one recipient's mail to the next (a name, a link), as plain
     text. With them the mail is rendered once per campaign version, language and context and
-    kept, each recipient's texts put in their places (campaign.placeholders): `context` must
+    kept, each recipient's texts put in their places (campaign.text_cache): `context` must
     then hold the `campaign` and otherwise hashable values.
     """
     if texts is None:
         return _render(template, language, context)
     campaign = context["campaign"]
-    mails = current_app.extensions.get("kept_mails")
+    mails = current_app.extensions.get("mail_text_cache")
     if mails is None:
-        mails = current_app.extensions["kept_mails"] = Placeholders()
+        mails = current_app.extensions["mail_text_cache"] = RenderedTextCache()
     others = tuple(sorted((k, v) for k, v in context.items() if k != "campaign"))
     key = (template, language, campaign.id, others)
-    rendered = mails.kept(key, campaign)
+    rendered = mails.get(key, campaign)
     if rendered is None:
         rendered = _render(template, language, {**context, **mails.holes(texts)})
-        mails.keep(key, campaign, rendered)
+        mails.put(key, campaign, rendered)
     subject, body = rendered
     return mails.fill(subject, texts), mails.fill(body, texts)
 

@@ -21,7 +21,7 @@ from flask import current_app, session
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
-from campaign.placeholders import Placeholders
+from campaign.text_cache import RenderedTextCache
 
 
 def form_page(key: Hashable, owner: object, render: Callable[..., str], **texts: str) -> str:
@@ -30,15 +30,15 @@ def form_page(key: Hashable, owner: object, render: Callable[..., str], **texts:
 
     `render` must print each text once per place, as `{{ name }}` does (no filters).
     """
-    pages = current_app.extensions.get("form_pages")
+    pages = current_app.extensions.get("form_page_cache")
     if pages is None:
-        pages = current_app.extensions["form_pages"] = Placeholders()
-    html = pages.kept(key, owner)
+        pages = current_app.extensions["form_page_cache"] = RenderedTextCache()
+    html = pages.get(key, owner)
     if html is None:
         html = render(**pages.holes(texts))
         html = html.replace(generate_csrf(), pages.hole("csrf_token"))
         if not session.get("_flashes"):  # a page with flashed messages is used once
-            pages.keep(key, owner, html)
+            pages.put(key, owner, html)
     values = {"csrf_token": generate_csrf()}
     values.update((name, str(escape(value))) for name, value in texts.items())
     return pages.fill(html, values)

@@ -39,7 +39,7 @@ def public_campaign(slug: str) -> Campaign:
 
 def form_campaign(slug: str) -> Campaign:
     """The campaign for the signing pages (form, confirmation, new link): kept between
-    requests while its rows are unchanged (read only; see campaigns.FormCampaigns)."""
+    requests while its rows are unchanged (read only; see campaigns.FormCampaignCache)."""
     try:
         return campaign_service.form_campaign(db.session, slug)
     except NotFound:

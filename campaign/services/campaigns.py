@@ -159,8 +159,11 @@ def approved_endorsements(session: Session, campaign_id: int) -> list[Endorsemen
 _FORM_CAMPAIGNS_KEPT = 64
 
 
-class FormCampaigns:
-    """Campaigns as the signing form needs them, kept per process between requests.
+class FormCampaignCache:
+    """A per-process cache of campaigns as the signing form needs them.
+
+    Invalidation: every request reads the campaign's rows (its decision's and dates' too)
+    and loads the campaign again when they differ from the cached ones.
 
     The form is the page that takes the load when a campaign is shared widely, and loading a
     campaign with its decision and dates through the ORM costs several times more than reading
@@ -254,5 +257,5 @@ class FormCampaigns:
 
 
 def form_campaign(session: Session, slug: str) -> Campaign:
-    """The public campaign for the signing form, from this application's FormCampaigns."""
-    return context.kept("form_campaigns", FormCampaigns).get(session, slug)
+    """The public campaign for the signing form, from this application's FormCampaignCache."""
+    return context.process_cache("form_campaign_cache", FormCampaignCache).get(session, slug)

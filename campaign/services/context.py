@@ -57,8 +57,8 @@ def instance_path() -> Path:
     return Path(current_app.instance_path)
 
 
-def kept(name: str, make: Callable[[], Kept]) -> Kept:
-    """What this process keeps for the application between requests, made on first use."""
+def process_cache(name: str, make: Callable[[], Kept]) -> Kept:
+    """A cache this process keeps for the application between requests, made on first use."""
     found = current_app.extensions.get(name)
     if found is None:
         found = current_app.extensions[name] = make()

@@ -1,4 +1,4 @@
-"""Texts rendered once and reused, with placeholders where what differs per use goes.
+"""A cache of texts rendered once and reused, with placeholders where what differs per use goes.
 
 The signing form page, its "check your email" page and the confirmation mail are the same
 for every resident of a campaign version and language, except for a few values (the CSRF
@@ -18,8 +18,12 @@ from collections.abc import Hashable
 _KEPT = 256
 
 
-class Placeholders:
-    """A bounded store of texts rendered with placeholders, each kept for one owner."""
+class RenderedTextCache:
+    """A bounded cache of texts rendered with placeholders, each valid for one owner.
+
+    Invalidation: an entry is served only to the very owner object it was rendered for
+    (`campaigns.form_campaign` hands out a new campaign object when the campaign's rows change);
+    at most 256 entries, the oldest dropped first."""
 
     def __init__(self) -> None:
         self._kept: dict[Hashable, tuple[object, object]] = {}
@@ -33,12 +37,12 @@ class Placeholders:
     def holes(self, names) -> dict[str, str]:
         return {name: self.hole(name) for name in names}
 
-    def kept(self, key: Hashable, owner: object):
-        """What was kept for `key` if it was rendered for this same `owner`, else None."""
+    def get(self, key: Hashable, owner: object):
+        """What was cached for `key` if it was rendered for this same `owner`, else None."""
         kept = self._kept.get(key)
         return kept[1] if kept is not None and kept[0] is owner else None
 
-    def keep(self, key: Hashable, owner: object, rendered) -> None:
+    def put(self, key: Hashable, owner: object, rendered) -> None:
         if key not in self._kept and len(self._kept) >= _KEPT:
             self._kept.pop(next(iter(self._kept)))
         self._kept[key] = (owner, rendered)
