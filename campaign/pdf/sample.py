@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from collections import Counter
 
+from campaign.demo.people import testimony_text
+
 from .content import (
     DistrictTotal,
     EndorsementEntry,
@@ -156,32 +158,6 @@ ORGANIZATIONS = (
     "Restaurant Workers United",
     "Riverton Arab American Association",
 )
-SENTENCES_EN = (
-    "I have lived in Riverton for {years} years and raised my children here.",
-    "When police data flows to immigration agents, families stop calling for help.",
-    "My neighbor did not report a break-in because she was afraid of being deported.",
-    "Trust between residents and the city is built slowly and lost quickly.",
-    "The contract gives a federal agency real-time access to arrest records.",
-    "Nothing in the contract limits how long the data is kept or who it is shared with.",
-    "Other cities ended agreements like this one and crime did not rise.",
-    "I ask the council to let the contract expire on August 31.",
-    "Public safety means everyone can call 911 without fear.",
-    "Our congregation has seen families separated after routine traffic stops.",
-    "Please put the safety of every resident ahead of this data-sharing arrangement.",
-    "I work as a nurse and I see what fear does to people's health.",
-)
-SENTENCES_ES = (
-    "He vivido en Riverton durante {years} años y aquí crié a mis hijos.",
-    "Cuando los datos de la policía llegan a los agentes de inmigración, las familias dejan "
-    "de pedir ayuda.",
-    "Mi vecina no denunció un robo porque tenía miedo de ser deportada.",
-    "La confianza entre los residentes y la ciudad se construye despacio y se pierde rápido.",
-    "El contrato da a una agencia federal acceso en tiempo real a los registros de arrestos.",
-    "Pido al concejo que deje vencer el contrato el 31 de agosto.",
-    "La seguridad pública significa que todos puedan llamar al 911 sin miedo.",
-    "Nuestra iglesia ha visto familias separadas después de paradas de tráfico comunes.",
-    "Por favor, pongan la seguridad de cada residente por encima de este acuerdo.",
-)
 
 
 def person_name(rng: random.Random) -> str:
@@ -195,18 +171,9 @@ def person_name(rng: random.Random) -> str:
 
 
 def testimony_body(rng: random.Random, words: int, spanish: bool) -> str:
-    """About `words` words of plain-text testimony in paragraphs of a few sentences."""
-    source = SENTENCES_ES if spanish else SENTENCES_EN
-    paragraphs: list[str] = []
-    count = 0
-    while count < words:
-        sentences = [
-            rng.choice(source).format(years=rng.randint(2, 40)) for _ in range(rng.randint(3, 6))
-        ]
-        paragraph = " ".join(sentences)
-        paragraphs.append(paragraph)
-        count += len(paragraph.split())
-    return "\n\n".join(paragraphs)
+    """About `words` words of plain-text testimony in paragraphs of a few sentences (the
+    demo's sentences, campaign.demo.people, the same random draws)."""
+    return testimony_text(rng, "es" if spanish else "en", words)
 
 
 def make_roster_entry(rng: random.Random, district_index: int | None = None) -> RosterEntry:
