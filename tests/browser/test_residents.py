@@ -108,10 +108,11 @@ def test_errors_are_summarised_and_focus_goes_to_the_first(page, live_server, de
     page.get_by_role("button", name="Sign").click()
     summary = page.locator("#error-summary")
     summary.wait_for()
-    assert page.evaluate("document.activeElement.id") == "name"
+    # The script moves the focus once the page has loaded: wait for it, not for the summary.
+    expect(page.locator("#name")).to_be_focused()
     assert summary.get_by_role("link").count() == 3
     summary.get_by_role("link", name="Enter an email address like name@example.com.").click()
-    assert page.evaluate("document.activeElement.id") == "email"
+    expect(page.locator("#email")).to_be_focused()
     assert page.get_by_label("Email", exact=True).input_value() == "not an email"
     page.keyboard.press("Tab")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
