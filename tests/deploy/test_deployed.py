@@ -224,6 +224,7 @@ def assert_plain_http_moves_to_https(deployed) -> None:
     response = connection.getresponse()
     assert response.status == 301
     assert response.getheader("Location") == f"{deployed.base_url}/c/{SLUG}?lang=es"
+    connection.close()
     connection = https(deployed)
     connection.request("GET", f"/c/{SLUG}")
     response = connection.getresponse()
@@ -232,6 +233,7 @@ def assert_plain_http_moves_to_https(deployed) -> None:
     assert response.getheader("Server") == "nginx"  # no version
     # Sent only when the app sees https: X-Forwarded-Proto from nginx, one proxy trusted.
     assert response.getheader("Strict-Transport-Security")
+    connection.close()
 
 
 def assert_body_limit_is_the_apps(deployed, token_path: str) -> None:
@@ -242,6 +244,7 @@ def assert_body_limit_is_the_apps(deployed, token_path: str) -> None:
     response = connection.getresponse()
     assert response.status == 200, response.status
     assert response.read() == (ROOT / "static" / "css" / "site.css").read_bytes()
+    connection.close()
     connection = https(deployed)
     connection.request(
         "POST",
@@ -252,6 +255,7 @@ def assert_body_limit_is_the_apps(deployed, token_path: str) -> None:
     response = connection.getresponse()
     assert response.status == 413
     assert b"nginx" in response.read()  # refused by nginx, never sent to gunicorn
+    connection.close()
 
 
 def assert_logs_hold_no_address_and_no_token(deployed, tokens: set[str]) -> None:
