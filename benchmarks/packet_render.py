@@ -210,9 +210,10 @@ def _naive(args: dict, queue: multiprocessing.Queue) -> None:
     )
 
 
-# The naive packet, copied from the shared baselines (../shared/baselines/naive_packet.py,
-# outside this repository): one WeasyPrint document holding the whole roster as a <table> and
-# every testimony, rendered at once. The baseline speed targets are measured against.
+# The naive packet, copied into this file on 2026-12-06 from the baseline that the issues'
+# packet targets are measured against (naive_packet.py of the workplace's shared baselines):
+# one WeasyPrint document holding the whole roster as a <table> and every testimony, rendered
+# at once.
 _BASELINE_FIRST = (
     "Maria",
     "Jose",

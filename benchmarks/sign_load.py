@@ -5,7 +5,7 @@
 For the app: each client GETs /c/<slug>/sign (for the session cookie and CSRF token) and POSTs
 the form, as a resident's browser does; the figure is signatures per second (POSTs answered).
 For the baseline: the same clients POST to a bare Flask endpoint that inserts one row with
-sqlite3 (the MEASURED.md baseline, about 3,000 inserts per second with wrk). For the stack's
+sqlite3 (the baseline of docs/measured.md, about 3,000 inserts per second with wrk). For the stack's
 floor: the same sign flow as the app's, GET then POST, against the least an app on this stack
 can do for it (Flask, Flask-WTF's CSRF token in the session cookie, a three-field WTForms form,
 one sqlite3 insert in WAL), which shows how much of the app's cost is the stack's and how much

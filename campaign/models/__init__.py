@@ -1,4 +1,4 @@
-"""The data model of PRODUCT.md, one module per entity group; everything is importable from
+"""The data model (docs/data-model.md), one module per entity group; everything is importable from
 here (`from campaign.models import Signature`)."""
 
 from campaign.models.accounts import Membership, User

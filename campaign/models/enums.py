@@ -1,4 +1,4 @@
-"""The fixed vocabularies of the product (PRODUCT.md), as stored in the database."""
+"""The fixed vocabularies of the product (docs/data-model.md), as stored in the database."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ already localized; PacketLabels carries the packet's fixed wording) and calls::
 
     result = build_packet(content, out_path, cache_dir=..., workers=2, progress=report)
 
-How it works (see MEASURED.md for why): the packet is split into segments (cover and
+How it works (see docs/measured.md for why): the packet is split into segments (cover and
 contents, totals, endorsements, one per testimony, one per roster page, methods), each
 cached under the hash of its HTML; missing ones are rendered in batches by `workers`
 processes (forkserver, safe from threaded callers), then merged with pypdf, which also

@@ -1,6 +1,6 @@
 """build_packet: plan segments, render the missing ones in worker processes, merge, number.
 
-The flow follows MEASURED.md: WeasyPrint's cost grows faster than the document, so the
+The flow follows docs/measured.md: WeasyPrint's cost grows faster than the document, so the
 packet is rendered as many small documents (batches of segments) in parallel processes
 and merged with pypdf. Page numbers, the contents page and bookmarks are computed from the
 page counts of the cached segments; only the cover/contents segment depends on them.

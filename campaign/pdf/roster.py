@@ -1,7 +1,7 @@
 """Lays the signature roster out into fixed pages of three plain-text columns.
 
 WeasyPrint lays out a `<pre>` of lines several times faster than table rows or one box per
-signer (MEASURED.md), so this module does the page layout itself: it measures names with the
+signer (docs/measured.md), so this module does the page layout itself: it measures names with the
 bundled font's advance widths, wraps an over-long name onto continuation lines of the same
 column, and decides which signers go on which page. WeasyPrint only paints the lines.
 
