@@ -9,11 +9,14 @@ for personal data come from campaign.crypto, the keys' own seam.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import current_app, has_app_context
+from flask_babel import force_locale
+from flask_babel import gettext as _gettext
 from itsdangerous import URLSafeTimedSerializer
 
 from campaign.crypto import KeyRing
@@ -28,6 +31,11 @@ def setting(name: str, default: Any = None) -> Any:
     if not has_app_context():
         return default
     return current_app.config.get(name, default)
+
+
+def configuration() -> Mapping[str, Any]:
+    """All configuration values, read-only in spirit, for a service that needs several (SMTP)."""
+    return current_app.config
 
 
 def languages() -> tuple[str, ...]:
@@ -69,3 +77,17 @@ def use_keyring(keyring: KeyRing, encryption_keys: str) -> None:
     """Encrypt with a new key ring from now on in this process (after a key rotation)."""
     current_app.extensions["keyring"] = keyring
     current_app.config["ENCRYPTION_KEYS"] = encryption_keys
+
+
+def gettext(message: str, **variables: Any) -> str:
+    """`message` in the language in force (see in_language), for words a service writes into a
+    document of its own, such as a packet's pages. Services never word errors: they raise
+    codes."""
+    return _gettext(message, **variables)
+
+
+@contextmanager
+def in_language(code: str) -> Iterator[None]:
+    """Write a document in language `code`, whatever the request's language."""
+    with force_locale(code):
+        yield

@@ -24,7 +24,6 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
 from huey import crontab
 from huey.constants import EmptyData
 from sqlalchemy.orm import Session
@@ -33,6 +32,7 @@ from campaign import after_commit
 from campaign.jobs import huey, in_app_context
 from campaign.models import OutgoingMail
 from campaign.models.types import utcnow
+from campaign.services import context
 
 MAX_ATTEMPTS = 20
 
@@ -107,7 +107,7 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
 
 
 def _outbox_folder() -> Path:
-    outbox = Path(current_app.config["OUTBOX_PATH"])
+    outbox = Path(context.setting("OUTBOX_PATH"))
     outbox.mkdir(mode=0o700, parents=True, exist_ok=True)
     # mkdir's mode passes through the umask, and an outbox made by an older version is 0755:
     # the messages hold residents' names and private links, for the app's user alone.
@@ -134,7 +134,7 @@ _OUTBOX_FILE = re.compile(r"(?:(\d+)\.eml|\.(\d+)\.[0-9a-f]{32}\.tmp)")
 
 
 def _outbox_files_by_mail() -> dict[int, list[Path]]:
-    outbox = Path(current_app.config["OUTBOX_PATH"])
+    outbox = Path(context.setting("OUTBOX_PATH"))
     if not outbox.is_dir():
         return {}
     found: dict[int, list[Path]] = {}
@@ -171,13 +171,13 @@ def stray_outbox_files(session: Session) -> list[Path]:
 
 
 def _send_smtp(message: EmailMessage) -> None:
-    config = current_app.config
+    config = context.configuration()
     try:
         with smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=20) as smtp:
             if config.get("SMTP_STARTTLS"):
                 # Verified against the system's CAs or SMTP_CA_FILE, host name included.
-                context = ssl.create_default_context(cafile=config.get("SMTP_CA_FILE") or None)
-                smtp.starttls(context=context)
+                tls = ssl.create_default_context(cafile=config.get("SMTP_CA_FILE") or None)
+                smtp.starttls(context=tls)
             if config.get("SMTP_USER"):
                 smtp.login(config["SMTP_USER"], config.get("SMTP_PASSWORD") or "")
             smtp.send_message(message)
@@ -187,8 +187,8 @@ def _send_smtp(message: EmailMessage) -> None:
 
 def deliver(mail: OutgoingMail) -> None:
     """Send one queued message through the configured transport."""
-    message = build_message(mail, current_app.config["MAIL_FROM"])
-    if current_app.config["MAIL_BACKEND"] == "smtp":
+    message = build_message(mail, context.setting("MAIL_FROM"))
+    if context.setting("MAIL_BACKEND") == "smtp":
         _send_smtp(message)
     else:
         _write_outbox(message, mail.id)

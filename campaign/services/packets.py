@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import logging
 import traceback
 import unicodedata
 from collections import Counter, defaultdict
@@ -25,9 +26,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from campaign import after_commit
@@ -65,10 +63,13 @@ from campaign.pdf import (
     ZipTotal,
     build_packet,
 )
-from campaign.services import DomainError, NotFound, audit
+from campaign.services import DomainError, NotFound, audit, context
 from campaign.services import campaigns as campaign_service
 from campaign.services import deadlines as deadline_service
 from campaign.services.campaigns import district_sort_key
+from campaign.services.context import gettext as _
+
+log = logging.getLogger(__name__)
 
 GROUP_BY = ("position", "district")
 STALE_AFTER = timedelta(minutes=3)
@@ -668,7 +669,7 @@ def _methods(comment_deadline, zone, status_counts) -> tuple[str, ...]:
 
 def packets_folder() -> Path:
     """Where packet PDFs (and the rendering cache) are written."""
-    return Path(current_app.config["PACKETS_PATH"])
+    return Path(context.setting("PACKETS_PATH"))
 
 
 def file_path(packet: Packet) -> Path:
@@ -833,7 +834,7 @@ def _build_file(
     gathered: list[PacketContent] = []
 
     def load() -> PacketContent:
-        with force_locale("en"):
+        with context.in_language("en"):
             gathered.append(
                 gather(
                     session,
@@ -850,7 +851,7 @@ def _build_file(
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{campaign.slug}-hearing-{hearing.id}-packet-{packet.id}.pdf"
     if workers is None:
-        workers = int(current_app.config.get("PACKET_WORKERS", 2))
+        workers = int(context.setting("PACKET_WORKERS", 2))
     # The content is read while the rendering workers start, and the roster as it is laid
     # out, so that its first pages render while the rest is read.
     try:
@@ -870,7 +871,7 @@ def _record_failure(session: Session, packet_id: int, error: Exception) -> None:
     packet.error = _stored(_failure(error))
     packet.finished_at = utcnow()
     session.commit()
-    current_app.logger.error("packet %s failed: %s", packet_id, traceback.format_exc())
+    log.error("packet %s failed: %s", packet_id, traceback.format_exc())
 
 
 def _failure(error: BaseException) -> Failure:

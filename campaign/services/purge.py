@@ -33,7 +33,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -49,7 +48,7 @@ from campaign.models import (
     User,
 )
 from campaign.models.types import utcnow
-from campaign.services import DomainError, audit, mail
+from campaign.services import DomainError, audit, context, mail
 from campaign.services import campaigns as campaign_service
 
 PLACEHOLDER = "[removed after the campaign closed]"
@@ -212,9 +211,10 @@ def _anonymize_testimonies(session: Session, campaign_id: int) -> None:
 
 
 def _packet_files(session: Session, campaign_id: int) -> list[str]:
-    if not has_app_context():
+    packets_path = context.setting("PACKETS_PATH")
+    if packets_path is None:
         return []
-    folder = Path(current_app.config["PACKETS_PATH"])
+    folder = Path(packets_path)
     names = session.scalars(
         sa.select(Packet.file_name).where(
             Packet.campaign_id == campaign_id, Packet.file_name.is_not(None)
