@@ -10,7 +10,9 @@ floor: the same sign flow as the app's, GET then POST, against the least an app 
 can do for it (Flask, Flask-WTF's CSRF token in the session cookie, a three-field WTForms form,
 one sqlite3 insert in WAL), which shows how much of the app's cost is the stack's and how much
 its own. All three servers run under gunicorn with the same configuration and number of sync
-workers on the same machine, driven by the same Python client, in the same run. With nginx
+workers on the same machine (one thread each, as deployed with Redis), driven by the same Python
+client, in the same run; the app is also measured in the default deployment without Redis, one
+process with 8 threads (deploy_checks.default_workers). With nginx
 installed, the app is also measured as deployed: under gunicorn trusting one proxy, behind
 nginx with the production site (deploy/nginx/campaign.conf, through tests/deploy/tls_proxy.py)
 over TLS, one HTTPS connection per resident's visit (the GET and the POST on it, as a browser
@@ -259,7 +261,12 @@ def baseline_iteration(port: int):
     return iteration
 
 
-def gunicorn(app_spec: str, port: int, workers: int, env: dict, cwd: Path) -> subprocess.Popen:
+def gunicorn(
+    app_spec: str, port: int, workers: int, env: dict, cwd: Path, threads: int = 1
+) -> subprocess.Popen:
+    # Both through the variables deploy/gunicorn.conf.py reads: its default without Redis is
+    # one process with 8 threads, and `--workers` alone would keep those 8 threads in each.
+    env = {**env, "CAMPAIGN_WEB_WORKERS": str(workers), "CAMPAIGN_WEB_THREADS": str(threads)}
     return subprocess.Popen(
         [
             str(BIN / "gunicorn"),
@@ -399,6 +406,15 @@ def main() -> None:
         app = measure(server, port, args.clients, args.seconds, sign_iteration(port, run))
     finally:
         stop(server)
+    # The default without Redis (deploy_checks.default_workers): one process, 8 threads.
+    port = _free_port()
+    server = gunicorn("campaign:create_app()", port, 1, env, ROOT, threads=8)
+    try:
+        _wait_ready(port, f"/c/{SLUG}/sign")
+        iteration = sign_iteration(port, run, domain="threads.load.example")
+        threaded = measure(server, port, args.clients, args.seconds, iteration)
+    finally:
+        stop(server)
     tls = None
     if NGINX:
         tls = behind_nginx(tmp, env, args.clients, args.seconds, args.workers, run)
@@ -408,8 +424,9 @@ def main() -> None:
         database = tmp / "instance" / "campaign.sqlite3"
         stored = rows(database, "WHERE email_domain = 'load.example'")
         tls_stored = rows(database, "WHERE email_domain = 'tls.load.example'")
+        threaded_stored = rows(database, "WHERE email_domain = 'threads.load.example'")
     else:
-        stored = tls_stored = -1
+        stored = tls_stored = threaded_stored = -1
 
     server, port, floor_db = bare_server(tmp, "floor", FLOOR_APP, args.workers)
     try:
@@ -433,7 +450,10 @@ def main() -> None:
         f"{'':24}{'per second':>12}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'stored':>9}"
         f"{'ok responses':>14}"
     )
-    table = [("app sign (GET+POST)", app, stored)]
+    table = [
+        ("app sign (GET+POST)", app, stored),
+        ("  1 process, 8 threads", threaded, threaded_stored),
+    ]
     if tls:
         table.append(("  via nginx, TLS", tls, tls_stored))
     table += [
