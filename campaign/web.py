@@ -103,6 +103,12 @@ def localized(obj, field: str) -> str:
     return in_language(obj, field, str(get_locale() or "en"))
 
 
+def untranslated_here(obj, field: str) -> bool:
+    """True when the reader reads Spanish and sees a campaign text's English fallback: staff
+    pages mark it "not translated yet"."""
+    return str(get_locale() or "en") == "es" and lacks_spanish(obj, field)
+
+
 def local_time(moment: datetime, time_zone: str) -> datetime:
     """A moment as the clock on the wall reads it in the campaign's city."""
     return moment.astimezone(ZoneInfo(time_zone))
@@ -381,6 +387,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         localized=localized,
         lacks_spanish=lacks_spanish,
+        untranslated_here=untranslated_here,
         format_when=format_when,
         time_left=time_left,
     )

@@ -10,12 +10,15 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from campaign.bilingual import lacks_spanish, translated_fields
 from campaign.models import (
     UNASSIGNED,
     Campaign,
     Deadline,
     DecisionMaker,
     DistrictZip,
+    Endorsement,
+    EndorsementStatus,
     Position,
     Signature,
     SignatureSource,
@@ -38,6 +41,19 @@ class DistrictRow:
     testimonies: int
     decision_makers: list[DecisionMaker]
     thin: bool = False
+
+
+@dataclass(frozen=True)
+class MissingSpanish:
+    """A campaign text written in English whose Spanish twin is still empty: readers of
+    Spanish see the English. `kind` names the object ("campaign", "decision", "deadline",
+    "decision_maker", "position", "endorsement"); `maker_id` is a position's decision-maker."""
+
+    kind: str
+    id: int
+    field: str
+    english: str
+    maker_id: int | None = None
 
 
 @dataclass
@@ -83,6 +99,7 @@ class Dashboard:
     waiting: dict[str, int]
     next_deadlines: list[tuple[Deadline, str]]
     unassigned_makers: list[DecisionMaker] = field(default_factory=list)
+    missing_spanish: list[MissingSpanish] = field(default_factory=list)
 
     @property
     def percent(self) -> int:
@@ -238,4 +255,34 @@ def build(session: Session, campaign: Campaign, now: datetime, due_soon_hours: i
         waiting=moderation.waiting(session, campaign.id),
         next_deadlines=[(d, deadlines.status(d, now, due_soon_hours)) for d in upcoming],
         unassigned_makers=at_large,
+        missing_spanish=missing_spanish(session, campaign),
     )
+
+
+def missing_spanish(session: Session, campaign: Campaign) -> list[MissingSpanish]:
+    """Every text of the campaign residents or the council read that lacks its Spanish, in
+    the order of the setup pages (organizations rejected from the coalition left out)."""
+    owners: list[tuple[str, object, int | None]] = [("campaign", campaign, None)]
+    if campaign.decision is not None:
+        owners.append(("decision", campaign.decision, None))
+    owners += [("deadline", d, None) for d in campaign.deadlines]
+    for maker in campaign.decision_makers:
+        owners.append(("decision_maker", maker, None))
+        owners += [("position", p, maker.id) for p in maker.positions]
+    owners += [
+        ("endorsement", e, None)
+        for e in session.scalars(
+            sa.select(Endorsement)
+            .where(
+                Endorsement.campaign_id == campaign.id,
+                Endorsement.status != EndorsementStatus.REJECTED,
+            )
+            .order_by(Endorsement.role, Endorsement.organization_key)
+        )
+    ]
+    return [
+        MissingSpanish(kind, obj.id, name, getattr(obj, name), maker_id)
+        for kind, obj, maker_id in owners
+        for name in translated_fields(obj)
+        if lacks_spanish(obj, name)
+    ]
