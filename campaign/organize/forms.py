@@ -153,7 +153,7 @@ class CampaignForm(FlaskForm):
     ask = text(_l("The ask (English)"), 300)
     ask_es = text(_l("The ask (Spanish)"), 300, optional=True)
     summary = long_text(_l("Summary (English)"), 5000, optional=True)
-    summary_es = long_text(_l("Summary (Spanish)"), 5000, optional=True)
+    summary_es = spanish(_l("Summary (Spanish)"), 5000, "summary", long=True)
     goal = IntegerField(
         _l("Signature goal"),
         validators=[InputRequired(message=REQUIRED), NumberRange(min=0, max=10_000_000)],
