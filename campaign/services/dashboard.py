@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -47,12 +48,14 @@ class DistrictRow:
 class MissingSpanish:
     """A campaign text written in English whose Spanish twin is still empty: readers of
     Spanish see the English. `kind` names the object ("campaign", "decision", "deadline",
-    "decision_maker", "position", "endorsement"); `maker_id` is a position's decision-maker."""
+    "decision_maker", "position", "endorsement"); `owner` names which one (a date's title, a
+    decision-maker's or an organization's name); `maker_id` is a position's decision-maker."""
 
     kind: str
     id: int
     field: str
     english: str
+    owner: str = ""
     maker_id: int | None = None
 
 
@@ -262,15 +265,15 @@ def build(session: Session, campaign: Campaign, now: datetime, due_soon_hours: i
 def missing_spanish(session: Session, campaign: Campaign) -> list[MissingSpanish]:
     """Every text of the campaign residents or the council read that lacks its Spanish, in
     the order of the setup pages (organizations rejected from the coalition left out)."""
-    owners: list[tuple[str, object, int | None]] = [("campaign", campaign, None)]
+    owners: list[tuple[str, Any, str, int | None]] = [("campaign", campaign, "", None)]
     if campaign.decision is not None:
-        owners.append(("decision", campaign.decision, None))
-    owners += [("deadline", d, None) for d in campaign.deadlines]
+        owners.append(("decision", campaign.decision, "", None))
+    owners += [("deadline", d, d.title, None) for d in campaign.deadlines]
     for maker in campaign.decision_makers:
-        owners.append(("decision_maker", maker, None))
-        owners += [("position", p, maker.id) for p in maker.positions]
+        owners.append(("decision_maker", maker, maker.name, None))
+        owners += [("position", p, maker.name, maker.id) for p in maker.positions]
     owners += [
-        ("endorsement", e, None)
+        ("endorsement", e, e.organization, None)
         for e in session.scalars(
             sa.select(Endorsement)
             .where(
@@ -281,8 +284,8 @@ def missing_spanish(session: Session, campaign: Campaign) -> list[MissingSpanish
         )
     ]
     return [
-        MissingSpanish(kind, obj.id, name, getattr(obj, name), maker_id)
-        for kind, obj, maker_id in owners
+        MissingSpanish(kind, obj.id, name, getattr(obj, name), owner, maker_id)
+        for kind, obj, owner, maker_id in owners
         for name in translated_fields(obj)
         if lacks_spanish(obj, name)
     ]

@@ -168,7 +168,7 @@ def test_the_dashboard_lists_texts_without_spanish_with_links_to_fill_them(clien
     campaign.title_es, campaign.ask_es = "Campaña", "Voten NO."
     hearing = campaign.deadlines[0]
     hearing.title_es = "Audiencia"  # its place ("City Hall") still lacks Spanish
-    maker = DecisionMaker(name="Ana Ruiz", office="Mayor")
+    maker = DecisionMaker(name="Ana <b>Ruiz</b>", office="Mayor")
     campaign.decision_makers.append(maker)
     maker.positions.append(
         StatedPosition(stance=Stance.NO, stated_on=hearing.at.date(), source_note="Said no.")
@@ -189,6 +189,10 @@ def test_the_dashboard_lists_texts_without_spanish_with_links_to_fill_them(clien
     ]:
         assert f'href="{link}"' in section and text in section
     assert "Voten NO." not in section and f"/organize/c/{slug}/settings" not in section
+    # Each item names its date, decision-maker or organization, escaped.
+    assert "Date “Hearing” · Place" in section
+    assert "Decision-maker “Ana &lt;b&gt;Ruiz&lt;/b&gt;” · Office" in section
+    assert "<b>Ruiz</b>" not in section
     # Staff reading Spanish see the English fallback marked.
     spanish = client.get(f"/organize/c/{slug}/?lang=es").get_data(as_text=True)
     assert "Textos sin traducir al español todavía" in spanish
