@@ -52,6 +52,7 @@ MESSAGES = {
     ),
     "title_missing": _l("Give the date a title."),
     "too_long": _l("That text is too long."),
+    "english_missing": _l("Write the English text too: readers of English see it."),
     "follows_hearing_only": _l("A date can only follow a hearing."),
     "hearing_not_fixed": _l("A date can only follow a hearing with a fixed date."),
     "hearing_cannot_follow": _l("A hearing has its own date; it cannot follow another hearing."),

@@ -24,6 +24,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
+from campaign.bilingual import in_language, lacks_spanish
 from campaign.config import REPO_ROOT
 
 # The largest number an INTEGER column holds on PostgreSQL (SQLite's hold 2**63 - 1), the type
@@ -98,12 +99,14 @@ def _our_forms_could_send() -> bool:
 
 
 def localized(obj, field: str) -> str:
-    """A campaign text in the reader's language, falling back to English."""
-    if str(get_locale()) == "es":
-        value = getattr(obj, f"{field}_es", None)
-        if value:
-            return value
-    return getattr(obj, field) or ""
+    """A campaign text in the reader's language, falling back to English (campaign.bilingual)."""
+    return in_language(obj, field, str(get_locale() or "en"))
+
+
+def untranslated_here(obj, field: str) -> bool:
+    """True when the reader reads Spanish and sees a campaign text's English fallback: staff
+    pages mark it "not translated yet"."""
+    return str(get_locale() or "en") == "es" and lacks_spanish(obj, field)
 
 
 def local_time(moment: datetime, time_zone: str) -> datetime:
@@ -381,7 +384,13 @@ def init_app(app: Flask) -> None:
 
     login.user_loader(load_user)
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.globals.update(localized=localized, format_when=format_when, time_left=time_left)
+    app.jinja_env.globals.update(
+        localized=localized,
+        lacks_spanish=lacks_spanish,
+        untranslated_here=untranslated_here,
+        format_when=format_when,
+        time_left=time_left,
+    )
     app.jinja_env.filters["local_time"] = local_time
     app.context_processor(language_context)
     app.before_request(refuse_nul_in_path)

@@ -64,6 +64,71 @@ COUNCIL = (
     ("Patricia Nowak", "9", Stance.YES, "Chairs the Committee on Public Safety."),
 )
 
+# Each council member's office and stated position in Spanish, beside the English above.
+OFFICE_ES = {
+    "Alicia Moreno": "Concejala",
+    "Robert Keane": "Concejal",
+    "Danielle Okoro": "Concejala",
+    "Marcus Lee": "Concejal",
+    "Teresa Villalobos": "Concejala",
+    "Frank Dempsey": "Concejal",
+    "Hannah Sato": "Concejala",
+    "Jamal Whitaker": "Concejal",
+    "Patricia Nowak": "Concejala",
+}
+NOTE_ES = {
+    "Said at a town hall she will vote no.": "Dijo en una asamblea vecinal que votará que no.",
+    "Co-sponsored the renewal.": "Copatrocinó la renovación.",
+    "Asked staff for data on the contract's use.": (
+        "Pidió a su equipo datos sobre el uso del contrato."
+    ),
+    "Quoted in the Riverton Ledger supporting renewal.": (
+        "El Riverton Ledger lo citó a favor de la renovación."
+    ),
+    "Signed the coalition's letter.": "Firmó la carta de la coalición.",
+    "Office said she is still reviewing.": "Su oficina dijo que todavía lo está estudiando.",
+    "Voted against the last extension.": "Votó en contra de la última prórroga.",
+    "Chairs the Committee on Public Safety.": "Preside el Comité de Seguridad Pública.",
+    "Recorded vote on Resolution 118.": "Voto registrado sobre la Resolución 118.",
+}
+
+# What the campaign page says under each organization's name, in English and Spanish.
+DESCRIPTIONS = {
+    "Riverton Immigrant Rights Coalition": (
+        "Immigrant families and allies organizing in Riverton since 2009.",
+        "Familias inmigrantes y aliados que se organizan en Riverton desde 2009.",
+    ),
+    "Casa del Pueblo Riverton": (
+        "A community center with English classes, a food pantry and know-your-rights workshops.",
+        "Un centro comunitario con clases de inglés, despensa de alimentos y talleres "
+        "sobre sus derechos.",
+    ),
+    "Defensores Legales del Valle": (
+        "Free immigration legal help for families in the valley.",
+        "Ayuda legal migratoria gratuita para las familias del valle.",
+    ),
+    "Eastside Tenants Union": (
+        "Tenants of the east side organizing for safe, affordable homes.",
+        "Inquilinos del lado este que se organizan por viviendas seguras y asequibles.",
+    ),
+    "Riverton Interfaith Network": (
+        "Churches, mosques and synagogues of Riverton working together.",
+        "Iglesias, mezquitas y sinagogas de Riverton que trabajan juntas.",
+    ),
+    "Workers' Center of Riverton": (
+        "Day laborers and domestic workers defending their rights at work.",
+        "Jornaleros y trabajadoras del hogar que defienden sus derechos laborales.",
+    ),
+    "Students for Sanctuary at Riverton Community College": (
+        "Students asking the college and the city to protect their classmates.",
+        "Estudiantes que piden a la universidad y a la ciudad que protejan a sus compañeros.",
+    ),
+    "Riverton Public Defenders Association": (
+        "The public defenders who represent people arrested in Riverton.",
+        "Los defensores públicos que representan a las personas arrestadas en Riverton.",
+    ),
+}
+
 ORGANIZATIONS = (
     ("Riverton Immigrant Rights Coalition", EndorsementRole.FOUNDING, EndorsementStatus.APPROVED),
     ("Casa del Pueblo Riverton", EndorsementRole.FOUNDING, EndorsementStatus.APPROVED),
@@ -167,8 +232,10 @@ def _open_campaign(session: Session, today: date, rng: random.Random) -> Campaig
         title="Renewal of the Regional Arrest Records Data-Sharing Agreement",
         title_es="Renovación del Acuerdo Regional para Compartir Registros de Arrestos",
         body="Riverton City Council",
+        body_es="Concejo Municipal de Riverton",
         kind=DecisionKind.CONTRACT_VOTE,
         reference="File No. 2026-0412",
+        reference_es="Expediente n.º 2026-0412",
         action="renewing the arrest-data sharing contract",
         action_es="renovar el contrato para compartir datos de arrestos",
     )
@@ -184,7 +251,17 @@ def _open_campaign(session: Session, today: date, rng: random.Random) -> Campaig
         title_es="Audiencia del Comité de Seguridad Pública",
         at=_local(hearing_day, 10),
         location="Riverton City Hall, Council Chambers, 200 Main Street, 3rd floor",
+        location_es="Alcaldía de Riverton, Sala del Concejo, 200 Main Street, 3.er piso",
         committee="Committee on Public Safety",
+        committee_es="Comité de Seguridad Pública",
+        notes=(
+            "Doors open at 9:30. Spanish interpretation is available: ask for it when you "
+            "sign up to speak."
+        ),
+        notes_es=(
+            "Las puertas abren a las 9:30. Hay interpretación al español: pídala al "
+            "inscribirse para hablar."
+        ),
     )
     deadlines.add_relative(
         session,
@@ -210,6 +287,7 @@ def _open_campaign(session: Session, today: date, rng: random.Random) -> Campaig
         title_es="Votación del concejo sobre la renovación",
         at=_local(hearing_day + timedelta(days=9), 18),
         location="Riverton City Hall, Council Chambers",
+        location_es="Alcaldía de Riverton, Sala del Concejo",
     )
     expiry_year = today.year if today < date(today.year, 8, 31) else today.year + 1
     deadlines.create_deadline(
@@ -222,7 +300,11 @@ def _open_campaign(session: Session, today: date, rng: random.Random) -> Campaig
     )
     for order, (name, district, stance, note) in enumerate(COUNCIL):
         member = DecisionMaker(
-            name=name, office="Council Member", district=district, sort_order=order
+            name=name,
+            office="Council Member",
+            office_es=OFFICE_ES[name],
+            district=district,
+            sort_order=order,
         )
         if stance != Stance.UNKNOWN:
             member.positions.append(
@@ -231,6 +313,7 @@ def _open_campaign(session: Session, today: date, rng: random.Random) -> Campaig
                     stated_on=today - timedelta(days=rng.randint(2, 40)),
                     source_url="https://ledger.riverton.example/council-whip",
                     source_note=note,
+                    source_note_es=NOTE_ES[note],
                 )
             )
         campaign.decision_makers.append(member)
@@ -270,8 +353,10 @@ def _closed_campaign(session: Session, today: date, rng: random.Random) -> Campa
         title="Resolution ending detainer holds in city jails",
         title_es="Resolución que termina las retenciones migratorias en las cárceles",
         body="Riverton City Council",
+        body_es="Concejo Municipal de Riverton",
         kind=DecisionKind.RESOLUTION,
         reference="Res. 2026-118",
+        reference_es="Resolución 2026-118",
         action="Resolution 118",
         action_es="la Resolución 118",
     )
@@ -286,7 +371,9 @@ def _closed_campaign(session: Session, today: date, rng: random.Random) -> Campa
         title_es="Audiencia del Comité de Seguridad Pública",
         at=_local(today - timedelta(days=75), 10),
         location="Riverton City Hall, Council Chambers",
+        location_es="Alcaldía de Riverton, Sala del Concejo",
         committee="Committee on Public Safety",
+        committee_es="Comité de Seguridad Pública",
     )
     deadlines.add_relative(
         session,
@@ -304,15 +391,19 @@ def _closed_campaign(session: Session, today: date, rng: random.Random) -> Campa
         title_es="Votación del concejo",
         at=_local(today - timedelta(days=60), 18),
         location="Riverton City Hall",
+        location_es="Alcaldía de Riverton",
     )
     for order, (name, district, _stance, _note) in enumerate(COUNCIL):
-        member = DecisionMaker(name=name, district=district, sort_order=order)
+        member = DecisionMaker(
+            name=name, office_es=OFFICE_ES[name], district=district, sort_order=order
+        )
         member.positions.append(
             StatedPosition(
                 stance=Stance.YES if order % 4 else Stance.NO,
                 stated_on=today - timedelta(days=60),
                 source_url="https://council.riverton.example/votes/res-118",
                 source_note="Recorded vote on Resolution 118.",
+                source_note_es=NOTE_ES["Recorded vote on Resolution 118."],
             )
         )
         campaign.decision_makers.append(member)
@@ -325,10 +416,13 @@ def _closed_campaign(session: Session, today: date, rng: random.Random) -> Campa
 
 
 def _endorsement(session, campaign, organization, role, status, today) -> None:
+    description, description_es = DESCRIPTIONS[organization]
     session.add(
         Endorsement(
             campaign_id=campaign.id,
             organization=organization,
+            description=description,
+            description_es=description_es,
             organization_key=" ".join(organization.lower().split()),
             role=role,
             status=status,

@@ -31,6 +31,9 @@ class Campaign(db.Model):
         ),
     )
 
+    # Texts with a Spanish twin "<field>_es" (campaign.bilingual).
+    TRANSLATED = ("title", "ask", "summary")
+
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
     status: Mapped[CampaignStatus] = mapped_column(
@@ -81,6 +84,7 @@ class Decision(db.Model):
     """What is being decided: by which body, what kind, under which reference."""
 
     __tablename__ = "decision"
+    TRANSLATED = ("title", "body", "reference", "action")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(
@@ -89,8 +93,11 @@ class Decision(db.Model):
     title: Mapped[str] = mapped_column(sa.String(300))
     title_es: Mapped[str | None] = mapped_column(sa.String(300))
     body: Mapped[str] = mapped_column(sa.String(200))
+    body_es: Mapped[str | None] = mapped_column(sa.String(200))
     kind: Mapped[DecisionKind] = mapped_column(checked_enum(DecisionKind, "decision_kind"))
     reference: Mapped[str] = mapped_column(sa.String(80), default="")
+    # The reference as a Spanish reader says it: "Expediente n.º 2026-0412".
+    reference_es: Mapped[str | None] = mapped_column(sa.String(80))
     # "renewing the arrest-data contract": lets testimony say "I oppose renewing ..."
     action: Mapped[str] = mapped_column(sa.String(200), default="")
     action_es: Mapped[str | None] = mapped_column(sa.String(200))
@@ -102,6 +109,7 @@ class DecisionMaker(db.Model):
     """A council member or official who decides; their positions make the whip count."""
 
     __tablename__ = "decision_maker"
+    TRANSLATED = ("office",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(
@@ -109,6 +117,7 @@ class DecisionMaker(db.Model):
     )
     name: Mapped[str] = mapped_column(sa.String(200))
     office: Mapped[str] = mapped_column(sa.String(200), default="Council Member")
+    office_es: Mapped[str | None] = mapped_column(sa.String(200))
     district: Mapped[str | None] = mapped_column(sa.String(40))
     sort_order: Mapped[int] = mapped_column(default=0)
 
@@ -134,6 +143,7 @@ class StatedPosition(db.Model):
     """A decision-maker's stated position, with where and when it was stated."""
 
     __tablename__ = "stated_position"
+    TRANSLATED = ("source_note",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     decision_maker_id: Mapped[int] = mapped_column(
@@ -143,6 +153,7 @@ class StatedPosition(db.Model):
     stated_on: Mapped[date] = mapped_column(sa.Date)
     source_url: Mapped[str | None] = mapped_column(sa.String(500))
     source_note: Mapped[str | None] = mapped_column(sa.String(500))
+    source_note_es: Mapped[str | None] = mapped_column(sa.String(500))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     decision_maker: Mapped[DecisionMaker] = relationship(back_populates="positions")
@@ -152,6 +163,7 @@ class Deadline(db.Model):
     """A dated milestone of the decision; either absolute or relative to a hearing."""
 
     __tablename__ = "deadline"
+    TRANSLATED = ("title", "location", "committee", "notes")
     __table_args__ = (
         sa.CheckConstraint("(relative_to_id IS NULL) = (rule IS NULL)", name="relative_has_rule"),
         sa.CheckConstraint("relative_to_id IS NULL OR relative_to_id <> id", name="not_self"),
@@ -168,8 +180,11 @@ class Deadline(db.Model):
     # recomputed from the hearing whenever the hearing moves.
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     location: Mapped[str | None] = mapped_column(sa.String(300))
+    location_es: Mapped[str | None] = mapped_column(sa.String(300))
     committee: Mapped[str | None] = mapped_column(sa.String(200))
+    committee_es: Mapped[str | None] = mapped_column(sa.String(200))
     notes: Mapped[str | None] = mapped_column(sa.Text)
+    notes_es: Mapped[str | None] = mapped_column(sa.Text)
     relative_to_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("deadline.id", ondelete="CASCADE"), index=True
     )

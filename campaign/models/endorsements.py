@@ -16,6 +16,7 @@ class Endorsement(db.Model):
     """An organization signing on to the campaign."""
 
     __tablename__ = "endorsement"
+    TRANSLATED = ("description",)
     __table_args__ = (sa.UniqueConstraint("campaign_id", "organization_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -24,6 +25,9 @@ class Endorsement(db.Model):
     # Lower-cased, space-collapsed name: one organization signs on once.
     organization_key: Mapped[str] = mapped_column(sa.String(200))
     website: Mapped[str | None] = mapped_column(sa.String(300))
+    # One line a lead writes about the organization for the campaign page.
+    description: Mapped[str | None] = mapped_column(sa.String(300))
+    description_es: Mapped[str | None] = mapped_column(sa.String(300))
     contact_name: Mapped[str | None] = mapped_column(EncryptedText)
     contact_email: Mapped[str | None] = mapped_column(EncryptedText)
     role: Mapped[EndorsementRole] = mapped_column(checked_enum(EndorsementRole, "endorsement_role"))

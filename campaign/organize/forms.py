@@ -54,22 +54,40 @@ def required():
     return DataRequired(message=REQUIRED)
 
 
-def text(label, max_length: int, *, optional: bool = False, **kwargs):
+def text(label, max_length: int, *, optional: bool = False, extra=(), **kwargs):
     validators = [
         Optional() if optional else required(),
         Length(max=max_length, message=_l("Use at most %(max)d characters.")),
+        *extra,
     ]
     filters = [blank_to_none] if optional else [strip]
     return StringField(label, validators=validators, filters=filters, **kwargs)
 
 
-def long_text(label, max_length: int, *, optional: bool = False, **kwargs):
+def long_text(label, max_length: int, *, optional: bool = False, extra=(), **kwargs):
     validators = [
         Optional() if optional else required(),
         Length(max=max_length, message=_l("Use at most %(max)d characters.")),
+        *extra,
     ]
     filters = [blank_to_none] if optional else [strip]
     return TextAreaField(label, validators=validators, filters=filters, **kwargs)
+
+
+def english_first(english: str):
+    """A Spanish text needs its English twin: that is what readers of English see."""
+
+    def check(form, field):
+        if field.data and not form[english].data:
+            raise ValidationError(_l("Write the English text too: readers of English see it."))
+
+    return check
+
+
+def spanish(label, max_length: int, english: str, *, long: bool = False, **kwargs):
+    """The optional Spanish twin of the text field `english` (campaign.bilingual)."""
+    make = long_text if long else text
+    return make(label, max_length, optional=True, extra=[english_first(english)], **kwargs)
 
 
 VISIBILITY_CHOICES = choices(Visibility)
@@ -135,7 +153,7 @@ class CampaignForm(FlaskForm):
     ask = text(_l("The ask (English)"), 300)
     ask_es = text(_l("The ask (Spanish)"), 300, optional=True)
     summary = long_text(_l("Summary (English)"), 5000, optional=True)
-    summary_es = long_text(_l("Summary (Spanish)"), 5000, optional=True)
+    summary_es = spanish(_l("Summary (Spanish)"), 5000, "summary", long=True)
     goal = IntegerField(
         _l("Signature goal"),
         validators=[InputRequired(message=REQUIRED), NumberRange(min=0, max=10_000_000)],
@@ -160,9 +178,11 @@ class CampaignForm(FlaskForm):
 class DecisionForm(FlaskForm):
     title = text(_l("What is decided (English)"), 300)
     title_es = text(_l("What is decided (Spanish)"), 300, optional=True)
-    body = text(_l("Decided by (body)"), 200)
+    body = text(_l("Decided by (body, English)"), 200)
+    body_es = spanish(_l("Decided by (body, Spanish)"), 200, "body")
     kind = SelectField(_l("Kind of decision"), choices=DECISION_KIND_CHOICES)
-    reference = text(_l("Reference (bill or file number)"), 80, optional=True)
+    reference = text(_l("Reference (bill or file number, English)"), 80, optional=True)
+    reference_es = spanish(_l("Reference (Spanish)"), 80, "reference")
     action = text(_l('The action, to complete "I oppose ..." (English)'), 200, optional=True)
     action_es = text(_l("The action (Spanish)"), 200, optional=True)
 
@@ -173,9 +193,12 @@ class DeadlineForm(FlaskForm):
     title_es = text(_l("Title (Spanish)"), 200, optional=True)
     day = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter a date."))])
     clock = TimeField(_l("Local time"), validators=[InputRequired(message=_l("Enter a time."))])
-    location = text(_l("Place"), 300, optional=True)
-    committee = text(_l("Committee"), 200, optional=True)
-    notes = long_text(_l("Notes"), 2000, optional=True)
+    location = text(_l("Place (English)"), 300, optional=True)
+    location_es = spanish(_l("Place (Spanish)"), 300, "location")
+    committee = text(_l("Committee (English)"), 200, optional=True)
+    committee_es = spanish(_l("Committee (Spanish)"), 200, "committee")
+    notes = long_text(_l("Notes (English)"), 2000, optional=True)
+    notes_es = spanish(_l("Notes (Spanish)"), 2000, "notes", long=True)
 
 
 class EditDeadlineForm(DeadlineForm):
@@ -218,14 +241,18 @@ class EditRelativeDeadlineForm(RuleForm):
     )
     rule_kind = SelectField(_l("Rule"), choices=RULE_CHOICES)
     clock = TimeField(_l('Time of day (for "days before")'), validators=[Optional()])
-    location = text(_l("Place"), 300, optional=True)
-    committee = text(_l("Committee"), 200, optional=True)
-    notes = long_text(_l("Notes"), 2000, optional=True)
+    location = text(_l("Place (English)"), 300, optional=True)
+    location_es = spanish(_l("Place (Spanish)"), 300, "location")
+    committee = text(_l("Committee (English)"), 200, optional=True)
+    committee_es = spanish(_l("Committee (Spanish)"), 200, "committee")
+    notes = long_text(_l("Notes (English)"), 2000, optional=True)
+    notes_es = spanish(_l("Notes (Spanish)"), 2000, "notes", long=True)
 
 
 class DecisionMakerForm(FlaskForm):
     name = text(_l("Name"), 200)
-    office = text(_l("Office"), 200)
+    office = text(_l("Office (English)"), 200)
+    office_es = spanish(_l("Office (Spanish)"), 200, "office")
     district = text(_l("District (blank for at-large)"), 40, optional=True)
     sort_order = IntegerField(
         _l("Order in lists"), default=0, validators=[Optional(), NumberRange(min=0, max=10_000)]
@@ -247,7 +274,21 @@ class PositionForm(FlaskForm):
         ],
         filters=[blank_to_none],
     )
-    source_note = text(_l("What was said, and where"), 500, optional=True)
+    source_note = text(_l("What was said, and where (English)"), 500, optional=True)
+    source_note_es = spanish(_l("What was said, and where (Spanish)"), 500, "source_note")
+
+
+class PositionNoteForm(FlaskForm):
+    """The Spanish of a recorded position's note, written later; its English is shown."""
+
+    source_note_es = text(_l("What was said, and where (Spanish)"), 500, optional=True)
+
+
+class DescriptionForm(FlaskForm):
+    """The line the campaign page shows under an organization's name."""
+
+    description = text(_l("About the organization (English)"), 300, optional=True)
+    description_es = spanish(_l("About the organization (Spanish)"), 300, "description")
 
 
 class UploadForm(FlaskForm):

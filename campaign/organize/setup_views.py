@@ -6,7 +6,9 @@ import contextlib
 from datetime import time
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from campaign.access import campaign_staff
@@ -22,6 +24,7 @@ from campaign.organize.forms import (
     EditDeadlineForm,
     EditRelativeDeadlineForm,
     PositionForm,
+    PositionNoteForm,
     RelativeDeadlineForm,
     UploadForm,
 )
@@ -31,6 +34,15 @@ from campaign.services import districts as district_service
 from campaign.web import local_time
 
 DISTRICT_UPLOAD = "districts"
+COUNCIL_MEMBER = _l("Council Member")
+
+
+def _in_both(text) -> tuple[str, str]:
+    """A suggested text in English and in Spanish, whatever the page's language."""
+    with force_locale("en"):
+        english = str(text)
+    with force_locale("es"):
+        return english, str(text)
 
 
 def _relative_form(campaign: Campaign, formdata=None) -> RelativeDeadlineForm:
@@ -87,11 +99,17 @@ def add_deadline(campaign: Campaign):
                 committee=form.committee.data,
                 notes=form.notes.data,
                 actor=current_user,
+                **_spanish_texts(form),
             )
             db.session.commit()
             flash(_("Date added."))
             return redirect(url_for("organize.deadlines_page", slug=campaign.slug))
     return _deadlines_page(campaign, form, _relative_form(campaign, None))
+
+
+def _spanish_texts(form) -> dict[str, str | None]:
+    """A deadline form's Spanish place, committee and notes."""
+    return {name: form[name].data for name in ("location_es", "committee_es", "notes_es")}
 
 
 def _rule(form) -> str | None:
@@ -168,6 +186,7 @@ def _save_deadline(campaign: Campaign, deadline, form) -> bool:
         location=form.location.data,
         committee=form.committee.data,
         notes=form.notes.data,
+        **_spanish_texts(form),
     )
     if deadline.relative_to is not None:
         change["rule"] = _rule(form)
@@ -237,6 +256,7 @@ def _save_maker(campaign: Campaign, form: DecisionMakerForm, maker=None) -> None
         campaign,
         name=form.name.data,
         office=form.office.data,
+        office_es=form.office_es.data,
         district=form.district.data,
         sort_order=form.sort_order.data or 0,
         maker=maker,
@@ -253,7 +273,7 @@ def decision_makers(campaign: Campaign):
         flash(_("Decision-maker added."))
         return redirect(url_for("organize.decision_makers", slug=campaign.slug))
     if request.method == "GET" and not form.office.data:
-        form.office.data = _("Council Member")
+        form.office.data, form.office_es.data = _in_both(COUNCIL_MEMBER)
     return render_template(
         "organize/decision_makers.html", campaign=campaign, form=form, confirm_form=ConfirmForm()
     )
@@ -267,19 +287,28 @@ def edit_decision_maker(campaign: Campaign, maker_id: int):
     except NotFound:
         abort(404)
     form = DecisionMakerForm(obj=maker)
-    position_form = PositionForm(prefix="pos", formdata=None)
     if form.validate_on_submit():
         _save_maker(campaign, form, maker)
         flash(_("Saved."))
         return redirect(
             url_for("organize.edit_decision_maker", slug=campaign.slug, maker_id=maker.id)
         )
+    return _maker_page(campaign, maker, form=form)
+
+
+def _maker_page(campaign: Campaign, maker, *, form=None, position_form=None, note_forms=None):
+    """A decision-maker's page; the forms given keep what was typed and their errors."""
+    notes = {
+        p.id: PositionNoteForm(prefix=f"note{p.id}", formdata=None, obj=p) for p in maker.positions
+    }
+    notes.update(note_forms or {})
     return render_template(
         "organize/decision_maker.html",
         campaign=campaign,
         maker=maker,
-        form=form,
-        position_form=position_form,
+        form=form or DecisionMakerForm(obj=maker, formdata=None),
+        position_form=position_form or PositionForm(prefix="pos", formdata=None),
+        note_forms=notes,
         confirm_form=ConfirmForm(),
     )
 
@@ -302,6 +331,7 @@ def add_position(campaign: Campaign, maker_id: int):
                 stated_on=position_form.stated_on.data,
                 source_url=position_form.source_url.data,
                 source_note=position_form.source_note.data,
+                source_note_es=position_form.source_note_es.data,
             )
             db.session.commit()
         except DomainError as error:
@@ -312,14 +342,36 @@ def add_position(campaign: Campaign, maker_id: int):
             return redirect(
                 url_for("organize.edit_decision_maker", slug=campaign.slug, maker_id=maker.id)
             )
-    return render_template(
-        "organize/decision_maker.html",
-        campaign=campaign,
-        maker=maker,
-        form=DecisionMakerForm(obj=maker, formdata=None),
-        position_form=position_form,
-        confirm_form=ConfirmForm(),
-    )
+    return _maker_page(campaign, maker, position_form=position_form)
+
+
+@bp.post("/c/<slug>/decision-makers/<int:maker_id>/positions/<int:position_id>/spanish")
+@campaign_staff(Role.LEAD)
+def translate_position(campaign: Campaign, maker_id: int, position_id: int):
+    """The Spanish of a recorded position's note, written after the position was recorded."""
+    try:
+        maker = maker_service.get_decision_maker(db.session, campaign, maker_id)
+    except NotFound:
+        abort(404)
+    note_form = PositionNoteForm(prefix=f"note{position_id}")
+    if note_form.validate():
+        try:
+            maker_service.translate_position_note(
+                db.session, maker, position_id, note_form.source_note_es.data
+            )
+            db.session.commit()
+        except NotFound:
+            abort(404)
+        except DomainError as error:
+            db.session.rollback()
+            note_form.source_note_es.errors.append(error_text(error))
+        else:
+            flash(_("Saved."))
+            return redirect(
+                url_for("organize.edit_decision_maker", slug=campaign.slug, maker_id=maker.id)
+                + f"#position-{position_id}"
+            )
+    return _maker_page(campaign, maker, note_forms={position_id: note_form})
 
 
 @bp.post("/c/<slug>/decision-makers/<int:maker_id>/positions/<int:position_id>/delete")

@@ -64,12 +64,15 @@ def _description(deadline: Deadline, campaign: Campaign, url: str) -> str:
         lines.append(localized(campaign, "ask"))
     decision = campaign.decision
     if decision is not None:
-        reference = f" ({decision.reference})" if decision.reference else ""
+        reference = f" ({localized(decision, 'reference')})" if decision.reference else ""
         lines.append(
-            f"{decision_label}: {localized(decision, 'title')}{reference}, {decision.body}"
+            f"{decision_label}: {localized(decision, 'title')}{reference}, "
+            f"{localized(decision, 'body')}"
         )
     if deadline.committee:
-        lines.append(f"{committee_label}: {deadline.committee}")
+        lines.append(f"{committee_label}: {localized(deadline, 'committee')}")
+    if deadline.notes:
+        lines.append(localized(deadline, "notes"))
     if rule := rule_of(deadline):
         lines.append(rule)
     lines.append(f"{zone_label}: {campaign.time_zone}")
@@ -87,7 +90,7 @@ def _event(
         uid=event_uid(deadline, campaign),
         summary=ical_text(f"{localized(deadline, 'title')} ({localized(campaign, 'title')})"),
         start=deadline.at.astimezone(zone),
-        location=ical_text(deadline.location) if deadline.location else None,
+        location=ical_text(localized(deadline, "location")) if deadline.location else None,
         description=ical_text(_description(deadline, campaign, url)),
         # DTSTAMP is the last revision, not the time of the request: without METHOD it means
         # "when the information was last revised", and a stable feed lets clients cache it.

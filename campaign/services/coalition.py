@@ -19,6 +19,8 @@ from campaign.models import (
 from campaign.models.types import utcnow
 from campaign.services import DomainError, NotFound, audit
 
+DESCRIPTION_LENGTH = 300
+
 
 def organization_key(name: str) -> str:
     """The form of a name used to find an organization signing twice."""
@@ -121,3 +123,33 @@ def decide(
         role=endorsement.role.value,
     )
     session.flush()
+
+
+def describe(
+    session: Session,
+    endorsement: Endorsement,
+    actor: User,
+    description: str | None,
+    description_es: str | None,
+) -> bool:
+    """Write the line the campaign page shows under an organization's name, in English and
+    Spanish; True if it changed (audit-logged)."""
+    description = " ".join((description or "").split()) or None
+    description_es = " ".join((description_es or "").split()) or None
+    if description_es and not description:
+        raise DomainError("write the description in English first", code="english_missing")
+    if max(len(description or ""), len(description_es or "")) > DESCRIPTION_LENGTH:
+        raise DomainError(f"at most {DESCRIPTION_LENGTH} characters", code="too_long")
+    if (endorsement.description, endorsement.description_es) == (description, description_es):
+        return False
+    endorsement.description, endorsement.description_es = description, description_es
+    audit.record(
+        session,
+        "endorsement.described",
+        actor=actor,
+        campaign_id=endorsement.campaign_id,
+        target_type="endorsement",
+        target_id=endorsement.id,
+    )
+    session.flush()
+    return True

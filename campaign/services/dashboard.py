@@ -5,17 +5,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from campaign.bilingual import lacks_spanish, translated_fields
 from campaign.models import (
     UNASSIGNED,
     Campaign,
     Deadline,
     DecisionMaker,
     DistrictZip,
+    Endorsement,
+    EndorsementStatus,
     Position,
     Signature,
     SignatureSource,
@@ -38,6 +42,21 @@ class DistrictRow:
     testimonies: int
     decision_makers: list[DecisionMaker]
     thin: bool = False
+
+
+@dataclass(frozen=True)
+class MissingSpanish:
+    """A campaign text written in English whose Spanish twin is still empty: readers of
+    Spanish see the English. `kind` names the object ("campaign", "decision", "deadline",
+    "decision_maker", "position", "endorsement"); `owner` names which one (a date's title, a
+    decision-maker's or an organization's name); `maker_id` is a position's decision-maker."""
+
+    kind: str
+    id: int
+    field: str
+    english: str
+    owner: str = ""
+    maker_id: int | None = None
 
 
 @dataclass
@@ -83,6 +102,7 @@ class Dashboard:
     waiting: dict[str, int]
     next_deadlines: list[tuple[Deadline, str]]
     unassigned_makers: list[DecisionMaker] = field(default_factory=list)
+    missing_spanish: list[MissingSpanish] = field(default_factory=list)
 
     @property
     def percent(self) -> int:
@@ -238,4 +258,34 @@ def build(session: Session, campaign: Campaign, now: datetime, due_soon_hours: i
         waiting=moderation.waiting(session, campaign.id),
         next_deadlines=[(d, deadlines.status(d, now, due_soon_hours)) for d in upcoming],
         unassigned_makers=at_large,
+        missing_spanish=missing_spanish(session, campaign),
     )
+
+
+def missing_spanish(session: Session, campaign: Campaign) -> list[MissingSpanish]:
+    """Every text of the campaign residents or the council read that lacks its Spanish, in
+    the order of the setup pages (organizations rejected from the coalition left out)."""
+    owners: list[tuple[str, Any, str, int | None]] = [("campaign", campaign, "", None)]
+    if campaign.decision is not None:
+        owners.append(("decision", campaign.decision, "", None))
+    owners += [("deadline", d, d.title, None) for d in campaign.deadlines]
+    for maker in campaign.decision_makers:
+        owners.append(("decision_maker", maker, maker.name, None))
+        owners += [("position", p, maker.name, maker.id) for p in maker.positions]
+    owners += [
+        ("endorsement", e, e.organization, None)
+        for e in session.scalars(
+            sa.select(Endorsement)
+            .where(
+                Endorsement.campaign_id == campaign.id,
+                Endorsement.status != EndorsementStatus.REJECTED,
+            )
+            .order_by(Endorsement.role, Endorsement.organization_key)
+        )
+    ]
+    return [
+        MissingSpanish(kind, obj.id, name, getattr(obj, name), owner, maker_id)
+        for kind, obj, owner, maker_id in owners
+        for name in translated_fields(obj)
+        if lacks_spanish(obj, name)
+    ]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -366,13 +367,22 @@ def create_deadline(
     committee: str | None = None,
     notes: str | None = None,
     actor: User | None = None,
+    **spanish: str | None,
 ) -> Deadline:
-    """Add a deadline at a fixed moment; audit-logged."""
+    """Add a deadline at a fixed moment; audit-logged. `spanish` holds the Spanish twins of
+    the place, committee and notes (location_es, committee_es, notes_es)."""
     deadline = Deadline(
         campaign=campaign,
         kind=DeadlineKind(kind),
         at=_aware_utc(at),
-        **_texts(title, title_es, location, committee, notes),
+        **_texts(
+            title=title,
+            title_es=title_es,
+            location=location,
+            committee=committee,
+            notes=notes,
+            **spanish,
+        ),
     )
     session.add(deadline)
     session.flush()
@@ -380,16 +390,24 @@ def create_deadline(
     return deadline
 
 
-def _texts(
-    title: str, title_es: str | None, location: str | None, committee: str | None, notes: str | None
-) -> dict[str, str | None]:
-    return {
-        "title": _clean_title(title, required=True),
-        "title_es": _clean_title(title_es, required=False),
-        "location": _clean_text(location, 300),
-        "committee": _clean_text(committee, 200),
-        "notes": _clean_text(notes),
-    }
+# Each text of a deadline (English and Spanish) with how it is cleaned.
+TEXT_CLEANERS: dict[str, Callable[[Any], str | None]] = {
+    "title": lambda v: _clean_title(v, required=True),
+    "title_es": lambda v: _clean_title(v, required=False),
+    "location": lambda v: _clean_text(v, 300),
+    "location_es": lambda v: _clean_text(v, 300),
+    "committee": lambda v: _clean_text(v, 200),
+    "committee_es": lambda v: _clean_text(v, 200),
+    "notes": _clean_text,
+    "notes_es": _clean_text,
+}
+
+
+def _texts(**values: str | None) -> dict[str, str | None]:
+    unknown = set(values) - set(TEXT_CLEANERS)
+    if unknown:
+        raise TypeError(f"not deadline texts: {sorted(unknown)}")
+    return {name: TEXT_CLEANERS[name](value) for name, value in values.items()}
 
 
 def _record_created(session: Session, deadline: Deadline, actor: User | None, **extra) -> None:
@@ -418,8 +436,10 @@ def add_relative(
     committee: str | None = None,
     notes: str | None = None,
     actor: User | None = None,
+    **spanish: str | None,
 ) -> Deadline:
-    """Add a deadline that follows a hearing by a rule (audit-logged when a person adds it)."""
+    """Add a deadline that follows a hearing by a rule (audit-logged when a person adds it);
+    `spanish` as for create_deadline."""
     if hearing.kind != DeadlineKind.HEARING:
         raise RelationRefused("relative deadlines follow a hearing", code="follows_hearing_only")
     if hearing.relative_to_id is not None:
@@ -436,7 +456,14 @@ def add_relative(
         at=apply_rule(hearing.at, rule, campaign.time_zone),
         relative_to=hearing,
         rule=rule,
-        **_texts(title, title_es, location, committee, notes),
+        **_texts(
+            title=title,
+            title_es=title_es,
+            location=location,
+            committee=committee,
+            notes=notes,
+            **spanish,
+        ),
     )
     session.add(deadline)
     if actor is not None:
@@ -512,6 +539,7 @@ def update_deadline(
     notes: str | None = _UNCHANGED,
     relative_to: Deadline | None = _UNCHANGED,
     rule: str | None = _UNCHANGED,
+    **spanish: str | None,
 ) -> list[Deadline]:
     """Change a deadline; only the fields given change. Returns the deadlines whose date moved
     (a hearing's dependents move with it). `rule=None` makes a relative deadline a fixed one;
@@ -526,6 +554,7 @@ def update_deadline(
         notes=notes,
         title=title,
         title_es=title_es,
+        **spanish,
     )
     changed += _change_rule(deadline, relative_to, rule, at)
     moved = _change_date(session, deadline, at, actor)
@@ -564,17 +593,12 @@ def _change_kind(deadline: Deadline, kind: DeadlineKind, relative_to: Any) -> li
 def _change_texts(deadline: Deadline, **values: Any) -> list[str]:
     """The texts given, cleaned; the names of those that changed."""
     changed = []
-    cleaners = {
-        "location": lambda v: _clean_text(v, 300),
-        "committee": lambda v: _clean_text(v, 200),
-        "notes": _clean_text,
-        "title": lambda v: _clean_title(v, required=True),
-        "title_es": lambda v: _clean_title(v, required=False),
-    }
     for name, value in values.items():
         if value is _UNCHANGED:
             continue
-        cleaned = cleaners[name](value)
+        if name not in TEXT_CLEANERS:
+            raise TypeError(f"not a deadline text: {name}")
+        cleaned = TEXT_CLEANERS[name](value)
         if cleaned != getattr(deadline, name):
             setattr(deadline, name, cleaned)
             changed.append(name)

@@ -27,12 +27,14 @@ def save_decision_maker(
     district: str | None,
     sort_order: int,
     maker: DecisionMaker | None = None,
+    office_es: str | None = None,
 ) -> DecisionMaker:
-    """Add a decision-maker, or change one."""
+    """Add a decision-maker, or change one (`office_es`: the office in Spanish)."""
     if maker is None:
         maker = DecisionMaker(campaign=campaign)
         session.add(maker)
     maker.name, maker.office = name, office
+    maker.office_es = office_es or None
     maker.district = district or None
     maker.sort_order = sort_order
     session.flush()
@@ -54,6 +56,7 @@ def add_position(
     stated_on: date,
     source_url: str | None,
     source_note: str | None,
+    source_note_es: str | None = None,
 ) -> StatedPosition:
     """Record a decision-maker's stated position with where and when it was stated."""
     if source_url and not source_url.lower().startswith(("https://", "http://")):
@@ -65,6 +68,7 @@ def add_position(
         stated_on=stated_on,
         source_url=source_url or None,
         source_note=source_note or None,
+        source_note_es=source_note_es or None,
     )
     maker.positions.append(position)
     session.flush()
@@ -90,3 +94,18 @@ def delete_position(session: Session, maker: DecisionMaker, position_id: int) ->
     session.delete(position)
     session.flush()
     session.refresh(maker, ["positions"])
+
+
+def translate_position_note(
+    session: Session, maker: DecisionMaker, position_id: int, source_note_es: str | None
+) -> StatedPosition:
+    """Write (or clear) the Spanish of a recorded position's note; the position stays as
+    stated."""
+    position = session.get(StatedPosition, position_id)
+    if position is None or position.decision_maker_id != maker.id:
+        raise NotFound("no such position")
+    if source_note_es and not position.source_note:
+        raise DomainError("write the note in English first", code="english_missing")
+    position.source_note_es = source_note_es or None
+    session.flush()
+    return position

@@ -10,7 +10,17 @@ from sqlalchemy.orm import Session
 from campaign.models import Campaign, Decision, DecisionKind, User
 from campaign.services import audit
 
-DECISION_FIELDS = ("title", "title_es", "body", "kind", "reference", "action", "action_es")
+DECISION_FIELDS = (
+    "title",
+    "title_es",
+    "body",
+    "body_es",
+    "kind",
+    "reference",
+    "reference_es",
+    "action",
+    "action_es",
+)
 
 
 def save_decision(session: Session, campaign: Campaign, actor: User, **values: Any) -> Decision:
