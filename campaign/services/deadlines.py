@@ -366,8 +366,10 @@ def create_deadline(
     committee: str | None = None,
     notes: str | None = None,
     actor: User | None = None,
+    actor_label: str | None = None,
 ) -> Deadline:
-    """Add a deadline at a fixed moment; audit-logged."""
+    """Add a deadline at a fixed moment; audit-logged (as `actor_label` when no person acts:
+    "record" for a date imported from the city's record)."""
     deadline = Deadline(
         campaign=campaign,
         kind=DeadlineKind(kind),
@@ -376,7 +378,7 @@ def create_deadline(
     )
     session.add(deadline)
     session.flush()
-    _record_created(session, deadline, actor)
+    _record_created(session, deadline, actor, actor_label=actor_label)
     return deadline
 
 
@@ -392,11 +394,18 @@ def _texts(
     }
 
 
-def _record_created(session: Session, deadline: Deadline, actor: User | None, **extra) -> None:
+def _record_created(
+    session: Session,
+    deadline: Deadline,
+    actor: User | None,
+    actor_label: str | None = None,
+    **extra,
+) -> None:
     audit.record(
         session,
         "deadline.created",
         actor=actor,
+        actor_label=actor_label,
         campaign_id=deadline.campaign.id,
         target_type="deadline",
         target_id=deadline.id,
@@ -418,8 +427,10 @@ def add_relative(
     committee: str | None = None,
     notes: str | None = None,
     actor: User | None = None,
+    actor_label: str | None = None,
 ) -> Deadline:
-    """Add a deadline that follows a hearing by a rule (audit-logged when a person adds it)."""
+    """Add a deadline that follows a hearing by a rule (audit-logged when a person adds it,
+    or when `actor_label` names who did: "record")."""
     if hearing.kind != DeadlineKind.HEARING:
         raise RelationRefused("relative deadlines follow a hearing", code="follows_hearing_only")
     if hearing.relative_to_id is not None:
@@ -439,9 +450,9 @@ def add_relative(
         **_texts(title, title_es, location, committee, notes),
     )
     session.add(deadline)
-    if actor is not None:
+    if actor is not None or actor_label is not None:
         session.flush()
-        _record_created(session, deadline, actor, relative_to=hearing.id, rule=rule)
+        _record_created(session, deadline, actor, actor_label, relative_to=hearing.id, rule=rule)
     return deadline
 
 
@@ -459,12 +470,18 @@ def _follows_by_rule() -> RelationRefused:
 
 
 def _record_move(
-    session: Session, deadline: Deadline, before: datetime | None, actor: User | None, **extra
+    session: Session,
+    deadline: Deadline,
+    before: datetime | None,
+    actor: User | None,
+    actor_label: str | None = None,
+    **extra,
 ) -> None:
     audit.record(
         session,
         "deadline.moved",
         actor=actor,
+        actor_label=actor_label,
         campaign_id=deadline.campaign_id or deadline.campaign.id,
         target_type="deadline",
         target_id=deadline.id,
@@ -475,11 +492,17 @@ def _record_move(
 
 
 def move_hearing(
-    session: Session, hearing: Deadline, new_at: datetime, *, actor: User | None = None
+    session: Session,
+    hearing: Deadline,
+    new_at: datetime,
+    *,
+    actor: User | None = None,
+    actor_label: str | None = None,
 ) -> list[Deadline]:
     """Move a hearing and every deadline that follows it; returns the moved dependents.
 
-    Each moved date is audit-logged (actor "system" when none is given), which also gives the
+    Each moved date is audit-logged (as `actor_label`, else "system", when no person acts),
+    which also gives the
     calendar feeds a new SEQUENCE so subscribed calendars update the event.
     """
     new_at = _aware_utc(new_at)
@@ -492,9 +515,9 @@ def move_hearing(
         dependent.at = apply_rule(new_at, dependent.rule or "", time_zone)
         moved.append(dependent)
         if dependent.id is not None and before != dependent.at:
-            _record_move(session, dependent, before, actor, because_hearing=hearing.id)
+            _record_move(session, dependent, before, actor, actor_label, because_hearing=hearing.id)
     if hearing.id is not None and old_at != new_at:
-        _record_move(session, hearing, old_at, actor, dependents=[d.id for d in moved])
+        _record_move(session, hearing, old_at, actor, actor_label, dependents=[d.id for d in moved])
     return moved
 
 
@@ -512,6 +535,7 @@ def update_deadline(
     notes: str | None = _UNCHANGED,
     relative_to: Deadline | None = _UNCHANGED,
     rule: str | None = _UNCHANGED,
+    actor_label: str | None = None,
 ) -> list[Deadline]:
     """Change a deadline; only the fields given change. Returns the deadlines whose date moved
     (a hearing's dependents move with it). `rule=None` makes a relative deadline a fixed one;
@@ -528,12 +552,13 @@ def update_deadline(
         title_es=title_es,
     )
     changed += _change_rule(deadline, relative_to, rule, at)
-    moved = _change_date(session, deadline, at, actor)
+    moved = _change_date(session, deadline, at, actor, actor_label)
     if changed:
         audit.record(
             session,
             "deadline.updated",
             actor=actor,
+            actor_label=actor_label,
             campaign_id=deadline.campaign.id,
             target_type="deadline",
             target_id=deadline.id,
@@ -620,7 +645,7 @@ def _check_can_follow(deadline: Deadline, hearing: Deadline) -> None:
 
 
 def _change_date(
-    session: Session, deadline: Deadline, at: Any, actor: User | None
+    session: Session, deadline: Deadline, at: Any, actor: User | None, actor_label: str | None
 ) -> list[Deadline]:
     """Move the deadline to the date its rule gives, or to `at` if it is a fixed date (a
     hearing takes the dates that follow it along); the deadlines whose date moved."""
@@ -635,10 +660,13 @@ def _change_date(
     if new_at == deadline.at:
         return []
     if deadline.kind == DeadlineKind.HEARING and deadline.rule is None:
-        return [deadline, *move_hearing(session, deadline, new_at, actor=actor)]
+        return [
+            deadline,
+            *move_hearing(session, deadline, new_at, actor=actor, actor_label=actor_label),
+        ]
     before = deadline.at
     deadline.at = new_at
-    _record_move(session, deadline, before, actor)
+    _record_move(session, deadline, before, actor, actor_label)
     return [deadline]
 
 
