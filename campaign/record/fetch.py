@@ -123,11 +123,10 @@ class RecordFetcher:
             try:
                 return self._once(url, query)
             except RecordError as error:
-                if not error.details.get("retry"):
+                if not error.details.pop("retry", False):
                     raise
                 last = error
         assert last is not None
-        last.details.pop("retry", None)
         raise last
 
     def _once(self, url: str, query: dict[str, str]) -> str:

@@ -13,12 +13,17 @@ import socket
 import threading
 from datetime import date
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from campaign.record import fake_council
 
 SLOW_SECONDS = 2.0
+
+
+class _Quiet(WSGIRequestHandler):
+    def log(self, *args, **kwargs) -> None:  # the tests read the requests, not a log
+        pass
 
 
 class FakeLegistar:
@@ -30,7 +35,9 @@ class FakeLegistar:
         self.fault: str | None = None
         self.ics = fake_council.riverton_ics(self.today)
         self._stop = threading.Event()
-        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
+        self._server = make_server(
+            "127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_Quiet
+        )
         self.port = self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
