@@ -68,6 +68,24 @@ def record_helpers():
     }
 
 
+def _imported(campaign: Campaign) -> list[tuple[str, str, str | None]]:
+    """What was imported, in words: (what, value, source link), the decision first."""
+    rows = []
+    names = {"title": _("Title"), "kind": _("Kind"), "body": _("Decided by"), "at": _("When")}
+    names |= {"reference": _("Reference"), "district": _("District")}
+    for item in record_sync.items_of(db.session, campaign).values():
+        target = record_sync.target_of(db.session, item)
+        if target is None or item.field == "location":
+            continue
+        what = target.title if item.target_type == "deadline" else _("The decision")
+        if item.target_type == "decision_maker":
+            what = target.name
+        value = record_value(item.field, item.value, campaign.time_zone)
+        rows.append((f"{what} · {names.get(item.field, item.field)}", value, item.source_url))
+    order = {"The decision": 0}
+    return sorted(rows, key=lambda row: (order.get(row[0].split(" · ")[0], 1), row[0]))
+
+
 def _find_form(formdata=None) -> RecordFindForm:
     form = RecordFindForm(formdata=formdata) if formdata is not None else RecordFindForm()
     form.client.choices = [(c.name, c.label) for c in record_sync.council_clients().values()]
@@ -84,7 +102,7 @@ def _page(campaign: Campaign, find_form: RecordFindForm | None = None, status: i
             client=record_sync.council_clients().get(link.client) if link else None,
             error=link_error(link),
             conflicts=record_sync.open_conflicts(db.session, campaign),
-            items=record_sync.items_of(db.session, campaign) if link else {},
+            items=_imported(campaign) if link else [],
             find_form=find_form or _find_form(),
             confirm_form=ConfirmForm(),
             choice_form=ConflictChoiceForm(),

@@ -159,7 +159,7 @@ def _remember(
 
 def _stored_value(session: Session, item: RecordItem) -> str | None:
     """The value the campaign holds now for an imported item (None if its target is gone)."""
-    target = _target(session, item)
+    target = target_of(session, item)
     if target is None:
         return None
     value = getattr(target, item.field)
@@ -168,7 +168,8 @@ def _stored_value(session: Session, item: RecordItem) -> str | None:
     return value.value if isinstance(value, DecisionKind) else value
 
 
-def _target(session: Session, item: RecordItem):
+def target_of(session: Session, item: RecordItem):
+    """The decision, deadline or decision-maker an imported value belongs to (None if gone)."""
     model = {"decision": None, "deadline": Deadline, "decision_maker": DecisionMaker}
     if item.target_type == "decision":
         campaign = session.get(Campaign, item.campaign_id)
@@ -180,7 +181,7 @@ def _apply_value(
     session: Session, item: RecordItem, value: str | None, actor: User | None, label: str | None
 ) -> None:
     """Put a value from the record in place, through the service that owns it."""
-    target = _target(session, item)
+    target = target_of(session, item)
     if target is None:
         return
     if item.target_type == "decision":
