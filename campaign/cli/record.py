@@ -3,11 +3,15 @@ step with it (the worker does the same every 30 minutes, campaign/schedule/tasks
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
 from campaign.extensions import db
+from campaign.record import fake_council, fetch
 from campaign.services import record_sync
 
 record_group = AppGroup("record", help="Follow councils' official records.")
@@ -46,6 +50,27 @@ def describe(result: record_sync.SyncResult) -> str:
     if result.status_changed:
         parts.append("status changed")
     return f"{result.slug}: " + ", ".join(parts) + "."
+
+
+@record_group.command("demo-move-hearing")
+@click.option("--days", type=int, default=2, show_default=True, help="Days later (or earlier).")
+def demo_move_hearing_command(days: int) -> None:
+    """Development only: the demo council's clerk moves the upcoming hearing; then run
+    `record sync` (or wait for the worker) and watch the campaign follow."""
+    client = record_sync.council_clients().get(fake_council.CLIENT)
+    state_file = client.options.get("state_file") if client else None
+    if not client or not client.options.get("demo") or not state_file:
+        raise click.ClickException("no demo council here (development only)")
+    path = Path(state_file)
+    council = fake_council.FakeCouncil.load(path) if path.exists() else None
+    if council is None:
+        raise click.ClickException("the demo council has no record yet: run `demo` first")
+    event = council.event(fake_council.HEARING_ID)
+    day = date.fromisoformat(event["EventDate"][:10]) + timedelta(days=days)
+    council.move_event(fake_council.HEARING_ID, day)
+    council.save(path)
+    fetch.clear_cache()
+    click.echo(f"The demo council moved its hearing to {day.isoformat()}.")
 
 
 def register(app: Flask) -> None:

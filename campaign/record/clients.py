@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -81,14 +82,28 @@ def use_demo_council(council: fake_council.FakeCouncil | None) -> None:
         _demo_councils["riverton"] = council
 
 
+def _demo_app(state_file: str | None):
+    """The fake council as a WSGI app inside this process: from its state file (made on first
+    use) when one is configured, else the process's own."""
+
+    def answer(environ, start_response):
+        if not state_file:
+            return demo_council().wsgi(environ, start_response)
+        path = Path(state_file)
+        if not path.exists():
+            fake_council.riverton(date.today()).save(path)
+        return fake_council.FakeCouncil.load(path).wsgi(environ, start_response)
+
+    return answer
+
+
 def _settings(client: CouncilClient) -> FetchSettings:
     names = {f.name for f in fields(FetchSettings)} - {"transport"}
     values = {k: v for k, v in client.options.items() if k in names}
     settings = FetchSettings(**values)
     if client.options.get("demo"):
-        settings.transport = httpx.WSGITransport(
-            app=lambda env, start: demo_council().wsgi(env, start)
-        )
+        state_file = client.options.get("state_file")
+        settings.transport = httpx.WSGITransport(app=_demo_app(state_file))
         settings.backoff = 0
     return settings
 

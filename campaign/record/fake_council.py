@@ -15,6 +15,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -167,6 +168,28 @@ class FakeCouncil:
 
     def copy(self) -> FakeCouncil:
         return copy.deepcopy(self)
+
+    def save(self, path: Path) -> None:
+        """Write the record to a JSON file (the demo keeps its council in the instance folder,
+        where a developer can move a hearing by hand and watch the sync follow)."""
+        state = {
+            name: getattr(self, name)
+            for name in ("matters", "histories", "events", "event_items", "votes")
+        }
+        state["office_records"] = self.office_records
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(state, indent=1))
+        temporary.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> FakeCouncil:
+        """The council a JSON file written by `save` holds."""
+        state = json.loads(path.read_text())
+        council = cls(matters=state["matters"], events=state["events"])
+        council.office_records = state["office_records"]
+        for name in ("histories", "event_items", "votes"):
+            setattr(council, name, {int(k): v for k, v in state[name].items()})
+        return council
 
 
 def _matches(row: dict[str, Any], expression: str) -> bool:

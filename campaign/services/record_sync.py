@@ -315,8 +315,14 @@ def follow(
         _import_decision(session, campaign, snapshot, actor, reviewed or {})
     client = council_clients().get(client_name)
     result = SyncResult(campaign.slug)
+    taken: set[int] = set()
     for event in snapshot.events:
-        _add_meeting(session, campaign, client, event, actor, result)
+        typed = _typed_match(campaign, event, taken)
+        if typed is not None:
+            _adopt_meeting(session, campaign, event, typed)
+            taken.add(typed.id)
+        else:
+            _add_meeting(session, campaign, client, event, actor, result)
     _import_members(session, campaign, snapshot.members, link.matter_url or "")
     _record_votes(session, campaign, snapshot, result)
     link.fingerprint, link.synced_at = snapshot.fingerprint(), utcnow()
@@ -404,6 +410,29 @@ def _add_meeting(
     _remember(session, campaign, key, "location", deadline, deadline.location, url)
     result.added.append(deadline.id)
     return deadline
+
+
+def _typed_match(campaign: Campaign, event: RecordEvent, taken: set[int]) -> Deadline | None:
+    """A date typed before the campaign followed the record, for the same meeting: same kind,
+    same day in the campaign's zone. It is tied to the record rather than duplicated."""
+    kind = DeadlineKind.VOTE if event.kind == "vote" else DeadlineKind.HEARING
+    day = event_moment(event, campaign.time_zone).astimezone(deadlines.zone_of(campaign.time_zone))
+    for deadline in campaign.deadlines:
+        local = deadline.at.astimezone(deadlines.zone_of(campaign.time_zone))
+        if deadline.kind == kind and local.date() == day.date() and deadline.id not in taken:
+            return deadline
+    return None
+
+
+def _adopt_meeting(
+    session: Session, campaign: Campaign, event: RecordEvent, deadline: Deadline
+) -> None:
+    """Remember the record's values for a typed date: it follows the record from now on, and
+    where the typed value differs it counts as a hand edit (kept until the record changes)."""
+    key = f"event:{event.source_id}"
+    at = event_moment(event, campaign.time_zone).isoformat()
+    _remember(session, campaign, key, "at", deadline, at, event.url)
+    _remember(session, campaign, key, "location", deadline, event.location[:300] or None, event.url)
 
 
 def _time_note(event: RecordEvent) -> str | None:
