@@ -56,6 +56,9 @@ class Defaults:
     HUEY_IMMEDIATE = False
     ENCRYPTION_KEYS: str | None = None  # comma-separated Fernet keys, newest first
     HASH_KEY: str | None = None
+    # Councils whose official record campaigns can follow (campaign/record/clients.py,
+    # docs/record.md): {"phila": {"provider": "legistar", "token": ..., ...}}.
+    RECORD_CLIENTS: dict[str, Any] = {}
 
 
 def _coerce(raw: str, current: Any) -> Any:
@@ -102,6 +105,9 @@ def load(app, test_config: dict[str, Any] | None = None) -> None:
     if app.config["ENV_NAME"] == "development":
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False
+        app.config["RECORD_CLIENTS"] = {"riverton": _demo_council(instance)} | dict(
+            app.config.get("RECORD_CLIENTS") or {}
+        )
     app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or _instance_secret(
         instance / "secret_key", lambda: secrets.token_hex(32)
     )
@@ -117,6 +123,20 @@ def load(app, test_config: dict[str, Any] | None = None) -> None:
         )
     app.config.setdefault("OUTBOX_PATH", str(instance / "outbox"))
     app.config.setdefault("PACKETS_PATH", str(instance / "packets"))
+
+
+def _demo_council(instance: Path) -> dict[str, Any]:
+    """The demo's fake Riverton council, answered inside the process (development only)."""
+    return {
+        "provider": "legistar",
+        "demo": True,
+        "label": "Riverton City Council (demo record, served by this app)",
+        "base_url": "http://riverton.demo.invalid/v1/riverton",
+        "council_body": "Riverton City Council",
+        "state_file": str(instance / "demo-council.json"),
+        "requests_per_second": 0,
+        "cache_seconds": 30,
+    }
 
 
 def _instance_secret(path: Path, make) -> str:

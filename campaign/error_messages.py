@@ -94,6 +94,18 @@ MESSAGES = {
     "purge_held": _l("A lead is holding this campaign back from the purge."),
     "hold_reason_missing": _l("Say why the data must be kept."),
     "hold_reason_too_long": _l("Write the reason in at most %(max)d characters."),
+    # Following the city's record (campaign/services/record_sync.py)
+    "record_unreachable": _l("The council's record could not be reached."),
+    "record_timeout": _l("The council's record did not answer in time."),
+    "record_http_error": _l("The council's record answered with an error (HTTP %(status)s)."),
+    "record_malformed": _l("The council's record answered with something that cannot be read."),
+    "record_paging": _l("The council's record kept sending more pages; the reading was stopped."),
+    "record_not_found": _l("The council's record has no file with that number."),
+    "record_client_unknown": _l("Choose a council from the list."),
+    "record_not_configured": _l("This council's record is not set up on this site."),
+    "record_file_invalid": _l("Enter the file number as the council writes it, such as 250123."),
+    "record_already_followed": _l("This campaign already follows the council's record."),
+    "record_choice_invalid": _l("Choose the record's value or yours."),
 }
 # Several codes, one thing for the reader to do.
 SAME_AS = {

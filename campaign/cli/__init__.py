@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from campaign.cli import organize, packets, schedule
+from campaign.cli import organize, packets, record, schedule
 from campaign.cli.demo import demo_command
 from campaign.cli.deploy import check_deploy_command
 from campaign.cli.keys import keys_group
@@ -24,3 +24,4 @@ def register(app: Flask) -> None:
     organize.register(app)
     packets.register(app)
     schedule.register(app)
+    record.register(app)

@@ -10,6 +10,7 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 
+from campaign.demo import record as record_demo
 from campaign.demo import riverton
 from campaign.extensions import db
 from campaign.models import Campaign
@@ -40,6 +41,10 @@ def demo_command(
         click.echo(f"Created demo campaign {slug_created}")
     for slug_skipped in result.skipped:
         click.echo(f"Demo campaign {slug_skipped} already exists; left as it is")
+    if result.created:
+        for slug_followed in record_demo.follow_council(db.session):
+            click.echo(f"Demo campaign {slug_followed} follows the demo council's record")
+        db.session.commit()
     if result.logins:
         click.echo("\nDemo staff accounts (passwords are shown only now):")
         lines = [f"  {email}  password: {password}" for email, password in result.logins]

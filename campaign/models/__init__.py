@@ -32,6 +32,7 @@ from campaign.models.enums import (
 )
 from campaign.models.outbox import OutgoingMail
 from campaign.models.packets import Packet
+from campaign.models.record import RecordConflict, RecordItem, RecordLink, RecordVote
 from campaign.models.signatures import Signature
 from campaign.models.tallies import Tally
 from campaign.models.testimony import Testimony
@@ -55,6 +56,10 @@ __all__ = [
     "Packet",
     "PacketStatus",
     "Position",
+    "RecordConflict",
+    "RecordItem",
+    "RecordLink",
+    "RecordVote",
     "RejectionReason",
     "Role",
     "Signature",

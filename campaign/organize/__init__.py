@@ -10,6 +10,7 @@ from campaign.organize import (  # noqa: E402,F401
     fraud_views,
     moderation_views,
     paper_views,
+    record_views,
     roster_views,
     setup_views,
     views,

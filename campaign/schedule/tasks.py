@@ -1,4 +1,5 @@
-"""Periodic jobs: changes by time and reminders every 15 minutes, the purge once a day.
+"""Periodic jobs: changes by time and reminders every 15 minutes, the councils' records every
+30 minutes, the purge once a day.
 
 Each job works in its own session and commits what it did; mail queued by the reminders is
 delivered after that commit by the mail job (campaign.services.mail).
@@ -47,6 +48,25 @@ def run_purge() -> int:
 def tick_and_remind_job() -> tuple[int, int]:
     """Every 15 minutes: close what time closes, and send reminders that are due."""
     return run_tick_and_reminders()
+
+
+def run_record_sync() -> int:
+    """Sync every campaign that follows a council's record; returns how many failed to read."""
+    from campaign.services import record_sync
+
+    failed = 0
+    with _session() as session:
+        for link in record_sync.followed_links(session):
+            failed += bool(record_sync.sync(session, link).error)
+            session.commit()  # each campaign on its own
+    return failed
+
+
+@huey.periodic_task(crontab(minute="7,37"))
+@in_app_context
+def record_sync_job() -> int:
+    """Every 30 minutes: follow the councils' records (moved hearings, votes, status)."""
+    return run_record_sync()
 
 
 @huey.periodic_task(crontab(hour="3", minute="17"))

@@ -367,9 +367,11 @@ def create_deadline(
     committee: str | None = None,
     notes: str | None = None,
     actor: User | None = None,
+    actor_label: str | None = None,
     **spanish: str | None,
 ) -> Deadline:
-    """Add a deadline at a fixed moment; audit-logged. `spanish` holds the Spanish twins of
+    """Add a deadline at a fixed moment; audit-logged (as `actor_label` when no person acts:
+    "record" for a date imported from the city's record). `spanish` holds the Spanish twins of
     the place, committee and notes (location_es, committee_es, notes_es)."""
     deadline = Deadline(
         campaign=campaign,
@@ -386,7 +388,7 @@ def create_deadline(
     )
     session.add(deadline)
     session.flush()
-    _record_created(session, deadline, actor)
+    _record_created(session, deadline, actor, actor_label=actor_label)
     return deadline
 
 
@@ -410,11 +412,18 @@ def _texts(**values: str | None) -> dict[str, str | None]:
     return {name: TEXT_CLEANERS[name](value) for name, value in values.items()}
 
 
-def _record_created(session: Session, deadline: Deadline, actor: User | None, **extra) -> None:
+def _record_created(
+    session: Session,
+    deadline: Deadline,
+    actor: User | None,
+    actor_label: str | None = None,
+    **extra,
+) -> None:
     audit.record(
         session,
         "deadline.created",
         actor=actor,
+        actor_label=actor_label,
         campaign_id=deadline.campaign.id,
         target_type="deadline",
         target_id=deadline.id,
@@ -436,10 +445,11 @@ def add_relative(
     committee: str | None = None,
     notes: str | None = None,
     actor: User | None = None,
+    actor_label: str | None = None,
     **spanish: str | None,
 ) -> Deadline:
-    """Add a deadline that follows a hearing by a rule (audit-logged when a person adds it);
-    `spanish` as for create_deadline."""
+    """Add a deadline that follows a hearing by a rule (audit-logged when a person adds it,
+    or when `actor_label` names who did: "record"); `spanish` as for create_deadline."""
     if hearing.kind != DeadlineKind.HEARING:
         raise RelationRefused("relative deadlines follow a hearing", code="follows_hearing_only")
     if hearing.relative_to_id is not None:
@@ -466,9 +476,9 @@ def add_relative(
         ),
     )
     session.add(deadline)
-    if actor is not None:
+    if actor is not None or actor_label is not None:
         session.flush()
-        _record_created(session, deadline, actor, relative_to=hearing.id, rule=rule)
+        _record_created(session, deadline, actor, actor_label, relative_to=hearing.id, rule=rule)
     return deadline
 
 
@@ -486,12 +496,18 @@ def _follows_by_rule() -> RelationRefused:
 
 
 def _record_move(
-    session: Session, deadline: Deadline, before: datetime | None, actor: User | None, **extra
+    session: Session,
+    deadline: Deadline,
+    before: datetime | None,
+    actor: User | None,
+    actor_label: str | None = None,
+    **extra,
 ) -> None:
     audit.record(
         session,
         "deadline.moved",
         actor=actor,
+        actor_label=actor_label,
         campaign_id=deadline.campaign_id or deadline.campaign.id,
         target_type="deadline",
         target_id=deadline.id,
@@ -502,11 +518,17 @@ def _record_move(
 
 
 def move_hearing(
-    session: Session, hearing: Deadline, new_at: datetime, *, actor: User | None = None
+    session: Session,
+    hearing: Deadline,
+    new_at: datetime,
+    *,
+    actor: User | None = None,
+    actor_label: str | None = None,
 ) -> list[Deadline]:
     """Move a hearing and every deadline that follows it; returns the moved dependents.
 
-    Each moved date is audit-logged (actor "system" when none is given), which also gives the
+    Each moved date is audit-logged (as `actor_label`, else "system", when no person acts),
+    which also gives the
     calendar feeds a new SEQUENCE so subscribed calendars update the event.
     """
     new_at = _aware_utc(new_at)
@@ -519,9 +541,9 @@ def move_hearing(
         dependent.at = apply_rule(new_at, dependent.rule or "", time_zone)
         moved.append(dependent)
         if dependent.id is not None and before != dependent.at:
-            _record_move(session, dependent, before, actor, because_hearing=hearing.id)
+            _record_move(session, dependent, before, actor, actor_label, because_hearing=hearing.id)
     if hearing.id is not None and old_at != new_at:
-        _record_move(session, hearing, old_at, actor, dependents=[d.id for d in moved])
+        _record_move(session, hearing, old_at, actor, actor_label, dependents=[d.id for d in moved])
     return moved
 
 
@@ -539,6 +561,7 @@ def update_deadline(
     notes: str | None = _UNCHANGED,
     relative_to: Deadline | None = _UNCHANGED,
     rule: str | None = _UNCHANGED,
+    actor_label: str | None = None,
     **spanish: str | None,
 ) -> list[Deadline]:
     """Change a deadline; only the fields given change. Returns the deadlines whose date moved
@@ -557,12 +580,13 @@ def update_deadline(
         **spanish,
     )
     changed += _change_rule(deadline, relative_to, rule, at)
-    moved = _change_date(session, deadline, at, actor)
+    moved = _change_date(session, deadline, at, actor, actor_label)
     if changed:
         audit.record(
             session,
             "deadline.updated",
             actor=actor,
+            actor_label=actor_label,
             campaign_id=deadline.campaign.id,
             target_type="deadline",
             target_id=deadline.id,
@@ -644,7 +668,7 @@ def _check_can_follow(deadline: Deadline, hearing: Deadline) -> None:
 
 
 def _change_date(
-    session: Session, deadline: Deadline, at: Any, actor: User | None
+    session: Session, deadline: Deadline, at: Any, actor: User | None, actor_label: str | None
 ) -> list[Deadline]:
     """Move the deadline to the date its rule gives, or to `at` if it is a fixed date (a
     hearing takes the dates that follow it along); the deadlines whose date moved."""
@@ -659,10 +683,13 @@ def _change_date(
     if new_at == deadline.at:
         return []
     if deadline.kind == DeadlineKind.HEARING and deadline.rule is None:
-        return [deadline, *move_hearing(session, deadline, new_at, actor=actor)]
+        return [
+            deadline,
+            *move_hearing(session, deadline, new_at, actor=actor, actor_label=actor_label),
+        ]
     before = deadline.at
     deadline.at = new_at
-    _record_move(session, deadline, before, actor)
+    _record_move(session, deadline, before, actor, actor_label)
     return [deadline]
 
 

@@ -23,8 +23,16 @@ DECISION_FIELDS = (
 )
 
 
-def save_decision(session: Session, campaign: Campaign, actor: User, **values: Any) -> Decision:
-    """Create or change what the campaign presses on (audit-logged)."""
+def save_decision(
+    session: Session,
+    campaign: Campaign,
+    actor: User | None,
+    *,
+    actor_label: str | None = None,
+    **values: Any,
+) -> Decision:
+    """Create or change what the campaign presses on (audit-logged; as `actor_label` when no
+    person acts: "record" for the city's record)."""
     unknown = set(values) - set(DECISION_FIELDS)
     if unknown:
         raise ValueError(f"not decision fields: {sorted(unknown)}")
@@ -44,6 +52,7 @@ def save_decision(session: Session, campaign: Campaign, actor: User, **values: A
             session,
             "decision.updated",
             actor=actor,
+            actor_label=actor_label,
             campaign_id=campaign.id,
             target_type="decision",
             target_id=decision.id,

@@ -111,6 +111,11 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     # An upload token belongs to the session that uploaded it: anyone else gets 404.
     ("organize.districts_preview", "GET"): leads(404),
     ("organize.districts_confirm", "POST"): leads(404),
+    ("organize.record_page", "GET"): leads(200),
+    ("organize.record_page", "POST"): leads(400),
+    ("organize.record_follow", "POST"): leads(302),
+    ("organize.record_sync_now", "POST"): leads(404),
+    ("organize.record_conflict", "POST"): leads(400),
     ("organize.moderation_queue", "GET"): staff(200),
     ("organize.testimony_detail", "GET"): staff(200),
     ("organize.approve_testimony", "POST"): staff(302),
@@ -217,6 +222,7 @@ def _scenario(db, user, role: str) -> dict[str, object]:
         "invitation_id": invitation.id,
         "token": "t" * 32,
         "scope": "approved",
+        "conflict_id": 999999,
     }
 
 
