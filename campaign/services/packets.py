@@ -55,6 +55,8 @@ from campaign.models.types import utcnow
 from campaign.pdf import (
     DistrictTotal,
     EndorsementEntry,
+    FormLetterEntry,
+    FormLetterSender,
     PacketContent,
     PacketResult,
     Roster,
@@ -65,7 +67,7 @@ from campaign.pdf import (
     ZipTotal,
     build_packet,
 )
-from campaign.services import DomainError, NotFound, audit
+from campaign.services import DomainError, NotFound, audit, form_letters
 from campaign.services import campaigns as campaign_service
 from campaign.services import deadlines as deadline_service
 from campaign.services.campaigns import district_sort_key
@@ -415,8 +417,9 @@ def _testimonies(
     by_district: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for testimony in testimonies:
         by_district[testimony.district][testimony.position.value] += 1
+    letters = _form_letters(testimonies, entries, district_order)
     return _Testimonies(
-        groups=_group(entries, testimonies, group_by, district_order),
+        groups=_group(entries, testimonies, group_by, district_order, letters),
         by_position=Counter(t.position.value for t in testimonies),
         by_district=by_district,
     )
@@ -596,20 +599,81 @@ def _when(deadline: Deadline, zone: ZoneInfo) -> str:
     return local.strftime("%A, %B %-d, %Y, %-I:%M %p ") + (local.tzname() or "")
 
 
+def _form_letters(
+    testimonies: list[Testimony],
+    entries: list[TestimonyEntry],
+    district_order: Callable[[str], tuple],
+) -> dict[int, FormLetterEntry]:
+    """Form letters among the approved testimony, keyed by the id of each of their senders."""
+    found = form_letters.group((t.id, t.position.value, t.public_body) for t in testimonies)
+    by_id = {t.id: (t, e) for t, e in zip(testimonies, entries, strict=True)}
+    sort_name = _SortNames()
+    letters: dict[int, FormLetterEntry] = {}
+    for letter in found:
+        printed = by_id[letter.letter_id][1]
+        senders: list[tuple[tuple, FormLetterSender]] = []
+        unnamed = 0
+        for sender in letter.senders:
+            testimony, entry = by_id[sender.testimony_id]
+            added = "\n".join(sender.added)
+            if testimony.visibility == Visibility.COUNTED and not added:
+                unnamed += 1
+                continue
+            key = (district_order(testimony.district), sort_name(entry.author), testimony.id)
+            senders.append(
+                (
+                    key,
+                    FormLetterSender(
+                        entry.reference,
+                        entry.author,
+                        entry.district,
+                        entry.submitted_on,
+                        added,
+                        entry.speaks,
+                    ),
+                )
+            )
+        dates = sorted(by_id[i][1].submitted_on for i in letter.ids)
+        form_letter = FormLetterEntry(
+            reference=printed.reference,
+            position=printed.position,
+            position_label=printed.position_label,
+            language_label=printed.language_label,
+            body=printed.body,
+            count=letter.count,
+            senders=tuple(sender for _key, sender in sorted(senders, key=itemgetter(0))),
+            unnamed=unnamed,
+            first_submitted=dates[0],
+            last_submitted=dates[-1],
+        )
+        letters.update(dict.fromkeys(letter.ids, form_letter))
+    return letters
+
+
 def _group(
     entries: list[TestimonyEntry],
     testimonies: list[Testimony],
     group_by: str,
     district_order: Callable[[str], tuple],
+    letters: dict[int, FormLetterEntry],
 ) -> tuple[TestimonyGroup, ...]:
+    """Testimony in printed order: form letters first in their group, most senders first."""
+    alone = [(e, t) for e, t in zip(entries, testimonies, strict=True) if t.id not in letters]
+    distinct = sorted(
+        {id(letter): letter for letter in letters.values()}.values(),
+        key=lambda letter: -letter.count,
+    )
     if group_by == "district":
         buckets: dict[str, list[TestimonyEntry]] = defaultdict(list)
-        for entry, testimony in zip(entries, testimonies, strict=True):
+        for entry, testimony in alone:
             buckets[testimony.district].append(entry)
-        return tuple(
+        groups = [
             TestimonyGroup(title=_district_label(d), entries=tuple(buckets[d]))
             for d in sorted(buckets, key=district_order)
-        )
+        ]
+        if distinct:
+            groups.append(TestimonyGroup(title=_("Form letters"), entries=tuple(distinct)))
+        return tuple(groups)
     order = (Position.OPPOSE, Position.SUPPORT, Position.NEUTRAL)
     titles = {
         Position.OPPOSE: _("Testimony in opposition"),
@@ -618,7 +682,10 @@ def _group(
     }
     groups = []
     for position in order:
-        chosen = tuple(e for e in entries if e.position == position.value)
+        chosen = tuple(
+            [letter for letter in distinct if letter.position == position.value]
+            + [e for e, _t in alone if e.position == position.value]
+        )
         if chosen:
             groups.append(TestimonyGroup(title=titles[position], entries=chosen))
     return tuple(groups)
@@ -654,6 +721,15 @@ def _methods(comment_deadline, zone, status_counts) -> tuple[str, ...]:
             "Written testimony was read by organizers before inclusion; testimony that was "
             "withdrawn, not confirmed by email, or rejected (duplicate, off-topic, abusive, or "
             "naming a private person) is not included."
+        ),
+        _(
+            "Form letters: testimony whose text is the same once case, spacing and punctuation "
+            "are set aside, or nearly the same (at least 80 percent of the three-word sequences "
+            "of the two texts, taken together, appear in both), and that takes the same position, "
+            "is printed once, with the number of residents who sent it. Each sender is then "
+            "listed as they chose to appear, with the sentences they added to the letter; "
+            "those counted without their name who added nothing are counted only. Every copy "
+            "counts in the totals."
         ),
     ]
     if comment_deadline is not None:
