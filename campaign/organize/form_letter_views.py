@@ -25,7 +25,9 @@ TABS = (TestimonyStatus.PENDING, TestimonyStatus.APPROVED, TestimonyStatus.REJEC
 class GroupDecisionForm(FlaskForm):
     """One decision on every copy of a form letter that the moderator saw."""
 
-    ids = HiddenField(validators=[DataRequired(), Length(max=200_000), Regexp(r"^\d{1,12}(,\d{1,12})*$")])
+    ids = HiddenField(
+        validators=[DataRequired(), Length(max=200_000), Regexp(r"^\d{1,12}(,\d{1,12})*$")]
+    )
     decision = HiddenField(validators=[DataRequired(), Regexp(r"^(approve|reject)$")])
     reason = SelectField(
         _l("Reason"), choices=REASON_CHOICES, validators=[Optional()], validate_choice=False
