@@ -31,7 +31,7 @@ from campaign.models.enums import (
     Visibility,
 )
 from campaign.models.outbox import OutgoingMail
-from campaign.models.packets import Packet
+from campaign.models.packets import DeliveryStatus, Packet, PacketDelivery
 from campaign.models.signatures import Signature
 from campaign.models.tallies import Tally
 from campaign.models.testimony import Testimony
@@ -46,6 +46,7 @@ __all__ = [
     "Decision",
     "DecisionKind",
     "DecisionMaker",
+    "DeliveryStatus",
     "DistrictZip",
     "Endorsement",
     "EndorsementRole",
@@ -53,6 +54,7 @@ __all__ = [
     "Membership",
     "OutgoingMail",
     "Packet",
+    "PacketDelivery",
     "PacketStatus",
     "Position",
     "RejectionReason",
