@@ -583,6 +583,16 @@ def footer_segment(content: PacketContent, plan: PacketPlan) -> Segment:
     return Segment("footer", markup, key, 0.5)
 
 
+def blank_segment(content: PacketContent, plan: PacketPlan) -> Segment:
+    """An empty page (but for the footer), put before a section or testimony of a
+    two-sided packet that would otherwise start on a left-hand page."""
+    markup = Markup('<div class="blank-page"></div>')
+    key = hashlib.sha256(
+        "\x00".join((plan.wrapper_key, "blank", str(markup))).encode("utf-8")
+    ).hexdigest()
+    return Segment("blank", markup, key, 0.2)
+
+
 def document_html(segments: list[Segment], content: PacketContent) -> str:
     """A batch of segments wrapped into one HTML document for WeasyPrint."""
     return str(

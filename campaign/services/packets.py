@@ -67,12 +67,16 @@ from campaign.pdf import (
     ZipTotal,
     build_packet,
 )
+from campaign.pdf.volumes import Volume, split_volumes
 from campaign.services import DomainError, NotFound, audit, form_letters
 from campaign.services import campaigns as campaign_service
 from campaign.services import deadlines as deadline_service
 from campaign.services.campaigns import district_sort_key
 
 GROUP_BY = ("position", "district")
+# The size limit of a packet's volumes, in megabytes (1,000,000 bytes), as the lead sets it.
+VOLUME_MB = range(1, 101)
+DEFAULT_VOLUME_MB = 10
 STALE_AFTER = timedelta(minutes=3)
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish / Español"}
 
@@ -99,6 +103,12 @@ class BadGrouping(PacketError):
     """Testimony can be grouped by position or by district, nothing else."""
 
     code = "bad_grouping"
+
+
+class BadVolumeLimit(PacketError):
+    """A volume size limit must be a whole number of megabytes within VOLUME_MB."""
+
+    code = "bad_volume_limit"
 
 
 class PacketNotFound(PacketError, NotFound):
@@ -760,12 +770,20 @@ def request_build(
     hearing_id: int | None = None,
     group_by: str = "position",
     decision_maker_id: int | None = None,
+    two_sided: bool = False,
+    volume_mb: int | None = DEFAULT_VOLUME_MB,
     in_background: bool = True,
 ) -> Packet:
-    """Record a build; the job worker runs it after the commit, or the caller (run_build)."""
+    """Record a build; the job worker runs it after the commit, or the caller (run_build).
+
+    `two_sided` starts every testimony on a right-hand page; `volume_mb` splits a packet
+    larger than that many megabytes into volumes (None: never).
+    """
     hearing = _hearing(campaign, hearing_id)
     if group_by not in GROUP_BY:
         raise BadGrouping("group testimony by position or by district")
+    if volume_mb is not None and volume_mb not in VOLUME_MB:
+        raise BadVolumeLimit("volumes of 1 to 100 MB", low=VOLUME_MB[0], high=VOLUME_MB[-1])
     _decision_maker(campaign, decision_maker_id)
     mark_stale(session)
     packet = Packet(
@@ -774,7 +792,12 @@ def request_build(
         status=PacketStatus.QUEUED,
         stage="queued",
         progress=0,
-        options={"group_by": group_by, "decision_maker_id": decision_maker_id},
+        options={
+            "group_by": group_by,
+            "decision_maker_id": decision_maker_id,
+            "two_sided": bool(two_sided),
+            "volume_mb": volume_mb,
+        },
         requested_by_id=actor.id if actor else None,
     )
     session.add(packet)
@@ -864,6 +887,7 @@ class _Built:
     file_name: str
     result: PacketResult
     content: PacketContent
+    volumes: tuple[Volume, ...] = ()
 
 
 def _start(session: Session, packet_id: int) -> Packet:
@@ -931,12 +955,26 @@ def _build_file(
     # out, so that its first pages render while the rest is read.
     try:
         result = build_packet(
-            load, folder / name, cache_dir=folder / "cache", workers=workers, progress=report
+            load,
+            folder / name,
+            cache_dir=folder / "cache",
+            workers=workers,
+            progress=report,
+            two_sided=bool(options.get("two_sided")),
         )
     finally:
         for content in gathered:
             content.roster.close()
-    return _Built(name, result, gathered[0])
+    volumes: list[Volume] = []
+    if options.get("volume_mb"):
+        report("writing", 100)
+        volumes = split_volumes(
+            folder / name,
+            gathered[0],
+            result.content_hash,
+            limit_bytes=int(options["volume_mb"]) * 1_000_000,
+        )
+    return _Built(name, result, gathered[0], tuple(volumes))
 
 
 def _record_failure(session: Session, packet_id: int, error: Exception) -> None:
@@ -971,6 +1009,7 @@ def _record_done(session: Session, packet_id: int, built: _Built) -> Packet:
     packet.content_hash = result.content_hash
     packet.pages = result.pages
     packet.size_bytes = result.size_bytes
+    packet.volumes = [v.as_record() for v in built.volumes] or None
     packet.counts = {
         "signatures": content.signatures_verified,
         "named_in_roster": len(content.roster),
