@@ -108,3 +108,4 @@ class PacketDelivery(db.Model):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     packet: Mapped[Packet] = relationship(back_populates="deliveries")
+    requested_by = relationship("User")

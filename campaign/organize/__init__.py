@@ -13,5 +13,6 @@ from campaign.organize import (  # noqa: E402,F401
     paper_views,
     roster_views,
     setup_views,
+    speaker_list_views,
     views,
 )

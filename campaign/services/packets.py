@@ -1086,6 +1086,37 @@ def downloadable(session: Session, campaign: Campaign, packet_id: int, actor: Us
     return path
 
 
+def volume_downloadable(
+    session: Session, campaign: Campaign, packet_id: int, number: int, actor: User
+) -> Path:
+    """One volume's file (1-based `number`), after writing the download to the audit log."""
+    packet = session.get(Packet, packet_id)
+    if packet is None or packet.campaign_id != campaign.id:
+        raise PacketNotFound("no such packet")
+    volumes = packet.volumes or []
+    if packet.status != PacketStatus.DONE or not 1 <= number <= len(volumes):
+        raise PacketNotReady("no such volume")
+    volume = volumes[number - 1]
+    path = packets_folder() / Path(str(volume["file_name"])).name
+    if not path.exists():
+        raise PacketNotReady("this volume is not ready")
+    if _sha256(path) != volume["sha256"]:
+        raise PacketFileChanged("the volume file does not match its recorded checksum")
+    audit.record(
+        session,
+        "packet.volume_downloaded",
+        actor=actor,
+        campaign_id=campaign.id,
+        target_type="packet",
+        target_id=packet.id,
+        rows=packet.counts.get("signatures"),
+        volume=number,
+        volumes=len(volumes),
+        sha256=volume["sha256"],
+    )
+    return path
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
