@@ -31,7 +31,7 @@ from campaign.models.enums import (
     Visibility,
 )
 from campaign.models.outbox import OutgoingMail
-from campaign.models.packets import Packet
+from campaign.models.packets import DeliveryStatus, Packet, PacketDelivery
 from campaign.models.record import RecordConflict, RecordItem, RecordLink, RecordVote
 from campaign.models.signatures import Signature
 from campaign.models.tallies import Tally
@@ -47,6 +47,7 @@ __all__ = [
     "Decision",
     "DecisionKind",
     "DecisionMaker",
+    "DeliveryStatus",
     "DistrictZip",
     "Endorsement",
     "EndorsementRole",
@@ -54,6 +55,7 @@ __all__ = [
     "Membership",
     "OutgoingMail",
     "Packet",
+    "PacketDelivery",
     "PacketStatus",
     "Position",
     "RecordConflict",

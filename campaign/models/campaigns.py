@@ -101,6 +101,9 @@ class Decision(db.Model):
     # "renewing the arrest-data contract": lets testimony say "I oppose renewing ..."
     action: Mapped[str] = mapped_column(sa.String(200), default="")
     action_es: Mapped[str | None] = mapped_column(sa.String(200))
+    # Where "Send to the clerk" mails the packet: the committee clerk's address, entered
+    # once per decision by the campaign's lead.
+    clerk_email: Mapped[str | None] = mapped_column(sa.String(254))
 
     campaign: Mapped[Campaign] = relationship(back_populates="decision")
 

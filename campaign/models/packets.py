@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Any
 
@@ -55,5 +56,56 @@ class Packet(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Touched while a build runs: a running build whose heartbeat stopped was killed.
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the packet is split into volumes under a size limit: one entry per volume, in
+    # order, {"file_name", "sha256", "size_bytes", "pages", "first_page", "last_page"}.
+    volumes: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON)
 
     hearing = relationship("Deadline")
+    deliveries: Mapped[list[PacketDelivery]] = relationship(
+        back_populates="packet",
+        cascade="all, delete-orphan",
+        order_by="PacketDelivery.id.desc()",
+    )
+
+
+class DeliveryStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class PacketDelivery(db.Model):
+    """One mailing of a packet (or its volumes) to the committee clerk, and the answer of the
+    clerk's mail server."""
+
+    __tablename__ = "packet_delivery"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status <> 'delivered' OR (smtp_reply IS NOT NULL AND delivered_at IS NOT NULL)",
+            name="delivered_has_reply",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    packet_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("packet.id", ondelete="CASCADE"), index=True
+    )
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"))
+    to: Mapped[str] = mapped_column(sa.String(254))
+    language: Mapped[str] = mapped_column(sa.String(5), default="en")
+    status: Mapped[DeliveryStatus] = mapped_column(
+        checked_enum(DeliveryStatus, "packet_delivery_status"), default=DeliveryStatus.QUEUED
+    )
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    # The clerk's server's reply to each message (one per volume), as it answered.
+    smtp_reply: Mapped[str | None] = mapped_column(sa.Text)
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    packet: Mapped[Packet] = relationship(back_populates="deliveries")
+    requested_by = relationship("User")

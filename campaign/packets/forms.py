@@ -1,6 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, SelectField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange
 
 
 class BuildForm(FlaskForm):
@@ -16,4 +25,22 @@ class BuildForm(FlaskForm):
     decision_maker = SelectField(
         _l("Variant for one decision-maker (their district's residents first)"), coerce=int
     )
+    two_sided = BooleanField(_l("Print on both sides: start every testimony on a right-hand page"))
+    volume_mb = IntegerField(
+        _l("Split into volumes of at most (MB)"),
+        default=10,
+        validators=[NumberRange(min=1, max=100, message=_l("Choose between 1 and 100 MB."))],
+    )
     submit = SubmitField(_l("Build packet"))
+
+
+class ClerkForm(FlaskForm):
+    """The committee clerk's address, kept on the decision."""
+
+    address = EmailField(
+        _l("The committee clerk's email address"),
+        validators=[
+            DataRequired(message=_l("Enter the clerk's email address.")),
+            Length(max=254, message=_l("An email address has at most 254 characters.")),
+        ],
+    )

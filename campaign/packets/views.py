@@ -22,8 +22,11 @@ from wtforms import SelectChoice
 from campaign.access import campaign_staff
 from campaign.extensions import db
 from campaign.models import Campaign, Packet, PacketStatus
+from campaign.organize.common import is_lead
+from campaign.organize.forms import ConfirmForm
 from campaign.packets import bp
-from campaign.packets.forms import BuildForm
+from campaign.packets.forms import BuildForm, ClerkForm
+from campaign.services import clerk_delivery
 from campaign.services import deadlines as deadline_service
 from campaign.services import packets as packet_service
 from campaign.services.packets import BuildFailure
@@ -86,6 +89,8 @@ def index(campaign: Campaign):
                 hearing_id=form.hearing.data,
                 group_by=form.group_by.data,
                 decision_maker_id=form.decision_maker.data or None,
+                two_sided=form.two_sided.data,
+                volume_mb=form.volume_mb.data,
             )
             db.session.commit()
         except (packet_service.HearingNotFound, packet_service.DecisionMakerNotFound):
@@ -97,15 +102,30 @@ def index(campaign: Campaign):
         except packet_service.BadGrouping:
             db.session.rollback()
             form.group_by.errors.append(_("Group testimony by position or by district."))
+        except packet_service.BadVolumeLimit:
+            db.session.rollback()
+            form.volume_mb.errors.append(_("Choose between 1 and 100 MB."))
         else:
             flash(_("The packet is being built. This page shows its progress."))
             return redirect(url_for("packets.index", slug=campaign.slug, _anchor=f"p{packet.id}"))
+    return _index_page(campaign, form)
+
+
+def _index_page(campaign: Campaign, form: BuildForm, clerk_form: ClerkForm | None = None):
     page = packet_service.latest(db.session, campaign, before=query_int("before"))
     statuses = {p.id: packet_service.status_of(p) for p in page.packets}
+    if clerk_form is None:
+        clerk_form = ClerkForm(
+            formdata=None,
+            address=campaign.decision.clerk_email if campaign.decision else None,
+        )
     return render_template(
         "packets/index.html",
         campaign=campaign,
         form=form,
+        clerk_form=clerk_form,
+        clerk_sender=is_lead(),
+        deliveries=clerk_delivery.latest_deliveries(db.session, [p.id for p in page.packets]),
         page=page,
         packets=page.packets,
         statuses=statuses,
@@ -155,6 +175,76 @@ def download(campaign: Campaign, packet_id: int):
     except packet_service.PacketNotReady:
         flash(_("This packet is not ready yet."), "error")
         return redirect(url_for("packets.index", slug=campaign.slug))
+    db.session.commit()  # the audit event is written before the file leaves
+    return send_file(
+        path, mimetype="application/pdf", as_attachment=True, download_name=path.name, max_age=0
+    )
+
+
+def clerk_error_text(error: Exception) -> str:
+    """A refusal of the clerk's delivery, in the page's language."""
+    if isinstance(error, clerk_delivery.LeadOnly):
+        return _("Only the campaign's lead can send packets to the clerk.")
+    if isinstance(error, clerk_delivery.NoDecision):
+        return _("Add the decision first: the clerk's address is kept with it.")
+    if isinstance(error, clerk_delivery.ClerkAddressInvalid):
+        return _("That is not an email address. Check it and try again.")
+    if isinstance(error, clerk_delivery.NoClerkAddress):
+        return _("Enter the committee clerk's email address first.")
+    if isinstance(error, packet_service.PacketNotReady):
+        return _("This packet is not ready yet.")
+    return _("That is not possible now.")
+
+
+@bp.post("/c/<slug>/packets/clerk")
+@campaign_staff()
+def clerk_address(campaign: Campaign):
+    clerk_form = ClerkForm()
+    if clerk_form.validate():
+        try:
+            clerk_delivery.set_clerk_address(
+                db.session, campaign, current_user, clerk_form.address.data
+            )
+            db.session.commit()
+        except clerk_delivery.ClerkDeliveryError as error:
+            db.session.rollback()
+            clerk_form.address.errors.append(clerk_error_text(error))
+        else:
+            flash(_("The clerk's address is saved for this decision."))
+            return redirect(url_for("packets.index", slug=campaign.slug, _anchor="clerk-heading"))
+    return _index_page(campaign, _form(campaign), clerk_form), 400
+
+
+@bp.post("/c/<slug>/packets/<int:packet_id>/send")
+@campaign_staff()
+def send_to_clerk(campaign: Campaign, packet_id: int):
+    if not ConfirmForm().validate():
+        abort(400)
+    try:
+        delivery = clerk_delivery.request_delivery(db.session, campaign, packet_id, current_user)
+        db.session.commit()
+    except packet_service.PacketNotFound:
+        db.session.rollback()
+        abort(404)
+    except (clerk_delivery.ClerkDeliveryError, packet_service.PacketNotReady) as error:
+        db.session.rollback()
+        flash(clerk_error_text(error), "error")
+    else:
+        flash(_("The packet is being sent to %(address)s.", address=delivery.to))
+    return redirect(url_for("packets.index", slug=campaign.slug, _anchor=f"p{packet_id}"))
+
+
+@bp.get("/c/<slug>/packets/<int:packet_id>/volumes/<int:number>/download")
+@campaign_staff()
+def download_volume(campaign: Campaign, packet_id: int, number: int):
+    try:
+        path = packet_service.volume_downloadable(
+            db.session, campaign, packet_id, number, current_user
+        )
+    except packet_service.PacketNotFound:
+        abort(404)
+    except packet_service.PacketNotReady:
+        abort(404)
     db.session.commit()  # the audit event is written before the file leaves
     return send_file(
         path, mimetype="application/pdf", as_attachment=True, download_name=path.name, max_age=0

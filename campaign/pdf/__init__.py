@@ -28,6 +28,8 @@ from .build import PacketRenderError, PacketResult, build_packet
 from .content import (
     DistrictTotal,
     EndorsementEntry,
+    FormLetterEntry,
+    FormLetterSender,
     PacketContent,
     PacketLabels,
     Roster,
@@ -43,6 +45,8 @@ from .render import render_html_to_pdf
 __all__ = [
     "DistrictTotal",
     "EndorsementEntry",
+    "FormLetterEntry",
+    "FormLetterSender",
     "PacketContent",
     "PacketLabels",
     "PacketRenderError",

@@ -38,6 +38,7 @@ from .roster import clean_line
 from .sections import (
     PacketPlan,
     Segment,
+    blank_segment,
     cover_html,
     cover_segment,
     document_html,
@@ -403,9 +404,12 @@ def build_packet(
     cache_dir: Path,
     workers: int = 2,
     progress: ProgressCallback | None = None,
+    two_sided: bool = False,
 ) -> PacketResult:
     """Render the hearing packet for `content` to `out_path`, reusing cached chunks.
 
+    With `two_sided`, every section and every testimony starts on a right-hand page (a blank
+    page goes before it when needed), for copies printed on both sides of the paper.
     `workers` is the number of rendering processes (0 renders in this process). `content`
     may be a function returning it (say, reading the database): the workers then start
     while it runs, and what it raises is raised as is. The file appears at `out_path` only
@@ -413,6 +417,7 @@ def build_packet(
     `out_path` is left untouched.
     """
     build = _Build(Path(out_path), Path(cache_dir), workers, progress)
+    build.two_sided = two_sided
     try:
         return build.run(content)
     except (_CallbackFailed, RosterReadFailed) as failed:
@@ -457,6 +462,8 @@ class _Build:
             s.key for s in batch if s.kind not in ("cover", "footer")
         )
         self.seen: set[str] = set()
+        self.two_sided = False
+        self.blank: Segment | None = None  # the blank page of a two-sided packet
 
     def run(self, content: PacketContent | Callable[[], PacketContent]) -> PacketResult:
         """Plan, render, number and write the packet."""
@@ -481,6 +488,9 @@ class _Build:
         )
         footer = footer_segment(content, plan)
         self.take(footer, content)
+        if self.two_sided:
+            self.blank = blank_segment(content, plan)
+            self.take(self.blank, content)
         self.renderer.flush(content)
         self.report("rendering", 0.0)
         cover = _Cover(content, plan, content.content_hash())
@@ -494,7 +504,8 @@ class _Build:
         self.renderer.close()
         self.report("numbering", 1.0)
         written = self.write(cover, final, footer, pages)
-        self.keep(layout_name, plan, [footer, final, *plan.segments], final)
+        extra = [self.blank] if self.blank is not None else []
+        self.keep(layout_name, plan, [footer, final, *extra, *plan.segments], final)
         return self.result(written, cover, [final, *plan.segments])
 
     def prepare(self, keys: Iterable[str]) -> None:
@@ -546,7 +557,9 @@ class _Build:
                 batch="", first=0, pages=1, anchors={}, links=(), page_height=0.0
             )
             guessed = {s.key: self.records.get(s.key, one_page) for s in plan.segments}
-            self.take(cover.segment(_target_pages(plan, guessed, cover_pages)), content)
+            self.take(
+                cover.segment(_target_pages(plan, guessed, cover_pages, self.two_sided)), content
+            )
             self.renderer.flush(content)
 
     def number(
@@ -554,7 +567,7 @@ class _Build:
     ) -> tuple[Segment, dict[str, tuple[int, float | None]]]:
         """The cover numbered with the real page counts, rendered; every target's page."""
         for _attempt in range(4):
-            pages = _target_pages(cover.plan, self.records, cover_pages)
+            pages = _target_pages(cover.plan, self.records, cover_pages, self.two_sided)
             final = cover.segment(pages)
             record = self.records.get(final.key) or self.cache.get(final.key)
             if record is None:
@@ -570,6 +583,17 @@ class _Build:
     def part(self, key: str) -> PagePart:
         record = self.records[key]
         return PagePart(self.cache.batch_path(record.batch), record.first, record.pages)
+
+    def parts(self, final: Segment, plan: PacketPlan) -> list[PagePart]:
+        """The packet's pages in order: the cover, then each segment (two-sided: a blank page
+        before each segment that would otherwise start on a left-hand page)."""
+        parts = [self.part(final.key)]
+        blanks = _blanks_before(plan, self.records, self.records[final.key].pages)
+        for index, segment in enumerate(plan.segments):
+            if self.two_sided and index in blanks:
+                parts.append(self.part(self.blank.key))
+            parts.append(self.part(segment.key))
+        return parts
 
     def write(
         self,
@@ -592,7 +616,7 @@ class _Build:
         ]
         return _write(
             self.out_path,
-            [self.part(s.key) for s in (final, *plan.segments)],
+            self.parts(final, plan),
             footer=self.part(footer.key),
             content=cover.content,
             outline=outline,
@@ -661,13 +685,39 @@ class _Cover:
         return cover_segment(self.content, self.plan, html)
 
 
-def _target_pages(
+def _starts_right(plan: PacketPlan, index: int) -> bool:
+    """Whether a segment starts on a right-hand page in a two-sided packet: every one but
+    the roster's pages after its first."""
+    segment = plan.segments[index]
+    return segment.kind != "roster" or index == 0 or plan.segments[index - 1].kind != "roster"
+
+
+def _blanks_before(
     plan: PacketPlan, records: dict[str, SegmentRecord], cover_pages: int
+) -> set[int]:
+    """Segments that need a blank page before them to start on a right-hand page."""
+    blanks = set()
+    page = cover_pages  # 0-based: even indices are right-hand pages
+    for index, segment in enumerate(plan.segments):
+        if page % 2 == 1 and _starts_right(plan, index):
+            blanks.add(index)
+            page += 1
+        page += records[segment.key].pages
+    return blanks
+
+
+def _target_pages(
+    plan: PacketPlan,
+    records: dict[str, SegmentRecord],
+    cover_pages: int,
+    two_sided: bool = False,
 ) -> dict[str, tuple[int, float | None]]:
     """0-based page index (and height on it) of every navigation target."""
+    blanks = _blanks_before(plan, records, cover_pages) if two_sided else set()
     starts: list[int] = []
     page = cover_pages
-    for segment in plan.segments:
+    for index, segment in enumerate(plan.segments):
+        page += index in blanks
         starts.append(page)
         page += records[segment.key].pages
     pages: dict[str, tuple[int, float | None]] = {"cover": (0, None), "contents": (0, None)}

@@ -145,13 +145,53 @@ class TestimonyEntry:
 
 
 @dataclass(frozen=True)
+class FormLetterSender:
+    """One resident who sent a form letter, shown as they chose, with what they added."""
+
+    reference: str
+    author: str
+    district: str
+    submitted_on: str
+    added: str  # the sentences they added to the letter ("" if none), plain text
+    speaks: str | None = None
+
+
+@dataclass(frozen=True)
+class FormLetterEntry:
+    """Testimony several residents sent with the same text: printed once, with its senders.
+
+    `count` is every sender; `senders` lists those the packet names (and those counted
+    without a name who added something, shown as the service words them); `unnamed` is how
+    many senders counted without a name added nothing, and appear only in the count.
+    """
+
+    __test__ = False
+
+    reference: str  # the reference of the copy printed
+    position: str
+    position_label: str
+    language_label: str
+    body: str
+    count: int
+    senders: tuple[FormLetterSender, ...]
+    unnamed: int
+    first_submitted: str
+    last_submitted: str
+
+
+@dataclass(frozen=True)
 class TestimonyGroup:
     """Testimonies printed together under one heading (e.g. by position)."""
 
     __test__ = False
 
     title: str
-    entries: tuple[TestimonyEntry, ...]
+    entries: tuple[TestimonyEntry | FormLetterEntry, ...]
+
+    @property
+    def testimony_count(self) -> int:
+        """Every testimony in the group: a form letter counts once per sender."""
+        return sum(e.count if isinstance(e, FormLetterEntry) else 1 for e in self.entries)
 
 
 @dataclass(frozen=True)
@@ -229,6 +269,24 @@ class PacketLabels:
     submitted: str = "Submitted"
     language: str = "Language"
     empty_testimony: str = "(No text was submitted.)"
+    form_letter: str = "Form letter"
+    form_letter_sent_by: str = "Sent by {count} residents"
+    form_letter_dates: str = "Submitted {first} to {last}"
+    form_letter_senders: str = "Senders"
+    form_letter_added: str = "Added"
+    form_letter_unnamed: str = (
+        "and {count} residents who asked to be counted without their name and added nothing"
+    )
+    form_letter_senders_note: str = (
+        "Each sender as they chose to appear, with the sentences they added to the letter."
+    )
+    blank_page: str = "This page is intentionally left blank."
+    volume_of: str = "Volume {volume} of {volumes}"
+    volume_pages: str = "Pages {first} to {last} of the packet ({pages} pages)"
+    volume_note: str = (
+        "The packet is split into volumes so that each file stays under {limit}. Every volume "
+        "has the same content hash; page numbers run through the whole packet."
+    )
     roster: str = "Signature roster"
     roster_note: str = "Sorted by district, then name"
     paper_mark: str = "✎"

@@ -22,7 +22,14 @@ import jinja2
 from markupsafe import Markup
 
 from . import roster as roster_geometry
-from .content import PacketContent, PacketLabels, TestimonyEntry, TestimonyGroup
+from .content import (
+    FormLetterEntry,
+    FormLetterSender,
+    PacketContent,
+    PacketLabels,
+    TestimonyEntry,
+    TestimonyGroup,
+)
 from .fetcher import assets_fingerprint
 from .roster import (
     TAB_CLEARANCE,
@@ -42,6 +49,7 @@ TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "pdf"
 # Rough render cost in units of one page of testimony text, to balance the workers.
 _COST_ROSTER_PAGE = 4.0
 _COST_TESTIMONY_CHARS_PER_PAGE = 3000
+_SENDERS_PER_PAGE = 45
 
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n\s*")
@@ -175,8 +183,55 @@ def _zip_groups(content: PacketContent) -> list[tuple[str, int, list[Any]]]:
     ]
 
 
-def _testimony_cost(entry: TestimonyEntry) -> float:
-    return 1.0 + len(entry.body) / _COST_TESTIMONY_CHARS_PER_PAGE
+def _testimony_cost(entry: TestimonyEntry | FormLetterEntry) -> float:
+    cost = 1.0 + len(entry.body) / _COST_TESTIMONY_CHARS_PER_PAGE
+    if isinstance(entry, FormLetterEntry):
+        cost += len(entry.senders) / _SENDERS_PER_PAGE
+        cost += sum(len(s.added) for s in entry.senders) / _COST_TESTIMONY_CHARS_PER_PAGE
+    return cost
+
+
+def _printed_sender(sender: FormLetterSender) -> FormLetterSender:
+    """A form letter's sender with their one-line text cleaned as the roster's is."""
+    return dataclasses.replace(
+        sender,
+        reference=clean_line(sender.reference),
+        author=clean_line(sender.author),
+        district=clean_line(sender.district),
+        added=clean_text(sender.added).strip(),
+        speaks=clean_line(sender.speaks or "") or None,
+    )
+
+
+def _testimony_markup(
+    common: dict[str, Any], entry: TestimonyEntry | FormLetterEntry, **place: Any
+) -> Markup:
+    """The page(s) of one testimony, or of one form letter with its senders."""
+    if isinstance(entry, FormLetterEntry):
+        return render_template(
+            "form_letter.html",
+            **common,
+            t=entry,
+            paragraphs=paragraphs(entry.body),
+            senders=[_printed_sender(s) for s in entry.senders],
+            position_class=_position_class(entry.position),
+            **place,
+        )
+    return render_template(
+        "testimony.html",
+        **common,
+        t=_printed_head(entry),
+        paragraphs=paragraphs(entry.body),
+        position_class=_position_class(entry.position),
+        **place,
+    )
+
+
+def _outline_title(entry: TestimonyEntry | FormLetterEntry, labels: PacketLabels) -> str:
+    if isinstance(entry, FormLetterEntry):
+        sent_by = labels.form_letter_sent_by.format(count=format_number(entry.count, labels))
+        return f"{clean_line(entry.reference)} — {labels.form_letter} ({sent_by})"
+    return f"{clean_line(entry.reference)} — {clean_line(entry.author)}"
 
 
 @lru_cache(maxsize=1)
@@ -256,7 +311,7 @@ class _Planner:
 
     def testimony(self) -> None:
         groups = self.content.testimony_groups
-        total = sum(len(g.entries) for g in groups)
+        total = sum(g.testimony_count for g in groups)
         self.outline.append(TocEntry(0, self.labels.written_testimony, "testimony", count=total))
         for g_index, group in enumerate(groups):
             if group.entries:
@@ -273,16 +328,14 @@ class _Planner:
 
     def _testimony_group(self, g_index: int, group: TestimonyGroup) -> None:
         group_title = clean_line(group.title)
+        group_size = group.testimony_count
         for t_index, entry in enumerate(group.entries):
             section_start = "testimony" not in self.targets
-            markup = render_template(
-                "testimony.html",
-                **self.common,
-                t=_printed_head(entry),
-                paragraphs=paragraphs(entry.body),
-                position_class=_position_class(entry.position),
+            markup = _testimony_markup(
+                self.common,
+                entry,
                 group_title=group_title,
-                group_size=len(group.entries),
+                group_size=group_size,
                 group_start=t_index == 0,
                 section_start=section_start,
             )
@@ -291,14 +344,12 @@ class _Planner:
                 self.targets["testimony"] = (index, None)
             if t_index == 0:
                 self.targets[f"group-{g_index}"] = (index, None)
-                self.outline.append(
-                    TocEntry(1, group_title, f"group-{g_index}", len(group.entries))
-                )
+                self.outline.append(TocEntry(1, group_title, f"group-{g_index}", group_size))
             self.targets[f"t-{g_index}-{t_index}"] = (index, None)
             self.outline.append(
                 TocEntry(
                     2,
-                    f"{clean_line(entry.reference)} — {clean_line(entry.author)}",
+                    _outline_title(entry, self.labels),
                     f"t-{g_index}-{t_index}",
                     in_contents=False,
                 )
@@ -530,6 +581,16 @@ def footer_segment(content: PacketContent, plan: PacketPlan) -> Segment:
         "\x00".join((plan.wrapper_key, "footer", str(markup))).encode("utf-8")
     ).hexdigest()
     return Segment("footer", markup, key, 0.5)
+
+
+def blank_segment(content: PacketContent, plan: PacketPlan) -> Segment:
+    """An empty page (but for the footer), put before a section or testimony of a
+    two-sided packet that would otherwise start on a left-hand page."""
+    markup = Markup('<div class="blank-page"></div>')
+    key = hashlib.sha256(
+        "\x00".join((plan.wrapper_key, "blank", str(markup))).encode("utf-8")
+    ).hexdigest()
+    return Segment("blank", markup, key, 0.2)
 
 
 def document_html(segments: list[Segment], content: PacketContent) -> str:

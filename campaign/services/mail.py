@@ -20,7 +20,8 @@ import uuid
 from collections.abc import Collection
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -170,7 +171,9 @@ def stray_outbox_files(session: Session) -> list[Path]:
     return [path for mail_id in ids if mail_id not in existing for path in by_mail[mail_id]]
 
 
-def _send_smtp(message: EmailMessage) -> None:
+def _send_smtp(message: EmailMessage) -> str:
+    """Send one message over SMTP; returns the server's reply to it (say "250 2.0.0 Ok: queued
+    as 4F2A1"), its acceptance of the message."""
     config = context.configuration()
     try:
         with smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=20) as smtp:
@@ -180,9 +183,44 @@ def _send_smtp(message: EmailMessage) -> None:
                 smtp.starttls(context=tls)
             if config.get("SMTP_USER"):
                 smtp.login(config["SMTP_USER"], config.get("SMTP_PASSWORD") or "")
-            smtp.send_message(message)
+            return _transfer(smtp, message)
     except (OSError, smtplib.SMTPException) as error:
         raise MailError(str(error)) from error
+
+
+def _transfer(smtp: smtplib.SMTP, message: EmailMessage) -> str:
+    """MAIL, RCPT and DATA as SMTP.send_message does them, keeping the reply to DATA."""
+    sender = parseaddr(str(message["From"]))[1]
+    recipients = [address for _name, address in getaddresses(message.get_all("To", []))]
+    smtp.ehlo_or_helo_if_needed()
+    code, reply = smtp.mail(sender)
+    if code != 250:
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    refused = {}
+    for recipient in recipients:
+        code, reply = smtp.rcpt(recipient)
+        if code not in (250, 251):
+            refused[recipient] = (code, reply)
+    if refused:
+        raise smtplib.SMTPRecipientsRefused(refused)
+    code, reply = smtp.data(message.as_bytes(policy=SMTP_POLICY))  # raises unless 250
+    return f"{code} {reply.decode('utf-8', 'replace')}"
+
+
+def send_now(message: EmailMessage, outbox_name: str) -> str:
+    """Send one message at once, outside the outbox (a packet to a clerk, which carries files
+    the outbox does not hold); returns the mail server's acceptance. In development the
+    message is written to the file outbox as `outbox_name`.eml instead."""
+    if context.setting("MAIL_BACKEND") == "smtp":
+        return _send_smtp(message)
+    if not re.fullmatch(r"[a-z0-9-]{1,80}", outbox_name):
+        raise ValueError("an outbox name is lowercase letters, digits and hyphens")
+    outbox = _outbox_folder()
+    final = outbox / f"{outbox_name}.eml"
+    descriptor = os.open(final, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(bytes(message))
+    return f"written to the development outbox as {final.name}"
 
 
 def deliver(mail: OutgoingMail) -> None:

@@ -53,6 +53,8 @@ from campaign.models.types import utcnow
 from campaign.pdf import (
     DistrictTotal,
     EndorsementEntry,
+    FormLetterEntry,
+    FormLetterSender,
     PacketContent,
     PacketResult,
     Roster,
@@ -63,7 +65,8 @@ from campaign.pdf import (
     ZipTotal,
     build_packet,
 )
-from campaign.services import DomainError, NotFound, audit, context
+from campaign.pdf.volumes import Volume, split_volumes
+from campaign.services import DomainError, NotFound, audit, context, form_letters
 from campaign.services import campaigns as campaign_service
 from campaign.services import deadlines as deadline_service
 from campaign.services.campaigns import district_sort_key
@@ -72,6 +75,9 @@ from campaign.services.context import gettext as _
 log = logging.getLogger(__name__)
 
 GROUP_BY = ("position", "district")
+# The size limit of a packet's volumes, in megabytes (1,000,000 bytes), as the lead sets it.
+VOLUME_MB = range(1, 101)
+DEFAULT_VOLUME_MB = 10
 STALE_AFTER = timedelta(minutes=3)
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish / Español"}
 
@@ -98,6 +104,12 @@ class BadGrouping(PacketError):
     """Testimony can be grouped by position or by district, nothing else."""
 
     code = "bad_grouping"
+
+
+class BadVolumeLimit(PacketError):
+    """A volume size limit must be a whole number of megabytes within VOLUME_MB."""
+
+    code = "bad_volume_limit"
 
 
 class PacketNotFound(PacketError, NotFound):
@@ -416,8 +428,9 @@ def _testimonies(
     by_district: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for testimony in testimonies:
         by_district[testimony.district][testimony.position.value] += 1
+    letters = _form_letters(testimonies, entries, district_order)
     return _Testimonies(
-        groups=_group(entries, testimonies, group_by, district_order),
+        groups=_group(entries, testimonies, group_by, district_order, letters),
         by_position=Counter(t.position.value for t in testimonies),
         by_district=by_district,
     )
@@ -597,20 +610,81 @@ def _when(deadline: Deadline, zone: ZoneInfo) -> str:
     return local.strftime("%A, %B %-d, %Y, %-I:%M %p ") + (local.tzname() or "")
 
 
+def _form_letters(
+    testimonies: list[Testimony],
+    entries: list[TestimonyEntry],
+    district_order: Callable[[str], tuple],
+) -> dict[int, FormLetterEntry]:
+    """Form letters among the approved testimony, keyed by the id of each of their senders."""
+    found = form_letters.group((t.id, t.position.value, t.public_body) for t in testimonies)
+    by_id = {t.id: (t, e) for t, e in zip(testimonies, entries, strict=True)}
+    sort_name = _SortNames()
+    letters: dict[int, FormLetterEntry] = {}
+    for letter in found:
+        printed = by_id[letter.letter_id][1]
+        senders: list[tuple[tuple, FormLetterSender]] = []
+        unnamed = 0
+        for sender in letter.senders:
+            testimony, entry = by_id[sender.testimony_id]
+            added = "\n".join(sender.added)
+            if testimony.visibility == Visibility.COUNTED and not added:
+                unnamed += 1
+                continue
+            key = (district_order(testimony.district), sort_name(entry.author), testimony.id)
+            senders.append(
+                (
+                    key,
+                    FormLetterSender(
+                        entry.reference,
+                        entry.author,
+                        entry.district,
+                        entry.submitted_on,
+                        added,
+                        entry.speaks,
+                    ),
+                )
+            )
+        dates = sorted(by_id[i][1].submitted_on for i in letter.ids)
+        form_letter = FormLetterEntry(
+            reference=printed.reference,
+            position=printed.position,
+            position_label=printed.position_label,
+            language_label=printed.language_label,
+            body=printed.body,
+            count=letter.count,
+            senders=tuple(sender for _key, sender in sorted(senders, key=itemgetter(0))),
+            unnamed=unnamed,
+            first_submitted=dates[0],
+            last_submitted=dates[-1],
+        )
+        letters.update(dict.fromkeys(letter.ids, form_letter))
+    return letters
+
+
 def _group(
     entries: list[TestimonyEntry],
     testimonies: list[Testimony],
     group_by: str,
     district_order: Callable[[str], tuple],
+    letters: dict[int, FormLetterEntry],
 ) -> tuple[TestimonyGroup, ...]:
+    """Testimony in printed order: form letters first in their group, most senders first."""
+    alone = [(e, t) for e, t in zip(entries, testimonies, strict=True) if t.id not in letters]
+    distinct = sorted(
+        {id(letter): letter for letter in letters.values()}.values(),
+        key=lambda letter: -letter.count,
+    )
     if group_by == "district":
         buckets: dict[str, list[TestimonyEntry]] = defaultdict(list)
-        for entry, testimony in zip(entries, testimonies, strict=True):
+        for entry, testimony in alone:
             buckets[testimony.district].append(entry)
-        return tuple(
+        groups = [
             TestimonyGroup(title=_district_label(d), entries=tuple(buckets[d]))
             for d in sorted(buckets, key=district_order)
-        )
+        ]
+        if distinct:
+            groups.append(TestimonyGroup(title=_("Form letters"), entries=tuple(distinct)))
+        return tuple(groups)
     order = (Position.OPPOSE, Position.SUPPORT, Position.NEUTRAL)
     titles = {
         Position.OPPOSE: _("Testimony in opposition"),
@@ -619,7 +693,10 @@ def _group(
     }
     groups = []
     for position in order:
-        chosen = tuple(e for e in entries if e.position == position.value)
+        chosen = tuple(
+            [letter for letter in distinct if letter.position == position.value]
+            + [e for e, _t in alone if e.position == position.value]
+        )
         if chosen:
             groups.append(TestimonyGroup(title=titles[position], entries=chosen))
     return tuple(groups)
@@ -656,6 +733,15 @@ def _methods(comment_deadline, zone, status_counts) -> tuple[str, ...]:
             "withdrawn, not confirmed by email, or rejected (duplicate, off-topic, abusive, or "
             "naming a private person) is not included."
         ),
+        _(
+            "Form letters: testimony whose text is the same once case, spacing and punctuation "
+            "are set aside, or nearly the same (at least 80 percent of the three-word sequences "
+            "of the two texts, taken together, appear in both), and that takes the same position, "
+            "is printed once, with the number of residents who sent it. Each sender is then "
+            "listed as they chose to appear, with the sentences they added to the letter; "
+            "those counted without their name who added nothing are counted only. Every copy "
+            "counts in the totals."
+        ),
     ]
     if comment_deadline is not None:
         paragraphs.append(
@@ -685,12 +771,20 @@ def request_build(
     hearing_id: int | None = None,
     group_by: str = "position",
     decision_maker_id: int | None = None,
+    two_sided: bool = False,
+    volume_mb: int | None = DEFAULT_VOLUME_MB,
     in_background: bool = True,
 ) -> Packet:
-    """Record a build; the job worker runs it after the commit, or the caller (run_build)."""
+    """Record a build; the job worker runs it after the commit, or the caller (run_build).
+
+    `two_sided` starts every testimony on a right-hand page; `volume_mb` splits a packet
+    larger than that many megabytes into volumes (None: never).
+    """
     hearing = _hearing(campaign, hearing_id)
     if group_by not in GROUP_BY:
         raise BadGrouping("group testimony by position or by district")
+    if volume_mb is not None and volume_mb not in VOLUME_MB:
+        raise BadVolumeLimit("volumes of 1 to 100 MB", low=VOLUME_MB[0], high=VOLUME_MB[-1])
     _decision_maker(campaign, decision_maker_id)
     mark_stale(session)
     packet = Packet(
@@ -699,7 +793,12 @@ def request_build(
         status=PacketStatus.QUEUED,
         stage="queued",
         progress=0,
-        options={"group_by": group_by, "decision_maker_id": decision_maker_id},
+        options={
+            "group_by": group_by,
+            "decision_maker_id": decision_maker_id,
+            "two_sided": bool(two_sided),
+            "volume_mb": volume_mb,
+        },
         requested_by_id=actor.id if actor else None,
     )
     session.add(packet)
@@ -789,6 +888,7 @@ class _Built:
     file_name: str
     result: PacketResult
     content: PacketContent
+    volumes: tuple[Volume, ...] = ()
 
 
 def _start(session: Session, packet_id: int) -> Packet:
@@ -856,12 +956,26 @@ def _build_file(
     # out, so that its first pages render while the rest is read.
     try:
         result = build_packet(
-            load, folder / name, cache_dir=folder / "cache", workers=workers, progress=report
+            load,
+            folder / name,
+            cache_dir=folder / "cache",
+            workers=workers,
+            progress=report,
+            two_sided=bool(options.get("two_sided")),
         )
     finally:
         for content in gathered:
             content.roster.close()
-    return _Built(name, result, gathered[0])
+    volumes: list[Volume] = []
+    if options.get("volume_mb"):
+        report("writing", 100)
+        volumes = split_volumes(
+            folder / name,
+            gathered[0],
+            result.content_hash,
+            limit_bytes=int(options["volume_mb"]) * 1_000_000,
+        )
+    return _Built(name, result, gathered[0], tuple(volumes))
 
 
 def _record_failure(session: Session, packet_id: int, error: Exception) -> None:
@@ -896,6 +1010,7 @@ def _record_done(session: Session, packet_id: int, built: _Built) -> Packet:
     packet.content_hash = result.content_hash
     packet.pages = result.pages
     packet.size_bytes = result.size_bytes
+    packet.volumes = [v.as_record() for v in built.volumes] or None
     packet.counts = {
         "signatures": content.signatures_verified,
         "named_in_roster": len(content.roster),
@@ -968,6 +1083,37 @@ def downloadable(session: Session, campaign: Campaign, packet_id: int, actor: Us
         target_id=packet.id,
         rows=packet.counts.get("signatures"),
         sha256=packet.sha256,
+    )
+    return path
+
+
+def volume_downloadable(
+    session: Session, campaign: Campaign, packet_id: int, number: int, actor: User
+) -> Path:
+    """One volume's file (1-based `number`), after writing the download to the audit log."""
+    packet = session.get(Packet, packet_id)
+    if packet is None or packet.campaign_id != campaign.id:
+        raise PacketNotFound("no such packet")
+    volumes = packet.volumes or []
+    if packet.status != PacketStatus.DONE or not 1 <= number <= len(volumes):
+        raise PacketNotReady("no such volume")
+    volume = volumes[number - 1]
+    path = packets_folder() / Path(str(volume["file_name"])).name
+    if not path.exists():
+        raise PacketNotReady("this volume is not ready")
+    if _sha256(path) != volume["sha256"]:
+        raise PacketFileChanged("the volume file does not match its recorded checksum")
+    audit.record(
+        session,
+        "packet.volume_downloaded",
+        actor=actor,
+        campaign_id=campaign.id,
+        target_type="packet",
+        target_id=packet.id,
+        rows=packet.counts.get("signatures"),
+        volume=number,
+        volumes=len(volumes),
+        sha256=volume["sha256"],
     )
     return path
 

@@ -215,11 +215,14 @@ def _packet_files(session: Session, campaign_id: int) -> list[str]:
     if packets_path is None:
         return []
     folder = Path(packets_path)
-    names = session.scalars(
-        sa.select(Packet.file_name).where(
+    names: list[str] = []
+    for file_name, volumes in session.execute(
+        sa.select(Packet.file_name, Packet.volumes).where(
             Packet.campaign_id == campaign_id, Packet.file_name.is_not(None)
         )
-    ).all()
+    ):
+        names.append(file_name)
+        names.extend(str(v.get("file_name") or "") for v in volumes or [])
     # Only a bare file name inside the packets folder: a stored name is never trusted as a path.
     files = [str(folder / Path(name).name) for name in names if Path(name).name]
     # Rendered segments are cached by content, not by campaign: the whole cache goes, and the

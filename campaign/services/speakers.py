@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from campaign.models import Campaign, Testimony, TestimonyStatus
-from campaign.services import DomainError, NotFound
+from campaign.models import Campaign, Testimony, TestimonyStatus, User
+from campaign.services import DomainError, NotFound, audit
 
 # Rejected, withdrawn and unconfirmed testimony never puts anyone on the list.
 ROSTER_STATUSES = (TestimonyStatus.PENDING, TestimonyStatus.APPROVED)
@@ -48,3 +48,20 @@ def move(session: Session, campaign: Campaign, testimony_id: int, direction: str
         if speaker.speaker_order != position:
             speaker.speaker_order = position
     session.flush()
+
+
+def printed_list(
+    session: Session, campaign: Campaign, actor: User, hearing_id: int | None = None
+) -> list[Testimony]:
+    """The speaker list to print for a hearing (names leave the app: audit-logged)."""
+    speakers = roster(session, campaign.id, hearing_id)
+    audit.record(
+        session,
+        "export.speakers",
+        actor=actor,
+        campaign_id=campaign.id,
+        rows=len(speakers),
+        format="pdf",
+        hearing_id=hearing_id,
+    )
+    return speakers
