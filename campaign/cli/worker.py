@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask import current_app
 
@@ -28,5 +30,5 @@ def worker_command(workers: int) -> None:
         else:
             click.echo(f"Packet renderer ready ({seconds:.1f} s)")
     consumer = jobs.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
-    click.echo(f"Job worker started ({workers} threads); stop with Ctrl-C")
+    click.echo(f"Job worker started (pid {os.getpid()}, {workers} threads); stop with Ctrl-C")
     consumer.run()
