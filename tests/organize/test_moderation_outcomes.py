@@ -20,8 +20,9 @@ from campaign.models import (
 )
 from campaign.schedule.tasks import run_outcome_mails
 from campaign.services import campaigns, moderation
+from campaign.services import testimony as testimony_service
 from tests.factories import make_testimony
-from tests.residents.support import campaign_with_hearing
+from tests.residents.support import campaign_with_hearing, hearing_of
 
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
@@ -238,3 +239,18 @@ def test_the_testimony_form_offers_the_mail_checked_and_stores_the_choice(client
         .order_by(Testimony.id)
     ).all()
     assert stored == [False, True]
+
+
+def test_a_resident_who_withdraws_within_the_minute_gets_no_mail_about_the_decision(app, db, team):
+    campaign = campaign_with_hearing(datetime.now(UTC) + timedelta(days=10))
+    testimony = _pending(
+        campaign, hearing_id=hearing_of(campaign).id, email="changed-mind@example.org"
+    )
+    moderation.approve(db.session, testimony, team["lead"])
+    db.session.commit()
+    testimony_service.withdraw(db.session, campaign, testimony, ui_language="en")
+    db.session.commit()
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=2), tick=False):
+        assert run_outcome_mails() == 0
+    subjects = [mail.subject for mail in _mails(db, "changed-mind@example.org")]
+    assert subjects and not any("accepted" in subject for subject in subjects)
