@@ -84,6 +84,9 @@ MESSAGES = {
         "Someone else moderated this testimony a moment ago; see its status now."
     ),
     "moderation_refused": _l("That is not possible for a testimony in this status."),
+    "undo_expired": _l(
+        "The minute to undo that decision has passed. Change it with Approve or Reject instead."
+    ),
     "redaction_empty": _l("The text cannot be empty."),
     "reason_invalid": _l("Write a reason of 3 to 300 characters."),
     "campaign_purged": _l(

@@ -28,31 +28,28 @@ from campaign.models import Campaign
 )
 @click.option("--seed", type=int, default=None, help="Random seed for bulk data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing if any campaign exists.")
+@click.option(
+    "--show-logins",
+    is_flag=True,
+    help="Print the demo staff accounts kept in the instance folder (once, new or not).",
+)
 def demo_command(
-    signatures: int, testimonies: int, slug: str, seed: int | None, if_empty: bool
+    signatures: int,
+    testimonies: int,
+    slug: str,
+    seed: int | None,
+    if_empty: bool,
+    show_logins: bool,
 ) -> None:
     """Load the Riverton demo (idempotent) and optionally bulk data for benchmarks."""
     if if_empty and db.session.scalar(sa.select(Campaign.id).limit(1)) is not None:
         click.echo("The database already holds campaigns; demo not loaded.")
+        if show_logins:
+            _show_saved_logins()
         return
-    result = riverton.load(db.session)
-    db.session.commit()
-    for slug_created in result.created:
-        click.echo(f"Created demo campaign {slug_created}")
-    for slug_skipped in result.skipped:
-        click.echo(f"Demo campaign {slug_skipped} already exists; left as it is")
-    if result.created:
-        for slug_followed in record_demo.follow_council(db.session):
-            click.echo(f"Demo campaign {slug_followed} follows the demo council's record")
-        db.session.commit()
-    if result.logins:
-        click.echo("\nDemo staff accounts (passwords are shown only now):")
-        lines = [f"  {email}  password: {password}" for email, password in result.logins]
-        click.echo("\n".join(lines))
-        # Kept only in the local instance folder (mode 0600) so `make run` can show them again.
-        logins = Path(current_app.instance_path) / "demo-logins.txt"
-        with open(logins, "a", opener=lambda p, f: os.open(p, f, 0o600)) as out:
-            out.write("\n".join(lines) + "\n")
+    _load(show_logins)
+    if show_logins:
+        _show_saved_logins()
     if signatures or testimonies:
         started = time.perf_counter()
         with click.progressbar(length=signatures + testimonies, label="Bulk data") as bar:
@@ -69,3 +66,37 @@ def demo_command(
             f"Added {signatures} signatures and {testimonies} testimonies to {slug} "
             f"in {elapsed:.1f} s"
         )
+
+
+def _logins_file() -> Path:
+    return Path(current_app.instance_path) / "demo-logins.txt"
+
+
+def _load(show_logins: bool) -> None:
+    result = riverton.load(db.session)
+    db.session.commit()
+    for slug_created in result.created:
+        click.echo(f"Created demo campaign {slug_created}")
+    for slug_skipped in result.skipped:
+        click.echo(f"Demo campaign {slug_skipped} already exists; left as it is")
+    if result.created:
+        for slug_followed in record_demo.follow_council(db.session):
+            click.echo(f"Demo campaign {slug_followed} follows the demo council's record")
+        db.session.commit()
+    if not result.logins:
+        return
+    lines = [f"  {email}  password: {password}" for email, password in result.logins]
+    # Kept only in the local instance folder (mode 0600) so that `make run` can show them
+    # again; with --show-logins they are printed from there, once.
+    with open(_logins_file(), "a", opener=lambda p, f: os.open(p, f, 0o600)) as out:
+        out.write("\n".join(lines) + "\n")
+    if not show_logins:
+        click.echo("\nDemo staff accounts (kept in instance/demo-logins.txt):")
+        click.echo("\n".join(lines))
+
+
+def _show_saved_logins() -> None:
+    logins = _logins_file()
+    if logins.is_file():
+        click.echo("\nDemo staff accounts (from instance/demo-logins.txt):")
+        click.echo(logins.read_text().rstrip("\n"))

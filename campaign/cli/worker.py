@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import os
+
 import click
 from flask import current_app
 
@@ -27,6 +30,9 @@ def worker_command(workers: int) -> None:
             click.echo(f"Packet renderer not started: {exc}", err=True)
         else:
             click.echo(f"Packet renderer ready ({seconds:.1f} s)")
+    # What is loaded by now lives as long as the process: kept out of the collector, so that
+    # stopping does not spend seconds collecting it (Ctrl+C in `make run` stops at once).
+    gc.freeze()
     consumer = jobs.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
-    click.echo(f"Job worker started ({workers} threads); stop with Ctrl-C")
+    click.echo(f"Job worker started (pid {os.getpid()}, {workers} threads); stop with Ctrl-C")
     consumer.run()

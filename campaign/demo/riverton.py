@@ -13,7 +13,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from campaign.crypto import email_domain, email_hash
-from campaign.demo.people import person_name, testimony_text
+from campaign.demo.people import (
+    ARREST_DATA_TESTIMONIES,
+    DETAINER_HOLD_TESTIMONIES,
+    person_name,
+    testimony_text,
+)
 from campaign.models import (
     Campaign,
     CampaignStatus,
@@ -473,24 +478,24 @@ def _signatures(session, campaign, rng, count, until, *, closed) -> None:
 
 
 def _testimonies(session, campaign, hearing, rng, submitted_until, *, closed) -> None:
-    plans = [
-        ("en", Position.OPPOSE, TestimonyStatus.APPROVED, None),
-        ("es", Position.OPPOSE, TestimonyStatus.APPROVED, None),
-        ("es", Position.OPPOSE, TestimonyStatus.APPROVED, None),
-        ("en", Position.SUPPORT, TestimonyStatus.APPROVED, None),
-        ("en", Position.NEUTRAL, TestimonyStatus.APPROVED, None),
-        ("en", Position.OPPOSE, TestimonyStatus.APPROVED, None),
-    ]
+    # Written out in full (campaign/demo/people.py): distinct voices, in the position each
+    # argues; the open campaign also has some waiting, rejected and unconfirmed.
+    written = DETAINER_HOLD_TESTIMONIES if closed else ARREST_DATA_TESTIMONIES
+    outcomes = [(TestimonyStatus.APPROVED, None)] * 6
     if not closed:
-        plans += [
-            ("es", Position.OPPOSE, TestimonyStatus.PENDING, None),
-            ("en", Position.OPPOSE, TestimonyStatus.PENDING, None),
-            ("en", Position.SUPPORT, TestimonyStatus.REJECTED, RejectionReason.ABUSIVE),
-            ("es", Position.OPPOSE, TestimonyStatus.REJECTED, RejectionReason.DUPLICATE),
-            ("en", Position.OPPOSE, TestimonyStatus.UNCONFIRMED, None),
+        outcomes += [
+            (TestimonyStatus.PENDING, None),
+            (TestimonyStatus.PENDING, None),
+            (TestimonyStatus.REJECTED, RejectionReason.ABUSIVE),
+            (TestimonyStatus.REJECTED, RejectionReason.DUPLICATE),
+            (TestimonyStatus.UNCONFIRMED, None),
         ]
+    plans = [
+        (text.language, Position(text.position), status, reason, text)
+        for text, (status, reason) in zip(written, outcomes, strict=True)
+    ]
     districts = list(DISTRICT_ZIPS)
-    for n, (language, position, status, reason) in enumerate(plans):
+    for n, (language, position, status, reason, text) in enumerate(plans):
         district = rng.choice(districts)
         created = _local(submitted_until - timedelta(days=rng.randint(0, 10)), 19)
         speaks = n % 3 == 0
@@ -504,8 +509,8 @@ def _testimonies(session, campaign, hearing, rng, submitted_until, *, closed) ->
             zip=DISTRICT_ZIPS[district][0],
             district=district,
             position=position,
-            affiliation="Casa del Pueblo Riverton" if n == 1 else None,
-            body=testimony_text(rng, language, rng.randint(120, 320)),
+            affiliation=text.affiliation,
+            body=text.body,
             language=language,
             wants_to_speak=speaks,
             speak_mode=SpeakMode.IN_PERSON if speaks else None,
@@ -576,6 +581,7 @@ def bulk(
     for n in range(testimonies):
         district = rng.choice(districts)
         language = "es" if n % 3 == 0 else "en"
+        position = rng.choices([Position.OPPOSE, Position.SUPPORT, Position.NEUTRAL], [7, 2, 1])[0]
         email = f"bulk-testimony.{run}.{n}@bulk.example"
         rows.append(
             {
@@ -587,10 +593,8 @@ def bulk(
                 "email_hash": email_hash(email),
                 "zip": rng.choice(DISTRICT_ZIPS[district]),
                 "district": district,
-                "position": rng.choices(
-                    [Position.OPPOSE, Position.SUPPORT, Position.NEUTRAL], [7, 2, 1]
-                )[0],
-                "body": testimony_text(rng, language, words),
+                "position": position,
+                "body": testimony_text(rng, language, words, position),
                 "language": language,
                 "visibility": rng.choice(
                     [Visibility.PUBLIC, Visibility.PACKET, Visibility.COUNTED]

@@ -73,6 +73,15 @@ class Testimony(db.Model):
         checked_enum(RejectionReason, "testimony_rejection_reason")
     )
     moderation_note: Mapped[str | None] = mapped_column(sa.String(500))
+    # The team's note to the resident, sent in the outcome mail as the team's words.
+    resident_note: Mapped[str | None] = mapped_column(sa.String(500))
+    # The resident's choice: a short mail when the team accepts their testimony or not.
+    outcome_mail: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # A decision's mail waits out the minute in which the decision can be undone.
+    outcome_mail_due: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # What the last decision replaced (status, rejection reason), so that it can be undone.
+    undo_status: Mapped[str | None] = mapped_column(sa.String(16))
+    undo_reason: Mapped[str | None] = mapped_column(sa.String(16))
     moderated_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL")
     )

@@ -315,7 +315,17 @@ class StatusForm(FlaskForm):
 
 
 class RejectForm(FlaskForm):
-    reason = SelectField(_l("Reason"), choices=REASON_CHOICES)
+    # No reason preselected: a rejection is a choice the moderator makes, not a default.
+    reason = SelectField(
+        _l("Reason"),
+        choices=[SelectChoice("", _l("Choose a reason")), *REASON_CHOICES],
+        validators=[DataRequired(message=_l("Choose a reason."))],
+    )
+    resident_note = long_text(
+        _l("Note to the resident (optional, sent in their mail as the team's words)"),
+        500,
+        optional=True,
+    )
     note = text(_l("Note for the team (optional)"), 500, optional=True)
 
 

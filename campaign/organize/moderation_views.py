@@ -1,19 +1,23 @@
-"""Moderation: the queue of confirmed testimony, approve, reject with a reason, redact."""
+"""Moderation: the queue of confirmed testimony, approve, reject with a reason, undo within a
+minute, redact."""
 
 from __future__ import annotations
 
+from babel.dates import format_time
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign.access import campaign_staff
 from campaign.error_messages import error_text
 from campaign.extensions import db
+from campaign.labels import label
 from campaign.models import Campaign, RejectionReason, TestimonyStatus
 from campaign.organize import bp
 from campaign.organize.forms import ConfirmForm, RedactForm, RejectForm
 from campaign.services import DomainError, NotFound, moderation
-from campaign.web import query_page
+from campaign.web import local_time, query_page
 
 PER_PAGE = 25
 TABS = (TestimonyStatus.PENDING, TestimonyStatus.APPROVED, TestimonyStatus.REJECTED)
@@ -41,8 +45,17 @@ def moderation_queue(campaign: Campaign):
         page=page,
         has_next=len(items) > PER_PAGE,
         counts=moderation.status_counts(db.session, campaign.id),
+        recent=moderation.recent_decisions(db.session, campaign.id),
+        undo_until=lambda t: _clock(moderation.undo_until(t), campaign),
         reject_form=RejectForm(formdata=None),
         confirm_form=ConfirmForm(),
+    )
+
+
+def _clock(moment, campaign: Campaign) -> str:
+    """A time of day in the campaign's zone, to the second: the undo minute is short."""
+    return format_time(
+        local_time(moment, campaign.time_zone), "medium", locale=str(get_locale() or "en")
     )
 
 
@@ -78,6 +91,9 @@ def _detail(campaign: Campaign, testimony, reject_form=None, redact_form=None):
         reject_form=reject_form or RejectForm(formdata=None),
         redact_form=redact_form,
         confirm_form=ConfirmForm(),
+        undo_until=_clock(moderation.undo_until(testimony), campaign)
+        if moderation.undoable(testimony)
+        else None,
     )
 
 
@@ -111,7 +127,12 @@ def reject_testimony(campaign: Campaign, testimony_id: int):
         return _detail(campaign, testimony, reject_form=form)
     try:
         moderation.reject(
-            db.session, testimony, current_user, RejectionReason(form.reason.data), form.note.data
+            db.session,
+            testimony,
+            current_user,
+            RejectionReason(form.reason.data),
+            form.note.data,
+            form.resident_note.data,
         )
         db.session.commit()
     except DomainError as error:
@@ -119,6 +140,27 @@ def reject_testimony(campaign: Campaign, testimony_id: int):
         flash(error_text(error), "error")
     else:
         flash(_("Rejected testimony %(ref)s.", ref=testimony.reference))
+    return _back(campaign, testimony_id)
+
+
+@bp.post("/c/<slug>/testimony/<int:testimony_id>/undo")
+@campaign_staff()
+def undo_moderation(campaign: Campaign, testimony_id: int):
+    testimony = _testimony(campaign, testimony_id)
+    try:
+        moderation.undo(db.session, testimony, current_user)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error_text(error), "error")
+    else:
+        flash(
+            _(
+                "Undone: testimony %(ref)s is back to “%(status)s”. No mail goes to the resident.",
+                ref=testimony.reference,
+                status=label(testimony.status),
+            )
+        )
     return _back(campaign, testimony_id)
 
 

@@ -170,10 +170,10 @@ def person_name(rng: random.Random) -> str:
     return name
 
 
-def testimony_body(rng: random.Random, words: int, spanish: bool) -> str:
-    """About `words` words of plain-text testimony in paragraphs of a few sentences (the
-    demo's sentences, campaign.demo.people, the same random draws)."""
-    return testimony_text(rng, "es" if spanish else "en", words)
+def testimony_body(rng: random.Random, words: int, spanish: bool, position: str = "oppose") -> str:
+    """About `words` words of plain-text testimony arguing `position`, in paragraphs of a few
+    sentences (the one home of sample sentences: campaign.demo.people)."""
+    return testimony_text(rng, "es" if spanish else "en", words, position)
 
 
 def make_roster_entry(rng: random.Random, district_index: int | None = None) -> RosterEntry:
@@ -229,7 +229,7 @@ def _testimonies(rng: random.Random, count: int, words: int) -> dict[str, list[T
                 position_label=_POSITION_LABELS[position],
                 submitted_on=f"May {rng.randint(1, 28)}, 2024",
                 language_label="Español" if spanish else "English",
-                body=testimony_body(rng, words, spanish),
+                body=testimony_body(rng, words, spanish, position),
                 speaks=(
                     "Asks to speak at the hearing (interpreter: Spanish)"
                     if spanish and rng.random() < 0.3

@@ -282,6 +282,10 @@ class TestimonyForm(ResidentForm):
         filters=[clean_line],
     )
     consent_reminders = BooleanField(_l("Email me a reminder before the hearing"))
+    outcome_mail = BooleanField(
+        _l("Email me when the campaign team has read my testimony (accepted or not)"),
+        default=True,
+    )
     visibility = visibility_field()
 
     def __init__(self, *args, campaign: Campaign, action: str, language: str, **kwargs) -> None:

@@ -72,6 +72,7 @@ def _details(form, existing: Testimony | None = None) -> testimony_service.Testi
         phone=phone,
         interpreter_language=interpreter,
         consent_reminders=form.consent_reminders.data,
+        outcome_mail=form.outcome_mail.data,
     )
 
 

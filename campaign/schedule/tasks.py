@@ -1,5 +1,5 @@
-"""Periodic jobs: changes by time and reminders every 15 minutes, the councils' records every
-30 minutes, the purge once a day.
+"""Periodic jobs: moderation mails every minute, changes by time and reminders every 15
+minutes, the councils' records every 30 minutes, the purge once a day.
 
 Each job works in its own session and commits what it did; mail queued by the reminders is
 delivered after that commit by the mail job (campaign.services.mail).
@@ -41,6 +41,23 @@ def run_purge() -> int:
         session.commit()
         purge.scrub_storage(session.get_bind(), plans)
     return len(plans)
+
+
+def run_outcome_mails() -> int:
+    """Queue the residents' mails about moderation decisions that can no longer be undone."""
+    from campaign.services import moderation
+
+    with _session() as session:
+        queued = moderation.queue_outcome_mails(session)
+        session.commit()
+    return queued
+
+
+@huey.periodic_task(crontab(minute="*"))
+@in_app_context
+def outcome_mail_job() -> int:
+    """Every minute: mail residents the decisions on their testimony, once undo has passed."""
+    return run_outcome_mails()
 
 
 @huey.periodic_task(crontab(minute="*/15"))

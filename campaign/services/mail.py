@@ -92,8 +92,13 @@ def already_queued(session: Session, dedupe_key: str) -> bool:
     )
 
 
-def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
-    """The RFC 5322 message for a queued mail."""
+def build_message(mail: OutgoingMail, sender: str, *, readable: bool = False) -> EmailMessage:
+    """The RFC 5322 message for a queued mail.
+
+    `readable` (the development outbox only): the body in 8-bit UTF-8, as written, so that a
+    link can be copied from the raw .eml file; quoted-printable would cut it with "=" at 76
+    characters. Mail sent over SMTP keeps the encoding the email package chooses.
+    """
     message = EmailMessage()
     message["From"] = sender
     message["To"] = mail.to
@@ -101,7 +106,7 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(idstring=f"mail{mail.id}", domain="campaign.invalid")
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(mail.body)
+    message.set_content(mail.body, cte="8bit" if readable else None)
     # After set_content(), which replaces the content headers.
     message["Content-Language"] = mail.language
     return message
@@ -225,8 +230,9 @@ def send_now(message: EmailMessage, outbox_name: str) -> str:
 
 def deliver(mail: OutgoingMail) -> None:
     """Send one queued message through the configured transport."""
-    message = build_message(mail, context.setting("MAIL_FROM"))
-    if context.setting("MAIL_BACKEND") == "smtp":
+    smtp = context.setting("MAIL_BACKEND") == "smtp"
+    message = build_message(mail, context.setting("MAIL_FROM"), readable=not smtp)
+    if smtp:
         _send_smtp(message)
     else:
         _write_outbox(message, mail.id)

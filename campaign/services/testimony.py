@@ -120,6 +120,7 @@ class TestimonyDetails:
     phone: str | None = None
     interpreter_language: str | None = None
     consent_reminders: bool = False
+    outcome_mail: bool = True
 
 
 def _closing(hearing: Deadline) -> datetime:
@@ -203,6 +204,7 @@ def _apply(testimony: Testimony, details: TestimonyDetails, district: str) -> No
     testimony.phone = details.phone if details.speak_mode == SpeakMode.PHONE else None
     testimony.interpreter_language = (details.interpreter_language or None) if speaks else None
     testimony.consent_reminders = details.consent_reminders
+    testimony.outcome_mail = details.outcome_mail
 
 
 def private_token(testimony: Testimony) -> str:
@@ -335,6 +337,7 @@ def edit(
         tallies.testimony_transition(session, testimony, old, TestimonyStatus.PENDING)
         testimony.status = TestimonyStatus.PENDING
         testimony.rejection_reason = None
+    _forget_decision(testimony)
     _apply(testimony, details, district_for(session, campaign.id, details.zip))
     testimony.updated_at = utcnow()
     session.flush()
@@ -354,6 +357,7 @@ def withdraw(
     _changeable(testimony, campaign)
     tallies.testimony_transition(session, testimony, testimony.status, TestimonyStatus.WITHDRAWN)
     testimony.status = TestimonyStatus.WITHDRAWN
+    _forget_decision(testimony)
     if testimony.confirmed_at is None:
         testimony.confirmed_at = utcnow()  # the check "not unconfirmed => confirmed_at" holds
     testimony.updated_at = utcnow()
@@ -365,6 +369,14 @@ def withdraw(
         "email/residents/testimony_withdrawn.txt",
         mail_language(testimony, ui_language),
     )
+
+
+def _forget_decision(testimony: Testimony) -> None:
+    # The resident changed or took back their words: the team's last decision can no longer
+    # be undone, and its mail (if still waiting) is about text that is gone.
+    testimony.undo_status = None
+    testimony.undo_reason = None
+    testimony.outcome_mail_due = False
 
 
 def _mail_notice(

@@ -33,12 +33,21 @@ def test_moderating_the_queue(page, live_server, db, artifacts):
     page.screenshot(path=str(artifacts / "organize-moderation.png"), full_page=True)
 
     # Reject the second with a reason chosen from the list.
+    # Nothing is preselected: "Reject…" opens the form, and the browser will not send it
+    # without a reason.
     card = page.locator(f"#t{second.id}")
+    card.locator("summary", has_text="Reject").click()
+    assert card.locator("select[name=reason]").input_value() == ""
+    card.locator("button", has_text="Reject this testimony").click()
+    assert page.locator(".testimony-card").count() == 2  # still here: no reason chosen
     card.locator("select[name=reason]").select_option("abusive")
-    card.locator("button", has_text="Reject").click()
+    card.locator("textarea[name=resident_note]").fill("Please keep to the contract.")
+    card.locator("button", has_text="Reject this testimony").click()
     page.wait_for_load_state()
     assert "Rejected testimony" in page.locator(".flashes").inner_text()
     assert page.locator(".testimony-card").count() == 1
+    # A minute to undo it, offered on the queue.
+    assert "Troll Person" in page.locator(".undo-box").inner_text()
 
     # Redact the first from its page, then approve it.
     page.locator(f"#t{first.id} a", has_text="Redact").click()

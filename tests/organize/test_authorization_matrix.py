@@ -120,6 +120,7 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("organize.testimony_detail", "GET"): staff(200),
     ("organize.approve_testimony", "POST"): staff(302),
     ("organize.reject_testimony", "POST"): staff(200),
+    ("organize.undo_moderation", "POST"): staff(302),
     ("organize.redact_testimony", "POST"): staff(200),
     ("organize.paper_page", "GET"): staff(200),
     ("organize.paper_page", "POST"): staff(200),
