@@ -28,6 +28,7 @@ from campaign.models import (
     Role,
     SignatureSource,
     SignatureStatus,
+    SpeakerOutcome,
     SpeakMode,
     Stance,
     TestimonyStatus,
@@ -101,6 +102,11 @@ LABELS: dict[type[StrEnum], dict[StrEnum, object]] = {
         RejectionReason.ABUSIVE: _l("Abusive"),
         RejectionReason.PRIVATE_PERSON: _l("Names a private person"),
     },
+    SpeakerOutcome: {
+        SpeakerOutcome.CALLED: _l("Speaking now"),
+        SpeakerOutcome.SPOKE: _l("Spoke"),
+        SpeakerOutcome.ABSENT: _l("Absent"),
+    },
     SpeakMode: {
         SpeakMode.IN_PERSON: _l("In person"),
         SpeakMode.REMOTE: _l("Remote (video)"),
@@ -129,6 +135,7 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "testimony_status": TestimonyStatus,
     "reason": RejectionReason,
     "mode": SpeakMode,
+    "speaker_outcome": SpeakerOutcome,
     "endorsement_role": EndorsementRole,
     "role": Role,
 }

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from campaign.demo.riverton import CLOSED_SLUG, LEAD_EMAIL, OPEN_SLUG
-from campaign.models import Campaign, DecisionMaker, Deadline, Testimony
+from campaign.models import Campaign, Deadline, DecisionMaker, Testimony
 from tests.browser.accessibility import axe_source, axe_violations, overflow, widest_elements
 
 WIDTHS = (360, 1280)
