@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app campaign
 CATALOGS := $(shell find translations -name messages.po)
 
-.PHONY: run test install install-test translations lint worker clean
+.PHONY: run test install install-test translations lint worker clean axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,22 @@ run: install
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(FLASK) serve --host 127.0.0.1 --port $(PORT)
 
-test: install-test
+test: install-test axe
 	$(BIN)/python -m pytest
+
+# axe-core for the accessibility tests (tests/browser/package.json), into a git-ignored folder;
+# the app never serves it. Without npm: a loud warning and the axe tests skip, but CI fails.
+AXE_STAMP := tests/browser/node_modules/.installed
+axe:
+	@if [ -f $(AXE_STAMP) ] && [ $(AXE_STAMP) -nt tests/browser/package-lock.json ]; then :; \
+	elif command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error && touch $(AXE_STAMP); \
+	elif [ "$$CI" = true ]; then \
+	  echo "npm is missing: CI must run the axe-core accessibility tests (apt-get install npm)" >&2; exit 1; \
+	else \
+	  echo "*** WARNING: npm is missing, so the axe-core accessibility tests will be SKIPPED."; \
+	  echo "*** Install it (Debian: apt-get install npm) and run make test again."; \
+	fi
 
 LINTED := campaign tests benchmarks deploy tools
 
@@ -48,4 +62,4 @@ lint: install-test
 	$(BIN)/ruff format --check $(LINTED)
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache test-artifacts tests/browser/node_modules

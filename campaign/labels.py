@@ -155,6 +155,18 @@ def district_label(district: str) -> str:
     return str(_l("Unassigned")) if district == UNASSIGNED else district
 
 
+def export_word(value: object) -> str:
+    """A stored value as a CSV export shows it to staff: its label, "yes" or "no", "Unassigned"
+    for a ZIP no table holds; any other value as it is."""
+    if isinstance(value, bool):
+        return str(_l("yes") if value else _l("no"))
+    if isinstance(value, StrEnum):
+        return label(value)
+    if value == UNASSIGNED:
+        return district_label(UNASSIGNED)
+    return str(value)
+
+
 def choices(values: Iterable[StrEnum]) -> list[SelectChoice]:
     """A form's choices: a whole vocabulary (`choices(Stance)`) or some of its values in the
     order given. The labels stay lazy, so each request shows them in its own language."""

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from campaign.access import campaign_staff
 from campaign.extensions import db
+from campaign.labels import export_word
 from campaign.models import Campaign, SpeakerOutcome
 from campaign.models.types import utcnow
 from campaign.organize import bp
@@ -119,7 +120,9 @@ def speakers_print(campaign: Campaign):
 @campaign_staff()
 def speakers_csv(campaign: Campaign):
     hearing_id = _hearing_filter(campaign)
-    export = exports.speaker_roster(db.session, campaign, current_user, utcnow(), hearing_id)
+    export = exports.speaker_roster(
+        db.session, campaign, current_user, utcnow(), hearing_id, words=export_word
+    )
     db.session.commit()  # the audit event is on record before the names leave
     return csv_response(export)
 
