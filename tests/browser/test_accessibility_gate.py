@@ -70,6 +70,12 @@ PUBLIC_PAGES = [
     "/login",
     "/reset",
     "/no-such-page",
+    # Links that no longer work, as a resident or a newcomer meets them.
+    f"/c/{OPEN_SLUG}/confirm/not-a-token",
+    f"/c/{OPEN_SLUG}/testify/confirm/not-a-token",
+    "/t/not-a-token",
+    "/reset/not-a-token",
+    "/invite/not-a-token",
 ]
 
 
@@ -132,3 +138,52 @@ def test_axe_finds_a_planted_violation(page, live_server, demo):
     found = " ".join(axe_violations(page, axe_source()))
     assert "color-contrast" in found
     assert "image-alt" in found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_residents_pages_after_each_step_pass_axe(page, live_server, demo, app, language):
+    """The pages a resident meets after a form: check your email, confirm, thanks, the private
+    testimony page, and a form sent back with errors."""
+    from tests.browser.test_residents import follow, mails
+
+    source = axe_source()
+    problems = []
+
+    def check(step):
+        problems.extend(f"{step}: {line}" for line in axe_violations(page, source))
+        if overflow(page):
+            problems.append(f"{step}: too wide {widest_elements(page)}")
+
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(f"{live_server}/c/{OPEN_SLUG}/sign?lang={language}")
+    page.click("main button[type=submit]")
+    page.locator("#error-summary").wait_for()
+    check("sign with errors")
+    page.fill("#name", "Ana Axe")
+    page.fill("#email", "ana.axe@example.org")
+    page.fill("#zip", "40104")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    check("sign sent")
+    page.goto(follow(live_server, mails(app)[-1], "/confirm/"))
+    check("confirm signature")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    check("signature confirmed")
+
+    page.goto(f"{live_server}/c/{OPEN_SLUG}/testify")
+    page.fill("#name", "Ana Axe")
+    page.fill("#email", "ana.axe@example.org")
+    page.fill("#zip", "40104")
+    page.check("input[name=position][value=oppose]")
+    page.fill("#body", "Testimony for the accessibility check.")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    check("private testimony page")
+    page.goto(follow(live_server, mails(app)[-1], "/testify/confirm/"))
+    check("confirm testimony")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    check("testimony confirmed")
+    assert problems == [], "\n".join(problems)
