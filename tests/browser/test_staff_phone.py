@@ -29,6 +29,11 @@ def test_the_menu_leaves_the_page_in_the_first_screen_on_a_phone(page, live_serv
     page.goto(f"{live_server}/organize/deadlines")
     expect(page.get_by_role("link", name="My campaigns")).to_be_visible()
     assert page.get_by_role("link", name="All deadlines").get_attribute("aria-current") == "page"
+    # The deadline agenda, the private calendar and the purge hold carry the same menu.
+    for path in ("/organize/calendar", f"/organize/deadlines/{OPEN_SLUG}/hold"):
+        page.goto(f"{live_server}{path}")
+        expect(page.get_by_role("navigation", name="Staff")).to_be_visible()
+        expect(page.get_by_role("link", name="My campaigns")).to_be_visible()
 
 
 def test_the_first_heading_keeps_its_distance_from_the_header(page, live_server, demo):
