@@ -12,7 +12,7 @@ CATALOGS := $(shell find translations -name messages.po)
 IS_PY311 := -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'
 IS_VENV_OK := -c 'import sys, pip; sys.exit(sys.version_info[:2] != (3, 11))'
 
-.PHONY: run test install install-test translations lint clean reset-demo
+.PHONY: run test install install-test translations lint clean reset-demo axe
 
 # Checked when the Makefile is read, before any rule runs: a wrong Python stops here with a
 # message and creates nothing; a .venv left by another Python or a half-finished set-up is
@@ -62,8 +62,22 @@ run: install
 	@export CAMPAIGN_ENV_NAME=development CAMPAIGN_SERVER_BASE_URL=$${CAMPAIGN_SERVER_BASE_URL:-http://127.0.0.1:$(PORT)}; \
 	  exec $(FLASK) serve --host 127.0.0.1 --port $(PORT) --with-worker 2
 
-test: install-test
+test: install-test axe
 	$(BIN)/python -m pytest
+
+# axe-core for the accessibility tests (tests/browser/package.json), into a git-ignored folder;
+# the app never serves it. Without npm: a loud warning and the axe tests skip, but CI fails.
+AXE_STAMP := tests/browser/node_modules/.installed
+axe:
+	@if [ -f $(AXE_STAMP) ] && [ $(AXE_STAMP) -nt tests/browser/package-lock.json ]; then :; \
+	elif command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error && touch $(AXE_STAMP); \
+	elif [ "$$CI" = true ]; then \
+	  echo "npm is missing: CI must run the axe-core accessibility tests (apt-get install npm)" >&2; exit 1; \
+	else \
+	  echo "*** WARNING: npm is missing, so the axe-core accessibility tests will be SKIPPED."; \
+	  echo "*** Install it (Debian: apt-get install npm) and run make test again."; \
+	fi
 
 LINTED := campaign tests benchmarks deploy tools
 
@@ -72,7 +86,7 @@ lint: install-test
 	$(BIN)/ruff format --check $(LINTED)
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache test-artifacts tests/browser/node_modules
 
 # The demo afresh: the development database, the demo logins, mail outbox, packets and waiting
 # jobs go; the instance's keys and config.py stay. The next `make run` loads the demo again.

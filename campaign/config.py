@@ -46,6 +46,8 @@ class Defaults:
     # A CA bundle to verify the SMTP server against (a private CA); None: the system's store.
     SMTP_CA_FILE: str | None = None
     SERVER_BASE_URL = "http://127.0.0.1:5000"
+    # Whom the accessibility statement asks people to write to (an email address).
+    ACCESSIBILITY_CONTACT: str | None = None
     # How many reverse proxies stand in front of the app (nginx alone: 1). Only then do the
     # client address and the scheme come from their X-Forwarded-* headers (werkzeug ProxyFix).
     TRUSTED_PROXIES = 0

@@ -28,6 +28,7 @@ from campaign.models import (
     Role,
     SignatureSource,
     SignatureStatus,
+    SpeakerOutcome,
     SpeakMode,
     Stance,
     TestimonyStatus,
@@ -101,6 +102,11 @@ LABELS: dict[type[StrEnum], dict[StrEnum, object]] = {
         RejectionReason.ABUSIVE: _l("Abusive"),
         RejectionReason.PRIVATE_PERSON: _l("Names a private person"),
     },
+    SpeakerOutcome: {
+        SpeakerOutcome.CALLED: _l("Speaking now"),
+        SpeakerOutcome.SPOKE: _l("Spoke"),
+        SpeakerOutcome.ABSENT: _l("Absent"),
+    },
     SpeakMode: {
         SpeakMode.IN_PERSON: _l("In person"),
         SpeakMode.REMOTE: _l("Remote (video)"),
@@ -129,6 +135,7 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "testimony_status": TestimonyStatus,
     "reason": RejectionReason,
     "mode": SpeakMode,
+    "speaker_outcome": SpeakerOutcome,
     "endorsement_role": EndorsementRole,
     "role": Role,
 }
@@ -146,6 +153,18 @@ def label(value: StrEnum | str | None, vocabulary: str | None = None) -> str:
 def district_label(district: str) -> str:
     """A council district as the staff pages name it ("Unassigned" for a ZIP no table holds)."""
     return str(_l("Unassigned")) if district == UNASSIGNED else district
+
+
+def export_word(value: object) -> str:
+    """A stored value as a CSV export shows it to staff: its label, "yes" or "no", "Unassigned"
+    for a ZIP no table holds; any other value as it is."""
+    if isinstance(value, bool):
+        return str(_l("yes") if value else _l("no"))
+    if isinstance(value, StrEnum):
+        return label(value)
+    if value == UNASSIGNED:
+        return district_label(UNASSIGNED)
+    return str(value)
 
 
 def choices(values: Iterable[StrEnum]) -> list[SelectChoice]:

@@ -87,6 +87,14 @@ class SpeakMode(enum.StrEnum):
     PHONE = "phone"
 
 
+class SpeakerOutcome(enum.StrEnum):
+    """Where a speaker is on hearing day: called to the microphone, spoke, or absent."""
+
+    CALLED = "called"
+    SPOKE = "spoke"
+    ABSENT = "absent"
+
+
 class EndorsementRole(enum.StrEnum):
     FOUNDING = "founding"
     SUPPORTER = "supporter"

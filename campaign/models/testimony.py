@@ -13,6 +13,7 @@ from campaign.models.campaigns import UNASSIGNED
 from campaign.models.enums import (
     Position,
     RejectionReason,
+    SpeakerOutcome,
     SpeakMode,
     TestimonyStatus,
     Visibility,
@@ -64,6 +65,10 @@ class Testimony(db.Model):
     )
     interpreter_language: Mapped[str | None] = mapped_column(sa.String(40))
     speaker_order: Mapped[int | None] = mapped_column()
+    # Hearing day: called to speak, spoke or absent (None: still waiting).
+    speaker_outcome: Mapped[SpeakerOutcome | None] = mapped_column(
+        checked_enum(SpeakerOutcome, "testimony_speaker_outcome")
+    )
     consent_reminders: Mapped[bool] = mapped_column(default=False)
     visibility: Mapped[Visibility] = mapped_column(checked_enum(Visibility, "testimony_visibility"))
     status: Mapped[TestimonyStatus] = mapped_column(

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from campaign.access import campaign_staff
 from campaign.extensions import db
+from campaign.labels import export_word
 from campaign.models import Campaign, Role
 from campaign.models.types import utcnow
 from campaign.organize import bp
@@ -26,7 +27,7 @@ def exports_page(campaign: Campaign):
 @bp.post("/c/<slug>/exports/signatures.csv")
 @campaign_staff()
 def export_signatures(campaign: Campaign):
-    export = exports.signatures(db.session, campaign, current_user, utcnow())
+    export = exports.signatures(db.session, campaign, current_user, utcnow(), words=export_word)
     db.session.commit()  # the audit event is on record before the data leaves
     return csv_response(export)
 
@@ -39,7 +40,9 @@ def export_testimony(campaign: Campaign, scope: str):
     if scope == "all" and not is_lead():
         # Rejected and pending testimony, and original text under redactions: leads only.
         abort(403)
-    export = exports.testimonies(db.session, campaign, current_user, utcnow(), scope=scope)
+    export = exports.testimonies(
+        db.session, campaign, current_user, utcnow(), scope=scope, words=export_word
+    )
     db.session.commit()
     return csv_response(export)
 

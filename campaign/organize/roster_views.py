@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign.access import campaign_staff
 from campaign.extensions import db
-from campaign.models import Campaign
+from campaign.labels import export_word
+from campaign.models import Campaign, SpeakerOutcome
 from campaign.models.types import utcnow
 from campaign.organize import bp
 from campaign.organize.forms import ConfirmForm
@@ -60,6 +62,46 @@ def move_speaker(campaign: Campaign, testimony_id: int):
     )
 
 
+def _back_to_roster(campaign: Campaign, testimony_id: int | None = None):
+    anchor = f"speaker-{testimony_id}" if testimony_id else None
+    return redirect(
+        url_for(
+            "organize.speakers_page",
+            slug=campaign.slug,
+            hearing=_hearing_filter(campaign),
+            _anchor=anchor,
+        )
+    )
+
+
+@bp.post("/c/<slug>/speakers/<int:testimony_id>/outcome")
+@campaign_staff()
+def mark_speaker(campaign: Campaign, testimony_id: int):
+    raw = request.form.get("outcome", "")
+    if raw not in ("spoke", "absent", "waiting"):
+        abort(400)
+    outcome = None if raw == "waiting" else SpeakerOutcome(raw)
+    try:
+        speakers.mark(db.session, campaign, testimony_id, outcome)
+    except NotFound:
+        abort(404)
+    db.session.commit()
+    return _back_to_roster(campaign, testimony_id)
+
+
+@bp.post("/c/<slug>/speakers/next")
+@campaign_staff()
+def call_next_speaker(campaign: Campaign):
+    try:
+        called = speakers.call_next(db.session, campaign, _hearing_filter(campaign))
+    except DomainError:
+        flash(_("Nobody is waiting to speak."), "error")
+        return _back_to_roster(campaign)
+    db.session.commit()
+    flash(_("Now speaking: %(name)s", name=called.name))
+    return _back_to_roster(campaign, called.id)
+
+
 @bp.get("/c/<slug>/speakers/print")
 @campaign_staff()
 def speakers_print(campaign: Campaign):
@@ -78,7 +120,9 @@ def speakers_print(campaign: Campaign):
 @campaign_staff()
 def speakers_csv(campaign: Campaign):
     hearing_id = _hearing_filter(campaign)
-    export = exports.speaker_roster(db.session, campaign, current_user, utcnow(), hearing_id)
+    export = exports.speaker_roster(
+        db.session, campaign, current_user, utcnow(), hearing_id, words=export_word
+    )
     db.session.commit()  # the audit event is on record before the names leave
     return csv_response(export)
 

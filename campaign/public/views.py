@@ -7,7 +7,7 @@ from datetime import date
 from urllib.parse import quote, urlencode, urlsplit
 
 from babel.dates import format_date
-from flask import abort, redirect, render_template
+from flask import abort, current_app, redirect, render_template
 from flask_babel import get_locale
 
 from campaign.extensions import db
@@ -109,3 +109,10 @@ bp.add_app_template_global(label, "label")
 def format_day(day: date) -> str:
     """A calendar date in the reader's language: "Nov 3, 2026", "3 nov 2026"."""
     return format_date(day, "medium", locale=str(get_locale() or "en"))
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template(
+        "public/accessibility.html", contact=current_app.config.get("ACCESSIBILITY_CONTACT")
+    )

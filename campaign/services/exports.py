@@ -1,5 +1,9 @@
 """CSV exports of personal data for a campaign's staff: every one written to the audit log.
 
+A stored value (a status, a position, a district) goes out twice: in the staff's words, given
+by the caller as `words` (the web passes campaign.labels.export_word), and as its stable code in
+the `<column>_code` column beside it, for spreadsheets and scripts that filter on it.
+
 Cells that a spreadsheet would read as a formula (starting with =, +, -, @, a tab or a carriage
 return) get a leading single quote: a resident's name must never run as a formula on an
 organizer's computer.
@@ -9,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -28,6 +32,8 @@ from campaign.models import (
 from campaign.services import audit, speakers
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A stored value in the staff's words; without one, the code itself.
+Words = Callable[[object], str]
 BATCH = 2000
 
 
@@ -62,6 +68,30 @@ class Export:
     rows: int
 
 
+def _code(value: object) -> str:
+    return "" if value is None else str(getattr(value, "value", value))
+
+
+def _coded(value: object, words: Words | None) -> tuple[str, str]:
+    """(the value in the staff's words, its stable code)."""
+    code = _code(value)
+    return (words(value) if words and value is not None else code), code
+
+
+def _yes_no(value: bool, words: Words | None) -> object:
+    """A yes/no cell in the staff's words (neutralize writes "yes"/"no" without them)."""
+    return words(value) if words else value
+
+
+def _with_codes(columns: Sequence[str], coded: set[str]) -> tuple[str, ...]:
+    """The header with a `<column>_code` column after each coded column."""
+    return tuple(
+        name
+        for column in columns
+        for name in (column, f"{column}_code")[: 2 if column in coded else 1]
+    )
+
+
 def _when(moment: datetime | None, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""
 
@@ -70,24 +100,29 @@ def _stamp(campaign: Campaign, now: datetime) -> str:
     return now.astimezone(ZoneInfo(campaign.time_zone)).strftime("%Y%m%d-%H%M")
 
 
-SIGNATURE_HEADER = (
-    "name",
-    "email",
-    "zip",
-    "address",
-    "district",
-    "visibility",
-    "source",
-    "status",
-    "signed_at",
-    "verified_at",
-    "batch",
-    "language",
-    "consent_updates",
+SIGNATURE_HEADER = _with_codes(
+    (
+        "name",
+        "email",
+        "zip",
+        "address",
+        "district",
+        "visibility",
+        "source",
+        "status",
+        "signed_at",
+        "verified_at",
+        "batch",
+        "language",
+        "consent_updates",
+    ),
+    {"district", "visibility", "source", "status"},
 )
 
 
-def signatures(session: Session, campaign: Campaign, actor: User, now: datetime) -> Export:
+def signatures(
+    session: Session, campaign: Campaign, actor: User, now: datetime, words: Words | None = None
+) -> Export:
     """Every signature of the campaign (with its status), audit-logged."""
     zone = ZoneInfo(campaign.time_zone)
     query = (
@@ -102,15 +137,15 @@ def signatures(session: Session, campaign: Campaign, actor: User, now: datetime)
             s.email,
             s.zip,
             s.address,
-            s.district,
-            s.visibility.value,
-            s.source.value,
-            s.status.value,
+            *_coded(s.district, words),
+            *_coded(s.visibility, words),
+            *_coded(s.source, words),
+            *_coded(s.status, words),
             _when(s.created_at, zone),
             _when(s.verified_at, zone),
             s.batch,
             s.language,
-            s.consent_updates,
+            _yes_no(s.consent_updates, words),
         )
         for s in session.scalars(query)
     ]
@@ -126,51 +161,64 @@ def signatures(session: Session, campaign: Campaign, actor: User, now: datetime)
     return Export(f"{campaign.slug}-signatures-{_stamp(campaign, now)}.csv", data, len(rows))
 
 
-APPROVED_TESTIMONY_HEADER = (
-    "reference",
-    "name",
-    "email",
-    "zip",
-    "district",
-    "position",
-    "affiliation",
-    "language",
-    "visibility",
-    "wants_to_speak",
-    "speak_mode",
-    "interpreter_language",
-    "submitted_at",
-    "approved_at",
-    "text",
+TESTIMONY_CODED = {"status", "rejection_reason", "district", "position", "visibility", "speak_mode"}
+APPROVED_TESTIMONY_HEADER = _with_codes(
+    (
+        "reference",
+        "name",
+        "email",
+        "zip",
+        "district",
+        "position",
+        "affiliation",
+        "language",
+        "visibility",
+        "wants_to_speak",
+        "speak_mode",
+        "interpreter_language",
+        "submitted_at",
+        "approved_at",
+        "text",
+    ),
+    TESTIMONY_CODED,
 )
-ALL_TESTIMONY_HEADER = (
-    "reference",
-    "status",
-    "rejection_reason",
-    "moderation_note",
-    "name",
-    "email",
-    "phone",
-    "zip",
-    "district",
-    "position",
-    "affiliation",
-    "language",
-    "visibility",
-    "wants_to_speak",
-    "speak_mode",
-    "interpreter_language",
-    "submitted_at",
-    "confirmed_at",
-    "moderated_at",
-    "redacted",
-    "text_as_published",
-    "original_text",
+ALL_TESTIMONY_HEADER = _with_codes(
+    (
+        "reference",
+        "status",
+        "rejection_reason",
+        "moderation_note",
+        "name",
+        "email",
+        "phone",
+        "zip",
+        "district",
+        "position",
+        "affiliation",
+        "language",
+        "visibility",
+        "wants_to_speak",
+        "speak_mode",
+        "interpreter_language",
+        "submitted_at",
+        "confirmed_at",
+        "moderated_at",
+        "redacted",
+        "text_as_published",
+        "original_text",
+    ),
+    TESTIMONY_CODED,
 )
 
 
 def testimonies(
-    session: Session, campaign: Campaign, actor: User, now: datetime, *, scope: str
+    session: Session,
+    campaign: Campaign,
+    actor: User,
+    now: datetime,
+    *,
+    scope: str,
+    words: Words | None = None,
 ) -> Export:
     """Testimony as CSV: scope "approved" (what is public or in packets, as redacted) or "all"
     (every status with the original text, for leads). Audit-logged."""
@@ -184,9 +232,6 @@ def testimonies(
         query = query.where(Testimony.status == TestimonyStatus.APPROVED)
     query = query.order_by(Testimony.created_at, Testimony.id).execution_options(yield_per=BATCH)
 
-    def mode(t: Testimony) -> str:
-        return t.speak_mode.value if t.speak_mode else ""
-
     if scope == "approved":
         header = APPROVED_TESTIMONY_HEADER
         rows = [
@@ -195,13 +240,13 @@ def testimonies(
                 t.name,
                 t.email,
                 t.zip,
-                t.district,
-                t.position.value,
+                *_coded(t.district, words),
+                *_coded(t.position, words),
                 t.affiliation,
                 t.language,
-                t.visibility.value,
-                t.wants_to_speak,
-                mode(t),
+                *_coded(t.visibility, words),
+                _yes_no(t.wants_to_speak, words),
+                *_coded(t.speak_mode, words),
                 t.interpreter_language,
                 _when(t.created_at, zone),
                 _when(t.moderated_at, zone),
@@ -214,25 +259,25 @@ def testimonies(
         rows = [
             (
                 t.reference,
-                t.status.value,
-                t.rejection_reason.value if t.rejection_reason else "",
+                *_coded(t.status, words),
+                *_coded(t.rejection_reason, words),
                 t.moderation_note,
                 t.name,
                 t.email,
                 t.phone,
                 t.zip,
-                t.district,
-                t.position.value,
+                *_coded(t.district, words),
+                *_coded(t.position, words),
                 t.affiliation,
                 t.language,
-                t.visibility.value,
-                t.wants_to_speak,
-                mode(t),
+                *_coded(t.visibility, words),
+                _yes_no(t.wants_to_speak, words),
+                *_coded(t.speak_mode, words),
                 t.interpreter_language,
                 _when(t.created_at, zone),
                 _when(t.confirmed_at, zone),
                 _when(t.moderated_at, zone),
-                t.redacted_body is not None,
+                _yes_no(t.redacted_body is not None, words),
                 t.public_body,
                 t.body,
             )
@@ -251,17 +296,21 @@ def testimonies(
     return Export(f"{campaign.slug}-{name}-{_stamp(campaign, now)}.csv", data, len(rows))
 
 
-SPEAKER_HEADER = (
-    "order",
-    "name",
-    "speak_mode",
-    "interpreter_language",
-    "district",
-    "position",
-    "phone",
-    "hearing",
-    "moderation_status",
-    "reference",
+SPEAKER_HEADER = _with_codes(
+    (
+        "order",
+        "name",
+        "speak_mode",
+        "interpreter_language",
+        "district",
+        "position",
+        "phone",
+        "hearing",
+        "moderation_status",
+        "outcome",
+        "reference",
+    ),
+    {"speak_mode", "district", "position", "moderation_status", "outcome"},
 )
 
 
@@ -271,6 +320,7 @@ def speaker_roster(
     actor: User,
     now: datetime,
     hearing_id: int | None = None,
+    words: Words | None = None,
 ) -> Export:
     """The speaker roster for hearing day as CSV (names: audit-logged)."""
     zone = ZoneInfo(campaign.time_zone)
@@ -279,13 +329,14 @@ def speaker_roster(
         (
             n,
             t.name,
-            t.speak_mode.value if t.speak_mode else "",
+            *_coded(t.speak_mode, words),
             t.interpreter_language,
-            t.district,
-            t.position.value,
+            *_coded(t.district, words),
+            *_coded(t.position, words),
             t.phone,
             f"{t.hearing.title} {_when(t.hearing.at, zone)}" if t.hearing else "",
-            t.status.value,
+            *_coded(t.status, words),
+            *_coded(t.speaker_outcome, words),
             t.reference,
         )
         for n, t in enumerate(roster, start=1)

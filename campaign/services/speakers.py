@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from campaign.models import Campaign, Testimony, TestimonyStatus, User
+from campaign.models import Campaign, SpeakerOutcome, Testimony, TestimonyStatus, User
 from campaign.services import DomainError, NotFound, audit
 
 # Rejected, withdrawn and unconfirmed testimony never puts anyone on the list.
@@ -65,3 +65,34 @@ def printed_list(
         hearing_id=hearing_id,
     )
     return speakers
+
+
+def _speaker(session: Session, campaign: Campaign, testimony_id: int) -> Testimony:
+    speaker = next((t for t in roster(session, campaign.id) if t.id == testimony_id), None)
+    if speaker is None:
+        raise NotFound("no such speaker")
+    return speaker
+
+
+def mark(
+    session: Session, campaign: Campaign, testimony_id: int, outcome: SpeakerOutcome | None
+) -> Testimony:
+    """Record that a speaker spoke, was absent, or (None) is waiting again."""
+    speaker = _speaker(session, campaign, testimony_id)
+    speaker.speaker_outcome = outcome
+    session.flush()
+    return speaker
+
+
+def call_next(session: Session, campaign: Campaign, hearing_id: int | None = None) -> Testimony:
+    """Call the next waiting speaker to the microphone; whoever was called has now spoken."""
+    speakers = roster(session, campaign.id, hearing_id)
+    waiting = next((t for t in speakers if t.speaker_outcome is None), None)
+    if waiting is None:
+        raise DomainError("nobody is waiting to speak", code="no_speaker_waiting")
+    for speaker in speakers:
+        if speaker.speaker_outcome == SpeakerOutcome.CALLED:
+            speaker.speaker_outcome = SpeakerOutcome.SPOKE
+    waiting.speaker_outcome = SpeakerOutcome.CALLED
+    session.flush()
+    return waiting

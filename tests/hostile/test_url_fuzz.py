@@ -170,6 +170,8 @@ NUMERIC_QUERIES = (
     ("GET", "organize.speakers_print", ("hearing",)),
     ("POST", "organize.speakers_csv", ("hearing",)),
     ("POST", "organize.move_speaker", ("hearing",)),
+    ("POST", "organize.mark_speaker", ("hearing",)),
+    ("POST", "organize.call_next_speaker", ("hearing",)),
     ("GET", "organize.signals_page", ("window", "threshold", "days")),
 )
 

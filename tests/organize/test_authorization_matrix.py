@@ -129,6 +129,8 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     ("organize.paper_confirm", "POST"): staff(404),
     ("organize.speakers_page", "GET"): staff(200),
     ("organize.move_speaker", "POST"): staff(400),
+    ("organize.mark_speaker", "POST"): staff(400),
+    ("organize.call_next_speaker", "POST"): staff(302),
     ("organize.speakers_print", "GET"): staff(200),
     ("organize.speakers_csv", "POST"): staff(200),
     ("organize.coalition_page", "GET"): staff(200),
@@ -328,7 +330,13 @@ def test_objects_of_another_campaign_are_not_found_through_this_campaigns_urls(a
         response = client.open(
             url,
             method=method,
-            data={"direction": "up", "text": "x", "reason": "abusive", "decision": "approved"},
+            data={
+                "direction": "up",
+                "outcome": "spoke",
+                "text": "x",
+                "reason": "abusive",
+                "decision": "approved",
+            },
         )
         checked += 1
         if response.status_code != 404:

@@ -65,7 +65,8 @@ def test_signature_export_is_audited_and_neutralized(client, db, team):
     assert names == sorted(
         ['\'=HYPERLINK("http://evil.example","Click me")', "'@Ana +1 -2", "José Núñez"]
     )
-    assert {r["status"] for r in rows} == {"verified"}
+    assert {r["status_code"] for r in rows} == {"verified"}
+    assert {r["status"] for r in rows} == {"Verified"}
     assert all(not cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r.values())
     [event] = _audit(db, "export.signatures")
     assert event.actor_id == team["organizer"].id
@@ -128,8 +129,9 @@ def test_all_testimony_export_is_for_leads(client, db, team):
     _login(client, team["lead"])
     rows = _rows(client.post(url))
     assert len(rows) == 2
-    rejected = next(r for r in rows if r["status"] == "rejected")
-    assert rejected["rejection_reason"] == "abusive" and rejected["moderation_note"] == "'=cmd|calc"
+    rejected = next(r for r in rows if r["status_code"] == "rejected")
+    assert rejected["rejection_reason_code"] == "abusive"
+    assert rejected["moderation_note"] == "'=cmd|calc"
     redacted = next(r for r in rows if r["redacted"] == "yes")
     assert redacted["original_text"] == "Original text"
     assert redacted["text_as_published"] == "Shown text"
@@ -205,11 +207,29 @@ def test_speaker_csv_is_audited(client, db, team):
         speak_mode=SpeakMode.PHONE,
         phone="+1 555 0100",
         name="=Caller",
+        district="unassigned",
     )
     _login(client, team["organizer"])
     rows = _rows(client.post(f"/organize/c/{campaign.slug}/speakers.csv"))
     assert [(r["order"], r["name"], r["speak_mode"], r["phone"]) for r in rows] == [
-        ("1", "'=Caller", "phone", "'+1 555 0100")
+        ("1", "'=Caller", "Phone", "'+1 555 0100")
     ]
-    [event] = _audit(db, "export.speakers")
-    assert event.rows == 1 and event.actor_id == team["organizer"].id
+    # Human words in the staff's language, stable codes beside them.
+    [row] = rows
+    assert (row["speak_mode_code"], row["district"], row["district_code"]) == (
+        "phone",
+        "Unassigned",
+        "unassigned",
+    )
+    assert (row["moderation_status_code"], row["outcome"], row["outcome_code"]) == (
+        "pending",
+        "",
+        "",
+    )
+    client.get("/organize/?lang=es")
+    [row] = _rows(client.post(f"/organize/c/{campaign.slug}/speakers.csv"))
+    assert row["speak_mode_code"] == "phone" and row["speak_mode"] not in ("phone", "Phone")
+    assert row["district"] not in ("unassigned", "Unassigned")
+    events = _audit(db, "export.speakers")
+    assert len(events) == 2  # each download is on record
+    assert all(e.rows == 1 and e.actor_id == team["organizer"].id for e in events)

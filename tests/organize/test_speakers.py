@@ -18,7 +18,9 @@ def _login(client, user):
 
 
 def _names(page: str) -> list[str]:
-    return re.findall(r'<tr id="speaker-\d+">\s*<td>\d+</td>\s*<td>([^<]+)</td>', page)
+    return re.findall(
+        r'<h2 class="speaker-name"><span class="visually-hidden">\d+\. </span>([^<]+)</h2>', page
+    )
 
 
 def test_roster_lists_speakers_and_organizers_order_it(client, db, team):
@@ -104,3 +106,39 @@ def test_a_rejected_speaker_leaves_the_roster(client, db, team):
     )
     assert _names(client.get(url).get_data(as_text=True)) == []
     assert client.post(f"{url}/{speaker.id}/move", data={"direction": "up"}).status_code == 404
+
+
+def test_hearing_day_calls_speakers_in_order_and_marks_spoke_or_absent(client, db, team):
+    campaign = team["campaign"]
+    ana, bo, cy = [
+        make_testimony(
+            campaign,
+            name=name,
+            status=TestimonyStatus.APPROVED,
+            wants_to_speak=True,
+            speak_mode=SpeakMode.IN_PERSON,
+        )
+        for name in ("Ana First", "Bo Second", "Cy Third")
+    ]
+    _login(client, team["organizer"])
+    url = f"/organize/c/{campaign.slug}/speakers"
+    client.post(f"{url}/next")
+    called = client.get(url).get_data(as_text=True)
+    assert "Now speaking: Ana First" in called
+    assert "Call the next speaker: Bo Second" in called
+    # Bo is not here: absent. The next call makes Ana "spoke" and calls Cy.
+    client.post(f"{url}/{bo.id}/outcome", data={"outcome": "absent"})
+    client.post(f"{url}/next")
+    page = client.get(url).get_data(as_text=True)
+    assert "Now speaking: Cy Third" in page
+    db.session.expire_all()
+    assert [t.speaker_outcome for t in (ana, bo, cy)] == ["spoke", "absent", "called"]
+    # Bo arrives late: back to waiting, called next.
+    client.post(f"{url}/{bo.id}/outcome", data={"outcome": "waiting"})
+    assert "Call the next speaker: Bo Second" in client.get(url).get_data(as_text=True)
+    client.post(f"{url}/next")
+    client.post(f"{url}/next")  # nobody left: said so, nothing changes
+    page = client.get(url).get_data(as_text=True)
+    assert "Nobody is waiting to speak." in page and "Call the next speaker" not in page
+    assert client.post(f"{url}/{bo.id}/outcome", data={"outcome": "gone"}).status_code == 400
+    assert client.post(f"{url}/999999/outcome", data={"outcome": "spoke"}).status_code == 404
