@@ -49,14 +49,17 @@ COLUMN_PITCH = (CONTENT_WIDTH + COLUMN_GAP) / COLUMNS
 COLUMN_WIDTH = COLUMN_PITCH - COLUMN_GAP
 LINES_PER_COLUMN = 76  # measured: 76 lines of 8.6pt fill the column area of a Letter page
 NAME_GAP = 7.0  # between the longest name line and the ZIP/date column
-# Row mode: each printed line carries the same line of all three columns, cells separated by
-# tabs with stops every half column pitch (name | ZIP+date | name | ...). WeasyPrint's cost
-# is mostly per line, so this is about twice as fast as three <pre> columns. It needs the
-# ZIP+date text to fit in half a column (the last column's may reach 8pt into the right
-# margin); otherwise the columns are set as three <pre> with their own tab stop.
+# Row mode: a signer's ZIP and date go on the line of their name, in a column of their own
+# at half a column pitch (the last column's may reach 8pt into the right margin); otherwise
+# (long localized dates) they go on an indented line under the name. Either way, sections.py
+# sets each page column as separate absolutely positioned blocks (names, ZIPs, dates), one
+# line per row at a fixed line height, so nothing a name holds (its width, a wrap, a
+# right-to-left script) can move a ZIP or a date: no tab stops, whose positions Pango works
+# out from the text before them.
 ROW_TAB = COLUMN_PITCH / 2
 ROW_META_LIMIT = COLUMN_WIDTH - ROW_TAB + 8.0
-TAB_CLEARANCE = 6.0  # estimated widths this close to a tab stop are treated as ambiguous
+TAB_CLEARANCE = 6.0  # room kept right of a name line in a column without a ZIP/date column
+META_SEPARATOR = "\t"  # between the ZIP and the date in RosterLine.meta
 CONTINUATION_INDENT = "   "
 MAX_LINES_PER_ENTRY = 8  # a pathological name is cut here rather than eat a whole column
 MIN_FILL = 0.72  # a page may end once this share of its lines is used
@@ -191,6 +194,7 @@ class RosterPage:
     first_name: str
     last_name: str
     entries: int
+    date_offset: float = 0.0  # where dates start, from the ZIPs' start (row mode)
 
 
 @dataclass(frozen=True)
@@ -278,9 +282,9 @@ class _Entries:
         text = self._meta_of.get(triple)
         if text is None:
             zip_code, signed_on, source = triple
-            text = self._meta_of[triple] = f"{clean_line(zip_code)}  {clean_line(signed_on)}" + (
-                f" {self.labels.paper_mark}" if source == "paper" else ""
-            )
+            text = self._meta_of[triple] = (
+                f"{clean_line(zip_code)}{META_SEPARATOR}{clean_line(signed_on)}"
+            ) + (f" {self.labels.paper_mark}" if source == "paper" else "")
         return text
 
     def read_through(self, index: int) -> None:
@@ -298,15 +302,26 @@ class _Entries:
                 district = self._district_of[e.district] = clean_line(e.district)
             self.districts.append(district)
 
-    def widest_meta(self, regular: TextMeasure) -> float:
-        """Width of the widest printed ZIP and date, reading no more entries than needed."""
+    def widest_meta(self, regular: TextMeasure) -> tuple[float, float]:
+        """Widths of the widest printed ZIP and date, reading no more entries than needed.
+
+        Returns (widest ZIP and date as one line, widest ZIP).
+        """
         possible = getattr(self.roster, "possible_metas", None)
-        widest = max((regular.width(self.meta(t)) for t in possible or ()), default=0.0)
+        metas = {self.meta(t) for t in possible or ()}
+        widest = max((meta_width(regular, m) for m in metas), default=0.0)
         if possible is None or widest > ROW_META_LIMIT:
             # Not known without reading them all (or the superset is too wide to decide).
             self.read_through(self.total - 1)
-            widest = max((regular.width(m) for m in set(self.metas)), default=0.0)
-        return widest
+            metas = set(self.metas)
+            widest = max((meta_width(regular, m) for m in metas), default=0.0)
+        zips = max((regular.width(m.split(META_SEPARATOR, 1)[0]) for m in metas), default=0.0)
+        return widest, zips
+
+
+def meta_width(regular: TextMeasure, meta: str) -> float:
+    """Printed width of a ZIP and date set on one line, two spaces apart."""
+    return regular.width(meta.replace(META_SEPARATOR, "  "))
 
 
 class _Layout:
@@ -318,7 +333,10 @@ class _Layout:
         self.memory = memory
         self.regular = _measure(False)
         self.bold = _measure(True)
-        self.rows = entries.widest_meta(self.regular) <= ROW_META_LIMIT
+        widest_meta, widest_zip = entries.widest_meta(self.regular)
+        self.rows = widest_meta <= ROW_META_LIMIT
+        # Where each date starts, from its ZIP's start: past the widest ZIP of the roster.
+        self.date_offset = round(widest_zip + self.regular.width("  "), 2)
         # Otherwise (long localized dates) each column is its own <pre> and the ZIP/date goes
         # on an indented line under the name, so nothing ever runs into the next column.
         self.tab_stop = ROW_TAB if self.rows else COLUMN_WIDTH
@@ -330,7 +348,7 @@ class _Layout:
         if memory is not None:
             self.context = hashlib.sha256(
                 f"{memory.context}\x1e{self.rows}\x1e{self.tab_stop:.4f}"
-                f"\x1e{self.name_width:.4f}".encode()
+                f"\x1e{self.name_width:.4f}\x1e{self.date_offset:.2f}".encode()
             ).hexdigest()
 
     def heading(self, district: str) -> _Item:
@@ -338,7 +356,7 @@ class _Layout:
         if item is None:
             text = self.labels.district_heading.format(district=district)
             item = self._headings[district] = _Item(
-                "heading", district, _wrap_heading(self.bold, text, self.indent, self.rows)
+                "heading", district, _wrap_heading(self.bold, text, self.indent)
             )
         return item
 
@@ -361,7 +379,7 @@ class _Layout:
             limit = COLUMN_WIDTH - TAB_CLEARANCE - indent
             lines += [
                 (CONTINUATION_INDENT + part, indent + regular.width(part))
-                for part in regular.wrap(meta, limit, limit)
+                for part in regular.wrap(meta.replace(META_SEPARATOR, "  "), limit, limit)
             ]
             meta = ""
         score = _score(entries.keys[index])
@@ -429,7 +447,7 @@ class _Layout:
     def cut(self, first: int, heading_first: bool) -> tuple[RosterPage, list[_Item], int, int]:
         """The page starting at entry `first`, its window of items, its end and what it read."""
         items = self.window(first, heading_first)
-        end, columns, read = _cut_page(items, 0, self.labels, self.bold, self.indent, self.rows)
+        end, columns, read = _cut_page(items, 0, self.labels, self.bold, self.indent)
         page_items = items[:end]
         entries = [item for item in page_items if item.kind == "entry"]
         page = RosterPage(
@@ -438,6 +456,7 @@ class _Layout:
             first_name=entries[0].name if entries else "",
             last_name=entries[-1].name if entries else "",
             entries=len(entries),
+            date_offset=self.date_offset,
         )
         return page, items, end, read
 
@@ -516,16 +535,10 @@ def layout_roster(
     )
 
 
-def _wrap_heading(
-    bold: TextMeasure, text: str, indent: float, rows: bool
-) -> list[tuple[str, float]]:
+def _wrap_heading(bold: TextMeasure, text: str, indent: float) -> list[tuple[str, float]]:
+    # A heading has a row of its own (no ZIP or date beside it): the whole column is its.
     limit = COLUMN_WIDTH - TAB_CLEARANCE
     lines = bold.wrap(text, limit, limit - indent)
-    if rows and any(abs(bold.width(line) - ROW_TAB) < TAB_CLEARANCE for line in lines):
-        # A heading ending near the mid-column tab stop could land on either side of it,
-        # which would shift the next column; keep such headings left of the stop.
-        limit = ROW_TAB - TAB_CLEARANCE
-        lines = bold.wrap(text, limit, limit - indent)
     out = lines[:1] + [CONTINUATION_INDENT + line for line in lines[1:]]
     return [(line, bold.width(line)) for line in out]
 
@@ -570,7 +583,6 @@ def _cut_page(
     labels: PacketLabels,
     bold: TextMeasure,
     indent: float,
-    rows: bool,
 ) -> tuple[int, tuple[tuple[RosterLine, ...], ...], int]:
     """Choose where the page starting at `start` ends and lay its lines into columns.
 
@@ -580,7 +592,7 @@ def _cut_page(
     continued: list[tuple[str, float]] = []
     if items[start].kind == "entry":
         text = labels.continued.format(district=items[start].district)
-        continued = _wrap_heading(bold, text, indent, rows)
+        continued = _wrap_heading(bold, text, indent)
 
     placements, used_after, end = _fill(items, start, len(continued), LINES_PER_COLUMN)
     read = min(end + 2, len(items))

@@ -25,7 +25,6 @@ from . import roster as roster_geometry
 from .content import PacketContent, PacketLabels, TestimonyEntry, TestimonyGroup
 from .fetcher import assets_fingerprint
 from .roster import (
-    TAB_CLEARANCE,
     KnownPage,
     PageMemory,
     RosterLayout,
@@ -381,92 +380,81 @@ def plan_packet(
     )
 
 
-def _roster_line(line: RosterLine) -> str:
+def _roster_text(line: RosterLine) -> str:
     # Plain strings escaped here (like Jinja's autoescape does) rather than Markup
     # objects: a 100,000-name roster makes a million of these.
     if line.kind == "heading":
         return f"<b>{escape_html(line.text)}</b>"
-    if line.kind == "entry" and line.meta:
-        return f"{escape_html(line.text)}\t{escape_html(line.meta)}"
     return escape_html(line.text)
 
 
-def _roster_rows(page: RosterPage) -> tuple[Markup, list[dict[str, str]]]:
-    """The page's three columns interleaved into rows of tab-separated cells.
+def _roster_block(lines: list[str], left: float, width: float, kind: str) -> dict[str, str]:
+    """One absolutely placed <pre> of a page column: a line per row, from its first used row.
 
-    District headings are left out of the rows and returned as positioned labels: a bold
-    run inside the line would start a new text run, and WeasyPrint measures the tab stops
-    after it from that run's start instead of the line's.
+    Every row has the same height (packet.css), so row r of every block of a page lies at
+    the same height, and a block's left edge is the same whatever its lines hold.
     """
-    height = max(len(column) for column in page.columns)
-    wide = roster_geometry.ROW_TAB + TAB_CLEARANCE
-    rows = []
-    headings = []
-    for r in range(height):
-        cells: list[str] = []
-        for c, column in enumerate(page.columns):
-            line = column[r] if r < len(column) else None
-            if line is not None and line.kind == "heading":
-                headings.append(
-                    {
-                        "top": f"{r * roster_geometry.LINE_HEIGHT:.2f}",
-                        "left": f"{c * roster_geometry.COLUMN_PITCH:.2f}",
-                        "text": line.text,
-                    }
-                )
-                line = None
-            cells.append(_roster_line(line) if line is not None else "")
-            if c == len(page.columns) - 1:
-                break
-            # Tabs that bring the next cell to the next column's start (a stop every half
-            # column): one past a name and its ZIP/date, two past anything narrower.
-            if line is not None and (line.kind == "entry" or line.width >= wide):
-                cells.append("\t")
-            else:
-                cells.append("\t\t")
-        rows.append("".join(cells).rstrip("\t"))
-    # HTML drops a newline right after <pre>: start with one so an empty first row survives.
-    return Markup("\n" + "\n".join(rows)), headings  # noqa: S704 (escaped by _roster_line)
+    first = next(r for r, text in enumerate(lines) if text)
+    used = lines[first:]
+    while not used[-1]:
+        used.pop()
+    return {
+        "kind": kind,
+        "top": f"{first * roster_geometry.LINE_HEIGHT:.2f}",
+        "left": f"{left:.2f}",
+        "width": f"{width:.2f}",
+        # HTML drops a newline right after <pre>: start with one so an empty row survives.
+        "text": Markup("\n" + "\n".join(used)),  # noqa: S704 (escaped by _roster_text)
+    }
+
+
+def _roster_blocks(page: RosterPage, rows_mode: bool) -> list[dict[str, str]]:
+    """The page's columns as blocks: names (and headings), and in row mode ZIPs and dates.
+
+    Each cell is a line of a block of its own: a name never shares a line with the ZIP or
+    date beside it, so its width, its wrap or its direction (an Arabic or Hebrew name is a
+    right-to-left run) cannot move them, and each line is its own bidi paragraph.
+    """
+    blocks = []
+    name_width = roster_geometry.ROW_TAB if rows_mode else roster_geometry.COLUMN_WIDTH
+    zip_width = page.date_offset
+    date_width = roster_geometry.ROW_META_LIMIT - zip_width
+    for c, column in enumerate(page.columns):
+        if not column:
+            continue
+        left = c * roster_geometry.COLUMN_PITCH
+        blocks.append(_roster_block([_roster_text(ln) for ln in column], left, name_width, "names"))
+        if not rows_mode or not any(line.meta for line in column):
+            continue
+        zips, dates = [], []
+        for line in column:
+            zip_code, _sep, date = line.meta.partition(roster_geometry.META_SEPARATOR)
+            zips.append(escape_html(zip_code))
+            dates.append(escape_html(date))
+        meta_left = left + roster_geometry.ROW_TAB
+        blocks.append(_roster_block(zips, meta_left, zip_width, "zips"))
+        blocks.append(_roster_block(dates, meta_left + zip_width, date_width, "dates"))
+    return blocks
 
 
 def _roster_page_html(
-    page: RosterPage | None, rows_mode: bool, tab_stop: float, labels: PacketLabels
+    page: RosterPage | None, rows_mode: bool, _tab_stop: float, labels: PacketLabels
 ) -> Markup:
-    geometry = {
-        "tab_stop": f"{tab_stop:.2f}",
-        "column_left": [f"{c * roster_geometry.COLUMN_PITCH:.2f}" for c in range(3)],
-        "column_width": f"{roster_geometry.COLUMN_WIDTH:.2f}",
-        "rows_width": f"{roster_geometry.CONTENT_WIDTH + 8:.2f}",
-    }
     if page is None:
         return render_template(
             "roster_page.html",
             labels=labels,
-            rows=None,
-            headings=[],
-            columns=[],
+            blocks=[],
             districts="",
             first_name="",
             last_name="",
             empty=True,
-            **geometry,
         )
-    headings: list[dict[str, str]] = []
-    if rows_mode:
-        (rows, headings), columns = _roster_rows(page), []
-    else:
-        rows = None
-        columns = [
-            Markup("\n" + "\n".join(_roster_line(line) for line in column))  # noqa: S704
-            for column in page.columns
-        ]
     names = roster_geometry.measure(*_HEAD_NAMES_FONT)
     return render_template(
         "roster_page.html",
         labels=labels,
-        rows=rows,
-        headings=headings,
-        columns=columns,
+        blocks=_roster_blocks(page, rows_mode),
         districts=roster_geometry.measure(*_HEAD_DISTRICTS_FONT).fit(
             page.districts[0]
             if len(page.districts) == 1
@@ -476,7 +464,6 @@ def _roster_page_html(
         first_name=names.fit(page.first_name, _HEAD_NAME_WIDTH),
         last_name=names.fit(page.last_name, _HEAD_NAME_WIDTH),
         empty=False,
-        **geometry,
     )
 
 
