@@ -49,15 +49,18 @@ COLUMN_PITCH = (CONTENT_WIDTH + COLUMN_GAP) / COLUMNS
 COLUMN_WIDTH = COLUMN_PITCH - COLUMN_GAP
 LINES_PER_COLUMN = 76  # measured: 76 lines of 8.6pt fill the column area of a Letter page
 NAME_GAP = 7.0  # between the longest name line and the ZIP/date column
-# Row mode: a signer's ZIP and date go on the line of their name, in a column of their own
-# at half a column pitch (the last column's may reach 8pt into the right margin); otherwise
-# (long localized dates) they go on an indented line under the name. Either way, sections.py
-# sets each page column as separate absolutely positioned blocks (names, ZIPs, dates), one
-# line per row at a fixed line height, so nothing a name holds (its width, a wrap, a
-# right-to-left script) can move a ZIP or a date: no tab stops, whose positions Pango works
-# out from the text before them.
+# Row mode: a signer's ZIP and date go on the line of their name, in the right part of the
+# column (from half a column pitch; the last column's may reach 8pt into the right margin);
+# otherwise (long localized dates, or characters the monospaced font lacks) they go on an
+# indented line under the name. sections.py sets the names of each page column as a <pre>
+# of its own, one line per row, and the ZIPs and dates of all three columns as one <pre> in
+# the bundled monospaced font, placed by counting characters: no tab stops (WeasyPrint 70
+# draws a tab 1024/1000 as wide as it lays it out, so a cell after a tab moved with the
+# width of the text before it), and a name shares its line with nothing, so neither its
+# width, nor a wrap, nor a right-to-left script can move a ZIP or a date.
 ROW_TAB = COLUMN_PITCH / 2
-ROW_META_LIMIT = COLUMN_WIDTH - ROW_TAB + 8.0
+META_FONT = "DejaVuSansMono.ttf"  # packet.css: "Packet Mono" for .roster-page pre.metas
+META_ROOM = COLUMN_WIDTH - ROW_TAB + 8.0  # width a ZIP and date may take
 TAB_CLEARANCE = 6.0  # room kept right of a name line in a column without a ZIP/date column
 META_SEPARATOR = "\t"  # between the ZIP and the date in RosterLine.meta
 CONTINUATION_INDENT = "   "
@@ -194,7 +197,6 @@ class RosterPage:
     first_name: str
     last_name: str
     entries: int
-    date_offset: float = 0.0  # where dates start, from the ZIPs' start (row mode)
 
 
 @dataclass(frozen=True)
@@ -302,26 +304,43 @@ class _Entries:
                 district = self._district_of[e.district] = clean_line(e.district)
             self.districts.append(district)
 
-    def widest_meta(self, regular: TextMeasure) -> tuple[float, float]:
-        """Widths of the widest printed ZIP and date, reading no more entries than needed.
+    def metas_fit(self) -> bool:
+        """Whether every ZIP and date fits the row's monospaced ZIP/date cell.
 
-        Returns (widest ZIP and date as one line, widest ZIP).
+        Reads no more entries than needed: a streamed roster knows a superset of them.
         """
         possible = getattr(self.roster, "possible_metas", None)
-        metas = {self.meta(t) for t in possible or ()}
-        widest = max((meta_width(regular, m) for m in metas), default=0.0)
-        if possible is None or widest > ROW_META_LIMIT:
-            # Not known without reading them all (or the superset is too wide to decide).
-            self.read_through(self.total - 1)
-            metas = set(self.metas)
-            widest = max((meta_width(regular, m) for m in metas), default=0.0)
-        zips = max((regular.width(m.split(META_SEPARATOR, 1)[0]) for m in metas), default=0.0)
-        return widest, zips
+        if possible is not None and _fit_cells({self.meta(t) for t in possible}):
+            return True
+        self.read_through(self.total - 1)
+        return _fit_cells(set(self.metas))
 
 
-def meta_width(regular: TextMeasure, meta: str) -> float:
-    """Printed width of a ZIP and date set on one line, two spaces apart."""
-    return regular.width(meta.replace(META_SEPARATOR, "  "))
+@lru_cache(maxsize=1)
+def mono_grid() -> tuple[float, frozenset[str]]:
+    """Advance of every character of the ZIP/date font at FONT_SIZE, and the characters it has."""
+    font = TTFont(str(_FONT_DIR / META_FONT), lazy=True)
+    cmap = font.getBestCmap()
+    advance = font["hmtx"].metrics[cmap[ord("0")]][0] * FONT_SIZE / font["head"].unitsPerEm
+    font.close()
+    return advance, frozenset(chr(cp) for cp in cmap)
+
+
+def meta_chars() -> int:
+    """Characters a ZIP, two spaces and a date may take on a row."""
+    advance, _chars = mono_grid()
+    return int(META_ROOM // advance)
+
+
+def _fit_cells(metas: set[str]) -> bool:
+    """Whether these ZIPs and dates are all set in the monospaced font and fit their cell."""
+    _advance, chars = mono_grid()
+    limit = meta_chars()
+    zips = max((len(m.split(META_SEPARATOR, 1)[0]) for m in metas), default=0)
+    dates = max((len(m.split(META_SEPARATOR, 1)[-1]) for m in metas), default=0)
+    return zips + 2 + dates <= limit and all(
+        ch in chars for m in metas for ch in m.replace(META_SEPARATOR, "")
+    )
 
 
 class _Layout:
@@ -333,10 +352,7 @@ class _Layout:
         self.memory = memory
         self.regular = _measure(False)
         self.bold = _measure(True)
-        widest_meta, widest_zip = entries.widest_meta(self.regular)
-        self.rows = widest_meta <= ROW_META_LIMIT
-        # Where each date starts, from its ZIP's start: past the widest ZIP of the roster.
-        self.date_offset = round(widest_zip + self.regular.width("  "), 2)
+        self.rows = entries.metas_fit()
         # Otherwise (long localized dates) each column is its own <pre> and the ZIP/date goes
         # on an indented line under the name, so nothing ever runs into the next column.
         self.tab_stop = ROW_TAB if self.rows else COLUMN_WIDTH
@@ -348,7 +364,7 @@ class _Layout:
         if memory is not None:
             self.context = hashlib.sha256(
                 f"{memory.context}\x1e{self.rows}\x1e{self.tab_stop:.4f}"
-                f"\x1e{self.name_width:.4f}\x1e{self.date_offset:.2f}".encode()
+                f"\x1e{self.name_width:.4f}".encode()
             ).hexdigest()
 
     def heading(self, district: str) -> _Item:
@@ -456,7 +472,6 @@ class _Layout:
             first_name=entries[0].name if entries else "",
             last_name=entries[-1].name if entries else "",
             entries=len(entries),
-            date_offset=self.date_offset,
         )
         return page, items, end, read
 

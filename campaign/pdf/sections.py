@@ -380,7 +380,7 @@ def plan_packet(
     )
 
 
-def _roster_text(line: RosterLine) -> str:
+def _roster_line(line: RosterLine) -> str:
     # Plain strings escaped here (like Jinja's autoescape does) rather than Markup
     # objects: a 100,000-name roster makes a million of these.
     if line.kind == "heading":
@@ -388,53 +388,35 @@ def _roster_text(line: RosterLine) -> str:
     return escape_html(line.text)
 
 
-def _roster_block(lines: list[str], left: float, width: float, kind: str) -> dict[str, str]:
-    """One absolutely placed <pre> of a page column: a line per row, from its first used row.
+def _roster_metas(page: RosterPage) -> Markup:
+    """The ZIPs and dates of the page's three columns, row by row, placed by counting characters.
 
-    Every row has the same height (packet.css), so row r of every block of a page lies at
-    the same height, and a block's left edge is the same whatever its lines hold.
+    They are set in the monospaced font (roster.META_FONT), whose characters all have the
+    same advance, and the layout uses row mode only when every character of them is in it:
+    so each ZIP, each date and each column's cell starts a whole number of characters from
+    the block's left edge, the same on every row, whatever the names beside them hold.
     """
-    first = next(r for r, text in enumerate(lines) if text)
-    used = lines[first:]
-    while not used[-1]:
-        used.pop()
-    return {
-        "kind": kind,
-        "top": f"{first * roster_geometry.LINE_HEIGHT:.2f}",
-        "left": f"{left:.2f}",
-        "width": f"{width:.2f}",
-        # HTML drops a newline right after <pre>: start with one so an empty row survives.
-        "text": Markup("\n" + "\n".join(used)),  # noqa: S704 (escaped by _roster_text)
-    }
+    advance, _chars = roster_geometry.mono_grid()
+    pitch = round(roster_geometry.COLUMN_PITCH / advance)  # characters from a cell to the next
+    separator = roster_geometry.META_SEPARATOR
+    metas = [[line.meta.split(separator, 1) for line in column] for column in page.columns]
+    zip_chars = max((len(m[0]) for column in metas for m in column if len(m) == 2), default=0)
+    height = max(len(column) for column in page.columns)
+    rows = []
+    for r in range(height):
+        row = ""
+        for c, column in enumerate(metas):
+            meta = column[r] if r < len(column) else [""]
+            cell = f"{meta[0]:<{zip_chars}}  {meta[1]}" if len(meta) == 2 else ""
+            row = f"{row:<{c * pitch}}{cell}" if cell else row
+        rows.append(escape_html(row))
+    # HTML drops a newline right after <pre>: start with one so an empty first row survives.
+    return Markup("\n" + "\n".join(rows))  # noqa: S704 (escaped above)
 
 
-def _roster_blocks(page: RosterPage, rows_mode: bool) -> list[dict[str, str]]:
-    """The page's columns as blocks: names (and headings), and in row mode ZIPs and dates.
-
-    Each cell is a line of a block of its own: a name never shares a line with the ZIP or
-    date beside it, so its width, its wrap or its direction (an Arabic or Hebrew name is a
-    right-to-left run) cannot move them, and each line is its own bidi paragraph.
-    """
-    blocks = []
-    name_width = roster_geometry.ROW_TAB if rows_mode else roster_geometry.COLUMN_WIDTH
-    zip_width = page.date_offset
-    date_width = roster_geometry.ROW_META_LIMIT - zip_width
-    for c, column in enumerate(page.columns):
-        if not column:
-            continue
-        left = c * roster_geometry.COLUMN_PITCH
-        blocks.append(_roster_block([_roster_text(ln) for ln in column], left, name_width, "names"))
-        if not rows_mode or not any(line.meta for line in column):
-            continue
-        zips, dates = [], []
-        for line in column:
-            zip_code, _sep, date = line.meta.partition(roster_geometry.META_SEPARATOR)
-            zips.append(escape_html(zip_code))
-            dates.append(escape_html(date))
-        meta_left = left + roster_geometry.ROW_TAB
-        blocks.append(_roster_block(zips, meta_left, zip_width, "zips"))
-        blocks.append(_roster_block(dates, meta_left + zip_width, date_width, "dates"))
-    return blocks
+def _roster_names(column: tuple[RosterLine, ...]) -> Markup:
+    """One page column's names, continuation lines and headings: a line per row."""
+    return Markup("\n" + "\n".join(_roster_line(line) for line in column))  # noqa: S704
 
 
 def _roster_page_html(
@@ -444,17 +426,32 @@ def _roster_page_html(
         return render_template(
             "roster_page.html",
             labels=labels,
-            blocks=[],
+            columns=[],
+            metas=None,
             districts="",
             first_name="",
             last_name="",
             empty=True,
         )
     names = roster_geometry.measure(*_HEAD_NAMES_FONT)
+    pitch, width = roster_geometry.COLUMN_PITCH, roster_geometry.COLUMN_WIDTH
     return render_template(
         "roster_page.html",
         labels=labels,
-        blocks=_roster_blocks(page, rows_mode),
+        columns=[
+            {"left": f"{c * pitch:.2f}", "width": f"{width:.2f}", "text": _roster_names(column)}
+            for c, column in enumerate(page.columns)
+            if column
+        ],
+        metas=(
+            {
+                "left": f"{roster_geometry.ROW_TAB:.2f}",
+                "width": f"{roster_geometry.CONTENT_WIDTH + 8 - roster_geometry.ROW_TAB:.2f}",
+                "text": _roster_metas(page),
+            }
+            if rows_mode
+            else None
+        ),
         districts=roster_geometry.measure(*_HEAD_DISTRICTS_FONT).fit(
             page.districts[0]
             if len(page.districts) == 1
