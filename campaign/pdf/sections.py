@@ -415,8 +415,15 @@ def _roster_metas(page: RosterPage) -> Markup:
 
 
 def _roster_names(column: tuple[RosterLine, ...]) -> Markup:
-    """One page column's names, continuation lines and headings: a line per row."""
-    return Markup("\n" + "\n".join(_roster_line(line) for line in column))  # noqa: S704
+    """One page column's names, continuation lines and headings: a line per row.
+
+    The lines are inside a span of no line height (packet.css), so that a name set in a
+    fallback font with a taller ascent or a deeper descent (Devanagari, Korean, Ethiopic)
+    cannot make its row taller: every row is the <pre>'s own line height, and the rows of
+    the names stay level with the ZIPs and dates beside them.
+    """
+    lines = "\n".join(_roster_line(line) for line in column)
+    return Markup(f'\n<span class="l">{lines}</span>')  # noqa: S704 (escaped by _roster_line)
 
 
 def _roster_page_html(
