@@ -111,10 +111,14 @@ class TextMeasure:
         self._widths = {
             chr(cp): metrics[glyph][0] * scale for cp, glyph in font.getBestCmap().items()
         }
-        # A character missing from the font comes from a fallback font: assume a full em,
-        # which is right for CJK and generous for the rest.
-        self._missing = size * WIDTH_SAFETY
         font.close()
+        # A character missing from the font comes from a fallback font (fonts.css): take
+        # its width there. Characters no bundled font has are drawn as a box: assume a full
+        # em, which is generous.
+        for fallback in FALLBACK_FONTS:
+            for char, width in _advances(fallback).items():
+                self._widths.setdefault(char, width * size * WIDTH_SAFETY)
+        self._missing = size * WIDTH_SAFETY
 
     def width(self, text: str) -> float:
         """Width in points of `text` set on one line."""
@@ -166,6 +170,30 @@ class TextMeasure:
         while text and self.width(text + "…") > width:
             text = text[:-1]
         return text.rstrip() + "…"
+
+
+# The fonts every stack of fonts.css and packet.css falls back to, in their order.
+FALLBACK_FONTS = (
+    "DroidSansFallbackFull.ttf",
+    "NotoSansArabic-Regular.subset.ttf",
+    "NotoSansHebrew-Regular.subset.ttf",
+    "NotoSansEthiopic-Regular.subset.ttf",
+    "NotoSansKhmer-Regular.subset.ttf",
+    "NotoSansDevanagari-Regular.subset.ttf",
+    "NotoSansCJKkr-Hangul.subset.otf",
+    "NotoEmoji-Regular.subset.ttf",
+)
+
+
+@lru_cache(maxsize=len(FALLBACK_FONTS))
+def _advances(font_file: str) -> dict[str, float]:
+    """Advance width, in ems, of each character of a bundled font."""
+    font = TTFont(str(_FONT_DIR / font_file), lazy=True)
+    metrics = font["hmtx"].metrics
+    em = font["head"].unitsPerEm
+    advances = {chr(cp): metrics[glyph][0] / em for cp, glyph in font.getBestCmap().items()}
+    font.close()
+    return advances
 
 
 @lru_cache(maxsize=2)
