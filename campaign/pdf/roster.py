@@ -49,14 +49,20 @@ COLUMN_PITCH = (CONTENT_WIDTH + COLUMN_GAP) / COLUMNS
 COLUMN_WIDTH = COLUMN_PITCH - COLUMN_GAP
 LINES_PER_COLUMN = 76  # measured: 76 lines of 8.6pt fill the column area of a Letter page
 NAME_GAP = 7.0  # between the longest name line and the ZIP/date column
-# Row mode: each printed line carries the same line of all three columns, cells separated by
-# tabs with stops every half column pitch (name | ZIP+date | name | ...). WeasyPrint's cost
-# is mostly per line, so this is about twice as fast as three <pre> columns. It needs the
-# ZIP+date text to fit in half a column (the last column's may reach 8pt into the right
-# margin); otherwise the columns are set as three <pre> with their own tab stop.
+# Row mode: a signer's ZIP and date go on the line of their name, in the right part of the
+# column (from half a column pitch; the last column's may reach 8pt into the right margin);
+# otherwise (long localized dates, or characters the monospaced font lacks) they go on an
+# indented line under the name. sections.py sets the names of each page column as a <pre>
+# of its own, one line per row, and the ZIPs and dates of all three columns as one <pre> in
+# the bundled monospaced font, placed by counting characters: no tab stops (WeasyPrint 70
+# draws a tab 1024/1000 as wide as it lays it out, so a cell after a tab moved with the
+# width of the text before it), and a name shares its line with nothing, so neither its
+# width, nor a wrap, nor a right-to-left script can move a ZIP or a date.
 ROW_TAB = COLUMN_PITCH / 2
-ROW_META_LIMIT = COLUMN_WIDTH - ROW_TAB + 8.0
-TAB_CLEARANCE = 6.0  # estimated widths this close to a tab stop are treated as ambiguous
+META_FONT = "DejaVuSansMono.ttf"  # packet.css: "Packet Mono" for .roster-page pre.metas
+META_ROOM = COLUMN_WIDTH - ROW_TAB + 8.0  # width a ZIP and date may take
+TAB_CLEARANCE = 6.0  # room kept right of a name line in a column without a ZIP/date column
+META_SEPARATOR = "\t"  # between the ZIP and the date in RosterLine.meta
 CONTINUATION_INDENT = "   "
 MAX_LINES_PER_ENTRY = 8  # a pathological name is cut here rather than eat a whole column
 MIN_FILL = 0.72  # a page may end once this share of its lines is used
@@ -105,10 +111,14 @@ class TextMeasure:
         self._widths = {
             chr(cp): metrics[glyph][0] * scale for cp, glyph in font.getBestCmap().items()
         }
-        # A character missing from the font comes from a fallback font: assume a full em,
-        # which is right for CJK and generous for the rest.
-        self._missing = size * WIDTH_SAFETY
         font.close()
+        # A character missing from the font comes from a fallback font (fonts.css): take
+        # its width there. Characters no bundled font has are drawn as a box: assume a full
+        # em, which is generous.
+        for fallback in FALLBACK_FONTS:
+            for char, width in _advances(fallback).items():
+                self._widths.setdefault(char, width * size * WIDTH_SAFETY)
+        self._missing = size * WIDTH_SAFETY
 
     def width(self, text: str) -> float:
         """Width in points of `text` set on one line."""
@@ -160,6 +170,30 @@ class TextMeasure:
         while text and self.width(text + "…") > width:
             text = text[:-1]
         return text.rstrip() + "…"
+
+
+# The fonts every stack of fonts.css and packet.css falls back to, in their order.
+FALLBACK_FONTS = (
+    "DroidSansFallbackFull.ttf",
+    "NotoSansArabic-Regular.subset.ttf",
+    "NotoSansHebrew-Regular.subset.ttf",
+    "NotoSansEthiopic-Regular.subset.ttf",
+    "NotoSansKhmer-Regular.subset.ttf",
+    "NotoSansDevanagari-Regular.subset.ttf",
+    "NotoSansCJKkr-Hangul.subset.otf",
+    "NotoEmoji-Regular.subset.ttf",
+)
+
+
+@lru_cache(maxsize=len(FALLBACK_FONTS))
+def _advances(font_file: str) -> dict[str, float]:
+    """Advance width, in ems, of each character of a bundled font."""
+    font = TTFont(str(_FONT_DIR / font_file), lazy=True)
+    metrics = font["hmtx"].metrics
+    em = font["head"].unitsPerEm
+    advances = {chr(cp): metrics[glyph][0] / em for cp, glyph in font.getBestCmap().items()}
+    font.close()
+    return advances
 
 
 @lru_cache(maxsize=2)
@@ -278,9 +312,9 @@ class _Entries:
         text = self._meta_of.get(triple)
         if text is None:
             zip_code, signed_on, source = triple
-            text = self._meta_of[triple] = f"{clean_line(zip_code)}  {clean_line(signed_on)}" + (
-                f" {self.labels.paper_mark}" if source == "paper" else ""
-            )
+            text = self._meta_of[triple] = (
+                f"{clean_line(zip_code)}{META_SEPARATOR}{clean_line(signed_on)}"
+            ) + (f" {self.labels.paper_mark}" if source == "paper" else "")
         return text
 
     def read_through(self, index: int) -> None:
@@ -298,15 +332,43 @@ class _Entries:
                 district = self._district_of[e.district] = clean_line(e.district)
             self.districts.append(district)
 
-    def widest_meta(self, regular: TextMeasure) -> float:
-        """Width of the widest printed ZIP and date, reading no more entries than needed."""
+    def metas_fit(self) -> bool:
+        """Whether every ZIP and date fits the row's monospaced ZIP/date cell.
+
+        Reads no more entries than needed: a streamed roster knows a superset of them.
+        """
         possible = getattr(self.roster, "possible_metas", None)
-        widest = max((regular.width(self.meta(t)) for t in possible or ()), default=0.0)
-        if possible is None or widest > ROW_META_LIMIT:
-            # Not known without reading them all (or the superset is too wide to decide).
-            self.read_through(self.total - 1)
-            widest = max((regular.width(m) for m in set(self.metas)), default=0.0)
-        return widest
+        if possible is not None and _fit_cells({self.meta(t) for t in possible}):
+            return True
+        self.read_through(self.total - 1)
+        return _fit_cells(set(self.metas))
+
+
+@lru_cache(maxsize=1)
+def mono_grid() -> tuple[float, frozenset[str]]:
+    """Advance of every character of the ZIP/date font at FONT_SIZE, and the characters it has."""
+    font = TTFont(str(_FONT_DIR / META_FONT), lazy=True)
+    cmap = font.getBestCmap()
+    advance = font["hmtx"].metrics[cmap[ord("0")]][0] * FONT_SIZE / font["head"].unitsPerEm
+    font.close()
+    return advance, frozenset(chr(cp) for cp in cmap)
+
+
+def meta_chars() -> int:
+    """Characters a ZIP, two spaces and a date may take on a row."""
+    advance, _chars = mono_grid()
+    return int(META_ROOM // advance)
+
+
+def _fit_cells(metas: set[str]) -> bool:
+    """Whether these ZIPs and dates are all set in the monospaced font and fit their cell."""
+    _advance, chars = mono_grid()
+    limit = meta_chars()
+    zips = max((len(m.split(META_SEPARATOR, 1)[0]) for m in metas), default=0)
+    dates = max((len(m.split(META_SEPARATOR, 1)[-1]) for m in metas), default=0)
+    return zips + 2 + dates <= limit and all(
+        ch in chars for m in metas for ch in m.replace(META_SEPARATOR, "")
+    )
 
 
 class _Layout:
@@ -318,7 +380,7 @@ class _Layout:
         self.memory = memory
         self.regular = _measure(False)
         self.bold = _measure(True)
-        self.rows = entries.widest_meta(self.regular) <= ROW_META_LIMIT
+        self.rows = entries.metas_fit()
         # Otherwise (long localized dates) each column is its own <pre> and the ZIP/date goes
         # on an indented line under the name, so nothing ever runs into the next column.
         self.tab_stop = ROW_TAB if self.rows else COLUMN_WIDTH
@@ -338,7 +400,7 @@ class _Layout:
         if item is None:
             text = self.labels.district_heading.format(district=district)
             item = self._headings[district] = _Item(
-                "heading", district, _wrap_heading(self.bold, text, self.indent, self.rows)
+                "heading", district, _wrap_heading(self.bold, text, self.indent)
             )
         return item
 
@@ -361,7 +423,7 @@ class _Layout:
             limit = COLUMN_WIDTH - TAB_CLEARANCE - indent
             lines += [
                 (CONTINUATION_INDENT + part, indent + regular.width(part))
-                for part in regular.wrap(meta, limit, limit)
+                for part in regular.wrap(meta.replace(META_SEPARATOR, "  "), limit, limit)
             ]
             meta = ""
         score = _score(entries.keys[index])
@@ -429,7 +491,7 @@ class _Layout:
     def cut(self, first: int, heading_first: bool) -> tuple[RosterPage, list[_Item], int, int]:
         """The page starting at entry `first`, its window of items, its end and what it read."""
         items = self.window(first, heading_first)
-        end, columns, read = _cut_page(items, 0, self.labels, self.bold, self.indent, self.rows)
+        end, columns, read = _cut_page(items, 0, self.labels, self.bold, self.indent)
         page_items = items[:end]
         entries = [item for item in page_items if item.kind == "entry"]
         page = RosterPage(
@@ -516,16 +578,10 @@ def layout_roster(
     )
 
 
-def _wrap_heading(
-    bold: TextMeasure, text: str, indent: float, rows: bool
-) -> list[tuple[str, float]]:
+def _wrap_heading(bold: TextMeasure, text: str, indent: float) -> list[tuple[str, float]]:
+    # A heading has a row of its own (no ZIP or date beside it): the whole column is its.
     limit = COLUMN_WIDTH - TAB_CLEARANCE
     lines = bold.wrap(text, limit, limit - indent)
-    if rows and any(abs(bold.width(line) - ROW_TAB) < TAB_CLEARANCE for line in lines):
-        # A heading ending near the mid-column tab stop could land on either side of it,
-        # which would shift the next column; keep such headings left of the stop.
-        limit = ROW_TAB - TAB_CLEARANCE
-        lines = bold.wrap(text, limit, limit - indent)
     out = lines[:1] + [CONTINUATION_INDENT + line for line in lines[1:]]
     return [(line, bold.width(line)) for line in out]
 
@@ -570,7 +626,6 @@ def _cut_page(
     labels: PacketLabels,
     bold: TextMeasure,
     indent: float,
-    rows: bool,
 ) -> tuple[int, tuple[tuple[RosterLine, ...], ...], int]:
     """Choose where the page starting at `start` ends and lay its lines into columns.
 
@@ -580,7 +635,7 @@ def _cut_page(
     continued: list[tuple[str, float]] = []
     if items[start].kind == "entry":
         text = labels.continued.format(district=items[start].district)
-        continued = _wrap_heading(bold, text, indent, rows)
+        continued = _wrap_heading(bold, text, indent)
 
     placements, used_after, end = _fill(items, start, len(continued), LINES_PER_COLUMN)
     read = min(end + 2, len(items))

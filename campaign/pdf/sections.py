@@ -32,7 +32,6 @@ from .content import (
 )
 from .fetcher import assets_fingerprint
 from .roster import (
-    TAB_CLEARANCE,
     KnownPage,
     PageMemory,
     RosterLayout,
@@ -437,87 +436,80 @@ def _roster_line(line: RosterLine) -> str:
     # objects: a 100,000-name roster makes a million of these.
     if line.kind == "heading":
         return f"<b>{escape_html(line.text)}</b>"
-    if line.kind == "entry" and line.meta:
-        return f"{escape_html(line.text)}\t{escape_html(line.meta)}"
     return escape_html(line.text)
 
 
-def _roster_rows(page: RosterPage) -> tuple[Markup, list[dict[str, str]]]:
-    """The page's three columns interleaved into rows of tab-separated cells.
+def _roster_metas(page: RosterPage) -> Markup:
+    """The ZIPs and dates of the page's three columns, row by row, placed by counting characters.
 
-    District headings are left out of the rows and returned as positioned labels: a bold
-    run inside the line would start a new text run, and WeasyPrint measures the tab stops
-    after it from that run's start instead of the line's.
+    They are set in the monospaced font (roster.META_FONT), whose characters all have the
+    same advance, and the layout uses row mode only when every character of them is in it:
+    so each ZIP, each date and each column's cell starts a whole number of characters from
+    the block's left edge, the same on every row, whatever the names beside them hold.
     """
+    advance, _chars = roster_geometry.mono_grid()
+    pitch = round(roster_geometry.COLUMN_PITCH / advance)  # characters from a cell to the next
+    separator = roster_geometry.META_SEPARATOR
+    metas = [[line.meta.split(separator, 1) for line in column] for column in page.columns]
+    zip_chars = max((len(m[0]) for column in metas for m in column if len(m) == 2), default=0)
     height = max(len(column) for column in page.columns)
-    wide = roster_geometry.ROW_TAB + TAB_CLEARANCE
     rows = []
-    headings = []
     for r in range(height):
-        cells: list[str] = []
-        for c, column in enumerate(page.columns):
-            line = column[r] if r < len(column) else None
-            if line is not None and line.kind == "heading":
-                headings.append(
-                    {
-                        "top": f"{r * roster_geometry.LINE_HEIGHT:.2f}",
-                        "left": f"{c * roster_geometry.COLUMN_PITCH:.2f}",
-                        "text": line.text,
-                    }
-                )
-                line = None
-            cells.append(_roster_line(line) if line is not None else "")
-            if c == len(page.columns) - 1:
-                break
-            # Tabs that bring the next cell to the next column's start (a stop every half
-            # column): one past a name and its ZIP/date, two past anything narrower.
-            if line is not None and (line.kind == "entry" or line.width >= wide):
-                cells.append("\t")
-            else:
-                cells.append("\t\t")
-        rows.append("".join(cells).rstrip("\t"))
+        row = ""
+        for c, column in enumerate(metas):
+            meta = column[r] if r < len(column) else [""]
+            cell = f"{meta[0]:<{zip_chars}}  {meta[1]}" if len(meta) == 2 else ""
+            row = f"{row:<{c * pitch}}{cell}" if cell else row
+        rows.append(escape_html(row))
     # HTML drops a newline right after <pre>: start with one so an empty first row survives.
-    return Markup("\n" + "\n".join(rows)), headings  # noqa: S704 (escaped by _roster_line)
+    return Markup("\n" + "\n".join(rows))  # noqa: S704 (escaped above)
+
+
+def _roster_names(column: tuple[RosterLine, ...]) -> Markup:
+    """One page column's names, continuation lines and headings: a line per row.
+
+    The lines are inside a span of no line height (packet.css), so that a name set in a
+    fallback font with a taller ascent or a deeper descent (Devanagari, Korean, Ethiopic)
+    cannot make its row taller: every row is the <pre>'s own line height, and the rows of
+    the names stay level with the ZIPs and dates beside them.
+    """
+    lines = "\n".join(_roster_line(line) for line in column)
+    return Markup(f'\n<span class="l">{lines}</span>')  # noqa: S704 (escaped by _roster_line)
 
 
 def _roster_page_html(
-    page: RosterPage | None, rows_mode: bool, tab_stop: float, labels: PacketLabels
+    page: RosterPage | None, rows_mode: bool, _tab_stop: float, labels: PacketLabels
 ) -> Markup:
-    geometry = {
-        "tab_stop": f"{tab_stop:.2f}",
-        "column_left": [f"{c * roster_geometry.COLUMN_PITCH:.2f}" for c in range(3)],
-        "column_width": f"{roster_geometry.COLUMN_WIDTH:.2f}",
-        "rows_width": f"{roster_geometry.CONTENT_WIDTH + 8:.2f}",
-    }
     if page is None:
         return render_template(
             "roster_page.html",
             labels=labels,
-            rows=None,
-            headings=[],
             columns=[],
+            metas=None,
             districts="",
             first_name="",
             last_name="",
             empty=True,
-            **geometry,
         )
-    headings: list[dict[str, str]] = []
-    if rows_mode:
-        (rows, headings), columns = _roster_rows(page), []
-    else:
-        rows = None
-        columns = [
-            Markup("\n" + "\n".join(_roster_line(line) for line in column))  # noqa: S704
-            for column in page.columns
-        ]
     names = roster_geometry.measure(*_HEAD_NAMES_FONT)
+    pitch, width = roster_geometry.COLUMN_PITCH, roster_geometry.COLUMN_WIDTH
     return render_template(
         "roster_page.html",
         labels=labels,
-        rows=rows,
-        headings=headings,
-        columns=columns,
+        columns=[
+            {"left": f"{c * pitch:.2f}", "width": f"{width:.2f}", "text": _roster_names(column)}
+            for c, column in enumerate(page.columns)
+            if column
+        ],
+        metas=(
+            {
+                "left": f"{roster_geometry.ROW_TAB:.2f}",
+                "width": f"{roster_geometry.CONTENT_WIDTH + 8 - roster_geometry.ROW_TAB:.2f}",
+                "text": _roster_metas(page),
+            }
+            if rows_mode
+            else None
+        ),
         districts=roster_geometry.measure(*_HEAD_DISTRICTS_FONT).fit(
             page.districts[0]
             if len(page.districts) == 1
@@ -527,7 +519,6 @@ def _roster_page_html(
         first_name=names.fit(page.first_name, _HEAD_NAME_WIDTH),
         last_name=names.fit(page.last_name, _HEAD_NAME_WIDTH),
         empty=False,
-        **geometry,
     )
 
 

@@ -53,6 +53,14 @@ MIXED = (
     "\U0001f469\U0001f3fd\u200d\U0001f33e Ana",
     "\ufdd0\ufffe",
     "𝕳𝖊𝖑𝖑𝖔 𓀀 𠜎",
+    # Scripts of the bundled Noto fonts: Ethiopic, Khmer (subscripts, reordered vowels),
+    # Nepali, Haitian Creole, Arabic ligatures, monochrome emoji with a ZWJ sequence.
+    "አበበ ቢቂላ",
+    "សុខ ស្រីពៅ",
+    "राम बहादुर श्रेष्ठ",
+    "Jàn-Batis Pòl Desalin",
+    "سلام الأحمد",
+    "Ana 🌻 👩🏽‍🌾 🏳️‍🌈",
 )
 
 
