@@ -458,6 +458,7 @@ def _testimony_entry(
         language_label=LANGUAGE_NAMES.get(testimony.language, testimony.language),
         body=testimony.public_body,
         speaks=speaks,
+        language=testimony.language,
     )
 
 
@@ -855,7 +856,13 @@ def _build_file(
     # out, so that its first pages render while the rest is read.
     try:
         result = build_packet(
-            load, folder / name, cache_dir=folder / "cache", workers=workers, progress=report
+            load,
+            folder / name,
+            cache_dir=folder / "cache",
+            workers=workers,
+            progress=report,
+            # Tagged PDF/UA-1 + PDF/A-2u (docs/packets.md); False: the untagged pypdf merge.
+            tagged=bool(current_app.config.get("PACKET_TAGGED", True)),
         )
     finally:
         for content in gathered:
