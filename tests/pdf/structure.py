@@ -95,6 +95,7 @@ def check(path: Path, *, lang: str) -> Structure:
             problems.append("no page labels")
         _check_metadata(pdf, problems)
         _check_output_intent(catalog, problems)
+        _check_fonts(pdf, problems)
         root = catalog.get("/StructTreeRoot")
         if root is None:
             problems.append("no structure tree")
@@ -111,7 +112,6 @@ def check(path: Path, *, lang: str) -> Structure:
                     problems.append("an annotation without /StructParent")
                 elif "/Contents" not in annotation:
                     problems.append("an annotation without /Contents")
-        _check_fonts(pdf, problems)
         for heading in _heading_texts(found):
             found.headings.append(heading)
     return found
