@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -54,6 +55,14 @@ logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "FFTM NOT subse
 _ARTIFACT = b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC"
 
 
+# Chunk PDFs kept open at once. qpdf takes about 1.2 MB for each open file, whatever its
+# size, and the streams copied from a file are read from it when the packet is written; so a
+# chunk's streams are copied into the packet's memory (`detach`) and the chunk is closed
+# when it is not among the last few used: 130 open chunks of a 100,000-signature packet took
+# 160 MB, this about 5 + what the copies weigh (BENCHMARKS.md).
+OPEN_CHUNKS = 4
+
+
 @dataclass
 class _Source:
     """One chunk PDF as read for this merge: its pages' elements and MCID arrays."""
@@ -62,6 +71,18 @@ class _Source:
     kids: dict[tuple[int, int], list] = field(default_factory=dict)  # page objgen -> elements
     parents: dict[int, object] = field(default_factory=dict)  # StructParents -> MCID array
     role_map: dict[str, object] = field(default_factory=dict)
+    copied: list[pikepdf.Page] = field(default_factory=list)  # the packet's copies of its pages
+
+    def detach(self) -> None:
+        """Give the packet its own copy of every stream its pages drew from this chunk."""
+        seen: set[tuple[int, int]] = set()
+        for page in self.copied:
+            _own_streams(page.obj, seen)
+        self.copied = []
+
+    def close(self) -> None:
+        self.detach()
+        self.pdf.close()
 
     @classmethod
     def open(cls, path: Path) -> _Source:
@@ -78,6 +99,29 @@ class _Source:
         source.parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
         source.role_map = dict(root.get("/RoleMap", Dictionary()).items())
         return source
+
+
+def _own_streams(start: pikepdf.Object, seen: set[tuple[int, int]]) -> None:
+    """Replace each stream reachable from a page (not through /Parent) by its own bytes."""
+    stack = [start]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Array):
+            stack.extend(item)
+            continue
+        if not isinstance(item, (Dictionary, pikepdf.Stream)):
+            continue
+        if item.is_indirect:
+            if item.objgen in seen:
+                continue
+            seen.add(item.objgen)
+        if isinstance(item, pikepdf.Stream):
+            item.write(
+                item.read_raw_bytes(),
+                filter=item.get("/Filter"),
+                decode_parms=item.get("/DecodeParms"),
+            )
+        stack.extend(value for key, value in item.items() if key not in ("/Parent", "/P"))
 
 
 class _Tree:
@@ -102,6 +146,7 @@ class _Tree:
         page = source.pdf.pages[index]
         self.pdf.pages.append(page)
         copied = self.pdf.pages[-1]
+        source.copied.append(copied)
         # The page first, so that qpdf maps each element's /Pg to this copy of it.
         for kid in source.kids.get(page.obj.objgen, ()):
             if "/P" in kid:
@@ -274,7 +319,10 @@ def _footer_form(pdf: Pdf, part: PagePart) -> pikepdf.Object:
         if str(operator) not in _MARKED
     ]
     form.write(pikepdf.unparse_content_stream(operations))
-    return pdf.copy_foreign(form)
+    copied = pdf.copy_foreign(form)
+    _own_streams(copied, set())
+    source.close()
+    return copied
 
 
 def _stamp_pages(pdf: Pdf, template: str, footer: pikepdf.Object | None) -> None:
@@ -454,6 +502,17 @@ def _catalog(pdf: Pdf, metadata: dict[str, str], lang: str) -> None:
     )
 
 
+def _open(sources: OrderedDict[Path, _Source], path: Path) -> _Source:
+    """The open chunk at `path`, opened now if need be; the least recently used closed."""
+    source = sources.get(path)
+    if source is None:
+        source = sources[path] = _Source.open(path)
+        while len(sources) > OPEN_CHUNKS:
+            sources.popitem(last=False)[1].close()
+    sources.move_to_end(path)
+    return source
+
+
 def merge_tagged(
     parts: Iterable[PagePart],
     out: BinaryIO,
@@ -477,7 +536,7 @@ def merge_tagged(
     metadata = {**metadata, "Producer": "WeasyPrint + pikepdf"}
     pdf = Pdf.new()
     tree = _Tree(pdf)
-    sources: dict[Path, _Source] = {}
+    sources: OrderedDict[Path, _Source] = OrderedDict()  # the open chunks, last used last
     used: set[tuple[Path, int]] = set()
     parts = list(parts)
     for number, part in enumerate(parts):
@@ -485,13 +544,12 @@ def merge_tagged(
         for index in range(part.first, part.first + part.count):
             if (part.path, index) in used:
                 # qpdf would add the very same page object twice; read a fresh copy.
-                tree.append(_Source.open(part.path), index, language)
+                once = _Source.open(part.path)
+                tree.append(once, index, language)
+                once.close()
                 continue
             used.add((part.path, index))
-            source = sources.get(part.path)
-            if source is None:
-                source = sources[part.path] = _Source.open(part.path)
-            tree.append(source, index, language)
+            tree.append(_open(sources, part.path), index, language)
         if on_stage and number % 50 == 0:
             on_stage("merging", number / max(len(parts), 1))
     total = len(pdf.pages)
