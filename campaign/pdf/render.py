@@ -150,6 +150,10 @@ def render_to_file(
     tmp = Path(tmp_name)
     try:
         info = _render(html, tmp, stylesheets=stylesheets, tagged=tagged)
+        if tagged:
+            from .tagged import flatten_spans
+
+            flatten_spans(tmp)
         os.replace(tmp, out_path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -124,6 +124,66 @@ def _own_streams(start: pikepdf.Object, seen: set[tuple[int, int]]) -> None:
         stack.extend(value for key, value in item.items() if key not in ("/Parent", "/P"))
 
 
+_PLAIN_SPAN = {"/Type", "/S", "/K", "/Pg", "/P"}
+
+
+def flatten_spans(path: Path) -> int:
+    """In a tagged chunk, put each plain Span's MCIDs into its parent; returns Spans removed.
+
+    WeasyPrint 70 tags every run of text as a Span element of its own, with nothing but its
+    marked content: two thirds of a packet's elements. A paragraph may hold the MCIDs itself
+    (ISO 32000-1, 14.7.4), which reads the same and leaves the merge a third of the objects
+    to copy and keep in memory. Spans with anything more (/Lang, /ActualText...) stay.
+    Runs in the rendering workers, on each chunk as it is written.
+    """
+    with Pdf.open(path, allow_overwriting_input=True) as pdf:
+        root = pdf.Root.get("/StructTreeRoot")
+        if root is None:
+            return 0
+        replaced: dict[tuple[int, int], Dictionary] = {}
+        stack = list(root.K) if isinstance(root.K, Array) else [root.K]
+        while stack:
+            element = stack.pop()
+            kids = element.get("/K")
+            if not isinstance(kids, Array):
+                continue
+            page = element.get("/Pg")
+            flat, changed = [], False
+            for kid in kids:
+                if _plain_span(kid, page):
+                    mcids = kid.K if isinstance(kid.K, Array) else [kid.K]
+                    flat.extend(mcids)
+                    replaced[kid.objgen] = element
+                    changed = True
+                    continue
+                flat.append(kid)
+                if isinstance(kid, Dictionary) and kid.get("/Type") == Name.StructElem:
+                    stack.append(kid)
+            if changed:
+                element.K = Array(flat)
+        if not replaced:
+            return 0
+        nums = root.ParentTree.Nums
+        for i in range(1, len(nums), 2):
+            mcids = nums[i]
+            if isinstance(mcids, Array):
+                for j, reference in enumerate(mcids):
+                    parent = replaced.get(reference.objgen)
+                    if parent is not None:
+                        mcids[j] = parent
+        pdf.save(path)
+    return len(replaced)
+
+
+def _plain_span(kid: object, page: object) -> bool:
+    if not isinstance(kid, Dictionary) or kid.get("/S") != Name.Span:
+        return False
+    if set(kid.keys()) != _PLAIN_SPAN or page is None or kid.Pg.objgen != page.objgen:
+        return False
+    mcids = kid.K if isinstance(kid.K, Array) else [kid.K]
+    return all(isinstance(m, int) for m in mcids)
+
+
 class _Tree:
     """The packet's structure tree as its pages are appended."""
 
