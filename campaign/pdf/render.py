@@ -153,7 +153,7 @@ def render_to_file(
         if tagged:
             from .tagged import flatten_spans
 
-            flatten_spans(tmp)
+            flatten_spans(tmp, id_prefix=out_path.stem[:12] + "-")
         os.replace(tmp, out_path)
     except BaseException:
         tmp.unlink(missing_ok=True)

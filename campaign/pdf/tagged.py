@@ -72,6 +72,7 @@ class _Source:
     parents: dict[int, object] = field(default_factory=dict)  # StructParents -> MCID array
     role_map: dict[str, object] = field(default_factory=dict)
     copied: list[pikepdf.Page] = field(default_factory=list)  # the packet's copies of its pages
+    ids: dict[tuple[int, int], list] = field(default_factory=dict)  # page -> [(ID, element)]
 
     def detach(self) -> None:
         """Give the packet its own copy of every stream its pages drew from this chunk."""
@@ -98,6 +99,11 @@ class _Source:
         nums = root.ParentTree.get("/Nums", Array())
         source.parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
         source.role_map = dict(root.get("/RoleMap", Dictionary()).items())
+        names = root.get("/IDTree", Dictionary()).get("/Names", Array())
+        for i in range(0, len(names), 2):
+            element = names[i + 1]
+            if "/Pg" in element:
+                source.ids.setdefault(element.Pg.objgen, []).append((names[i], element))
         return source
 
 
@@ -127,8 +133,12 @@ def _own_streams(start: pikepdf.Object, seen: set[tuple[int, int]]) -> None:
 _PLAIN_SPAN = {"/Type", "/S", "/K", "/Pg", "/P"}
 
 
-def flatten_spans(path: Path) -> int:
+def flatten_spans(path: Path, id_prefix: str = "") -> int:
     """In a tagged chunk, put each plain Span's MCIDs into its parent; returns Spans removed.
+
+    It also makes the chunk's element IDs (WeasyPrint gives table header cells IDs unique
+    only within one document) unique in the packet with `id_prefix`, the chunk's own name,
+    and lists them in an IDTree, which the merge joins.
 
     WeasyPrint 70 tags every run of text as a Span element of its own, with nothing but its
     marked content: two thirds of a packet's elements. A paragraph may hold the MCIDs itself
@@ -141,9 +151,11 @@ def flatten_spans(path: Path) -> int:
         if root is None:
             return 0
         replaced: dict[tuple[int, int], Dictionary] = {}
+        ids: list = []
         stack = list(root.K) if isinstance(root.K, Array) else [root.K]
         while stack:
             element = stack.pop()
+            _prefix_ids(element, id_prefix, ids)
             kids = element.get("/K")
             if not isinstance(kids, Array):
                 continue
@@ -161,8 +173,9 @@ def flatten_spans(path: Path) -> int:
                     stack.append(kid)
             if changed:
                 element.K = Array(flat)
-        if not replaced:
-            return 0
+        if ids:
+            ids.sort(key=lambda pair: bytes(pair[0]))
+            root.IDTree = Dictionary(Names=Array([item for pair in ids for item in pair]))
         nums = root.ParentTree.Nums
         for i in range(1, len(nums), 2):
             mcids = nums[i]
@@ -173,6 +186,16 @@ def flatten_spans(path: Path) -> int:
                         mcids[j] = parent
         pdf.save(path)
     return len(replaced)
+
+
+def _prefix_ids(element: Dictionary, prefix: str, ids: list) -> None:
+    """Prefix an element's /ID and the IDs its table attributes name (/Headers)."""
+    if "/ID" in element:
+        element.ID = String(prefix + str(element.ID))
+        ids.append((element.ID, element))
+    attributes = element.get("/A")
+    if isinstance(attributes, Dictionary) and isinstance(attributes.get("/Headers"), Array):
+        attributes.Headers = Array([String(prefix + str(h)) for h in attributes.Headers])
 
 
 def _plain_span(kid: object, page: object) -> bool:
@@ -197,6 +220,7 @@ class _Tree:
         self.nums: list = []
         self.next_key = 0
         self.role_map: dict[str, object] = {}
+        self.ids: list[tuple[bytes, object, Dictionary]] = []  # (sort key, ID, element)
 
     def append(self, source: _Source, index: int, language: str = "") -> pikepdf.Page:
         """Copy page `index` of a chunk and its elements; returns the packet's page.
@@ -216,6 +240,8 @@ class _Tree:
             self.document.K.append(element)
             if language:
                 _set_language(element, language)
+        for name, element in source.ids.get(page.obj.objgen, ()):
+            self.ids.append((bytes(name), name, self.pdf.copy_foreign(element)))
         mcids = source.parents.get(int(page.obj.get("/StructParents", -1)))
         key = self.key()
         copied.obj.StructParents = key
@@ -255,6 +281,10 @@ class _Tree:
         self.root.ParentTreeNextKey = self.next_key
         if self.role_map:
             self.root.RoleMap = Dictionary(self.role_map)
+        if self.ids:
+            self.ids.sort(key=lambda item: item[0])
+            names = [value for _key, name, element in self.ids for value in (name, element)]
+            self.root.IDTree = self.pdf.make_indirect(Dictionary(Names=Array(names)))
         self.pdf.Root.StructTreeRoot = self.root
 
 

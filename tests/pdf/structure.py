@@ -26,6 +26,8 @@ class Structure:
     languages: set[str] = field(default_factory=set)  # /Lang of elements
     headings: list[str] = field(default_factory=list)
     mcids: int = 0
+    ids: Counter = field(default_factory=Counter)  # element /ID -> elements with it
+    headers: set[str] = field(default_factory=set)  # IDs named by cells' /Headers
 
 
 def _elements(root: Dictionary, found: Structure, on_page: dict) -> None:
@@ -61,6 +63,11 @@ def _elements(root: Dictionary, found: Structure, on_page: dict) -> None:
                 found.figures.append(str(kid.get("/Alt", "")))
             if "/Lang" in kid:
                 found.languages.add(str(kid.Lang))
+            if "/ID" in kid:
+                found.ids[str(kid.ID)] += 1
+            attributes = kid.get("/A")
+            if isinstance(attributes, Dictionary) and "/Headers" in attributes:
+                found.headers.update(str(h) for h in attributes.Headers)
             child_page = kid.Pg.objgen if "/Pg" in kid else page
             k = kid.get("/K")
             if k is not None:
@@ -106,6 +113,7 @@ def check(path: Path, *, lang: str) -> Structure:
         parent_tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
         for number, page in enumerate(pdf.pages, start=1):
             _check_page(number, page, parent_tree, on_page, found)
+        _check_ids(root, found)
         for annotation_page in pdf.pages:
             for annotation in annotation_page.obj.get("/Annots", Array()):
                 if "/StructParent" not in annotation:
@@ -142,6 +150,20 @@ def _check_page(number, page, parent_tree, on_page, found: Structure) -> None:
     untagged = _untagged_text(page)
     if untagged:
         problems.append(f"page {number}: text outside marked content: {untagged}")
+
+
+def _check_ids(root: Dictionary, found: Structure) -> None:
+    """Element IDs are unique, all in the IDTree, and every cell's header names one."""
+    repeated = [name for name, count in found.ids.items() if count > 1]
+    if repeated:
+        found.problems.append(f"element IDs used twice: {repeated[:3]}")
+    names = root.get("/IDTree", Dictionary()).get("/Names", Array())
+    listed = {str(names[i]) for i in range(0, len(names), 2)}
+    if set(found.ids) != listed:
+        found.problems.append("the IDTree does not list exactly the elements' IDs")
+    unknown = found.headers - set(found.ids)
+    if unknown:
+        found.problems.append(f"cells name headers that no element has: {sorted(unknown)[:3]}")
 
 
 def _untagged_text(page: pikepdf.Page) -> str:
