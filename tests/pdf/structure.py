@@ -61,6 +61,8 @@ def _elements(root: Dictionary, found: Structure, on_page: dict) -> None:
             found.tags[tag] += 1
             if tag == "/Figure":
                 found.figures.append(str(kid.get("/Alt", "")))
+                if not str(kid.get("/Alt", "")).strip():
+                    found.problems.append("a Figure without alternative text (/Alt)")
             if "/Lang" in kid:
                 found.languages.add(str(kid.Lang))
             if "/ID" in kid:
