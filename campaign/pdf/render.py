@@ -167,6 +167,7 @@ def render_html_to_pdf(
     base_url: str | None = None,
     stylesheets: Sequence[str] = (FONT_STYLESHEET,),
     extra_css: str | None = None,
+    tagged: bool = False,
 ) -> bytes:
     """Render trusted template HTML to PDF bytes with the locked-down fetcher and fonts.
 
@@ -175,5 +176,12 @@ def render_html_to_pdf(
     code. Nothing else is fetched: images must be inline SVG (e.g. a segno QR code).
     """
     buffer = io.BytesIO()
-    _render(html, buffer, stylesheets=stylesheets, extra_css=extra_css, base_url=base_url)
+    _render(
+        html,
+        buffer,
+        stylesheets=stylesheets,
+        extra_css=extra_css,
+        base_url=base_url,
+        tagged=tagged,
+    )
     return buffer.getvalue()
