@@ -19,6 +19,8 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     DATABASE_BUSY_TIMEOUT_MS = 15000  # wait this long for a locked database, then say "busy"
+    # Hearing packets are tagged PDF/UA-1 + PDF/A-2u (docs/packets.md); false: untagged.
+    PACKET_TAGGED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: long testimony takes time
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 
 from campaign.extensions import db
 from campaign.models import Campaign
@@ -45,8 +45,15 @@ def packet_group() -> None:
     help="Decision-maker id: their district's residents first.",
 )
 @click.option("--workers", type=int, default=2, show_default=True)
-def build(slug, hearing_id, out_path, group_by, decision_maker_id, workers) -> None:
+@click.option(
+    "--untagged",
+    is_flag=True,
+    help="Write the untagged packet (no PDF/UA or PDF/A), as PACKET_TAGGED=False does.",
+)
+def build(slug, hearing_id, out_path, group_by, decision_maker_id, workers, untagged) -> None:
     """Build a packet now, with a progress bar, and copy it to --out."""
+    if untagged:
+        current_app.config["PACKET_TAGGED"] = False
     campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == slug))
     if campaign is None:
         raise click.ClickException(f"no campaign {slug!r}")

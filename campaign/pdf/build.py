@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import multiprocessing.context
 import os
+import re
 import resource
 import tempfile
 import threading
@@ -45,6 +46,7 @@ from .sections import (
     footer_segment,
     plan_packet,
 )
+from .tagged import merge_tagged
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +98,7 @@ class _BatchJob:
     html: str
     out_path: str
     segments: int
+    tagged: bool = False
 
 
 @dataclass(frozen=True)
@@ -174,7 +177,7 @@ def start_rendering_server() -> float:
 def _render_batch(job: _BatchJob) -> _BatchOutcome:
     """Worker entry point: render one batch document to its cache file."""
     cpu = time.process_time()
-    info = render_to_file(job.html, Path(job.out_path))
+    info = render_to_file(job.html, Path(job.out_path), tagged=job.tagged)
     outcome = _split_segments(info, job.segments)
     # Workers are forked by the forkserver, so the caller's RUSAGE_CHILDREN never sees them.
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -225,8 +228,10 @@ class _Renderer:
         cache: SegmentCache,
         records: dict[str, SegmentRecord],
         on_progress: Callable[[float], None] | None = None,
+        tagged: bool = False,
     ) -> None:
         self.workers = workers
+        self.tagged = tagged
         self.cache = cache
         self.records = records
         self.on_progress = on_progress
@@ -324,6 +329,7 @@ class _Renderer:
             html=document_html(batch, content),
             out_path=str(self.cache.batch_path(batch_id)),
             segments=len(batch),
+            tagged=self.tagged,
         )
         if self.workers <= 0 or not self.ready.is_set():
             # Until a worker is up (about a second for the first build in a process), this
@@ -405,6 +411,7 @@ def build_packet(
     workers: int = 2,
     progress: ProgressCallback | None = None,
     two_sided: bool = False,
+    tagged: bool = True,
 ) -> PacketResult:
     """Render the hearing packet for `content` to `out_path`, reusing cached chunks.
 
@@ -414,9 +421,10 @@ def build_packet(
     may be a function returning it (say, reading the database): the workers then start
     while it runs, and what it raises is raised as is. The file appears at `out_path` only
     when complete; on failure PacketRenderError is raised and any previous file at
-    `out_path` is left untouched.
+    `out_path` is left untouched. `tagged` (the default) writes a tagged PDF/UA-1 and
+    PDF/A-2u packet (tagged.py); False writes the untagged packet merged by pypdf.
     """
-    build = _Build(Path(out_path), Path(cache_dir), workers, progress)
+    build = _Build(Path(out_path), Path(cache_dir), workers, progress, tagged)
     build.two_sided = two_sided
     try:
         return build.run(content)
@@ -439,17 +447,23 @@ class _Build:
     """One build_packet call: its cache, what is rendered, the workers and the packet's writer."""
 
     def __init__(
-        self, out_path: Path, cache_dir: Path, workers: int, progress: ProgressCallback | None
+        self,
+        out_path: Path,
+        cache_dir: Path,
+        workers: int,
+        progress: ProgressCallback | None,
+        tagged: bool = True,
     ) -> None:
         self.started = time.perf_counter()
         self.started_cpu = time.process_time()
         self.out_path = out_path
         self.cache_dir = cache_dir
         self.report = _Progress(progress)
-        self.cache = SegmentCache(cache_dir)
+        self.tagged = tagged
+        self.cache = SegmentCache(cache_dir, "tagged" if tagged else "")
         self.records: dict[str, SegmentRecord] = {}
         self.renderer = _Renderer(
-            workers, self.cache, self.records, lambda f: self.report("rendering", f)
+            workers, self.cache, self.records, lambda f: self.report("rendering", f), tagged
         )
         # The packet's writer. Pages that are ready, cached or just rendered, are copied into
         # it while the workers render the rest, so that the merge at the end is short:
@@ -510,6 +524,8 @@ class _Build:
 
     def prepare(self, keys: Iterable[str]) -> None:
         """Copy the pages of the rendered segments among `keys` into the packet's writer."""
+        if self.tagged:  # the tagged merge copies pages and their structure at the end
+            return
         for key in keys:
             record = self.records.get(key)
             if record is not None:
@@ -584,16 +600,16 @@ class _Build:
         record = self.records[key]
         return PagePart(self.cache.batch_path(record.batch), record.first, record.pages)
 
-    def parts(self, final: Segment, plan: PacketPlan) -> list[PagePart]:
-        """The packet's pages in order: the cover, then each segment (two-sided: a blank page
-        before each segment that would otherwise start on a left-hand page)."""
-        parts = [self.part(final.key)]
+    def in_order(self, final: Segment, plan: PacketPlan) -> list[Segment]:
+        """The packet's segments in page order: the cover, then each segment (two-sided: a
+        blank page before each segment that would otherwise start on a left-hand page)."""
+        ordered = [final]
         blanks = _blanks_before(plan, self.records, self.records[final.key].pages)
         for index, segment in enumerate(plan.segments):
             if self.two_sided and index in blanks:
-                parts.append(self.part(self.blank.key))
-            parts.append(self.part(segment.key))
-        return parts
+                ordered.append(self.blank)
+            ordered.append(segment)
+        return ordered
 
     def write(
         self,
@@ -614,9 +630,10 @@ class _Build:
             for page, target, rect in self.records[final.key].links
             if target.removeprefix("#").removeprefix("goto-") in pages
         ]
+        ordered = self.in_order(final, plan)
         return _write(
             self.out_path,
-            self.parts(final, plan),
+            [self.part(segment.key) for segment in ordered],
             footer=self.part(footer.key),
             content=cover.content,
             outline=outline,
@@ -624,6 +641,9 @@ class _Build:
             report=self.report,
             full_hash=cover.full_hash,
             copier=self.copier,
+            tagged=self.tagged,
+            cover_pages=self.records[final.key].pages,
+            languages=_body_languages(ordered),
         )
 
     def keep(self, layout_name: str, plan: PacketPlan, used: list[Segment], final: Segment) -> None:
@@ -685,6 +705,20 @@ class _Cover:
         return cover_segment(self.content, self.plan, html)
 
 
+_BODY_LANGUAGE = re.compile(r'<blockquote class="testimony-body[^"]*" lang="([^"]+)"')
+
+
+def _body_languages(segments: list[Segment]) -> dict[int, str]:
+    """Segment index -> language of its testimony body (templates/pdf/testimony.html)."""
+    found = {}
+    for index, segment in enumerate(segments):
+        if segment.kind == "testimony" and segment.html is not None:
+            match = _BODY_LANGUAGE.search(str(segment.html))
+            if match:
+                found[index] = match[1]
+    return found
+
+
 def _starts_right(plan: PacketPlan, index: int) -> bool:
     """Whether a segment starts on a right-hand page in a two-sided packet: every one but
     the roster's pages after its first."""
@@ -742,6 +776,9 @@ def _write(
     report: _Progress,
     full_hash: str,
     copier: PageCopier,
+    tagged: bool = False,
+    cover_pages: int = 0,
+    languages: dict[int, str] | None = None,
 ) -> tuple[int, str, int]:
     """Merge into a temporary file beside out_path and rename it into place."""
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -750,18 +787,21 @@ def _write(
     try:
         with os.fdopen(fd, "wb") as handle:
             report("merging", 0.0)
-            pages = merge_pages(
-                parts,
-                handle,
-                footer=footer,
-                page_of=content.labels.page_of,
-                outline=outline,
-                links=links,
-                metadata=_metadata(content, full_hash),
-                lang=content.labels.lang,
-                on_stage=lambda stage, f: report(stage, f),
-                copier=copier,
-            )
+            common = {
+                "footer": footer,
+                "page_of": content.labels.page_of,
+                "outline": outline,
+                "links": links,
+                "metadata": _metadata(content, full_hash),
+                "lang": content.labels.lang,
+                "on_stage": lambda stage, f: report(stage, f),
+            }
+            if tagged:
+                pages = merge_tagged(
+                    parts, handle, cover_pages=cover_pages, languages=languages, **common
+                )
+            else:
+                pages = merge_pages(parts, handle, copier=copier, **common)
             report("writing", 0.5)
             handle.flush()
             os.fsync(handle.fileno())

@@ -68,18 +68,21 @@ class SegmentCache:
     per campaign and delete it when the campaign's personal data is purged.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, variant: str = "") -> None:
         self.root = root
+        # Tagged and untagged chunks of the same HTML differ: each kind's files carry its
+        # own suffix ("-tagged"), so neither is ever taken for the other.
+        self.suffix = f"-{variant}" if variant else ""
         self.batches = root / "batches"
         self.segments = root / "segments"
         self.layouts = root / "layouts"
 
     def batch_path(self, batch: str) -> Path:
         """File of a batch PDF."""
-        return self.batches / f"{batch}.pdf"
+        return self.batches / f"{batch}{self.suffix}.pdf"
 
     def _record_path(self, key: str) -> Path:
-        return self.segments / key[:2] / f"{key}.json"
+        return self.segments / key[:2] / f"{key}{self.suffix}.json"
 
     def get(self, key: str) -> SegmentRecord | None:
         """The cached record for a segment key, if it and its batch PDF are still there."""
@@ -101,7 +104,7 @@ class SegmentCache:
     def layout(self, name: str) -> tuple[dict[str, list[KnownPage]], int | None]:
         """The roster pages and cover page count of the last build of `name`, if known."""
         try:
-            data = json.loads((self.layouts / f"{name}.json").read_text(encoding="utf-8"))
+            data = json.loads(self._layout_path(name).read_text(encoding="utf-8"))
             known: dict[str, list[KnownPage]] = {}
             for start, window, digest, entries, heading_next, headings, value in data["pages"]:
                 known.setdefault(str(start), []).append(
@@ -128,7 +131,10 @@ class SegmentCache:
         ]
         self.layouts.mkdir(parents=True, exist_ok=True)
         data = {"pages": rows, "cover_pages": cover_pages}
-        write_atomically(self.layouts / f"{name}.json", json.dumps(data).encode())
+        write_atomically(self._layout_path(name), json.dumps(data).encode())
+
+    def _layout_path(self, name: str) -> Path:
+        return self.layouts / f"{name}{self.suffix}.json"
 
     def touch(self, records: Mapping[str, SegmentRecord]) -> None:
         """Mark the records and batches a build used as fresh, so pruning keeps them."""
@@ -153,7 +159,10 @@ class SegmentCache:
                     path.unlink()
                     deleted += 1
                 elif path.suffix == ".json":
-                    referenced.add(json.loads(path.read_text(encoding="utf-8"))["batch"])
+                    # A record's batch file carries the record's own suffix ("-tagged").
+                    _key, dash, variant = path.stem.partition("-")
+                    batch = json.loads(path.read_text(encoding="utf-8"))["batch"]
+                    referenced.add(f"{batch}{dash}{variant}")
             except (OSError, ValueError, KeyError, TypeError):
                 continue
         for path in self.layouts.glob("*.json"):

@@ -142,6 +142,7 @@ class TestimonyEntry:
     language_label: str
     body: str  # plain text, paragraphs separated by blank lines
     speaks: str | None
+    language: str = ""  # the body's language code (e.g. "es"), for the tagged PDF's /Lang
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,7 @@ def _render(
     stylesheets: Sequence[str],
     extra_css: str | None = None,
     base_url: str | None = None,
+    tagged: bool = False,
 ) -> RenderedPages:
     renderer = _renderer(stylesheets)
     sheets = list(renderer.stylesheets)
@@ -129,12 +130,18 @@ def _render(
         page.links[:] = []
     # `<link rel=attachment>` in a document head becomes an embedded file; drop them all.
     document.metadata.attachments[:] = []
-    document.write_pdf(target, attachments=None, pdf_forms=False, custom_metadata=False)
+    # Tagged chunks carry a structure tree each, which the tagged merge joins (tagged.py).
+    options = {"pdf_tags": True, "pdf_version": "1.7"} if tagged else {}
+    document.write_pdf(target, attachments=None, pdf_forms=False, custom_metadata=False, **options)
     return info
 
 
 def render_to_file(
-    html: str, out_path: Path, *, stylesheets: Sequence[str] = PACKET_STYLESHEETS
+    html: str,
+    out_path: Path,
+    *,
+    stylesheets: Sequence[str] = PACKET_STYLESHEETS,
+    tagged: bool = False,
 ) -> RenderedPages:
     """Render packet HTML to `out_path` atomically (temporary file, then os.replace)."""
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -142,7 +149,11 @@ def render_to_file(
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        info = _render(html, tmp, stylesheets=stylesheets)
+        info = _render(html, tmp, stylesheets=stylesheets, tagged=tagged)
+        if tagged:
+            from .tagged import flatten_spans
+
+            flatten_spans(tmp, id_prefix=out_path.stem[:12] + "-")
         os.replace(tmp, out_path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -156,6 +167,7 @@ def render_html_to_pdf(
     base_url: str | None = None,
     stylesheets: Sequence[str] = (FONT_STYLESHEET,),
     extra_css: str | None = None,
+    tagged: bool = False,
 ) -> bytes:
     """Render trusted template HTML to PDF bytes with the locked-down fetcher and fonts.
 
@@ -164,5 +176,12 @@ def render_html_to_pdf(
     code. Nothing else is fetched: images must be inline SVG (e.g. a segno QR code).
     """
     buffer = io.BytesIO()
-    _render(html, buffer, stylesheets=stylesheets, extra_css=extra_css, base_url=base_url)
+    _render(
+        html,
+        buffer,
+        stylesheets=stylesheets,
+        extra_css=extra_css,
+        base_url=base_url,
+        tagged=tagged,
+    )
     return buffer.getvalue()

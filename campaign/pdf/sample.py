@@ -235,6 +235,7 @@ def _testimonies(rng: random.Random, count: int, words: int) -> dict[str, list[T
                     if spanish and rng.random() < 0.3
                     else None
                 ),
+                language="es" if spanish else "en",
             )
         )
     return groups

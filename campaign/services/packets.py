@@ -472,6 +472,7 @@ def _testimony_entry(
         language_label=LANGUAGE_NAMES.get(testimony.language, testimony.language),
         body=testimony.public_body,
         speaks=speaks,
+        language=testimony.language,
     )
 
 
@@ -962,6 +963,8 @@ def _build_file(
             workers=workers,
             progress=report,
             two_sided=bool(options.get("two_sided")),
+            # Tagged PDF/UA-1 + PDF/A-2u (docs/packets.md); False: the untagged pypdf merge.
+            tagged=bool(context.setting("PACKET_TAGGED", True)),
         )
     finally:
         for content in gathered:

@@ -326,11 +326,11 @@ def test_chunks_parsed_by_an_earlier_build_are_copied_unchanged(tmp_path: Path) 
     parsed_chunks.clear()
     content = small_content()
     cache = tmp_path / "cache"
-    build_packet(content, tmp_path / "a.pdf", cache_dir=cache, workers=0)
+    build_packet(content, tmp_path / "a.pdf", cache_dir=cache, workers=0, tagged=False)
     # The second and third builds copy the chunks from readers the first one parsed; a
     # stamp or footer left in those readers would show up twice on their pages.
     for name in ("b.pdf", "c.pdf"):
-        again = build_packet(content, tmp_path / name, cache_dir=cache, workers=0)
+        again = build_packet(content, tmp_path / name, cache_dir=cache, workers=0, tagged=False)
         assert again.chunks_rendered == 0
     assert len(parsed_chunks._readers) > 0
     first, third = PdfReader(tmp_path / "a.pdf"), PdfReader(tmp_path / "c.pdf")

@@ -95,12 +95,12 @@ def both_ways(subsetter, monkeypatch):
     # the time into each embedded font (WeasyPrint writes no date or file identifier).
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
 
-    def render(html: str) -> tuple[bytes, bytes]:
+    def render(html: str, tagged: bool = False) -> tuple[bytes, bytes]:
         fast_paths.uninstall_all()
-        theirs = render_html_to_pdf(html, stylesheets=PACKET_STYLESHEETS)
+        theirs = render_html_to_pdf(html, stylesheets=PACKET_STYLESHEETS, tagged=tagged)
         try:
             assert fast_paths.install_all() == [r.key for r in fast_paths.replacements()]
-            ours = render_html_to_pdf(html, stylesheets=PACKET_STYLESHEETS)
+            ours = render_html_to_pdf(html, stylesheets=PACKET_STYLESHEETS, tagged=tagged)
         finally:
             fast_paths.uninstall_all()
         return theirs, ours
@@ -133,6 +133,14 @@ def test_a_packet_in_many_scripts_is_byte_identical(both_ways):
     # The last page is the footer sheet: its text is laid out in a margin box.
     assert "public hearing" in pages[-1].extract_text()
     assert "public hearing" not in pages[-2].extract_text()
+    assert ours == theirs
+
+
+def test_a_tagged_packet_in_many_scripts_is_byte_identical(both_ways):
+    """Tagged, each run of text is marked content around the loop: the bytes are the same."""
+    bodies = [f"{name}\n\n{name} " * 6 for name in MIXED]
+    theirs, ours = both_ways(_packet_html(GIVEN_NAMES + MIXED, bodies), tagged=True)
+    assert "/StructTreeRoot" in PdfReader(io.BytesIO(theirs)).trailer["/Root"]
     assert ours == theirs
 
 
