@@ -337,3 +337,19 @@ def test_a_campaign_can_follow_a_councils_meeting_calendar(app, db, legistar):
     db.session.expire_all()
     assert [m[0] for m in result.moved] == [vote.id]
     assert _local(db.session.get(Deadline, vote.id).at) == f"{new_day} 18:00"
+
+
+def test_the_moved_hearing_mail_speaks_each_staff_members_language(db, legistar):
+    campaign = make_campaign()
+    lead = make_staff(campaign, "lead")
+    spanish = make_staff(campaign, "organizer", language="es")
+    snapshot = record_sync.read_record("riverton", fake_council.OPEN_FILE)
+    record_sync.follow(
+        db.session, campaign, snapshot, client_name="riverton", file_number="2026-0412", actor=lead
+    )
+    db.session.commit()
+    legistar.council.move_event(fake_council.HEARING_ID, legistar.today + timedelta(days=21))
+    _sync(db, campaign)
+    mail = next(m for m in db.session.scalars(sa.select(OutgoingMail)) if m.to == spanish.email)
+    assert mail.language == "es"
+    assert "cambió de fecha" in mail.subject and "registro oficial" in mail.body
