@@ -65,25 +65,35 @@ def record_helpers():
         "record_votes_of": lambda campaign: record_sync.votes_by_maker(db.session, campaign),
         "synced_ago": synced_ago,
         "record_value": record_value,
+        "describe_record_item": describe_item,
     }
+
+
+def _field_name(name: str) -> str:
+    names = {"title": _("Title"), "kind": _("Kind"), "body": _("Decided by"), "at": _("When")}
+    names |= {"reference": _("Reference"), "district": _("District"), "location": _("Where")}
+    return names.get(name, name)
+
+
+def describe_item(item) -> str | None:
+    """What an imported value is, in words ("Committee hearing · When"); None if it is gone."""
+    target = record_sync.target_of(db.session, item)
+    if target is None:
+        return None
+    what = {"deadline": getattr(target, "title", ""), "decision_maker": getattr(target, "name", "")}
+    return f"{what.get(item.target_type) or _('The decision')} · {_field_name(item.field)}"
 
 
 def _imported(campaign: Campaign) -> list[tuple[str, str, str | None]]:
     """What was imported, in words: (what, value, source link), the decision first."""
     rows = []
-    names = {"title": _("Title"), "kind": _("Kind"), "body": _("Decided by"), "at": _("When")}
-    names |= {"reference": _("Reference"), "district": _("District")}
     for item in record_sync.items_of(db.session, campaign).values():
-        target = record_sync.target_of(db.session, item)
-        if target is None or item.field == "location":
-            continue
-        what = target.title if item.target_type == "deadline" else _("The decision")
-        if item.target_type == "decision_maker":
-            what = target.name
-        value = record_value(item.field, item.value, campaign.time_zone)
-        rows.append((f"{what} · {names.get(item.field, item.field)}", value, item.source_url))
-    order = {"The decision": 0}
-    return sorted(rows, key=lambda row: (order.get(row[0].split(" · ")[0], 1), row[0]))
+        what = describe_item(item) if item.field != "location" else None
+        if what is not None:
+            value = record_value(item.field, item.value, campaign.time_zone)
+            rows.append((what, value, item.source_url))
+    decision = _("The decision")
+    return sorted(rows, key=lambda row: (not row[0].startswith(decision), row[0]))
 
 
 def _find_form(formdata=None) -> RecordFindForm:

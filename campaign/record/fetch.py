@@ -20,6 +20,7 @@ from campaign.record.snapshot import RecordError
 
 PAGE_SIZE = 1000  # Legistar answers at most 1,000 rows a request
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_CACHED = 500  # answers kept per process before stale ones are dropped
 
 
 @dataclass
@@ -46,6 +47,13 @@ class _Shared:
 
 
 _shared = _Shared()
+
+
+def _forget_expired(now: float) -> None:
+    """Drop stale answers (the caller holds the lock); all of them if none is stale."""
+    stale = [key for key, (expires, _text) in _shared.cache.items() if expires <= now]
+    for key in stale or list(_shared.cache):
+        del _shared.cache[key]
 
 
 def clear_cache() -> None:
@@ -110,6 +118,8 @@ class RecordFetcher:
             return cached[1]
         text = self._with_retries(url, query)
         with _shared.lock:
+            if len(_shared.cache) >= MAX_CACHED:
+                _forget_expired(now)
             _shared.cache[key] = (self._clock() + self.settings.cache_seconds, text)
         return text
 

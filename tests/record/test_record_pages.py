@@ -93,6 +93,7 @@ def test_the_page_shows_the_last_error_and_conflicts_to_choose(db, client, login
     client.post(f"/organize/c/{campaign.slug}/record/sync")
     page = client.get(f"/organize/c/{campaign.slug}/record").get_data(as_text=True)
     assert "Differences to choose" in page and "Take the record" in page
+    assert "Committee on Public Safety hearing · When" in page
     conflict = record_sync.open_conflicts(db.session, campaign)[0]
     chosen = client.post(
         f"/organize/c/{campaign.slug}/record/conflicts/{conflict.id}", data={"choice": "ours"}

@@ -303,3 +303,53 @@ def test_a_moment_from_an_icalendar_feed_is_kept_as_given():
     moment = datetime(2026, 12, 20, 15, 0, tzinfo=UTC)
     event = RecordEvent("x", "hearing", "b", moment.date(), time_text="9:00 AM", at=moment)
     assert record_sync.event_moment(event, "America/Chicago") == moment
+
+
+def test_a_campaign_can_follow_a_councils_meeting_calendar(app, db, legistar):
+    app.config["RECORD_CLIENTS"] = {
+        "springfield": {
+            "provider": "ical",
+            "feed_url": legistar.ics_url,
+            "requests_per_second": 0,
+            "cache_seconds": 0,
+        }
+    }
+    campaign = make_campaign()
+    lead = make_staff(campaign, "lead")
+    title = campaign.decision.title
+    snapshot = record_sync.read_record("springfield", "2026-0412")
+    record_sync.follow(
+        db.session,
+        campaign,
+        snapshot,
+        client_name="springfield",
+        file_number="2026-0412",
+        actor=lead,
+    )
+    db.session.commit()
+    assert campaign.decision.title == title  # a feed has no matter: the decision stays
+    vote = next(d for d in campaign.deadlines if d.kind == DeadlineKind.VOTE)
+    assert _local(vote.at)[-5:] == "18:00"
+    old_day = legistar.today + timedelta(days=23)
+    new_day = legistar.today + timedelta(days=25)
+    legistar.ics = legistar.ics.replace(f"{old_day:%Y%m%d}T180000", f"{new_day:%Y%m%d}T180000")
+    result = _sync(db, campaign)
+    db.session.expire_all()
+    assert [m[0] for m in result.moved] == [vote.id]
+    assert _local(db.session.get(Deadline, vote.id).at) == f"{new_day} 18:00"
+
+
+def test_the_moved_hearing_mail_speaks_each_staff_members_language(db, legistar):
+    campaign = make_campaign()
+    lead = make_staff(campaign, "lead")
+    spanish = make_staff(campaign, "organizer", language="es")
+    snapshot = record_sync.read_record("riverton", fake_council.OPEN_FILE)
+    record_sync.follow(
+        db.session, campaign, snapshot, client_name="riverton", file_number="2026-0412", actor=lead
+    )
+    db.session.commit()
+    legistar.council.move_event(fake_council.HEARING_ID, legistar.today + timedelta(days=21))
+    _sync(db, campaign)
+    mail = next(m for m in db.session.scalars(sa.select(OutgoingMail)) if m.to == spanish.email)
+    assert mail.language == "es"
+    assert "cambió de fecha" in mail.subject and "registro oficial" in mail.body
