@@ -31,16 +31,20 @@ class EmbeddedFont:
     inked: set[int]  # glyph ids with an outline, a bitmap or colour layers
     to_unicode: dict[int, str]
     two_byte: bool = True
+    # A simple TrueType font (one byte a character, as the page-number stamp of
+    # campaign/pdf/tagged.py): its codes -> glyph ids through its encoding and cmap.
+    codes: dict[int, int] | None = None
 
 
 @dataclass
 class DrawnGlyph:
     font: EmbeddedFont
     glyph: int
+    code: int | None = None  # the byte shown, for a simple font (its ToUnicode is by code)
 
     @property
     def text(self) -> str:
-        return self.font.to_unicode.get(self.glyph, "")
+        return self.font.to_unicode.get(self.glyph if self.code is None else self.code, "")
 
     @property
     def problem(self) -> str | None:
@@ -99,6 +103,20 @@ def _inked(font: TTFont) -> set[int]:
     return inked
 
 
+def _simple_codes(font: TTFont) -> dict[int, int]:
+    """Byte -> glyph id of a WinAnsi-encoded TrueType font, through its Unicode cmap."""
+    cmap = font.getBestCmap() or {}
+    codes = {}
+    for code in range(256):
+        try:
+            char = bytes([code]).decode("cp1252")
+        except UnicodeDecodeError:
+            continue
+        if ord(char) in cmap:
+            codes[code] = font.getGlyphID(cmap[ord(char)])
+    return codes
+
+
 def _embedded(font_dict) -> EmbeddedFont:
     name = str(font_dict.get("/BaseFont", "?"))
     to_unicode = {}
@@ -121,7 +139,8 @@ def _embedded(font_dict) -> EmbeddedFont:
         return EmbeddedFont(name, count, set(range(count)) if procs else set(), to_unicode, False)
     tt = TTFont(io.BytesIO(program), fontNumber=0, lazy=True)
     if "/DescendantFonts" not in font_dict:
-        return EmbeddedFont(name, tt["maxp"].numGlyphs, _inked(tt), to_unicode, False)
+        codes = _simple_codes(tt) if font_dict.get("/Encoding") == "/WinAnsiEncoding" else None
+        return EmbeddedFont(name, tt["maxp"].numGlyphs, _inked(tt), to_unicode, False, codes)
     return EmbeddedFont(name, tt["maxp"].numGlyphs, _inked(tt), to_unicode)
 
 
@@ -161,6 +180,9 @@ class _Walker:
 
     @staticmethod
     def show(font: EmbeddedFont, data: bytes, out: PageGlyphs) -> None:
+        if font.codes is not None:
+            out.glyphs.extend(DrawnGlyph(font, font.codes.get(code, 0), code) for code in data)
+            return
         step = 2 if font.two_byte else 1
         for i in range(0, len(data) - step + 1, step):
             out.glyphs.append(DrawnGlyph(font, int.from_bytes(data[i : i + step], "big")))
