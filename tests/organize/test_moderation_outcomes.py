@@ -279,3 +279,14 @@ def test_undo_applies_once_even_when_pressed_twice_or_after_a_newer_decision(app
         with pytest.raises(moderation.UndoExpired):  # nothing left to undo
             moderation.undo(db.session, testimony, team["organizer"])
     assert campaigns.counts(db.session, campaign.id).support == 0
+
+
+def test_the_outcome_mails_command_does_what_the_worker_does(app, db, team, runner):
+    testimony = _pending(team["campaign"], email="cron@example.org")
+    with time_machine.travel(T0, tick=False):
+        moderation.approve(db.session, testimony, team["lead"])
+        db.session.commit()
+    with time_machine.travel(T0 + timedelta(minutes=3), tick=False):
+        assert "Queued 1 mails" in runner.invoke(args=["outcome-mails"]).output
+        assert "Queued 0 mails" in runner.invoke(args=["outcome-mails"]).output
+    assert len(_mails(db, "cron@example.org")) == 1
