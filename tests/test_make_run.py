@@ -65,6 +65,18 @@ def test_a_venv_left_by_another_python_is_removed_and_made_again(project):
     assert f"{PYTHON311} -m venv .venv" in result.stdout  # what the real run does next
 
 
+def test_reset_demo_removes_the_demo_and_keeps_the_keys(project):
+    instance = project / "instance"
+    (instance / "outbox").mkdir(parents=True)
+    (instance / "outbox" / "00000001.eml").write_text("mail")
+    for name in ("campaign.sqlite3", "demo-logins.txt", "jobs.sqlite3", "secret_key", "config.py"):
+        (instance / name).write_text("x")
+    # Needs no Python at all, as `make clean` does not.
+    result = _make(project, "reset-demo", PYTHON=str(_fake_python(project, "3.12.1")))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in instance.iterdir()) == ["config.py", "secret_key"]
+
+
 def test_port_chooses_the_servers_port_and_its_links(project):
     result = _make(project, "-n", "run", PYTHON=PYTHON311, PORT="8080")
     assert "--port 8080" in result.stdout

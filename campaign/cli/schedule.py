@@ -1,4 +1,5 @@
-"""Dates: `remind`, `purge` and `tick` (changes made by time), for people who prefer cron.
+"""Dates: `remind`, `purge`, `tick` (changes made by time) and `outcome-mails` (moderation
+decisions past their minute to undo), for people who prefer cron.
 
 The worker runs the same services periodically (campaign/schedule/tasks.py); running a command
 as well is safe: reminders are queued once per deadline, offset and person, and a campaign is
@@ -11,7 +12,7 @@ import click
 from flask import Flask
 
 from campaign.extensions import db
-from campaign.services import DomainError, purge, reminders, transitions
+from campaign.services import DomainError, moderation, purge, reminders, transitions
 
 
 @click.command("remind")
@@ -44,6 +45,18 @@ def tick_command() -> None:
         click.echo(f"Recorded {action} for deadline {deadline_id}.")
     if not result.closed_campaigns and not result.closings:
         click.echo("Nothing changed.")
+
+
+@click.command("outcome-mails")
+def outcome_mails_command() -> None:
+    """Mail residents the moderation decisions that can no longer be undone."""
+    try:
+        queued = moderation.queue_outcome_mails(db.session)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    click.echo(f"Queued {queued} mails about moderation decisions.")
 
 
 @click.command("purge")
@@ -83,3 +96,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(remind_command)
     app.cli.add_command(tick_command)
     app.cli.add_command(purge_command)
+    app.cli.add_command(outcome_mails_command)

@@ -48,6 +48,8 @@ def test_moderating_the_queue(page, live_server, db, artifacts):
     assert page.locator(".testimony-card").count() == 1
     # A minute to undo it, offered on the queue.
     assert "Troll Person" in page.locator(".undo-box").inner_text()
+    page.locator(f"#t{first.id} summary", has_text="Reject").click()
+    page.screenshot(path=str(artifacts / "organize-moderation-undo.png"), full_page=True)
 
     # Redact the first from its page, then approve it.
     page.locator(f"#t{first.id} a", has_text="Redact").click()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 import time_machine
 
@@ -254,3 +255,38 @@ def test_a_resident_who_withdraws_within_the_minute_gets_no_mail_about_the_decis
         assert run_outcome_mails() == 0
     subjects = [mail.subject for mail in _mails(db, "changed-mind@example.org")]
     assert subjects and not any("accepted" in subject for subject in subjects)
+
+
+def test_undo_applies_once_even_when_pressed_twice_or_after_a_newer_decision(app, db, team):
+    campaign = team["campaign"]
+    testimony = _pending(campaign, position=Position.SUPPORT)
+    with time_machine.travel(T0, tick=False):
+        moderation.approve(db.session, testimony, team["lead"])
+        db.session.commit()
+    with time_machine.travel(T0 + timedelta(seconds=5), tick=False):
+        # Another worker recorded a newer decision; this page still shows the approval.
+        db.session.execute(
+            sa.update(Testimony)
+            .where(Testimony.id == testimony.id)
+            .values(moderated_at=T0 + timedelta(seconds=4))
+            .execution_options(synchronize_session=False)
+        )
+        with pytest.raises(moderation.ChangedMeanwhile):
+            moderation.undo(db.session, testimony, team["organizer"])
+        db.session.rollback()
+        moderation.undo(db.session, testimony, team["organizer"])
+        db.session.commit()
+        with pytest.raises(moderation.UndoExpired):  # nothing left to undo
+            moderation.undo(db.session, testimony, team["organizer"])
+    assert campaigns.counts(db.session, campaign.id).support == 0
+
+
+def test_the_outcome_mails_command_does_what_the_worker_does(app, db, team, runner):
+    testimony = _pending(team["campaign"], email="cron@example.org")
+    with time_machine.travel(T0, tick=False):
+        moderation.approve(db.session, testimony, team["lead"])
+        db.session.commit()
+    with time_machine.travel(T0 + timedelta(minutes=3), tick=False):
+        assert "Queued 1 mails" in runner.invoke(args=["outcome-mails"]).output
+        assert "Queued 0 mails" in runner.invoke(args=["outcome-mails"]).output
+    assert len(_mails(db, "cron@example.org")) == 1
