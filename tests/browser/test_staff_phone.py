@@ -71,3 +71,12 @@ def test_hearing_day_on_a_phone(page, live_server, demo, artifacts):
     page.goto(f"{live_server}/organize/c/{OPEN_SLUG}/")
     page.screenshot(path=str(artifacts / "staff-dashboard.png"), full_page=False)
     publish_screenshots(artifacts, "speakers-phone.png", "staff-dashboard.png")
+
+
+def test_the_email_domain_table_fits_a_desktop(page, live_server, demo):
+    """Fourteen days of email domains, the default window, need no scrolling at 1280 px."""
+    log_in_as_lead(page, live_server, demo)
+    page.goto(f"{live_server}/organize/c/{OPEN_SLUG}/signals")
+    region = page.locator(".table-scroll", has=page.locator("th", has_text="Per day"))
+    assert region.evaluate("r => r.scrollWidth <= r.clientWidth")
+    assert page.locator(".scroll-hint").count() == 0
