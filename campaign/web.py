@@ -11,6 +11,7 @@ from flask import (
     Flask,
     Request,
     abort,
+    g,
     jsonify,
     make_response,
     render_template,
@@ -185,9 +186,14 @@ class CampaignRequest(Request):
 
 
 def _signed_in_staff() -> bool:
-    from flask_login import current_user
-
-    return bool(current_user and current_user.is_authenticated)
+    """Whether this answer goes to someone signed in, without loading anyone: staff sign in
+    only through the session (no remember-me cookie), so a session without Flask-Login's user
+    id is a resident's. A stale id (a session version since changed) counts as signed in,
+    which only makes the answer uncacheable."""
+    loaded = g.get("_login_user")
+    if loaded is not None:
+        return bool(loaded.is_authenticated)
+    return "_user_id" in session
 
 
 def load_user(identifier: str):

@@ -236,3 +236,14 @@ def test_private_feed_refuses_bad_tokens_and_inactive_accounts(client, db):
     lead.active = False
     db.session.commit()
     assert client.get(f"/calendar/{token}.ics").status_code == 404
+
+
+def test_the_public_feed_is_cached_for_residents_never_for_staff(client, db, login):
+    mine, _hearing, _c, _v = _riverton(db)
+    public = client.get("/c/arrest-data/calendar.ics")
+    assert public.headers["Cache-Control"] == "public, max-age=300"
+    login(make_staff(mine, "organizer"))
+    # The same public feed, fetched in a staff session: no cache keeps what staff fetch.
+    assert client.get("/c/arrest-data/calendar.ics").headers["Cache-Control"] == "no-store"
+    client.post("/logout")
+    assert client.get("/c/arrest-data/calendar.ics").headers["Cache-Control"] != "no-store"
