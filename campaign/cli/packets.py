@@ -45,7 +45,16 @@ def packet_group() -> None:
     help="Decision-maker id: their district's residents first.",
 )
 @click.option("--workers", type=int, default=2, show_default=True)
-def build(slug, hearing_id, out_path, group_by, decision_maker_id, workers) -> None:
+@click.option("--two-sided", is_flag=True, help="Start every testimony on a right-hand page.")
+@click.option(
+    "--volume-mb",
+    type=click.IntRange(1, 100),
+    default=None,
+    help="Also write volumes of at most this many MB (default: no volumes).",
+)
+def build(
+    slug, hearing_id, out_path, group_by, decision_maker_id, workers, two_sided, volume_mb
+) -> None:
     """Build a packet now, with a progress bar, and copy it to --out."""
     campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == slug))
     if campaign is None:
@@ -58,6 +67,8 @@ def build(slug, hearing_id, out_path, group_by, decision_maker_id, workers) -> N
             hearing_id=hearing_id,
             group_by=group_by,
             decision_maker_id=decision_maker_id,
+            two_sided=two_sided,
+            volume_mb=volume_mb,
             in_background=False,  # built here, below
         )
         db.session.commit()
@@ -84,6 +95,13 @@ def build(slug, hearing_id, out_path, group_by, decision_maker_id, workers) -> N
         f"Wrote {out_path}: {packet.pages} pages, {packet.size_bytes:,} bytes, "
         f"sha256 {packet.sha256}"
     )
+    for number, volume in enumerate(packet.volumes or [], start=1):
+        target = out_path.with_name(f"{out_path.stem}-volume-{number}{out_path.suffix}")
+        shutil.copyfile(packet_service.packets_folder() / Path(volume["file_name"]).name, target)
+        click.echo(
+            f"Wrote {target}: pages {volume['first_page']} to {volume['last_page']}, "
+            f"{volume['size_bytes']:,} bytes"
+        )
 
 
 def register(app: Flask) -> None:
