@@ -234,12 +234,13 @@ def send_to_clerk(campaign: Campaign, packet_id: int):
     return redirect(url_for("packets.index", slug=campaign.slug, _anchor=f"p{packet_id}"))
 
 
-@bp.get("/c/<slug>/packets/<int:packet_id>/volumes/<int:number>/download")
+# A volume is identified by its number in its packet (1 for "Volume 1 of 3").
+@bp.get("/c/<slug>/packets/<int:packet_id>/volumes/<int:volume_id>/download")
 @campaign_staff()
-def download_volume(campaign: Campaign, packet_id: int, number: int):
+def download_volume(campaign: Campaign, packet_id: int, volume_id: int):
     try:
         path = packet_service.volume_downloadable(
-            db.session, campaign, packet_id, number, current_user
+            db.session, campaign, packet_id, volume_id, current_user
         )
     except packet_service.PacketNotFound:
         abort(404)

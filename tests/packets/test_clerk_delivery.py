@@ -125,6 +125,18 @@ def test_each_volume_goes_in_its_own_message(app, db, client, login, tmp_path, s
     db.session.commit()
 
     login(lead)
+    page = client.get("/organize/c/clerk-send/packets").get_data(as_text=True)
+    assert f"Volume 2 of {len(volumes)}" in page
+    download = client.get(f"/organize/c/clerk-send/packets/{packet_id}/volumes/2/download")
+    assert download.status_code == 200 and download.data == volumes[1].path.read_bytes()
+    assert (
+        db.session.scalar(
+            sa.select(AuditEvent).where(AuditEvent.action == "packet.volume_downloaded")
+        ).details["volume"]
+        == 2
+    )
+    missing = f"/organize/c/clerk-send/packets/{packet_id}/volumes/{len(volumes) + 1}/download"
+    assert client.get(missing).status_code == 404
     client.post(f"/organize/c/clerk-send/packets/{packet_id}/send")
 
     assert len(inbox.received) == len(volumes)
