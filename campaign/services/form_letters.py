@@ -149,7 +149,7 @@ class _Text:
     words: list[str]
     ids: list[int]
     shingles: frozenset[int]
-    signature: list[int]
+    signature: list[int | None]
     joined: str
 
 
@@ -206,6 +206,8 @@ def _group_one_position(items: list[tuple[int, str]], position: str) -> list[For
         if i in taken:
             continue
         taken.add(i)
+        if not letter.words:  # empty once normalized (no text, or punctuation only)
+            continue
         size = len(letter.shingles)
         near = [
             j
