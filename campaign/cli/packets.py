@@ -50,7 +50,16 @@ def packet_group() -> None:
     is_flag=True,
     help="Write the untagged packet (no PDF/UA or PDF/A), as PACKET_TAGGED=False does.",
 )
-def build(slug, hearing_id, out_path, group_by, decision_maker_id, workers, untagged) -> None:
+@click.option("--two-sided", is_flag=True, help="Start every testimony on a right-hand page.")
+@click.option(
+    "--volume-mb",
+    type=click.IntRange(1, 100),
+    default=None,
+    help="Also write volumes of at most this many MB (default: no volumes).",
+)
+def build(
+    slug, hearing_id, out_path, group_by, decision_maker_id, workers, untagged, two_sided, volume_mb
+) -> None:
     """Build a packet now, with a progress bar, and copy it to --out."""
     if untagged:
         current_app.config["PACKET_TAGGED"] = False
@@ -65,6 +74,8 @@ def build(slug, hearing_id, out_path, group_by, decision_maker_id, workers, unta
             hearing_id=hearing_id,
             group_by=group_by,
             decision_maker_id=decision_maker_id,
+            two_sided=two_sided,
+            volume_mb=volume_mb,
             in_background=False,  # built here, below
         )
         db.session.commit()
@@ -91,6 +102,13 @@ def build(slug, hearing_id, out_path, group_by, decision_maker_id, workers, unta
         f"Wrote {out_path}: {packet.pages} pages, {packet.size_bytes:,} bytes, "
         f"sha256 {packet.sha256}"
     )
+    for number, volume in enumerate(packet.volumes or [], start=1):
+        target = out_path.with_name(f"{out_path.stem}-volume-{number}{out_path.suffix}")
+        shutil.copyfile(packet_service.packets_folder() / Path(volume["file_name"]).name, target)
+        click.echo(
+            f"Wrote {target}: pages {volume['first_page']} to {volume['last_page']}, "
+            f"{volume['size_bytes']:,} bytes"
+        )
 
 
 def register(app: Flask) -> None:

@@ -11,6 +11,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange
 
+from campaign.services.packets import DEFAULT_VOLUME_MB
+
 
 class BuildForm(FlaskForm):
     hearing = SelectField(_l("Hearing"), coerce=int)
@@ -28,7 +30,7 @@ class BuildForm(FlaskForm):
     two_sided = BooleanField(_l("Print on both sides: start every testimony on a right-hand page"))
     volume_mb = IntegerField(
         _l("Split into volumes of at most (MB)"),
-        default=10,
+        default=DEFAULT_VOLUME_MB,
         validators=[NumberRange(min=1, max=100, message=_l("Choose between 1 and 100 MB."))],
     )
     submit = SubmitField(_l("Build packet"))

@@ -6,6 +6,8 @@ this module says them in the organizer's language.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     abort,
     flash,
@@ -21,7 +23,8 @@ from wtforms import SelectChoice
 
 from campaign.access import campaign_staff
 from campaign.extensions import db
-from campaign.models import Campaign, Packet, PacketStatus
+from campaign.models import Campaign, DeliveryStatus, Packet, PacketStatus
+from campaign.models.types import utcnow
 from campaign.organize.common import is_lead
 from campaign.organize.forms import ConfirmForm
 from campaign.packets import bp
@@ -111,9 +114,20 @@ def index(campaign: Campaign):
     return _index_page(campaign, form)
 
 
+def _refreshing(statuses, deliveries) -> bool:
+    """The page refreshes itself while a build runs or a packet is on its way to the clerk
+    (for ten minutes at most: a delivery whose worker died stays "sending")."""
+    recent = utcnow() - timedelta(minutes=10)
+    return any(s in (PacketStatus.QUEUED, PacketStatus.RUNNING) for s in statuses) or any(
+        d.status in (DeliveryStatus.QUEUED, DeliveryStatus.SENDING) and d.created_at > recent
+        for d in deliveries
+    )
+
+
 def _index_page(campaign: Campaign, form: BuildForm, clerk_form: ClerkForm | None = None):
     page = packet_service.latest(db.session, campaign, before=query_int("before"))
     statuses = {p.id: packet_service.status_of(p) for p in page.packets}
+    deliveries = clerk_delivery.latest_deliveries(db.session, [p.id for p in page.packets])
     if clerk_form is None:
         clerk_form = ClerkForm(
             formdata=None,
@@ -125,15 +139,13 @@ def _index_page(campaign: Campaign, form: BuildForm, clerk_form: ClerkForm | Non
         form=form,
         clerk_form=clerk_form,
         clerk_sender=is_lead(),
-        deliveries=clerk_delivery.latest_deliveries(db.session, [p.id for p in page.packets]),
+        deliveries=deliveries,
         page=page,
         packets=page.packets,
         statuses=statuses,
         stage_text=stage_text,
         failure_text=failure_text,
-        in_progress=any(
-            s in (PacketStatus.QUEUED, PacketStatus.RUNNING) for s in statuses.values()
-        ),
+        in_progress=_refreshing(statuses.values(), deliveries.values()),
     )
 
 
@@ -234,12 +246,13 @@ def send_to_clerk(campaign: Campaign, packet_id: int):
     return redirect(url_for("packets.index", slug=campaign.slug, _anchor=f"p{packet_id}"))
 
 
-@bp.get("/c/<slug>/packets/<int:packet_id>/volumes/<int:number>/download")
+# A volume is identified by its number in its packet (1 for "Volume 1 of 3").
+@bp.get("/c/<slug>/packets/<int:packet_id>/volumes/<int:volume_id>/download")
 @campaign_staff()
-def download_volume(campaign: Campaign, packet_id: int, number: int):
+def download_volume(campaign: Campaign, packet_id: int, volume_id: int):
     try:
         path = packet_service.volume_downloadable(
-            db.session, campaign, packet_id, number, current_user
+            db.session, campaign, packet_id, volume_id, current_user
         )
     except packet_service.PacketNotFound:
         abort(404)

@@ -281,7 +281,6 @@ class PacketLabels:
     form_letter_senders_note: str = (
         "Each sender as they chose to appear, with the sentences they added to the letter."
     )
-    blank_page: str = "This page is intentionally left blank."
     volume_of: str = "Volume {volume} of {volumes}"
     volume_pages: str = "Pages {first} to {last} of the packet ({pages} pages)"
     volume_note: str = (

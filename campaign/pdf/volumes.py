@@ -130,7 +130,7 @@ def _cover(
         last_page=span[1],
         total_pages=total,
         full_hash=full_hash,
-        limit=f"{limit / 1_000_000:g} MB",
+        limit=f"{limit / 1_000_000:.3g} MB",
     )
     return PdfReader(io.BytesIO(render_html_to_pdf(str(html), stylesheets=PACKET_STYLESHEETS)))
 

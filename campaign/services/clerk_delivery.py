@@ -34,8 +34,14 @@ from campaign.services import packets as packet_service
 from campaign.services.paper import valid_email
 
 # The packet is in the language of the record (campaign/services/packets.py renders it in
-# English); the cover note is in the same language.
+# English unless the build asks for another, as `options["language"]`); the cover note is
+# in the same language.
 RECORD_LANGUAGE = "en"
+
+
+def record_language(packet: Packet) -> str:
+    """The language of a packet's record, which its cover note to the clerk is written in."""
+    return context.site_language((packet.options or {}).get("language") or RECORD_LANGUAGE)
 
 
 class ClerkDeliveryError(DomainError):
@@ -110,7 +116,7 @@ def request_delivery(
         packet_id=packet.id,
         campaign_id=campaign.id,
         to=address,
-        language=RECORD_LANGUAGE,
+        language=record_language(packet),
         content_hash=packet.content_hash or "",
         requested_by_id=actor.id,
     )

@@ -18,7 +18,8 @@ sender added. The rule, as the packet's methods page states it:
 Finding near copies stays fast for thousands of testimonies: the same normalized text is
 found by a dictionary; near copies by locality-sensitive hashing of MinHash signatures
 (one-permutation hashing, 64 bins, 12 bands of 5), then each candidate is checked exactly.
-The hashes are fixed (BLAKE2b), so the same testimony always groups the same way.
+The hashes are fixed (BLAKE2b per word, Python's tuple hash per shingle), so the same
+testimony always groups the same way.
 """
 
 from __future__ import annotations
@@ -79,36 +80,32 @@ class _WordHashes(dict):
         return value
 
 
-_MASK = (1 << 64) - 1
-
-
 def _shingles(words: Sequence[str], hashes: _WordHashes) -> frozenset[int]:
-    """The text's three-word sequences, each as a 64-bit hash (the same in every process)."""
+    """The text's three-word sequences, each as a 64-bit hash.
+
+    The hash of a tuple of integers is Python's own, the same in every process (hash
+    randomization touches only strings and bytes), so the same texts always group the same
+    way on one Python version.
+    """
     values = [hashes[word] for word in words]
-    if len(values) < SHINGLE_WORDS:
-        values += [0] * (SHINGLE_WORDS - len(values)) if values else []
-    return frozenset(
-        # An order-sensitive mix of the three words' hashes (splitmix64's multipliers).
-        ((a * 0xBF58476D1CE4E5B9 ^ b) * 0x94D049BB133111EB ^ c) * 0x9E3779B97F4A7C15 & _MASK
-        for a, b, c in zip(values, values[1:], values[2:], strict=False)
-    )
+    if 0 < len(values) < SHINGLE_WORDS:
+        values += [0] * (SHINGLE_WORDS - len(values))
+    return frozenset(map(hash, zip(values, values[1:], values[2:], strict=False)))
 
 
-def _signature(shingles: frozenset[int]) -> list[int]:
-    """A MinHash signature in one pass (one-permutation hashing, densified)."""
-    bins = [-1] * SIGNATURE_BINS
-    for value in shingles:
-        slot, rest = divmod(value, 1 << 58)  # the top six bits choose one of 64 bins
-        if bins[slot] < 0 or rest < bins[slot]:
-            bins[slot] = rest
-    if -1 in bins and any(b >= 0 for b in bins):
+def _signature(shingles: frozenset[int]) -> list[int | None]:
+    """A MinHash signature in one pass (one-permutation hashing, densified): the smallest
+    shingle hash in each of 64 bins, chosen by its six low bits."""
+    smallest = {value & 63: value for value in sorted(shingles, reverse=True)}
+    if not smallest:
+        return [None] * SIGNATURE_BINS
+    bins: list[int | None] = []
+    for slot in range(SIGNATURE_BINS):
+        step = 0
+        while (slot + step) % SIGNATURE_BINS not in smallest:
+            step += 1
         # An empty bin borrows the next full one's value, marked by the distance borrowed.
-        for slot in range(SIGNATURE_BINS):
-            step = 0
-            while bins[(slot + step) % SIGNATURE_BINS] < 0:
-                step += 1
-            if step:
-                bins[slot] = (bins[(slot + step) % SIGNATURE_BINS] << 6) + step
+        bins.append((smallest[(slot + step) % SIGNATURE_BINS] << 6) + step)
     return bins
 
 
@@ -152,7 +149,7 @@ class _Text:
     words: list[str]
     ids: list[int]
     shingles: frozenset[int]
-    signature: list[int]
+    signature: list[int | None]
     joined: str
 
 
@@ -209,6 +206,8 @@ def _group_one_position(items: list[tuple[int, str]], position: str) -> list[For
         if i in taken:
             continue
         taken.add(i)
+        if not letter.words:  # empty once normalized (no text, or punctuation only)
+            continue
         size = len(letter.shingles)
         near = [
             j

@@ -773,13 +773,14 @@ def request_build(
     group_by: str = "position",
     decision_maker_id: int | None = None,
     two_sided: bool = False,
-    volume_mb: int | None = DEFAULT_VOLUME_MB,
+    volume_mb: int | None = None,
     in_background: bool = True,
 ) -> Packet:
     """Record a build; the job worker runs it after the commit, or the caller (run_build).
 
-    `two_sided` starts every testimony on a right-hand page; `volume_mb` splits a packet
-    larger than that many megabytes into volumes (None: never).
+    `two_sided` starts every testimony on a right-hand page; `volume_mb` also writes a packet
+    larger than that many megabytes as volumes (None: never; the build form offers
+    DEFAULT_VOLUME_MB).
     """
     hearing = _hearing(campaign, hearing_id)
     if group_by not in GROUP_BY:

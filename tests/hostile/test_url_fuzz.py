@@ -169,6 +169,7 @@ NUMERIC_QUERIES = (
     ("GET", "organize.speakers_page", ("hearing",)),
     ("GET", "organize.speakers_print", ("hearing",)),
     ("POST", "organize.speakers_csv", ("hearing",)),
+    ("POST", "organize.speakers_pdf", ("hearing",)),
     ("POST", "organize.move_speaker", ("hearing",)),
     ("POST", "organize.mark_speaker", ("hearing",)),
     ("POST", "organize.call_next_speaker", ("hearing",)),

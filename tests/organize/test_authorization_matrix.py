@@ -145,6 +145,10 @@ EXPECTED: dict[tuple[str, str], dict[str, object]] = {
     # Without the criteria the page's own forms send, an invalidation or restore is refused.
     ("organize.invalidate_signatures", "POST"): leads(400),
     ("organize.restore_signatures", "POST"): leads(400),
+    # Form letters and the speaker list PDF (the letters branch).
+    ("organize.form_letters_page", "GET"): staff(200),
+    ("organize.form_letters_decide", "POST"): staff(302),  # nothing chosen: back, with a message
+    ("organize.speakers_pdf", "POST"): staff(200),
 }
 
 

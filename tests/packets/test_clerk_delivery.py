@@ -125,6 +125,18 @@ def test_each_volume_goes_in_its_own_message(app, db, client, login, tmp_path, s
     db.session.commit()
 
     login(lead)
+    page = client.get("/organize/c/clerk-send/packets").get_data(as_text=True)
+    assert f"Volume 2 of {len(volumes)}" in page
+    download = client.get(f"/organize/c/clerk-send/packets/{packet_id}/volumes/2/download")
+    assert download.status_code == 200 and download.data == volumes[1].path.read_bytes()
+    assert (
+        db.session.scalar(
+            sa.select(AuditEvent).where(AuditEvent.action == "packet.volume_downloaded")
+        ).details["volume"]
+        == 2
+    )
+    missing = f"/organize/c/clerk-send/packets/{packet_id}/volumes/{len(volumes) + 1}/download"
+    assert client.get(missing).status_code == 404
     client.post(f"/organize/c/clerk-send/packets/{packet_id}/send")
 
     assert len(inbox.received) == len(volumes)
@@ -154,3 +166,24 @@ def test_a_refused_delivery_is_recorded_as_failed(app, db, client, login, tmp_pa
         sa.select(AuditEvent).where(AuditEvent.action == "packet.delivery_failed")
     )
     assert clerk_delivery.deliver(db.session, delivery.id).status == DeliveryStatus.FAILED  # once
+
+
+def test_a_spanish_record_gets_a_spanish_note_in_the_development_outbox(app, db, client, login):
+    from pathlib import Path
+
+    campaign, lead, _organizer, packet_id = _campaign_with_packet(db, client, login)
+    packet = db.session.get(Packet, packet_id)
+    packet.options = {**packet.options, "language": "es"}
+    campaign.decision.clerk_email = CLERK
+    db.session.commit()
+    login(lead)
+    client.post(f"/organize/c/clerk-send/packets/{packet_id}/send")
+
+    delivery = db.session.scalar(sa.select(PacketDelivery))
+    assert delivery.status == DeliveryStatus.DELIVERED and delivery.language == "es"
+    assert "development outbox" in delivery.smtp_reply
+    [written] = Path(app.config["OUTBOX_PATH"]).glob("clerk-*.eml")
+    assert written.stat().st_mode & 0o777 == 0o600
+    message = message_from_bytes(written.read_bytes(), policy=policy.default)
+    assert message["Subject"].startswith("Testimonio escrito para el acta")
+    assert "Estimada secretaría" in message.get_body(("plain",)).get_content()

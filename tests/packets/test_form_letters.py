@@ -116,6 +116,7 @@ def test_the_rule_groups_the_same_text_and_near_copies_only(app):
         "My children go to school here.",
     )
     assert additions[4]  # the edited sentences show as what that sender changed
+    assert form_letters.group([(1, "oppose", ""), (2, "oppose", " ... !")]) == []  # no text
     # Grouping is stable: the same input gives the same groups and keys every time.
     assert form_letters.group([(1, "oppose", base), (2, "oppose", base)])[0].key == (
         form_letters.group([(8, "oppose", base.upper()), (9, "oppose", base)])[0].key
