@@ -211,6 +211,53 @@ ALL_TESTIMONY_HEADER = _with_codes(
 )
 
 
+def _approved_testimony_row(t: Testimony, words: Words | None, zone: ZoneInfo) -> tuple:
+    return (
+        t.reference,
+        t.name,
+        t.email,
+        t.zip,
+        *_coded(t.district, words),
+        *_coded(t.position, words),
+        t.affiliation,
+        t.language,
+        *_coded(t.visibility, words),
+        _yes_no(t.wants_to_speak, words),
+        *_coded(t.speak_mode, words),
+        t.interpreter_language,
+        _when(t.created_at, zone),
+        _when(t.moderated_at, zone),
+        t.public_body,
+    )
+
+
+def _any_testimony_row(t: Testimony, words: Words | None, zone: ZoneInfo) -> tuple:
+    return (
+        t.reference,
+        *_coded(t.status, words),
+        *_coded(t.rejection_reason, words),
+        t.moderation_note,
+        t.name,
+        t.email,
+        t.phone,
+        t.zip,
+        *_coded(t.district, words),
+        *_coded(t.position, words),
+        t.affiliation,
+        t.language,
+        *_coded(t.visibility, words),
+        _yes_no(t.wants_to_speak, words),
+        *_coded(t.speak_mode, words),
+        t.interpreter_language,
+        _when(t.created_at, zone),
+        _when(t.confirmed_at, zone),
+        _when(t.moderated_at, zone),
+        _yes_no(t.redacted_body is not None, words),
+        t.public_body,
+        t.body,
+    )
+
+
 def testimonies(
     session: Session,
     campaign: Campaign,
@@ -231,58 +278,12 @@ def testimonies(
     if scope == "approved":
         query = query.where(Testimony.status == TestimonyStatus.APPROVED)
     query = query.order_by(Testimony.created_at, Testimony.id).execution_options(yield_per=BATCH)
-
-    if scope == "approved":
-        header = APPROVED_TESTIMONY_HEADER
-        rows = [
-            (
-                t.reference,
-                t.name,
-                t.email,
-                t.zip,
-                *_coded(t.district, words),
-                *_coded(t.position, words),
-                t.affiliation,
-                t.language,
-                *_coded(t.visibility, words),
-                _yes_no(t.wants_to_speak, words),
-                *_coded(t.speak_mode, words),
-                t.interpreter_language,
-                _when(t.created_at, zone),
-                _when(t.moderated_at, zone),
-                t.public_body,
-            )
-            for t in session.scalars(query)
-        ]
-    else:
-        header = ALL_TESTIMONY_HEADER
-        rows = [
-            (
-                t.reference,
-                *_coded(t.status, words),
-                *_coded(t.rejection_reason, words),
-                t.moderation_note,
-                t.name,
-                t.email,
-                t.phone,
-                t.zip,
-                *_coded(t.district, words),
-                *_coded(t.position, words),
-                t.affiliation,
-                t.language,
-                *_coded(t.visibility, words),
-                _yes_no(t.wants_to_speak, words),
-                *_coded(t.speak_mode, words),
-                t.interpreter_language,
-                _when(t.created_at, zone),
-                _when(t.confirmed_at, zone),
-                _when(t.moderated_at, zone),
-                _yes_no(t.redacted_body is not None, words),
-                t.public_body,
-                t.body,
-            )
-            for t in session.scalars(query)
-        ]
+    header, row = (
+        (APPROVED_TESTIMONY_HEADER, _approved_testimony_row)
+        if scope == "approved"
+        else (ALL_TESTIMONY_HEADER, _any_testimony_row)
+    )
+    rows = [row(t, words, zone) for t in session.scalars(query)]
     data = to_csv(header, rows)
     audit.record(
         session,
