@@ -112,12 +112,8 @@ class TextMeasure:
             chr(cp): metrics[glyph][0] * scale for cp, glyph in font.getBestCmap().items()
         }
         font.close()
-        # A character missing from the font comes from a fallback font (fonts.css): take
-        # its width there. Characters no bundled font has are drawn as a box: assume a full
-        # em, which is generous.
-        for fallback in FALLBACK_FONTS:
-            for char, width in _advances(fallback).items():
-                self._widths.setdefault(char, width * size * WIDTH_SAFETY)
+        self._size = size
+        # A character no bundled font has is drawn as a box: assume a full em, generous.
         self._missing = size * WIDTH_SAFETY
 
     def width(self, text: str) -> float:
@@ -130,9 +126,17 @@ class TextMeasure:
         for ch in text:
             w = self._widths.get(ch)
             if w is None:
-                w = 0.0 if unicodedata.combining(ch) else self._missing
+                w = self._widths[ch] = self._fallback_width(ch)
             total += w
         return total
+
+    def _fallback_width(self, ch: str) -> float:
+        """A character this font lacks comes from a fallback font (fonts.css): its width there."""
+        for fallback in FALLBACK_FONTS:
+            advance = _advances(fallback).get(ch)
+            if advance is not None:
+                return advance * self._size * WIDTH_SAFETY
+        return 0.0 if unicodedata.combining(ch) else self._missing
 
     def wrap(self, text: str, first_width: float, other_width: float) -> list[str]:
         """Split `text` into lines that fit; break inside a word only when it alone is too long."""
