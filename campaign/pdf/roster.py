@@ -112,6 +112,7 @@ class TextMeasure:
             chr(cp): metrics[glyph][0] * scale for cp, glyph in font.getBestCmap().items()
         }
         font.close()
+        self.own = frozenset(self._widths)  # the characters this font has
         self._size = size
         # A character no bundled font has is drawn as a box: assume a full em, generous.
         self._missing = size * WIDTH_SAFETY
@@ -203,6 +204,11 @@ def _advances(font_file: str) -> dict[str, float]:
 @lru_cache(maxsize=2)
 def _measure(bold: bool) -> TextMeasure:
     return TextMeasure(_FONT_DIR / (_BOLD if bold else _REGULAR), FONT_SIZE)
+
+
+def in_roster_font(text: str, bold: bool = False) -> bool:
+    """Whether every character of `text` is in the roster's own font (no fallback font)."""
+    return text.isascii() or _measure(bold).own.issuperset(text)
 
 
 @lru_cache(maxsize=8)
