@@ -258,6 +258,19 @@ def test_a_name_in_each_script_is_drawn_with_real_glyphs(
     assert name in text or any(squash(form) in squash(text) for form in expected), (script, text)
 
 
+@pytest.mark.parametrize("script", ["Arabic", "Hebrew"])
+def test_a_right_to_left_name_is_drawn_right_to_left(
+    script_packet: tuple[Path, dict[str, str]], script: str
+) -> None:
+    """Its glyphs are drawn from its last letter to its first, left to right on the page."""
+    path, _references = script_packet
+    pages = drawn_glyphs(path)
+    roster = next(i for i in range(len(pages)) if "Sorted by district" in _pdftotext(path, i))
+    drawn = squash("".join(g.text for g in pages[roster].glyphs))
+    name = squash(SCRIPT_NAMES[script])
+    assert name[::-1] in drawn and name not in drawn, (script, drawn)
+
+
 @pytest.mark.xfail(strict=True, reason="WeasyPrint 70 maps each glyph to characters once")
 @pytest.mark.parametrize("name", [SCRIPT_NAMES["Khmer"], "नमस्ते दुनिया"])
 def test_reordered_clusters_read_back(tmp_path: Path, name: str) -> None:
