@@ -376,8 +376,11 @@ def _fit_cells(metas: set[str]) -> bool:
     limit = meta_chars()
     zips = max((len(m.split(META_SEPARATOR, 1)[0]) for m in metas), default=0)
     dates = max((len(m.split(META_SEPARATOR, 1)[-1]) for m in metas), default=0)
+    # Every character of the font has the same advance; a combining mark would not keep it.
     return zips + 2 + dates <= limit and all(
-        ch in chars for m in metas for ch in m.replace(META_SEPARATOR, "")
+        ch in chars and not unicodedata.combining(ch)
+        for m in metas
+        for ch in m.replace(META_SEPARATOR, "")
     )
 
 
