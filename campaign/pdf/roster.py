@@ -112,12 +112,9 @@ class TextMeasure:
             chr(cp): metrics[glyph][0] * scale for cp, glyph in font.getBestCmap().items()
         }
         font.close()
-        # A character missing from the font comes from a fallback font (fonts.css): take
-        # its width there. Characters no bundled font has are drawn as a box: assume a full
-        # em, which is generous.
-        for fallback in FALLBACK_FONTS:
-            for char, width in _advances(fallback).items():
-                self._widths.setdefault(char, width * size * WIDTH_SAFETY)
+        self.own = frozenset(self._widths)  # the characters this font has
+        self._size = size
+        # A character no bundled font has is drawn as a box: assume a full em, generous.
         self._missing = size * WIDTH_SAFETY
 
     def width(self, text: str) -> float:
@@ -130,9 +127,17 @@ class TextMeasure:
         for ch in text:
             w = self._widths.get(ch)
             if w is None:
-                w = 0.0 if unicodedata.combining(ch) else self._missing
+                w = self._widths[ch] = self._fallback_width(ch)
             total += w
         return total
+
+    def _fallback_width(self, ch: str) -> float:
+        """A character this font lacks comes from a fallback font (fonts.css): its width there."""
+        for fallback in FALLBACK_FONTS:
+            advance = _advances(fallback).get(ch)
+            if advance is not None:
+                return advance * self._size * WIDTH_SAFETY
+        return 0.0 if unicodedata.combining(ch) else self._missing
 
     def wrap(self, text: str, first_width: float, other_width: float) -> list[str]:
         """Split `text` into lines that fit; break inside a word only when it alone is too long."""
@@ -199,6 +204,11 @@ def _advances(font_file: str) -> dict[str, float]:
 @lru_cache(maxsize=2)
 def _measure(bold: bool) -> TextMeasure:
     return TextMeasure(_FONT_DIR / (_BOLD if bold else _REGULAR), FONT_SIZE)
+
+
+def in_roster_font(text: str, bold: bool = False) -> bool:
+    """Whether every character of `text` is in the roster's own font (no fallback font)."""
+    return text.isascii() or _measure(bold).own.issuperset(text)
 
 
 @lru_cache(maxsize=8)
@@ -366,8 +376,11 @@ def _fit_cells(metas: set[str]) -> bool:
     limit = meta_chars()
     zips = max((len(m.split(META_SEPARATOR, 1)[0]) for m in metas), default=0)
     dates = max((len(m.split(META_SEPARATOR, 1)[-1]) for m in metas), default=0)
+    # Every character of the font has the same advance; a combining mark would not keep it.
     return zips + 2 + dates <= limit and all(
-        ch in chars for m in metas for ch in m.replace(META_SEPARATOR, "")
+        ch in chars and not unicodedata.combining(ch)
+        for m in metas
+        for ch in m.replace(META_SEPARATOR, "")
     )
 
 

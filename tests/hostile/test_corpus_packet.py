@@ -34,7 +34,10 @@ def canary():
 
 # Not found as typed in any PDF's text, by design: characters no packet font has a glyph for
 # (noncharacters, colour emoji), right-to-left scripts (a PDF holds them in visual order),
-# and nothing visible at all.
+# nothing visible at all, and Devanagari: since it is drawn with real glyphs (it was boxes,
+# which read back as typed), a vowel sign drawn before its consonant is read back only as
+# WeasyPrint 70 maps glyphs to characters, once per glyph ("दुनिया" as "दु नया";
+# tests/pdf/test_pdf_roster_scripts.py checks its glyphs, and its xfail the read-back).
 NOT_EXTRACTABLE = {
     "noncharacters",
     "emoji",
@@ -42,6 +45,7 @@ NOT_EXTRACTABLE = {
     "hebrew_mixed",
     "whitespace_only",
     "invisible_only",
+    "devanagari",
 }
 
 

@@ -59,7 +59,9 @@ def test_roster_dates_are_the_signing_day_where_the_campaign_is(app, db):
     )
     db.session.commit()
     packet = _build(db, campaign)
-    lines = _text(packet_service.file_path(packet)).splitlines()
+    # Laid out by position: a name and its ZIP and date are separate blocks of the page.
+    reader = PdfReader(str(packet_service.file_path(packet)))
+    lines = "\n".join(p.extract_text(extraction_mode="layout") for p in reader.pages).splitlines()
     late = next(line for line in lines if "Late Night Signer" in line and "2026-" in line)
     morning = next(line for line in lines if "Morning Signer" in line and "2026-" in line)
     assert "2026-02-28" in late and "2026-03-01" not in late
