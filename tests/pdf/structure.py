@@ -92,6 +92,8 @@ def check(path: Path, *, lang: str) -> Structure:
     with pikepdf.open(path) as pdf:
         catalog = pdf.Root
         problems = found.problems
+        # qpdf's own check of the file: cross-reference table, objects, every stream decodes.
+        problems.extend(f"qpdf: {problem}" for problem in pdf.check_pdf_syntax())
         if catalog.get("/Lang") != lang:
             problems.append(f"catalog /Lang is {catalog.get('/Lang')!r}, not {lang!r}")
         if not catalog.get("/MarkInfo", {}).get("/Marked", False):
