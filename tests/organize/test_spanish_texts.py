@@ -207,3 +207,17 @@ def test_the_dashboard_lists_texts_without_spanish_with_links_to_fill_them(clien
     db.session.commit()
     page = client.get(f"/organize/c/{slug}/?lang=en").get_data(as_text=True)
     assert "Every campaign text has its Spanish." in page
+
+
+def test_hearing_day_pages_show_the_hearing_in_spanish_or_marked(client, db, team):
+    campaign = team["campaign"]
+    hearing = campaign.deadlines[0]
+    hearing.title, hearing.title_es = "Committee hearing", "Audiencia del comité"
+    hearing.location, hearing.location_es = "Room 3", None
+    db.session.commit()
+    _login(client, team["lead"])
+    url = f"/organize/c/{campaign.slug}/speakers"
+    printed = client.get(f"{url}/print?hearing={hearing.id}&lang=es").get_data(as_text=True)
+    assert "Audiencia del comité" in printed and "Committee hearing" not in printed
+    # The place has no Spanish yet: shown in English, marked for staff.
+    assert 'Room 3 <span class="untranslated">(sin traducir todavía)</span>' in printed
