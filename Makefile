@@ -62,8 +62,9 @@ run: install
 	@export CAMPAIGN_ENV_NAME=development CAMPAIGN_SERVER_BASE_URL=$${CAMPAIGN_SERVER_BASE_URL:-http://127.0.0.1:$(PORT)}; \
 	  exec $(FLASK) serve --host 127.0.0.1 --port $(PORT) --with-worker 2
 
+# PYTEST_ARGS narrows a run (CI's PostgreSQL pass leaves out what the SQLite pass covered).
 test: install-test axe
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # axe-core for the accessibility tests (tests/browser/package.json), into a git-ignored folder;
 # the app never serves it. Without npm: a loud warning and the axe tests skip, but CI fails.
