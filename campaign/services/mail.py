@@ -162,6 +162,18 @@ def outbox_files(mail_ids: Collection[int]) -> list[Path]:
     ]
 
 
+def sent_copy_files(names: Collection[str]) -> list[Path]:
+    """The development outbox's copies of mail sent at once (send_now) under these names, and
+    the numbered files made from them ("clerk-7-1.eml" for the name "clerk-7")."""
+    outbox = Path(context.setting("OUTBOX_PATH"))
+    if not outbox.is_dir() or not names:
+        return []
+    pattern = re.compile(
+        "(?:" + "|".join(re.escape(name) for name in sorted(names)) + r")(?:-\d+)?\.eml"
+    )
+    return [path for path in outbox.iterdir() if pattern.fullmatch(path.name)]
+
+
 def stray_outbox_files(session: Session) -> list[Path]:
     """Outbox files whose mail row is gone: deleted, or left by an earlier database."""
     by_mail = _outbox_files_by_mail()

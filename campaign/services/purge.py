@@ -42,6 +42,7 @@ from campaign.models import (
     Endorsement,
     OutgoingMail,
     Packet,
+    PacketDelivery,
     Signature,
     SignatureStatus,
     Testimony,
@@ -231,6 +232,14 @@ def _packet_files(session: Session, campaign_id: int) -> list[str]:
     return files
 
 
+def _clerk_copies(session: Session, campaign_id: int) -> list[str]:
+    """Development outbox copies of packets mailed to the clerk (they hold every name)."""
+    ids = session.scalars(
+        sa.select(PacketDelivery.id).where(PacketDelivery.campaign_id == campaign_id)
+    ).all()
+    return [str(path) for path in mail.sent_copy_files([f"clerk-{i}" for i in ids])]
+
+
 def purge_campaign(
     session: Session, campaign: Campaign, now: datetime | None = None, actor: User | None = None
 ) -> PurgePlan:
@@ -254,7 +263,7 @@ def purge_campaign(
         session.scalars(sa.select(OutgoingMail.id).where(OutgoingMail.campaign_id == campaign.id))
     )
     session.execute(sa.delete(OutgoingMail).where(OutgoingMail.campaign_id == campaign.id))
-    result.files = _packet_files(session, campaign.id)
+    result.files = _packet_files(session, campaign.id) + _clerk_copies(session, campaign.id)
     session.execute(sa.delete(Packet).where(Packet.campaign_id == campaign.id))
     session.flush()
     session.expire_all()

@@ -5,6 +5,7 @@ server's acceptance, the content hash and the time; the packets page says "deliv
 from __future__ import annotations
 
 from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from campaign.models import AuditEvent, DeliveryStatus, Packet, PacketDelivery
 from campaign.services import clerk_delivery
 from campaign.services import packets as packet_service
+from campaign.services import purge as purge_service
 from tests.factories import make_campaign, make_signature, make_staff, make_testimony
 from tests.test_smtp_delivery import make_authority, server_tls, smtp_server  # noqa: F401
 
@@ -187,3 +189,22 @@ def test_a_spanish_record_gets_a_spanish_note_in_the_development_outbox(app, db,
     message = message_from_bytes(written.read_bytes(), policy=policy.default)
     assert message["Subject"].startswith("Testimonio escrito para el acta")
     assert "Estimada secretaría" in message.get_body(("plain",)).get_content()
+
+
+def test_the_development_copy_of_a_clerk_mail_goes_with_the_purge(app, db, client, login):
+    # In development a packet "sent" to the clerk is written to the outbox: it names everyone
+    # in the packet, so purging the campaign deletes it like the packet itself.
+    app.config["MAIL_BACKEND"] = "outbox"
+    campaign, lead, _organizer, packet_id = _campaign_with_packet(db, client, login)
+    clerk_delivery.set_clerk_address(db.session, campaign, lead, CLERK)
+    delivery = clerk_delivery.request_delivery(db.session, campaign, packet_id, lead)
+    db.session.commit()
+    clerk_delivery.deliver(db.session, delivery.id)
+    outbox = Path(app.config["OUTBOX_PATH"])
+    copies = sorted(p.name for p in outbox.glob("clerk-*.eml"))
+    assert copies == [f"clerk-{delivery.id}-1.eml"]
+    (outbox / "clerk-9999-1.eml").write_text("another campaign's, kept")
+    plan = purge_service.purge_campaign(db.session, campaign)
+    db.session.commit()
+    purge_service.scrub_storage(db.engine, [plan])
+    assert sorted(p.name for p in outbox.glob("clerk-*.eml")) == ["clerk-9999-1.eml"]
