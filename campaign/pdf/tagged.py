@@ -156,36 +156,52 @@ def flatten_spans(path: Path, id_prefix: str = "") -> int:
         while stack:
             element = stack.pop()
             _prefix_ids(element, id_prefix, ids)
-            kids = element.get("/K")
-            if not isinstance(kids, Array):
-                continue
-            page = element.get("/Pg")
-            flat, changed = [], False
-            for kid in kids:
-                if _plain_span(kid, page):
-                    mcids = kid.K if isinstance(kid.K, Array) else [kid.K]
-                    flat.extend(mcids)
-                    replaced[kid.objgen] = element
-                    changed = True
-                    continue
-                flat.append(kid)
-                if isinstance(kid, Dictionary) and kid.get("/Type") == Name.StructElem:
-                    stack.append(kid)
-            if changed:
-                element.K = Array(flat)
+            stack.extend(_fold_plain_spans(element, replaced))
         if ids:
             ids.sort(key=lambda pair: bytes(pair[0]))
             root.IDTree = Dictionary(Names=Array([item for pair in ids for item in pair]))
-        nums = root.ParentTree.Nums
-        for i in range(1, len(nums), 2):
-            mcids = nums[i]
-            if isinstance(mcids, Array):
-                for j, reference in enumerate(mcids):
-                    parent = replaced.get(reference.objgen)
-                    if parent is not None:
-                        mcids[j] = parent
+        _point_marked_content_at_parents(root, replaced)
         pdf.save(path)
     return len(replaced)
+
+
+def _fold_plain_spans(
+    element: Dictionary, replaced: dict[tuple[int, int], Dictionary]
+) -> list[Dictionary]:
+    """Put the MCIDs of `element`'s plain Span kids into its own /K (noting each Span it
+    replaced in `replaced`); returns the kids that are elements, to visit next."""
+    kids = element.get("/K")
+    if not isinstance(kids, Array):
+        return []
+    page = element.get("/Pg")
+    flat, changed, elements = [], False, []
+    for kid in kids:
+        if _plain_span(kid, page):
+            flat.extend(kid.K if isinstance(kid.K, Array) else [kid.K])
+            replaced[kid.objgen] = element
+            changed = True
+            continue
+        flat.append(kid)
+        if isinstance(kid, Dictionary) and kid.get("/Type") == Name.StructElem:
+            elements.append(kid)
+    if changed:
+        element.K = Array(flat)
+    return elements
+
+
+def _point_marked_content_at_parents(
+    root: Dictionary, replaced: dict[tuple[int, int], Dictionary]
+) -> None:
+    """In the ParentTree, marked content that belonged to a folded Span now belongs to the
+    element that took its MCIDs."""
+    nums = root.ParentTree.Nums
+    for i in range(1, len(nums), 2):
+        mcids = nums[i]
+        if isinstance(mcids, Array):
+            for j, reference in enumerate(mcids):
+                parent = replaced.get(reference.objgen)
+                if parent is not None:
+                    mcids[j] = parent
 
 
 def _prefix_ids(element: Dictionary, prefix: str, ids: list) -> None:
