@@ -150,6 +150,31 @@ def label(value: StrEnum | str | None, vocabulary: str | None = None) -> str:
     return str(LABELS[enum][enum(value)])
 
 
+# The words councils' records use for a vote (Legistar's VoteValueName), in the reader's
+# language; any other word is shown as the record gives it.
+VOTE_WORDS = {
+    "yea": _l("Yes"),
+    "aye": _l("Yes"),
+    "yes": _l("Yes"),
+    "nay": _l("No"),
+    "no": _l("No"),
+    "absent": _l("Absent"),
+    "excused": _l("Excused"),
+    "abstain": _l("Abstained"),
+    "abstained": _l("Abstained"),
+    "recused": _l("Recused"),
+    "present": _l("Present"),
+}
+
+
+def vote_word(value: str | None) -> str:
+    """A member's vote as the record words it, in the reader's language where it is known."""
+    if not value:
+        return ""
+    known = VOTE_WORDS.get(value.strip().lower())
+    return str(known) if known is not None else value
+
+
 def district_label(district: str) -> str:
     """A council district as the staff pages name it ("Unassigned" for a ZIP no table holds)."""
     return str(_l("Unassigned")) if district == UNASSIGNED else district

@@ -11,7 +11,7 @@ from flask import abort, current_app, redirect, render_template
 from flask_babel import get_locale
 
 from campaign.extensions import db
-from campaign.labels import label
+from campaign.labels import label, vote_word
 from campaign.links import external_url
 from campaign.models import Campaign, Stance
 from campaign.models.types import utcnow
@@ -103,6 +103,7 @@ def position_source(slug: str, position_id: int):
 
 
 bp.add_app_template_global(label, "label")
+bp.add_app_template_global(vote_word, "vote_word")
 
 
 @bp.app_template_global()

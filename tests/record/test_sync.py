@@ -211,10 +211,12 @@ def test_votes_are_recorded_beside_stated_positions(db, client, login, followed,
     assert vote.value == "Yea"
     page = client.get(f"/c/{campaign.slug}").get_data(as_text=True)
     row = page.split("Robert Keane")[1][:600]
-    assert "Yea" in row and "No" in row
+    assert "Voted Yes" in row and "No" in row  # the record's "Yea", in the reader's words
+    spanish = client.get(f"/c/{campaign.slug}?lang=es").get_data(as_text=True)
+    assert "Votó Sí" in spanish.split("Robert Keane")[1][:600]
     login(lead)
-    dashboard = client.get(f"/organize/c/{campaign.slug}/").get_data(as_text=True)
-    assert "Yea" in dashboard.split("Robert Keane")[1][:600]
+    dashboard = client.get(f"/organize/c/{campaign.slug}/?lang=en").get_data(as_text=True)
+    assert "voted Yes" in dashboard.split("Robert Keane")[1][:600]
     assert _sync(db, campaign).unchanged
 
 
