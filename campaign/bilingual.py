@@ -5,7 +5,7 @@ twin named ``<field>_es``; each model lists those fields in its ``TRANSLATED`` t
 required where the field is, Spanish is optional: a reader of Spanish sees the English text
 until someone writes the Spanish one, and staff see it marked "not translated yet". Nothing here
 imports Flask: pages, mails and calendar feeds pass the reader's language
-(`campaign.web.localized` passes the request's).
+(`campaign.display.localized` passes the request's).
 """
 
 from __future__ import annotations

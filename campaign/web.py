@@ -1,31 +1,25 @@
-"""What every page shares: language choice, template helpers, security headers, error pages."""
+"""What every request shares: the language chosen, ids and numbers read from URLs, the checks
+made before a view and the headers after it, the staff user loader. What a reader sees is in
+campaign.display, the error pages in campaign.error_pages."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
 from flask import (
     Flask,
     Request,
     abort,
     g,
-    jsonify,
-    make_response,
-    render_template,
     request,
     session,
 )
-from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from flask_babel import get_locale
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
-from campaign.bilingual import in_language, lacks_spanish
+from campaign import display
+from campaign.bilingual import lacks_spanish
 from campaign.config import REPO_ROOT
 
 # The largest number an INTEGER column holds on PostgreSQL (SQLite's hold 2**63 - 1), the type
@@ -91,62 +85,12 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _our_forms_could_send() -> bool:
+def our_forms_could_send() -> bool:
     """False when a request to a page carries what none of our forms sends: a body that is not
     a form (JSON, XML, text), or a file under the name of a text field."""
     if request.method in ("GET", "HEAD", "OPTIONS") or not request.mimetype or wants_json():
         return True
     return request.mimetype in FORM_BODIES and UPLOAD_FIELDS.issuperset(request.files)
-
-
-def localized(obj, field: str) -> str:
-    """A campaign text in the reader's language, falling back to English (campaign.bilingual)."""
-    return in_language(obj, field, str(get_locale() or "en"))
-
-
-def untranslated_here(obj, field: str) -> bool:
-    """True when the reader reads Spanish and sees a campaign text's English fallback: staff
-    pages mark it "not translated yet"."""
-    return str(get_locale() or "en") == "es" and lacks_spanish(obj, field)
-
-
-def local_time(moment: datetime, time_zone: str) -> datetime:
-    """A moment as the clock on the wall reads it in the campaign's city."""
-    return moment.astimezone(ZoneInfo(time_zone))
-
-
-def format_when(moment: datetime, time_zone: str, with_time: bool = True) -> str:
-    """A date and time in the campaign's zone, with the zone named: 'Tuesday, December 8, 2026,
-    3:00 PM EST'."""
-    local = local_time(moment, time_zone)
-    locale = str(get_locale() or "en")
-    text = format_date(local, "full", locale=locale)
-    if with_time:
-        text += ", " + format_time(local, "short", locale=locale) + " " + (local.tzname() or "")
-    return text
-
-
-def time_left(moment: datetime, now: datetime | None = None) -> str:
-    """How long until a moment, in words and two units: "in 3 days, 4 hours"."""
-    from campaign.models.types import utcnow
-
-    minutes = int((moment - (now or utcnow())).total_seconds()) // 60
-    if minutes < 0:
-        return ""
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    day_text = ngettext("%(num)s day", "%(num)s days", days)
-    hour_text = ngettext("%(num)s hour", "%(num)s hours", hours)
-    if not (days or hours):
-        minutes = max(minutes, 1)  # "in 1 minute", never "in 0 minutes"
-    minute_text = ngettext("%(num)s minute", "%(num)s minutes", minutes)
-    if days:
-        span = f"{day_text}, {hour_text}" if hours else day_text
-    elif hours:
-        span = f"{hour_text}, {minute_text}" if minutes else hour_text
-    else:
-        span = minute_text
-    return _("in %(span)s", span=span)
 
 
 def keeps_text_on_csrf_error(view):
@@ -161,16 +105,6 @@ def keeps_text_on_csrf_error(view):
     from campaign.extensions import csrf
 
     return csrf.exempt(view)
-
-
-def _typed_text() -> list[tuple[str, str]]:
-    """What the user sent in the form that failed, minus secrets, to give back to them."""
-    skipped = {"csrf_token", "website"}
-    return [
-        (name, value)
-        for name, value in request.form.items(multi=True)
-        if name not in skipped and "password" not in name.lower() and value.strip()
-    ][:50]
 
 
 class CampaignRequest(Request):
@@ -210,18 +144,6 @@ def load_user(identifier: str):
     return user
 
 
-def language_context() -> dict:
-    """What every template knows: now, and the reader's language and the other one."""
-    from campaign.models.types import utcnow
-
-    current = str(get_locale() or "en")
-    return {
-        "now_utc": utcnow(),
-        "current_language": current,
-        "other_language": "es" if current == "en" else "en",
-    }
-
-
 def refuse_nul_in_path() -> None:
     # PostgreSQL refuses NUL in text; no real URL of ours contains one.
     if "\x00" in request.path or "%00" in request.full_path:
@@ -230,7 +152,7 @@ def refuse_nul_in_path() -> None:
 
 def refuse_what_no_form_sends() -> None:
     # Only where a route matched: a wrong URL or method keeps its 404 or 405.
-    if request.endpoint is not None and not _our_forms_could_send():
+    if request.endpoint is not None and not our_forms_could_send():
         abort(415)
 
 
@@ -264,123 +186,6 @@ def security_headers(response):
     return response
 
 
-def error_page(status: int, title: str, message: str, typed=()):
-    """The error page (JSON under /api/), with what the person typed to copy, if any."""
-    if wants_json():
-        return jsonify({"error": {"status": status, "message": message}}), status
-    return (
-        render_template("error.html", status=status, title=title, message=message, typed=typed),
-        status,
-    )
-
-
-def _typed_if_posted() -> list[tuple[str, str]] | tuple:
-    return _typed_text() if request.method == "POST" else ()
-
-
-def bad_request(_error):
-    return error_page(
-        400, _("Something was wrong with that request"), _("Please go back and try again.")
-    )
-
-
-def forbidden(_error):
-    return error_page(403, _("Not allowed"), _("You do not have access to this page."))
-
-
-def not_found(_error):
-    return error_page(
-        404,
-        _("Page not found"),
-        _("We could not find that page. It may have moved or been closed."),
-    )
-
-
-def method_not_allowed(_error):
-    return error_page(405, _("Not allowed"), _("That action is not possible on this page."))
-
-
-def too_large(_error):
-    return error_page(413, _("Too large"), _("What you sent is too large."))
-
-
-def unsupported_body(_error):
-    return error_page(
-        415, _("Something was wrong with that request"), _("Please go back and try again.")
-    )
-
-
-def too_many(_error):
-    # What was typed comes back, so waiting a minute never means writing it all again.
-    return error_page(
-        429,
-        _("Please slow down"),
-        _("Too many attempts from your connection. Please wait a minute and try again."),
-        typed=_typed_if_posted(),
-    )
-
-
-def csrf_error(_error):
-    # Views marked keeps_text_on_csrf_error check the token in their own form and say so
-    # there; every other form gets this page, which still gives the typed text back.
-    if not _our_forms_could_send():
-        # The CSRF check runs before refuse_what_no_form_sends; no form may read this.
-        return unsupported_body(None)
-    return error_page(
-        400,
-        _("This form expired"),
-        _("For your safety the form expired. Go back, and send it again."),
-        typed=_typed_text(),
-    )
-
-
-def database_busy(error):
-    # A database locked or unreachable beyond its timeout: the transaction was rolled back,
-    # so nothing from this request was stored, and the person may safely send it again.
-    from flask import current_app
-
-    from campaign.extensions import db
-
-    db.session.rollback()
-    current_app.logger.warning("database unavailable: %s", str(error).splitlines()[0][:200])
-    response = make_response(
-        error_page(
-            503,
-            _("We are very busy right now"),
-            _("Nothing was saved. Please wait a moment and send it again."),
-            typed=_typed_if_posted(),
-        )
-    )
-    response.headers["Retry-After"] = "10"
-    return response
-
-
-def server_error(_error):
-    from campaign.extensions import db
-
-    db.session.rollback()
-    return error_page(
-        500,
-        _("Something went wrong on our side"),
-        _("Please try again in a moment. If it keeps happening, tell the campaign."),
-        typed=_typed_if_posted(),
-    )
-
-
-ERROR_HANDLERS = {
-    400: bad_request,
-    403: forbidden,
-    404: not_found,
-    405: method_not_allowed,
-    413: too_large,
-    415: unsupported_body,
-    429: too_many,
-    CSRFError: csrf_error,
-    OperationalError: database_busy,
-    500: server_error,
-}
-
-
 def init_app(app: Flask) -> None:
     """Wire the shared web behaviour into the application."""
     app.request_class = CampaignRequest
@@ -391,16 +196,17 @@ def init_app(app: Flask) -> None:
     login.user_loader(load_user)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
-        localized=localized,
+        localized=display.localized,
         lacks_spanish=lacks_spanish,
-        untranslated_here=untranslated_here,
-        format_when=format_when,
-        time_left=time_left,
+        untranslated_here=display.untranslated_here,
+        format_when=display.format_when,
+        time_left=display.time_left,
     )
-    app.jinja_env.filters["local_time"] = local_time
-    app.context_processor(language_context)
+    app.jinja_env.filters["local_time"] = display.local_time
+    app.context_processor(display.language_context)
     app.before_request(refuse_nul_in_path)
     app.before_request(refuse_what_no_form_sends)
     app.after_request(security_headers)
-    for key, handler in ERROR_HANDLERS.items():
-        app.register_error_handler(key, handler)
+    from campaign import error_pages
+
+    error_pages.init_app(app)

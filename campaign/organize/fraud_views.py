@@ -16,12 +16,13 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from campaign.access import campaign_staff
+from campaign.display import local_time
 from campaign.error_messages import MESSAGES, error_text
 from campaign.extensions import db
 from campaign.models import Campaign, Role
 from campaign.organize import bp
 from campaign.services import DomainError, NotFound, fraud
-from campaign.web import local_time, query_int
+from campaign.web import query_int
 
 WINDOW_CHOICES = (10, 30, 60, 180, 1440)
 DAY_CHOICES = (7, 14, 30, 60)

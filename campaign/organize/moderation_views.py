@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign.access import campaign_staff
+from campaign.display import local_time
 from campaign.error_messages import error_text
 from campaign.extensions import db
 from campaign.labels import label
@@ -17,7 +18,7 @@ from campaign.models import Campaign, RejectionReason, TestimonyStatus
 from campaign.organize import bp
 from campaign.organize.forms import ConfirmForm, RedactForm, RejectForm
 from campaign.services import DomainError, NotFound, moderation
-from campaign.web import local_time, query_page
+from campaign.web import query_page
 
 PER_PAGE = 25
 TABS = (TestimonyStatus.PENDING, TestimonyStatus.APPROVED, TestimonyStatus.REJECTED)

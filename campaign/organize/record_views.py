@@ -11,6 +11,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from campaign.access import campaign_staff
+from campaign.display import format_when
 from campaign.error_messages import error_text
 from campaign.extensions import db
 from campaign.labels import label
@@ -22,7 +23,6 @@ from campaign.organize.record_forms import ConflictChoiceForm, RecordFindForm, R
 from campaign.record import RecordError
 from campaign.schedule.phrases import how_soon
 from campaign.services import DomainError, NotFound, record_sync
-from campaign.web import format_when
 
 
 def synced_ago(moment: datetime | None, now: datetime | None = None) -> str:

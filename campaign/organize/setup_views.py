@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from campaign.access import campaign_staff
+from campaign.display import local_time
 from campaign.error_messages import error_text
 from campaign.extensions import db
 from campaign.models import Campaign, DeadlineKind, Role, Stance
@@ -31,7 +32,6 @@ from campaign.organize.forms import (
 from campaign.services import DomainError, NotFound, deadlines, uploads
 from campaign.services import decision_makers as maker_service
 from campaign.services import districts as district_service
-from campaign.web import local_time
 
 DISTRICT_UPLOAD = "districts"
 COUNCIL_MEMBER = _l("Council Member")

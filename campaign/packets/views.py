@@ -22,6 +22,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from campaign.access import campaign_staff
+from campaign.display import local_time
 from campaign.extensions import db
 from campaign.models import Campaign, DeliveryStatus, Packet, PacketStatus
 from campaign.models.types import utcnow
@@ -33,7 +34,7 @@ from campaign.services import clerk_delivery
 from campaign.services import deadlines as deadline_service
 from campaign.services import packets as packet_service
 from campaign.services.packets import BuildFailure
-from campaign.web import local_time, query_int
+from campaign.web import query_int
 
 
 def _form(campaign: Campaign) -> BuildForm:

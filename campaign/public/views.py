@@ -10,6 +10,7 @@ from babel.dates import format_date
 from flask import abort, current_app, redirect, render_template
 from flask_babel import get_locale
 
+from campaign.display import localized
 from campaign.extensions import db
 from campaign.labels import label, vote_word
 from campaign.links import external_url
@@ -19,7 +20,6 @@ from campaign.public import bp
 from campaign.services import NotFound, deadlines
 from campaign.services import campaigns as campaign_service
 from campaign.services import testimony as testimony_service
-from campaign.web import localized
 
 
 @bp.get("/")

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from campaign.crypto import client_key
+from campaign.display import format_when, localized
 from campaign.extensions import db, limiter
 from campaign.models import (
     Campaign,
@@ -34,7 +35,7 @@ from campaign.residents.views import (
 from campaign.services import signing
 from campaign.services import testimony as testimony_service
 from campaign.services.testimony import TestimonyWindow
-from campaign.web import format_when, keeps_text_on_csrf_error, localized
+from campaign.web import keeps_text_on_csrf_error
 
 
 def _action(campaign: Campaign) -> str:

@@ -18,13 +18,13 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone
 from sqlalchemy.orm import Session
 
+from campaign.display import localized
 from campaign.labels import label
 from campaign.models import Campaign, Deadline, DeadlineKind, User
 from campaign.models.types import utcnow
 from campaign.schedule.phrases import rule_of
 from campaign.services import calendars
 from campaign.services import deadlines as deadline_service
-from campaign.web import localized
 
 PRODID = "-//Riverton campaigns//Deadlines//EN"
 # RFC 5545 TEXT cannot carry control characters (a line break is written as "\n").

@@ -86,6 +86,7 @@ def staff_world(client, db, login) -> dict[str, object]:
         "membership_id": membership,
         "invitation_id": invitation.id,
         "packet_id": packet.id,
+        "conflict_id": 1,  # none exists: the route answers 404, never 500
         "residents.private_testimony:token": private,
         "residents.edit_testimony:token": private,
         "residents.withdraw_testimony:token": private,
