@@ -71,7 +71,7 @@ _demo_councils: dict[str, fake_council.FakeCouncil] = {}
 def demo_council(today: date | None = None) -> fake_council.FakeCouncil:
     """The fake Riverton council this process answers from, made once (tests replace it)."""
     if "riverton" not in _demo_councils:
-        _demo_councils["riverton"] = fake_council.riverton(today or date.today())
+        _demo_councils["riverton"] = fake_council.riverton(today or fake_council.riverton_today())
     return _demo_councils["riverton"]
 
 
@@ -91,7 +91,7 @@ def _demo_app(state_file: str | None):
             return demo_council().wsgi(environ, start_response)
         path = Path(state_file)
         if not path.exists():
-            fake_council.riverton(date.today()).save(path)
+            fake_council.riverton(fake_council.riverton_today()).save(path)
         return fake_council.FakeCouncil.load(path).wsgi(environ, start_response)
 
     return answer

@@ -14,9 +14,10 @@ import copy
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from werkzeug.wrappers import Request, Response
 
@@ -274,6 +275,17 @@ def _matter(matter_id: int, file: str, title: str, type_name: str, status: str, 
 
 OPEN_MATTER_ID, CLOSED_MATTER_ID = 4101, 3907
 PAST_HEARING_ID, HEARING_ID, VOTE_ID, CLOSED_VOTE_ID = 9001, 9002, 9003, 8001
+
+
+# Riverton's clock (campaign.demo.riverton.TIME_ZONE): the council's "today" is the demo's, so
+# a meeting typed for a day and the record's meeting fall on the same date at any hour (UTC
+# passes midnight five hours before Riverton does).
+RIVERTON_TIME_ZONE = "America/New_York"
+
+
+def riverton_today() -> date:
+    """Today on Riverton's wall clocks."""
+    return datetime.now(ZoneInfo(RIVERTON_TIME_ZONE)).date()
 
 
 def riverton(today: date) -> FakeCouncil:

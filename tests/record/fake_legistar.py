@@ -30,7 +30,7 @@ class FakeLegistar:
     """The server; `council` is the record it answers from, `fault` the failure it plays."""
 
     def __init__(self, today: date | None = None) -> None:
-        self.today = today or date.today()
+        self.today = today or fake_council.riverton_today()
         self.council = fake_council.riverton(self.today)
         self.fault: str | None = None
         self.ics = fake_council.riverton_ics(self.today)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import sqlalchemy as sa
+import time_machine
 
 from campaign.demo import record as record_demo
 from campaign.demo import riverton
@@ -72,3 +75,11 @@ def test_production_has_no_demo_council(databases, tmp_path):
     development = make_app(tmp_path / "dev", databases.new(), ENV_NAME="development")
     assert development.config["RECORD_CLIENTS"]["riverton"]["demo"] is True
     assert "riverton" in clients.configured(development.config["RECORD_CLIENTS"], "development")
+
+
+def test_the_demo_council_keeps_riverton_s_date_when_utc_has_passed_midnight():
+    # 01:00 UTC on the 7th is still the evening of the 6th in Riverton: the council's meetings
+    # and the demo's typed dates are counted from the same day (they were a day apart here).
+    assert fake_council.RIVERTON_TIME_ZONE == riverton.TIME_ZONE
+    with time_machine.travel(datetime(2026, 12, 7, 1, 0, tzinfo=UTC), tick=False):
+        assert fake_council.riverton_today() == date(2026, 12, 6)
