@@ -59,10 +59,8 @@ def record_value(name: str, value: str | None, time_zone: str) -> str:
 
 @bp.app_context_processor
 def record_helpers():
-    """What the public page and the dashboard show of the record: status and votes."""
+    """How the public page and the dashboard word the record their views pass them."""
     return {
-        "record_link_of": lambda campaign: record_sync.link_of(db.session, campaign),
-        "record_votes_of": lambda campaign: record_sync.votes_by_maker(db.session, campaign),
         "synced_ago": synced_ago,
         "record_value": record_value,
         "describe_record_item": describe_item,

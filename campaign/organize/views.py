@@ -31,6 +31,7 @@ from campaign.services import (
     deadlines,
     decisions,
     invitations,
+    record_sync,
 )
 from campaign.services import dashboard as dashboard_service
 from campaign.services.campaigns import district_sort_key
@@ -120,6 +121,8 @@ def dashboard(campaign: Campaign):
         campaign=campaign,
         board=board,
         chart=dashboard_service.chart(board.days),
+        record=record_sync.link_of(db.session, campaign),
+        record_votes=record_sync.votes_by_maker(db.session, campaign),
     )
 
 

@@ -17,7 +17,7 @@ from campaign.links import external_url
 from campaign.models import Campaign, Stance
 from campaign.models.types import utcnow
 from campaign.public import bp
-from campaign.services import NotFound, deadlines
+from campaign.services import NotFound, deadlines, record_sync
 from campaign.services import campaigns as campaign_service
 from campaign.services import testimony as testimony_service
 
@@ -61,6 +61,8 @@ def campaign_page(slug: str):
         members_by_district={m.district: m for m in campaign.decision_makers if m.district},
         page_url=page_url,
         mailto=f"mailto:?{mail_query}",
+        record=record_sync.link_of(db.session, campaign),
+        votes=record_sync.votes_by_maker(db.session, campaign),
     )
 
 
