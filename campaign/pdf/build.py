@@ -36,6 +36,7 @@ from .render import (
     render_to_file,
 )
 from .roster import clean_line
+from .roster_paint import RosterSheet, paint_to_file
 from .sections import (
     PacketPlan,
     Segment,
@@ -99,6 +100,7 @@ class _BatchJob:
     out_path: str
     segments: int
     tagged: bool = False
+    sheets: tuple[RosterSheet, ...] = ()  # roster pages, painted instead of rendered
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,10 @@ def start_rendering_server() -> float:
 def _render_batch(job: _BatchJob) -> _BatchOutcome:
     """Worker entry point: render one batch document to its cache file."""
     cpu = time.process_time()
-    info = render_to_file(job.html, Path(job.out_path), tagged=job.tagged)
+    if job.sheets:
+        info = paint_to_file(list(job.sheets), Path(job.out_path), tagged=job.tagged)
+    else:
+        info = render_to_file(job.html, Path(job.out_path), tagged=job.tagged)
     outcome = _split_segments(info, job.segments)
     # Workers are forked by the forkserver, so the caller's RUSAGE_CHILDREN never sees them.
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -325,11 +330,13 @@ class _Renderer:
             return
         batch, self.queue, self.queue_cost = self.queue, [], 0.0
         batch_id = hashlib.sha256("\n".join(s.key for s in batch).encode()).hexdigest()
+        sheets = tuple(s.sheet for s in batch if s.sheet is not None)
         job = _BatchJob(
-            html=document_html(batch, content),
+            html="" if sheets else document_html(batch, content),
             out_path=str(self.cache.batch_path(batch_id)),
             segments=len(batch),
             tagged=self.tagged,
+            sheets=sheets,
         )
         if self.workers <= 0 or not self.ready.is_set():
             # Until a worker is up (about a second for the first build in a process), this
@@ -544,7 +551,7 @@ class _Build:
         if record is not None:
             self.records[segment.key] = record
             return
-        if segment.html is None:
+        if segment.html is None and segment.sheet is None:
             raise PacketRenderError("a known roster page is no longer cached")
         if self.report.stage == "preparing":
             self.report("rendering", 0.0)

@@ -1,9 +1,9 @@
 """Lays the signature roster out into fixed pages of three plain-text columns.
 
-WeasyPrint lays out a `<pre>` of lines several times faster than table rows or one box per
-signer (docs/measured.md), so this module does the page layout itself: it measures names with the
-bundled font's advance widths, wraps an over-long name onto continuation lines of the same
-column, and decides which signers go on which page. WeasyPrint only paints the lines.
+This module does the page layout itself: it measures names with the bundled font's advance
+widths, wraps an over-long name onto continuation lines of the same column, and decides which
+signers go on which page. roster_paint.py only paints the lines (WeasyPrint laid out even
+plain `<pre>` lines at about 95 ms a page, docs/packets.md).
 
 Page boundaries are content-defined so that the cache survives new signatures: among the
 signers that could end a page (once the page is at least MIN_FILL full and while it still
@@ -38,8 +38,7 @@ from fontTools.ttLib import TTFont
 from .content import PacketLabels, RosterEntry
 from .fetcher import STATIC_PDF_DIR
 
-# Geometry in points. The page template takes column positions from here, and packet.css
-# (".roster-page") sets the same font size and line height.
+# Geometry in points, which roster_paint.py paints the pages by.
 FONT_SIZE = 7.0
 LINE_HEIGHT = 8.6
 CONTENT_WIDTH = 532.0  # Letter width less packet.css's 40pt side margins
@@ -52,14 +51,12 @@ NAME_GAP = 7.0  # between the longest name line and the ZIP/date column
 # Row mode: a signer's ZIP and date go on the line of their name, in the right part of the
 # column (from half a column pitch; the last column's may reach 8pt into the right margin);
 # otherwise (long localized dates, or characters the monospaced font lacks) they go on an
-# indented line under the name. sections.py sets the names of each page column as a <pre>
-# of its own, one line per row, and the ZIPs and dates of all three columns as one <pre> in
-# the bundled monospaced font, placed by counting characters: no tab stops (WeasyPrint 70
-# draws a tab 1024/1000 as wide as it lays it out, so a cell after a tab moved with the
-# width of the text before it), and a name shares its line with nothing, so neither its
-# width, nor a wrap, nor a right-to-left script can move a ZIP or a date.
+# indented line under the name. roster_paint.py draws each name line, each ZIP and each
+# date at its own fixed place (the dates one widest ZIP and two characters of the bundled
+# monospaced font after the ZIPs), so neither a name's width, nor a wrap, nor a
+# right-to-left script can move a ZIP or a date.
 ROW_TAB = COLUMN_PITCH / 2
-META_FONT = "DejaVuSansMono.ttf"  # packet.css: "Packet Mono" for .roster-page pre.metas
+META_FONT = "DejaVuSansMono.ttf"  # "Packet Mono": the ZIPs and dates (roster_paint.MONO)
 META_ROOM = COLUMN_WIDTH - ROW_TAB + 8.0  # width a ZIP and date may take
 TAB_CLEARANCE = 6.0  # room kept right of a name line in a column without a ZIP/date column
 META_SEPARATOR = "\t"  # between the ZIP and the date in RosterLine.meta

@@ -14,7 +14,6 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from html import escape as escape_html
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import roster as roster_geometry
+from . import roster_paint, shaping
 from .content import (
     FormLetterEntry,
     FormLetterSender,
@@ -35,11 +35,11 @@ from .roster import (
     KnownPage,
     PageMemory,
     RosterLayout,
-    RosterLine,
     RosterPage,
     clean_line,
     layout_roster,
 )
+from .roster_paint import RosterSheet
 
 # Bump when a change in this package alters rendered output without changing the HTML.
 RENDERER_VERSION = "packet-renderer-1"
@@ -107,9 +107,10 @@ class Segment:
     """A run of pages rendered as one unit and cached by the hash of its HTML."""
 
     kind: str
-    html: Markup | None  # None: a roster page known from an earlier build, already rendered
+    html: Markup | None  # None: a roster page (painted from `sheet`, or known and cached)
     key: str
     cost: float
+    sheet: RosterSheet | None = None  # a roster page to paint (roster_paint.py)
 
 
 @dataclass(frozen=True)
@@ -235,10 +236,15 @@ def _outline_title(entry: TestimonyEntry | FormLetterEntry, labels: PacketLabels
 
 @lru_cache(maxsize=1)
 def _roster_code_fingerprint() -> str:
-    # A known roster page skips both layout and HTML: any change to the code or template
-    # that makes them must forget the pages laid out before it.
+    # A known roster page skips both layout and painting: any change to the code that makes
+    # them must forget the pages laid out and painted before it.
     digest = hashlib.sha256()
-    for path in (Path(roster_geometry.__file__), Path(__file__), TEMPLATE_DIR / "roster_page.html"):
+    for path in (
+        Path(roster_geometry.__file__),
+        Path(__file__),
+        Path(roster_paint.__file__),
+        Path(shaping.__file__),
+    ):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -272,6 +278,15 @@ class _Planner:
 
     def add(self, kind: str, markup: Markup, cost: float) -> int:
         return self.add_segment(self.make(kind, markup, cost))
+
+    def add_sheet(self, sheet: RosterSheet) -> int:
+        """A roster page, painted rather than rendered (roster_paint.py)."""
+        key = hashlib.sha256(
+            "\x00".join(
+                (self.wrapper_key, "roster", _roster_code_fingerprint(), repr(sheet))
+            ).encode("utf-8")
+        ).hexdigest()
+        return self.add_segment(Segment("roster", None, key, _COST_ROSTER_PAGE, sheet))
 
     def add_segment(self, segment: Segment) -> int:
         self.segments.append(segment)
@@ -363,10 +378,9 @@ class _Planner:
         self.outline.append(TocEntry(0, labels.roster, "roster", count=len(self.content.roster)))
         first_roster = len(self.segments)
 
-        def roster_page(page: RosterPage, rows: bool, tab_stop: float) -> str:
-            index = self.add(
-                "roster", _roster_page_html(page, rows, tab_stop, labels), _COST_ROSTER_PAGE
-            )
+        def roster_page(page: RosterPage, rows: bool, _tab_stop: float) -> str:
+            first = len(self.segments) == first_roster
+            index = self.add_sheet(_roster_sheet(page, rows, labels, first=first))
             return self.segments[index].key
 
         def known_page(page: KnownPage) -> bool:
@@ -381,11 +395,7 @@ class _Planner:
             memory = PageMemory(context, known_roster_pages or {}, known_page)
         roster = layout_roster(self.content.roster, labels, on_page=roster_page, memory=memory)
         if not roster.page_count:
-            self.add(
-                "roster",
-                _roster_page_html(None, roster.rows, roster.tab_stop, labels),
-                _COST_ROSTER_PAGE,
-            )
+            self.add_sheet(_roster_sheet(None, roster.rows, labels, first=True))
         self.targets["roster"] = (first_roster, None)
         for d_index, (district, page_index, count) in enumerate(roster.district_pages):
             self.targets[f"district-{d_index}"] = (first_roster + page_index, None)
@@ -431,99 +441,36 @@ def plan_packet(
     )
 
 
-def _roster_line(line: RosterLine) -> str:
-    # Plain strings escaped here (like Jinja's autoescape does) rather than Markup
-    # objects: a 100,000-name roster makes a million of these.
-    heading = line.kind == "heading"
-    text = escape_html(line.text)
-    if not roster_geometry.in_roster_font(line.text, heading):
-        # Partly in a fallback font, whose ascent and descent differ from DejaVu's: a span
-        # of no line height (packet.css) keeps the row from growing (_roster_names).
-        return f'<b class="l">{text}</b>' if heading else f'<span class="l">{text}</span>'
-    return f"<b>{text}</b>" if heading else text
-
-
-def _roster_metas(page: RosterPage) -> Markup:
-    """The ZIPs and dates of the page's three columns, row by row, placed by counting characters.
-
-    They are set in the monospaced font (roster.META_FONT), whose characters all have the
-    same advance, and the layout uses row mode only when every character of them is in it:
-    so each ZIP, each date and each column's cell starts a whole number of characters from
-    the block's left edge, the same on every row, whatever the names beside them hold.
-    """
-    advance, _chars = roster_geometry.mono_grid()
-    pitch = round(roster_geometry.COLUMN_PITCH / advance)  # characters from a cell to the next
-    separator = roster_geometry.META_SEPARATOR
-    metas = [[line.meta.split(separator, 1) for line in column] for column in page.columns]
-    zip_chars = max((len(m[0]) for column in metas for m in column if len(m) == 2), default=0)
-    height = max(len(column) for column in page.columns)
-    rows = []
-    for r in range(height):
-        row = ""
-        for c, column in enumerate(metas):
-            meta = column[r] if r < len(column) else [""]
-            cell = f"{meta[0]:<{zip_chars}}  {meta[1]}" if len(meta) == 2 else ""
-            row = f"{row:<{c * pitch}}{cell}" if cell else row
-        rows.append(escape_html(row))
-    # HTML drops a newline right after <pre>: start with one so an empty first row survives.
-    return Markup("\n" + "\n".join(rows))  # noqa: S704 (escaped above)
-
-
-def _roster_names(column: tuple[RosterLine, ...]) -> Markup:
-    """One page column's names, continuation lines and headings: a line per row.
-
-    A line with characters from a fallback font with a taller ascent or a deeper descent
-    than DejaVu (Devanagari, Korean, Ethiopic, Chinese) is in a span of no line height
-    (packet.css), so it cannot make its row taller: every row is the <pre>'s own line height,
-    and the names stay level with the ZIPs and dates beside them. (One span around every
-    line would do the same at a fifth more of the roster's rendering time.)
-    """
-    lines = "\n".join(_roster_line(line) for line in column)
-    return Markup(f"\n{lines}")  # noqa: S704 (escaped by _roster_line)
-
-
-def _roster_page_html(
-    page: RosterPage | None, rows_mode: bool, _tab_stop: float, labels: PacketLabels
-) -> Markup:
+def _roster_sheet(
+    page: RosterPage | None, rows_mode: bool, labels: PacketLabels, *, first: bool
+) -> RosterSheet:
+    """What roster_paint.py needs to paint one roster page, its head cut to fit."""
+    legend = f"{labels.roster_note} · {labels.paper_mark} {labels.paper_legend}"
     if page is None:
-        return render_template(
-            "roster_page.html",
-            labels=labels,
-            columns=[],
-            metas=None,
-            districts="",
-            first_name="",
-            last_name="",
-            empty=True,
+        return RosterSheet(
+            None, rows_mode, labels.roster, "", "", legend, labels.no_signatures, True
         )
     names = roster_geometry.measure(*_HEAD_NAMES_FONT)
-    pitch, width = roster_geometry.COLUMN_PITCH, roster_geometry.COLUMN_WIDTH
-    return render_template(
-        "roster_page.html",
-        labels=labels,
-        columns=[
-            {"left": f"{c * pitch:.2f}", "width": f"{width:.2f}", "text": _roster_names(column)}
-            for c, column in enumerate(page.columns)
-            if column
-        ],
-        metas=(
-            {
-                "left": f"{roster_geometry.ROW_TAB:.2f}",
-                "width": f"{roster_geometry.CONTENT_WIDTH + 8 - roster_geometry.ROW_TAB:.2f}",
-                "text": _roster_metas(page),
-            }
-            if rows_mode
-            else None
-        ),
-        districts=roster_geometry.measure(*_HEAD_DISTRICTS_FONT).fit(
-            page.districts[0]
-            if len(page.districts) == 1
-            else f"{page.districts[0]} – {page.districts[-1]}",
-            _HEAD_DISTRICTS_WIDTH,
-        ),
-        first_name=names.fit(page.first_name, _HEAD_NAME_WIDTH),
-        last_name=names.fit(page.last_name, _HEAD_NAME_WIDTH),
-        empty=False,
+    districts = (
+        page.districts[0]
+        if len(page.districts) == 1
+        else f"{page.districts[0]} – {page.districts[-1]}"
+    )
+    first_last = ""
+    if page.first_name:
+        first_last = (
+            f"{names.fit(page.first_name, _HEAD_NAME_WIDTH)} – "
+            f"{names.fit(page.last_name, _HEAD_NAME_WIDTH)}"
+        )
+    return RosterSheet(
+        page,
+        rows_mode,
+        labels.roster,
+        roster_geometry.measure(*_HEAD_DISTRICTS_FONT).fit(districts, _HEAD_DISTRICTS_WIDTH),
+        first_last,
+        legend,
+        "",
+        first,
     )
 
 
