@@ -54,4 +54,4 @@ def test_right_to_left_glyphs_come_in_visual_order_and_marks_need_the_exact_text
     assert "".join(arabic.runs[0].texts) == "فاطمة"[::-1]
     devanagari = shape_line("नमस्ते", NAMES)
     assert not devanagari.plain  # a cluster of several glyphs: /ActualText carries it
-    assert all(0 < g for run in devanagari.runs for g in run.glyphs)  # no .notdef
+    assert all(g > 0 for run in devanagari.runs for g in run.glyphs)  # no .notdef
