@@ -11,8 +11,11 @@ stacks, so every script has real glyphs; each font embedded as a subset of the g
 chunk uses, with a ToUnicode map), and in row mode each signer's ZIP and date in the
 monospaced font at fixed places. A tagged chunk (tagged.py joins it like WeasyPrint's) has
 a structure tree: the roster's first page's title is its H1, each district heading an H2,
-each column's signers a list (L > LI > LBody) whose body holds the name's lines and the ZIP
-and date; the repeated head is a pagination artifact. A name whose glyphs do not map one to
+each column's signers a list (L) with an item (LI) per signer that holds the name's lines and
+the ZIP and date, in one marked-content sequence where it can (a hundred thousand signers are
+a hundred thousand items: no LBody level, which PDF/UA-1 does not ask for, and one MCID
+rather than three keep the merged packet's objects and memory down); the repeated head is a
+pagination artifact. A name whose glyphs do not map one to
 one onto its characters in reading order (right to left, conjuncts, ligatures) carries its
 text as /ActualText, so copying it or reading it aloud gives the name as it was written.
 """
@@ -106,6 +109,9 @@ class _Element:
     actual_text: str | None = None
 
 
+_EXACT = _Element("Span")  # stands for open marked content that carries /ActualText
+
+
 class _Chunk:
     """One PDF of painted pages, its fonts and, when tagged, its structure tree."""
 
@@ -135,8 +141,10 @@ class _Chunk:
         if sheet.page is None:
             canvas.empty(sheet.empty)
         else:
+            zip_chars = _zip_chars(sheet.page) if sheet.rows else None
             for c, column in enumerate(sheet.page.columns):
-                canvas.column(c, column, sheet.rows)
+                canvas.column(c, column, zip_chars)
+        canvas.unmark()
         page = Dictionary(
             Type=Name.Page,
             MediaBox=Array([0, 0, PAGE_WIDTH, PAGE_HEIGHT]),
@@ -201,9 +209,14 @@ class _Canvas:
         self.elements: list[_Element] = []  # the page's top-level structure elements
         self.marked: list[_Element] = []  # MCID -> its element
         self.index = index
+        self.open_for: _Element | None = None  # the element whose marked content is open
 
-    def open_marked(self, element: _Element | None, actual_text: str | None = None) -> bool:
-        """Start marked content: the element's next MCID (tagged), the exact text if need be."""
+    def mark(self, element: _Element | None, actual_text: str | None = None) -> None:
+        """Draw what follows as marked content of `element` (the next MCID, when tagged), and
+        with its exact text if need be. Consecutive text of one element shares one MCID."""
+        if actual_text is None and (element is self.open_for or not self.chunk.tagged):
+            return
+        self.unmark()
         properties = []
         if element is not None and self.chunk.tagged:
             properties.append(f"/MCID {len(self.marked)}")
@@ -213,7 +226,13 @@ class _Canvas:
             properties.append(f"/ActualText <{_utf16(actual_text)}>")
         if properties:
             self.ops.append(f"/Span <<{' '.join(properties)}>> BDC\n".encode())
-        return bool(properties)
+            self.open_for = _EXACT if actual_text is not None else element
+
+    def unmark(self) -> None:
+        """End the open marked content, if any."""
+        if self.open_for is not None:
+            self.ops.append(b"EMC\n")
+            self.open_for = None
 
     def element(self, kind: str, parent: _Element | None = None) -> _Element:
         element = _Element(kind, page=self.index)
@@ -247,11 +266,13 @@ class _Canvas:
         # Text extraction (pdftotext) reads the marked content's /ActualText; it puts glyphs
         # drawn right to left back in reading order itself, and would turn that around.
         plain = shaped.plain or shaped.right_to_left
-        opened = self.open_marked(marked, None if plain else line)
+        self.mark(marked, None if plain else line)
         self.ops.append(colour)
         for run in shaped.runs:
             x = self.run(run, x, baseline, size)
-        self.ops.append(b"ET\nEMC\n" if opened else b"ET\n")
+        self.ops.append(b"ET\n")
+        if not plain:
+            self.unmark()
 
     def run(self, run: GlyphRun, x: float, y: float, size: float) -> float:
         used = self.chunk.font(run.face)
@@ -282,6 +303,7 @@ class _Canvas:
         title_at = (MARGIN_LEFT, MARGIN_TOP + _half(15, 12))
         if title is not None:
             self.text(sheet.title, SANS_BOLD, title_at, 12, ACCENT, marked=title)
+        self.unmark()
         if self.chunk.tagged:
             self.ops.append(_HEADER_ARTIFACT)
         if title is None:
@@ -300,16 +322,20 @@ class _Canvas:
         top = MARGIN_TOP + HEAD_HEIGHT + 1 + 12 + _half(9.5 * 1.4, 9.5)
         self.text(message, SANS, (MARGIN_LEFT, top), 9.5, MUTED, marked=self.element("P"))
 
-    def column(self, index: int, lines: tuple[RosterLine, ...], rows: bool) -> None:
-        """One page column: district headings (H2) and its signers (a list)."""
+    def column(self, index: int, lines: tuple[RosterLine, ...], zip_chars: int | None) -> None:
+        """One page column: district headings (H2) and its signers (a list, an item each).
+
+        `zip_chars`: in row mode, the page's widest ZIP in characters; else None."""
         left = MARGIN_LEFT + index * geometry.COLUMN_PITCH
-        meta_left = left + geometry.ROW_TAB
-        date_left = meta_left + (_zip_chars(lines) + 2) * geometry.mono_grid()[0]
         size = geometry.FONT_SIZE
         first_top = MARGIN_TOP + LINES_TOP + _half(geometry.LINE_HEIGHT, size)
-        heading = items = body = None
+        heading = items = item = None
+        meta: tuple[str, float] | None = None  # the signer's ZIP and date, drawn after the name
         for row, line in enumerate(lines):
             top = first_top + row * geometry.LINE_HEIGHT
+            if line.kind != "continuation" and meta is not None:
+                self.meta(*meta, left, zip_chars or 0, item)
+                meta = None
             if line.kind == "heading":
                 heading = heading or self.element("H2")
                 items = None
@@ -320,18 +346,29 @@ class _Canvas:
                 continue
             if line.kind == "entry":
                 items = items or self.element("L")
-                body = self.element("LBody", self.element("LI", items))
-            self.text(line.text, NAMES, (left, top), size, INK, marked=body)
-            if line.kind == "entry" and rows and line.meta:
-                zip_code, _sep, date = line.meta.partition(geometry.META_SEPARATOR)
-                self.text(zip_code, MONO, (meta_left, top), size, INK, marked=body)
-                self.text(date, MONO, (date_left, top), size, INK, marked=body)
+                item = self.element("LI", items)
+                meta = (line.meta, top) if zip_chars is not None and line.meta else None
+            self.text(line.text, NAMES, (left, top), size, INK, marked=item)
+        if meta is not None:
+            self.meta(*meta, left, zip_chars or 0, item)
+
+    def meta(
+        self, meta: str, top: float, left: float, zip_chars: int, item: _Element | None
+    ) -> None:
+        """A signer's ZIP and date in the monospaced font, padded so every date of the page
+        starts at the same place; marked content of its own, after the name's lines."""
+        zip_code, _sep, date = meta.partition(geometry.META_SEPARATOR)
+        self.unmark()
+        at = (left + geometry.ROW_TAB, top)
+        self.text(
+            f"{zip_code:<{zip_chars}}  {date}", MONO, at, geometry.FONT_SIZE, INK, marked=item
+        )
 
 
-def _zip_chars(lines: tuple[RosterLine, ...]) -> int:
-    """The widest ZIP of a column, in characters of the monospaced font."""
-    zips = (line.meta.partition(geometry.META_SEPARATOR)[0] for line in lines if line.meta)
-    return max(map(len, zips), default=0)
+def _zip_chars(page: RosterPage) -> int:
+    """The page's widest ZIP, in characters of the monospaced font."""
+    metas = (line.meta for column in page.columns for line in column if line.meta)
+    return max((len(m.partition(geometry.META_SEPARATOR)[0]) for m in metas), default=0)
 
 
 def _half(line_height: float, size: float) -> float:

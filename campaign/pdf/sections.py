@@ -46,7 +46,7 @@ RENDERER_VERSION = "packet-renderer-1"
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "pdf"
 
 # Rough render cost in units of one page of testimony text, to balance the workers.
-_COST_ROSTER_PAGE = 4.0
+_COST_ROSTER_PAGE = 1.0  # painted (roster_paint.py): a fraction of a testimony page
 _COST_TESTIMONY_CHARS_PER_PAGE = 3000
 _SENDERS_PER_PAGE = 45
 

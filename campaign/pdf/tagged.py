@@ -666,5 +666,11 @@ def merge_tagged(
     _catalog(pdf, metadata, lang)
     if on_stage:
         on_stage("merging", 1.0)
-    pdf.save(out, min_version="1.7", deterministic_id=True)
+    # Object streams: the roster's hundred thousand list items, compressed (PDF/A-2 allows them).
+    pdf.save(
+        out,
+        min_version="1.7",
+        deterministic_id=True,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+    )
     return total

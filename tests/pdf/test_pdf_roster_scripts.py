@@ -159,7 +159,7 @@ def test_every_line_of_a_roster_page_sits_on_the_row_grid(hostile_packet: Path) 
     pages = _words(hostile_packet)
     for index in _roster_pages(pages):
         runs = _baselines(hostile_packet, index)
-        metas = [y for y, _x, text in runs if re.fullmatch(r"\d{5}", text)]  # the ZIPs
+        metas = [y for y, _x, text in runs if re.match(r"\d{5}  \d{4}-", text)]
         top = max(metas)
         rows = [(top - y) / LINE_HEIGHT for y, _x, _text in runs if y < top + 1]
         rows = [r for r in rows if r < LINES_PER_COLUMN]  # not the footer

@@ -106,21 +106,23 @@ def test_poppler_reads_the_tree_with_headings_roster_names_and_testimony(
 
 
 def test_the_roster_is_a_list_of_signers_under_district_headings(tagged: BuiltPacket) -> None:
-    """Each signer is a list item whose body holds the name, the ZIP and the date, in the
+    """Each signer is a list item that holds the name, the ZIP and the date, in the
     roster's order, each district's signers after its H2 heading."""
     tree = run_tool(need_poppler("pdfinfo"), "-struct-text", str(tagged.path)).stdout
-    read: list[tuple[str, list[str]]] = []  # ("H2", texts) or ("LBody", texts)
+    read: list[tuple[str, list[str]]] = []  # ("H2", texts) or ("LI", texts)
     lines = tree.splitlines()
     for i, line in enumerate(lines):
         kind = line.strip().split(" ")[0]
-        if kind in ("H2", "LBody"):
+        if kind in ("H2", "LI"):
             texts = [
                 t.strip().strip('"') for t in lines[i + 1 : i + 5] if t.strip().startswith('"')
             ]
             read.append((kind, texts))
     # The roster's items (the cover's organizations are a list too): a name, a ZIP, a date.
     bodies = [
-        t[0] for kind, t in read if kind == "LBody" and len(t) > 1 and re.fullmatch(r"\d{5}", t[1])
+        t[0]
+        for kind, t in read
+        if kind == "LI" and len(t) > 1 and any(re.match(r"\d{5}  \d", x) for x in t[1:])
     ]
     roster = tagged.content.roster
     assert len(bodies) == len(roster)
