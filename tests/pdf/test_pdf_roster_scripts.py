@@ -49,11 +49,12 @@ SCRIPT_NAMES = {
     "Nepali": "राम बहादुर श्रेष्ठ",  # Devanagari conjuncts, a vowel sign before its consonant
     "Emoji": "Ana 🌻 👩🏽‍🌾",  # a ZWJ sequence with a skin tone
 }
-# WeasyPrint 70 maps each glyph to the characters of its Pango cluster, once per font; a
-# Khmer subscript consonant (coeng + consonant, drawn before its base) gets none, so its
-# glyph is drawn (checked below: in the font, with ink) but its two characters are read back
-# by no one: pdftotext gives "សី" for "ស្រី". The tagged PDF's ActualText, or an upstream fix,
-# would give them back (test_khmer_subscripts_read_back fails until then).
+# On the pages WeasyPrint 70 draws (testimony), each glyph maps to the characters of its
+# Pango cluster, once per font; a Khmer subscript consonant (coeng + consonant, drawn before
+# its base) gets none, so its glyph is drawn (checked below: in the font, with ink) but its
+# two characters are read back by no one there: pdftotext gives "សី" for "ស្រី". The roster
+# pages (roster_paint.py) carry such a name's text as /ActualText
+# (test_reordered_clusters_read_back).
 _UNMAPPED = {"Khmer": "្រ"}
 # Characters drawn as no glyph of their own: joiners, variation selectors, spaces.
 _INVISIBLE = {"Cf", "Zs"}
