@@ -383,6 +383,12 @@ def _batches(segments: list) -> list[list]:
     return batches
 
 
+def _paint(sheets: list, path: Path):
+    from campaign.pdf.roster_paint import paint_to_file
+
+    return paint_to_file(sheets, path, tagged=True)
+
+
 def _timed(function, *args) -> tuple[float, object]:
     cpu = time.process_time()
     value = function(*args)
@@ -411,7 +417,8 @@ def _interleaved(args: dict, queue: multiprocessing.Queue) -> None:
     configs: dict[str, list[str]] = args["configs"]
     rows = []
     for number, batch in enumerate(sample):
-        html = document_html(batch, content)
+        sheets = [s.sheet for s in batch if s.sheet is not None]
+        html = "" if sheets else document_html(batch, content)
         shift = number % len(configs)
         order = [*list(configs)[shift:], *list(configs)[:shift]]
         render = dict.fromkeys(configs, float("inf"))
@@ -420,7 +427,10 @@ def _interleaved(args: dict, queue: multiprocessing.Queue) -> None:
             for config in order:
                 _use(configs[config])
                 path = scratch / f"{config}-{number}.pdf"
-                seconds, info = _timed(render_to_file, html, path)
+                if sheets:  # roster pages: painted, not rendered (roster_paint.py)
+                    seconds, info = _timed(_paint, sheets, path)
+                else:
+                    seconds, info = _timed(render_to_file, html, path)
                 render[config] = min(render[config], seconds)
                 seconds, _ = _timed(PageCopier().prepare, PagePart(path, 0, info.pages))
                 read[config] = min(read[config], seconds)
