@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import SegmentCache, SegmentRecord
+from .collection import fewer_collections
 from .content import PacketContent, RosterReadFailed
 from .merge import LinkArea, OutlineItem, PageCopier, PagePart, merge_pages
 from .render import (
@@ -427,7 +428,8 @@ def build_packet(
     build = _Build(Path(out_path), Path(cache_dir), workers, progress, tagged)
     build.two_sided = two_sided
     try:
-        return build.run(content)
+        with fewer_collections():
+            return build.run(content)
     except (_CallbackFailed, RosterReadFailed) as failed:
         # The caller's own exception, e.g. a cancellation, or what reading a streamed roster
         # raised (the database busy, say).
