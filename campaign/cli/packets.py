@@ -8,6 +8,7 @@ module imports no more than click at first; the app and the services come in `bu
 
 from __future__ import annotations
 
+import gc
 import shutil
 from pathlib import Path
 
@@ -74,8 +75,12 @@ def build(ctx: click.Context, workers: int, **options) -> None:
     with fewer_collections():
         if current_app:
             _build(workers=workers, **options)
-        else:  # found as an entry point: the app is not loaded yet
-            with ctx.ensure_object(ScriptInfo).load_app().app_context():
+        else:  # found as an entry point: the app is not loaded yet, the process is ours
+            app = ctx.ensure_object(ScriptInfo).load_app()
+            # What is loaded now lives as long as the process: out of the collector's full
+            # passes (as in the job worker), which then scan only the build's own objects.
+            gc.freeze()
+            with app.app_context():
                 _build(workers=workers, **options)
 
 
