@@ -1,18 +1,24 @@
-"""`flask --app campaign packet build SLUG [--hearing ID] --out PATH`: build synchronously."""
+"""`flask --app campaign packet build SLUG [--hearing ID] --out PATH`: build synchronously.
+
+The `packet` group is also a `flask.commands` entry point (pyproject.toml): Flask finds it
+before loading the app, and `build` starts the rendering processes' server (a second and a
+half of imports, on the other core) before it loads the app (over a second here). So this
+module imports no more than click at first; the app and the services come in `build`.
+"""
 
 from __future__ import annotations
 
+import gc
 import shutil
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
 from flask import Flask, current_app
+from flask.cli import ScriptInfo
 
-from campaign.extensions import db
-from campaign.models import Campaign
-from campaign.services import DomainError
-from campaign.services import packets as packet_service
+# The service's GROUP_BY (campaign/services/packets.py), not imported here (see above);
+# tests/packets/test_packet_builds.py checks that they agree.
+GROUP_BY_CHOICES = ("position", "district")
 
 
 @click.group("packet")
@@ -36,7 +42,7 @@ def packet_group() -> None:
     required=True,
     help="Where to write the PDF.",
 )
-@click.option("--group-by", type=click.Choice(packet_service.GROUP_BY), default="position")
+@click.option("--group-by", type=click.Choice(GROUP_BY_CHOICES), default="position")
 @click.option(
     "--for-member",
     "decision_maker_id",
@@ -57,10 +63,37 @@ def packet_group() -> None:
     default=None,
     help="Also write volumes of at most this many MB (default: no volumes).",
 )
-def build(
+@click.pass_context
+def build(ctx: click.Context, workers: int, **options) -> None:
+    """Build a packet now, with a progress bar, and copy it to --out."""
+    from campaign.pdf import processes
+    from campaign.pdf.collection import fewer_collections
+
+    if workers > 0:
+        processes.start_in_background()
+    # The build's garbage-collection thresholds already while the app and its libraries load.
+    with fewer_collections():
+        if current_app:
+            _build(workers=workers, **options)
+        else:  # found as an entry point: the app is not loaded yet, the process is ours
+            app = ctx.ensure_object(ScriptInfo).load_app()
+            # What is loaded now lives as long as the process: out of the collector's full
+            # passes (as in the job worker), which then scan only the build's own objects.
+            gc.freeze()
+            with app.app_context():
+                _build(workers=workers, **options)
+
+
+def _build(
     slug, hearing_id, out_path, group_by, decision_maker_id, workers, untagged, two_sided, volume_mb
 ) -> None:
-    """Build a packet now, with a progress bar, and copy it to --out."""
+    import sqlalchemy as sa
+
+    from campaign.extensions import db
+    from campaign.models import Campaign
+    from campaign.services import DomainError
+    from campaign.services import packets as packet_service
+
     if untagged:
         current_app.config["PACKET_TAGGED"] = False
     campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == slug))

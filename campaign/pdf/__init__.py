@@ -22,25 +22,56 @@ Notes for callers:
   same way: images must be inline SVG, and links are not kept.
 - Bundled fonts cover Latin, Vietnamese, Greek, Cyrillic, Arabic, Hebrew, Chinese and
   Japanese; Korean and Indic scripts print as empty boxes.
+
+Importing this package loads none of its modules: each name below is imported from its
+module when first used. So `campaign.pdf.processes` (the standard library only) can start
+the rendering processes' server before the process imports WeasyPrint (the packet CLI does).
 """
 
-from .build import PacketRenderError, PacketResult, build_packet
-from .content import (
-    DistrictTotal,
-    EndorsementEntry,
-    FormLetterEntry,
-    FormLetterSender,
-    PacketContent,
-    PacketLabels,
-    Roster,
-    RosterEntry,
-    RosterReadFailed,
-    TestimonyEntry,
-    TestimonyGroup,
-    ZipTotal,
-)
-from .fetcher import PacketURLFetcher, RefusedURLError
-from .render import render_html_to_pdf
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .build import PacketRenderError, PacketResult, build_packet
+    from .content import (
+        DistrictTotal,
+        EndorsementEntry,
+        FormLetterEntry,
+        FormLetterSender,
+        PacketContent,
+        PacketLabels,
+        Roster,
+        RosterEntry,
+        RosterReadFailed,
+        TestimonyEntry,
+        TestimonyGroup,
+        ZipTotal,
+    )
+    from .fetcher import PacketURLFetcher, RefusedURLError
+    from .render import render_html_to_pdf
+
+_HOMES = {
+    "PacketRenderError": "build",
+    "PacketResult": "build",
+    "build_packet": "build",
+    "DistrictTotal": "content",
+    "EndorsementEntry": "content",
+    "FormLetterEntry": "content",
+    "FormLetterSender": "content",
+    "PacketContent": "content",
+    "PacketLabels": "content",
+    "Roster": "content",
+    "RosterEntry": "content",
+    "RosterReadFailed": "content",
+    "TestimonyEntry": "content",
+    "TestimonyGroup": "content",
+    "ZipTotal": "content",
+    "PacketURLFetcher": "fetcher",
+    "RefusedURLError": "fetcher",
+    "render_html_to_pdf": "render",
+}
 
 __all__ = [
     "DistrictTotal",
@@ -62,3 +93,12 @@ __all__ = [
     "build_packet",
     "render_html_to_pdf",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value  # looked up once
+    return value

@@ -26,8 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import SegmentCache, SegmentRecord
+from .collection import fewer_collections
 from .content import PacketContent, RosterReadFailed
 from .merge import LinkArea, OutlineItem, PageCopier, PagePart, merge_pages
+from .processes import rendering_context, wait_until_ready
 from .render import (
     PACKET_STYLESHEETS,
     SEGMENT_ID_PREFIX,
@@ -148,14 +150,8 @@ def warm_up() -> float:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """Rendering workers come from a forkserver that has loaded WeasyPrint and the fonts.
-
-    forkserver: safe to start from a threaded web or job worker (unlike fork), and the
-    preloaded WeasyPrint makes each worker cheap to start (unlike spawn).
-    """
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["campaign.pdf.worker_preload"])
-    return context
+    """Rendering workers come from a forkserver that has loaded WeasyPrint and the fonts."""
+    return rendering_context()
 
 
 def start_rendering_server() -> float:
@@ -167,13 +163,7 @@ def start_rendering_server() -> float:
     calls this when it starts; the forkserver then serves every build of that process.
     Returns once the forkserver can fork a worker, with the seconds that took.
     """
-    started = time.perf_counter()
-    context = _context()
-    # A process started through it is forked only after the preload is done.
-    probe = context.Process(target=int, name="packet-renderer-ready")
-    probe.start()
-    probe.join()
-    return time.perf_counter() - started
+    return wait_until_ready(_context())
 
 
 def _render_batch(job: _BatchJob) -> _BatchOutcome:
@@ -434,7 +424,8 @@ def build_packet(
     build = _Build(Path(out_path), Path(cache_dir), workers, progress, tagged)
     build.two_sided = two_sided
     try:
-        return build.run(content)
+        with fewer_collections():
+            return build.run(content)
     except (_CallbackFailed, RosterReadFailed) as failed:
         # The caller's own exception, e.g. a cancellation, or what reading a streamed roster
         # raised (the database busy, say).

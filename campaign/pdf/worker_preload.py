@@ -20,6 +20,7 @@ import logging
 
 from . import fast_paths
 from .build import warm_up
+from .collection import BUILD_THRESHOLDS
 
 fast_paths.install_all()
 try:
@@ -29,4 +30,4 @@ except Exception:  # an exception here would kill the forkserver; let the batch 
 
 gc.collect()
 gc.freeze()
-gc.set_threshold(20_000, 10, 10)
+gc.set_threshold(*BUILD_THRESHOLDS)

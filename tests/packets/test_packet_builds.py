@@ -376,6 +376,35 @@ def test_cli_builds_with_progress(runner, db, tmp_path, demo):
         assert reference in text
 
 
+def test_the_packet_command_is_found_before_the_app_and_its_libraries_load():
+    """`flask packet build` starts the rendering server before the app loads (over a second):
+    Flask finds the command as an entry point, and its module imports neither the app's
+    services nor WeasyPrint until the build runs."""
+    import subprocess
+    import sys
+    from importlib.metadata import entry_points
+
+    from campaign.cli.packets import GROUP_BY_CHOICES, packet_group
+
+    (found,) = entry_points(group="flask.commands", name="packet")  # `make install` registers it
+    assert found.load() is packet_group
+    assert GROUP_BY_CHOICES == packet_service.GROUP_BY
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, campaign.cli.packets, campaign.pdf.processes, campaign.pdf.collection; "
+            "print(sorted(m for m in ('weasyprint', 'pikepdf', 'sqlalchemy', 'campaign.services',"
+            " 'campaign.pdf.build') if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert loaded.stdout.strip() == "[]"
+
+
 def demo_campaign_id(db) -> int:
     from campaign.models import Campaign
 

@@ -337,3 +337,54 @@ def test_chunks_parsed_by_an_earlier_build_are_copied_unchanged(tmp_path: Path) 
     assert [len(p["/Contents"]) for p in third.pages] == [len(p["/Contents"]) for p in first.pages]
     assert read_texts(tmp_path / "c.pdf")[1] == read_texts(tmp_path / "a.pdf")[1]
     _same_as_a_cold_build(content, tmp_path / "c.pdf", tmp_path)
+
+
+def test_a_build_collects_garbage_less_often_and_puts_the_thresholds_back(
+    tmp_path: Path,
+) -> None:
+    import gc
+    import threading
+
+    from campaign.pdf.collection import BUILD_THRESHOLDS
+
+    before = gc.get_threshold()
+    assert before != BUILD_THRESHOLDS
+    during: list[tuple[int, int, int]] = []
+    second_started, first_may_finish = threading.Event(), threading.Event()
+
+    def first(stage: str, _percent: int) -> None:
+        during.append(gc.get_threshold())
+        if stage == "writing":  # the other build starts and ends while this one is running
+            second_started.set()
+            assert first_may_finish.wait(60)
+
+    def second(_stage: str, _percent: int) -> None:
+        during.append(gc.get_threshold())
+
+    errors: list[BaseException] = []
+
+    def run_first() -> None:
+        try:
+            build_packet(
+                small_content(),
+                tmp_path / "1.pdf",
+                cache_dir=tmp_path / "c1",
+                workers=0,
+                progress=first,
+            )
+        except BaseException as exc:  # noqa: BLE001 (reported below, in the test's thread)
+            errors.append(exc)
+            second_started.set()
+
+    thread = threading.Thread(target=run_first)
+    thread.start()
+    assert second_started.wait(120)
+    build_packet(
+        small_content(), tmp_path / "2.pdf", cache_dir=tmp_path / "c2", workers=0, progress=second
+    )
+    assert gc.get_threshold() == BUILD_THRESHOLDS  # the first build is still running
+    first_may_finish.set()
+    thread.join(120)
+    assert not errors
+    assert set(during) == {BUILD_THRESHOLDS}
+    assert gc.get_threshold() == before
