@@ -230,22 +230,9 @@ def bidi_levels(text: str) -> list[int]:
 
 
 def _weak_types(types: list[str]) -> list[str]:
-    previous, strong = "L", "L"  # sor: the paragraph is left to right
-    for i, t in enumerate(types):
-        if t == "NSM":  # W1
-            t = previous if previous not in ("LRI", "RLI", "FSI", "PDI") else "ON"
-        if t == "EN" and strong == "AL":  # W2
-            t = "AN"
-        if t in _STRONG:
-            strong = t
-        types[i] = previous = t
+    _marks_and_arabic_numbers(types)  # W1, W2
     types[:] = ["R" if t == "AL" else t for t in types]  # W3
-    for i in range(1, len(types) - 1):  # W4
-        before, after = types[i - 1], types[i + 1]
-        if types[i] == "ES" and before == after == "EN":
-            types[i] = "EN"
-        elif types[i] == "CS" and before == after and before in ("EN", "AN"):
-            types[i] = before
+    _separators(types)  # W4
     _european_terminators(types)  # W5
     types[:] = ["ON" if t in ("ES", "ET", "CS") else t for t in types]  # W6
     strong = "L"
@@ -255,6 +242,29 @@ def _weak_types(types: list[str]) -> list[str]:
         elif t == "EN" and strong == "L":
             types[i] = "L"
     return types
+
+
+def _marks_and_arabic_numbers(types: list[str]) -> None:
+    """W1: a mark takes its base's type; W2: European digits after Arabic letters are Arabic."""
+    previous, strong = "L", "L"  # sor: the paragraph is left to right
+    for i, t in enumerate(types):
+        if t == "NSM":
+            t = previous if previous not in ("LRI", "RLI", "FSI", "PDI") else "ON"
+        if t == "EN" and strong == "AL":
+            t = "AN"
+        if t in _STRONG:
+            strong = t
+        types[i] = previous = t
+
+
+def _separators(types: list[str]) -> None:
+    """W4: one separator between two numbers of a kind joins them."""
+    for i in range(1, len(types) - 1):
+        before, after = types[i - 1], types[i + 1]
+        if types[i] == "ES" and before == after == "EN":
+            types[i] = "EN"
+        elif types[i] == "CS" and before == after and before in ("EN", "AN"):
+            types[i] = before
 
 
 def _european_terminators(types: list[str]) -> None:
@@ -276,6 +286,20 @@ _BRACKETS = {"(": ")", "[": "]", "{": "}", "«": "»", "‹": "›", "⁅": "⁆
 
 def _bracket_pairs(text: str, types: list[str]) -> None:
     """N0, for the usual brackets: a pair takes the direction found inside it (or before it)."""
+    for opened, closed in _pairs(text, types):
+        inside = {_direction(t) for t in types[opened + 1 : closed] if t not in _NEUTRAL}
+        if not inside:
+            continue
+        if "L" in inside:
+            chosen = "L"
+        else:
+            before = [_direction(t) for t in types[:opened] if t not in _NEUTRAL]
+            chosen = "R" if before and before[-1] == "R" else "L"
+        types[opened] = types[closed] = chosen
+
+
+def _pairs(text: str, types: list[str]) -> list[tuple[int, int]]:
+    """Matching bracket pairs (BD16, for the brackets in _BRACKETS), in text order."""
     stack: list[tuple[str, int]] = []
     pairs: list[tuple[int, int]] = []
     for i, ch in enumerate(text):
@@ -283,21 +307,13 @@ def _bracket_pairs(text: str, types: list[str]) -> None:
             continue
         if ch in _BRACKETS:
             stack.append((_BRACKETS[ch], i))
-        elif any(closer == ch for closer, _ in stack):
-            while stack:
-                closer, opened = stack.pop()
-                if closer == ch:
-                    pairs.append((opened, i))
-                    break
-    for opened, closed in sorted(pairs):
-        inside = {_direction(t) for t in types[opened + 1 : closed] if t not in _NEUTRAL}
-        if not inside or "L" in inside:
-            chosen = "L" if inside else None
-        else:
-            before = [_direction(t) for t in types[:opened] if t not in _NEUTRAL]
-            chosen = "R" if (before[-1] if before else "L") == "R" else "L"
-        if chosen:
-            types[opened] = types[closed] = chosen
+            continue
+        for depth in range(len(stack) - 1, -1, -1):
+            if stack[depth][0] == ch:
+                pairs.append((stack[depth][1], i))
+                del stack[depth:]
+                break
+    return sorted(pairs)
 
 
 def _neutral_types(types: list[str]) -> None:
