@@ -19,6 +19,7 @@ docs/packets.md says what the tests verify and what they cannot.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 from collections import OrderedDict
@@ -676,3 +677,88 @@ def merge_tagged(
         object_stream_mode=pikepdf.ObjectStreamMode.generate,
     )
     return total
+
+
+def write_volume(
+    packet: Path,
+    cover: Path,
+    span: tuple[int, int],
+    out: BinaryIO,
+    *,
+    metadata: dict[str, str],
+    lang: str,
+    cover_label: str,
+) -> int:
+    """One volume of a tagged packet: its own (tagged) cover, then the packet's pages
+    span[0]..span[1]-1 with their structure elements; returns its page count.
+
+    The contents' links would lead into other volumes: their annotations are dropped and
+    their Link elements keep their text. Page labels give each page its number in the whole
+    packet, as stamped on it."""
+    pdf = Pdf.new()
+    tree = _Tree(pdf)
+    front, source = _Source.open(cover), _Source.open(packet)
+    try:
+        for index in range(len(front.pdf.pages)):
+            tree.append(front, index)
+        linked = []  # the volume's pages that had links (the contents)
+        for index in range(*span):
+            page = tree.append(source, index)
+            if "/Annots" in page.obj:
+                del page.obj["/Annots"]
+                linked.append(len(pdf.pages) - 1)
+        if linked:
+            for element in _link_elements(tree, linked[0], linked[-1] + 1):
+                kids = element.K if isinstance(element.get("/K"), Array) else Array([element.K])
+                element.K = Array([k for k in kids if not _is_annotation_reference(k)])
+        tree.finish()
+        _outline(pdf, [OutlineItem(0, cover_label, 0, None), *_outline_within(source, span)])
+        _catalog(pdf, metadata, lang)
+        first = Dictionary(S=Name.D, St=span[0] + 1)
+        pdf.Root.PageLabels = Dictionary(
+            Nums=Array([0, Dictionary(P=String(cover_label)), len(front.pdf.pages), first])
+        )
+        pdf.save(
+            out,
+            min_version="1.7",
+            deterministic_id=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        )
+        return len(pdf.pages)
+    finally:
+        front.pdf.close()
+        source.pdf.close()
+
+
+def _outline_within(source: _Source, span: tuple[int, int]) -> list[OutlineItem]:
+    """The packet's bookmarks to pages span[0]..span[1]-1, as a volume (whose cover is page
+    0) numbers them."""
+    found: list[OutlineItem] = []
+    pages = {page.objgen: i for i, page in enumerate(source.pdf.pages)}
+
+    def walk(items: list, level: int) -> None:
+        for item in items:
+            destination = item.destination
+            if isinstance(destination, Array) and len(destination):
+                page = pages.get(destination[0].objgen)
+                if page is not None and span[0] <= page < span[1]:
+                    top = float(destination[3]) if len(destination) > 3 else None
+                    found.append(OutlineItem(level, item.title, 1 + page - span[0], top))
+            walk(item.children, level + 1)
+
+    with source.pdf.open_outline() as outline:
+        walk(outline.root, 0)
+    return _flattened_levels(found)
+
+
+def _flattened_levels(items: list[OutlineItem]) -> list[OutlineItem]:
+    """Levels that never jump by more than one (a volume can start inside a section)."""
+    fixed: list[OutlineItem] = []
+    for item in items:
+        ceiling = fixed[-1].level + 1 if fixed else 0
+        fixed.append(dataclasses.replace(item, level=min(item.level, ceiling)))
+    return fixed
+
+
+def _is_annotation_reference(kid: object) -> bool:
+    return isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR

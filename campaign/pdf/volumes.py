@@ -24,7 +24,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, TextStringObject
 
 from .content import PacketContent, PacketLabels
-from .render import PACKET_STYLESHEETS, render_html_to_pdf
+from .render import PACKET_STYLESHEETS, render_html_to_pdf, render_to_file
 from .roster import clean_line
 from .sections import render_template
 
@@ -32,6 +32,7 @@ DEFAULT_LIMIT_BYTES = 10 * 1000 * 1000
 # A volume's cover and the fonts each volume carries again are not in the pages' weights.
 _FIRST_GUESS = 0.85
 _MAX_ATTEMPTS = 40
+_KEPT_METADATA = ("/Author", "/Subject", "/Creator", "/Producer")  # the packet's, in each volume
 
 
 class VolumeError(RuntimeError):
@@ -110,17 +111,17 @@ def _cuts(weights: list[int], boundaries: list[int], volumes: int) -> list[int]:
     return sorted(set(cuts))
 
 
-def _cover(
+def _cover_html(
     content: PacketContent,
     full_hash: str,
     numbering: tuple[int, int],
     span: tuple[int, int],
     total: int,
     limit: int,
-) -> PdfReader:
+) -> str:
     """The volume's cover page, rendered like the packet's pages."""
     volume, volumes = numbering
-    html = render_template(
+    return render_template(
         "volume_cover.html",
         c=content,
         labels=content.labels,
@@ -132,17 +133,71 @@ def _cover(
         full_hash=full_hash,
         limit=f"{limit / 1_000_000:.3g} MB",
     )
-    return PdfReader(io.BytesIO(render_html_to_pdf(str(html), stylesheets=PACKET_STYLESHEETS)))
 
 
 def _write_volume(
+    packet: tuple[Path, PdfReader],
+    cover_html: str,
+    span: tuple[int, int],
+    metadata: dict[str, str],
+    labels: PacketLabels,
+    path: Path,
+    volume_of: str,
+) -> tuple[str, int, int]:
+    """Write one volume: the tagged packet's volumes are tagged too (tagged.write_volume)."""
+    packet_path, reader = packet
+    tagged = "/StructTreeRoot" in reader.trailer["/Root"]
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            if tagged:
+                pages = _write_tagged(
+                    packet_path, cover_html, span, metadata, (labels.lang, volume_of), handle
+                )
+            else:
+                pages = _write_plain(reader, cover_html, span, metadata, labels.lang, handle)
+        data = Path(tmp_name).read_bytes()
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    return hashlib.sha256(data).hexdigest(), len(data), pages
+
+
+def _write_tagged(
+    packet: Path,
+    cover_html: str,
+    span: tuple[int, int],
+    metadata: dict[str, str],
+    language_and_title: tuple[str, str],
+    out: io.BufferedWriter,
+) -> int:
+    from .tagged import write_volume  # pikepdf: only for the tagged packet
+
+    with tempfile.TemporaryDirectory(dir=packet.parent) as scratch:
+        cover = Path(scratch) / "cover.pdf"
+        render_to_file(cover_html, cover, tagged=True)
+        return write_volume(
+            packet,
+            cover,
+            span,
+            out,
+            metadata={key.lstrip("/"): value for key, value in metadata.items()},
+            lang=language_and_title[0],
+            cover_label=language_and_title[1],
+        )
+
+
+def _write_plain(
     reader: PdfReader,
-    cover: PdfReader,
+    cover_html: str,
     span: tuple[int, int],
     metadata: dict[str, str],
     lang: str,
-    path: Path,
-) -> tuple[str, int, int]:
+    out: io.BufferedWriter,
+) -> int:
+    cover = PdfReader(io.BytesIO(render_html_to_pdf(cover_html, stylesheets=PACKET_STYLESHEETS)))
     writer = PdfWriter()
     for page in cover.pages:
         writer.add_page(page)
@@ -150,17 +205,8 @@ def _write_volume(
         writer.add_page(reader.pages[index])
     writer.add_metadata(metadata)
     writer.root_object[NameObject("/Lang")] = TextStringObject(lang)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            writer.write(handle)
-        data = Path(tmp_name).read_bytes()
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
-    return hashlib.sha256(data).hexdigest(), len(data), len(writer.pages)
+    writer.write(out)
+    return len(writer.pages)
 
 
 def split_volumes(
@@ -186,22 +232,24 @@ def split_volumes(
     weights, boundaries = _weights(reader), _boundaries(reader, content.labels)
     count = max(2, int(packet_path.stat().st_size / (limit_bytes * _FIRST_GUESS)) + 1)
     title = f"{clean_line(content.campaign_title)} · {clean_line(content.hearing_title)}"
+    kept = {k: str(v) for k, v in (reader.metadata or {}).items() if k in _KEPT_METADATA}
     for _attempt in range(_MAX_ATTEMPTS):
         cuts = _cuts(weights, boundaries, count)
         spans = list(zip([0, *cuts], [*cuts, total], strict=True))
         written = []
         for number, span in enumerate(spans, start=1):
             numbering = (number, len(spans))
-            cover = _cover(content, full_hash, numbering, span, total, limit_bytes)
+            cover = str(_cover_html(content, full_hash, numbering, span, total, limit_bytes))
             path = packet_path.with_name(f"{packet_path.stem}-volume-{number}-of-{len(spans)}.pdf")
             volume_of = content.labels.volume_of.format(volume=number, volumes=len(spans))
             metadata = {
+                **kept,
                 "/Title": f"{title} · {volume_of}",
                 "/ContentHash": full_hash,
                 "/Keywords": f"{clean_line(content.decision_reference)}, content hash {full_hash}",
             }
             sha, size, pages = _write_volume(
-                reader, cover, span, metadata, content.labels.lang, path
+                (packet_path, reader), cover, span, metadata, content.labels, path, volume_of
             )
             written.append(Volume(path, sha, size, pages, span[0] + 1, span[1]))
         if all(v.size_bytes <= limit_bytes for v in written):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
@@ -13,6 +14,7 @@ from campaign.pdf import build_packet
 from campaign.pdf.sample import make_content
 from campaign.pdf.volumes import split_volumes
 from tests.pdf.conftest import read_texts, small_content
+from tests.pdf.structure import check
 
 
 def _page_numbers(texts: list[str]) -> list[int]:
@@ -92,3 +94,22 @@ def test_two_sided_starts_every_testimony_on_a_right_hand_page(tmp_path):
         assert first % 2 == 0
     # Blank pages carry only the footer; numbering counts them.
     assert f"page {len(texts)} of {len(texts)}" in texts[-1]
+
+
+def test_the_volumes_of_a_tagged_packet_are_tagged_and_archival(big):
+    """Each volume keeps its pages' structure (PDF/UA-1, PDF/A-2u claims and all), and its
+    page labels are the packet's page numbers stamped on them."""
+    content, out, result = big
+    volumes = split_volumes(
+        out, content, result.content_hash, limit_bytes=int(out.stat().st_size * 0.75)
+    )
+    assert len(volumes) >= 2
+    for volume in volumes:
+        found = check(volume.path, lang=content.labels.lang)
+        assert found.problems == [], found.problems[:5]
+        with pikepdf.open(volume.path) as pdf:
+            assert pdf.open_metadata().pdfa_status == "2U"
+            assert "/Annots" not in pdf.pages[1].obj  # no link into another volume
+            labels = pdf.Root.PageLabels.Nums
+            assert int(labels[3].St) == volume.first_page
+            assert str(pdf.docinfo.Author) == str(PdfReader(out).metadata["/Author"])
