@@ -98,12 +98,15 @@ def _peak_kb(pid: int) -> int:
 
 
 def timed(command: list[str], env: dict[str, str]) -> dict:
-    """Run a command; its wall time from start to exit and the largest process's peak RSS."""
+    """Run a command; its wall time from start to exit and the largest process's peak RSS.
+
+    The time ends when the command's process exits, as a shell prompt comes back: its output
+    goes to a file, not a pipe, whose end-of-file would also wait for every process that
+    inherited it (the rendering processes' forkserver ends just after the command)."""
     peaks: dict[int, int] = {}
+    log = tempfile.TemporaryFile(mode="w+")
     started = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     done = threading.Event()
 
     def watch() -> None:
@@ -114,10 +117,13 @@ def timed(command: list[str], env: dict[str, str]) -> dict:
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
-    output, _ = process.communicate()
+    process.wait()
     seconds = time.perf_counter() - started
     done.set()
     watcher.join()
+    log.seek(0)
+    output = log.read()
+    log.close()
     if process.returncode != 0:
         raise RuntimeError(f"{command} failed:\n{output[-3000:]}")
     ordered = sorted(peaks.values(), reverse=True)
