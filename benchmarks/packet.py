@@ -103,8 +103,24 @@ def timed(command: list[str], env: dict[str, str]) -> dict:
     The time ends when the command's process exits, as a shell prompt comes back: its output
     goes to a file, not a pipe, whose end-of-file would also wait for every process that
     inherited it (the rendering processes' forkserver ends just after the command)."""
+    with tempfile.TemporaryFile(mode="w+") as log:
+        seconds, peaks, returncode = _watched(command, env, log)
+        log.seek(0)
+        output = log.read()
+    if returncode != 0:
+        raise RuntimeError(f"{command} failed:\n{output[-3000:]}")
+    ordered = sorted(peaks.values(), reverse=True)
+    return {
+        "seconds": seconds,
+        "output": output,
+        "largest_mb": (ordered[0] if ordered else 0) / 1024,
+        "processes": len(peaks),
+    }
+
+
+def _watched(command: list[str], env: dict[str, str], log) -> tuple[float, dict[int, int], int]:
+    """Seconds from start to exit, each process's peak RSS (kB), and the exit status."""
     peaks: dict[int, int] = {}
-    log = tempfile.TemporaryFile(mode="w+")
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     done = threading.Event()
@@ -121,18 +137,7 @@ def timed(command: list[str], env: dict[str, str]) -> dict:
     seconds = time.perf_counter() - started
     done.set()
     watcher.join()
-    log.seek(0)
-    output = log.read()
-    log.close()
-    if process.returncode != 0:
-        raise RuntimeError(f"{command} failed:\n{output[-3000:]}")
-    ordered = sorted(peaks.values(), reverse=True)
-    return {
-        "seconds": seconds,
-        "output": output,
-        "largest_mb": (ordered[0] if ordered else 0) / 1024,
-        "processes": len(peaks),
-    }
+    return seconds, peaks, process.returncode
 
 
 def _env(instance: Path, tagged: bool) -> dict[str, str]:
