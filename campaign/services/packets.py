@@ -302,19 +302,23 @@ def gather(
     group_by: str = "position",
     decision_maker_id: int | None = None,
     stream_roster: bool = False,
+    cache_dir: Path | None = None,
 ) -> PacketContent:
     """The packet's content for one hearing: approved testimony, verified named signers.
 
     The roster is read before this returns, unless `stream_roster`: then it is read as it
     is first used (content.Roster), so a build lays out and renders the first districts
     while later ones are read; close it (`content.roster.close()`) when done with it.
+    With `cache_dir` (a build's), the form letters' grouping is kept there for the next
+    build (form_letters.GroupingCache).
     """
     if group_by not in GROUP_BY:
         raise BadGrouping("group testimony by position or by district")
     zone = ZoneInfo(campaign.time_zone)
     member = _decision_maker(campaign, decision_maker_id)
     district_order = _district_order(member.district if member else None)
-    testimony = _testimonies(session, campaign, hearing, zone, group_by, district_order)
+    grouping = form_letters.GroupingCache(cache_dir, campaign.id) if cache_dir else None
+    testimony = _testimonies(session, campaign, hearing, zone, group_by, district_order, grouping)
     signatures = _signatures(session, campaign, zone)
     status_counts = _status_counts(session, campaign)
     # One translated label per district, not one gettext call per signer (and the roster
@@ -407,6 +411,7 @@ def _testimonies(
     zone: ZoneInfo,
     group_by: str,
     district_order: Callable[[str], tuple],
+    grouping: form_letters.GroupingCache | None = None,
 ) -> _Testimonies:
     """Approved testimony for this hearing (or for no particular one), oldest first."""
     testimonies = session.scalars(
@@ -428,7 +433,7 @@ def _testimonies(
     by_district: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for testimony in testimonies:
         by_district[testimony.district][testimony.position.value] += 1
-    letters = _form_letters(testimonies, entries, district_order)
+    letters = _form_letters(testimonies, entries, district_order, grouping)
     return _Testimonies(
         groups=_group(entries, testimonies, group_by, district_order, letters),
         by_position=Counter(t.position.value for t in testimonies),
@@ -615,9 +620,11 @@ def _form_letters(
     testimonies: list[Testimony],
     entries: list[TestimonyEntry],
     district_order: Callable[[str], tuple],
+    grouping: form_letters.GroupingCache | None = None,
 ) -> dict[int, FormLetterEntry]:
     """Form letters among the approved testimony, keyed by the id of each of their senders."""
-    found = form_letters.group((t.id, t.position.value, t.public_body) for t in testimonies)
+    items = ((t.id, t.position.value, t.public_body) for t in testimonies)
+    found = grouping.group(items) if grouping else form_letters.group(items)
     by_id = {t.id: (t, e) for t, e in zip(testimonies, entries, strict=True)}
     sort_name = _SortNames()
     letters: dict[int, FormLetterEntry] = {}
@@ -945,6 +952,7 @@ def _build_file(
                     group_by=options.get("group_by", "position"),
                     decision_maker_id=options.get("decision_maker_id"),
                     stream_roster=True,
+                    cache_dir=folder / "cache",
                 )
             )
         return gathered[0]

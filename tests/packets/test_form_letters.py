@@ -121,3 +121,30 @@ def test_the_rule_groups_the_same_text_and_near_copies_only(app):
     assert form_letters.group([(1, "oppose", base), (2, "oppose", base)])[0].key == (
         form_letters.group([(8, "oppose", base.upper()), (9, "oppose", base)])[0].key
     )
+
+
+def test_a_rebuild_reads_the_grouping_kept_until_the_testimony_changes(app, db, monkeypatch):
+    campaign = make_campaign(slug="form-letters-kept")
+    make_signature(campaign, name="Roster Person")
+    copies = [make_testimony(campaign, body=_copy(n)) for n in range(3)]
+    make_testimony(campaign, body="My own words about the contract.")
+    db.session.commit()
+    grouped: list[int] = []
+    real_group = form_letters.group
+    monkeypatch.setattr(form_letters, "group", lambda items: grouped.append(1) or real_group(items))
+
+    first = _build(db, campaign)
+    assert grouped == [1]
+    make_signature(campaign, name="Another Signer", email="another@example.org")
+    db.session.commit()
+    again = _build(db, campaign)  # the same testimony: the grouping kept is read
+    assert grouped == [1]
+    for packet in (first, again):
+        assert "Sent by 3 residents" in "\n".join(_pages(packet_service.file_path(packet)))
+
+    copies[2].body = "A text of my own this time, nothing like the letter."
+    db.session.commit()
+    changed = _build(db, campaign)  # a testimony changed: grouped again
+    assert grouped == [1, 1]
+    assert "Sent by 2 residents" in "\n".join(_pages(packet_service.file_path(changed)))
+    assert "Another Signer" in "\n".join(_pages(packet_service.file_path(changed)))
