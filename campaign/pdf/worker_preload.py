@@ -18,13 +18,14 @@ largest worker of a 100,000-signature build grew from about 95 to 110 MB; BENCHM
 import gc
 import logging
 
-from . import fast_paths
+from . import fast_paths, shaping
 from .build import warm_up
 from .collection import BUILD_THRESHOLDS
 
 fast_paths.install_all()
 try:
     warm_up()
+    shaping.preload()
 except Exception:  # an exception here would kill the forkserver; let the batch report it
     logging.getLogger(__name__).exception("packet renderer warm-up failed")
 
