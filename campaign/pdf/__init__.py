@@ -49,8 +49,9 @@ if TYPE_CHECKING:
         TestimonyGroup,
         ZipTotal,
     )
-    from .fetcher import PacketURLFetcher, RefusedURLError
+    from .fetcher import RefusedURLError
     from .render import render_html_to_pdf
+    from .url_fetcher import PacketURLFetcher
 
 _HOMES = {
     "PacketRenderError": "build",
@@ -68,7 +69,7 @@ _HOMES = {
     "TestimonyEntry": "content",
     "TestimonyGroup": "content",
     "ZipTotal": "content",
-    "PacketURLFetcher": "fetcher",
+    "PacketURLFetcher": "url_fetcher",
     "RefusedURLError": "fetcher",
     "render_html_to_pdf": "render",
 }

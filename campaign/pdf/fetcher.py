@@ -2,17 +2,16 @@
 
 WeasyPrint's default fetcher follows http(s), file: and data: URLs found in HTML and CSS and
 embeds `rel=attachment` targets into the PDF. Packet pages carry residents' text, so the
-renderer gets this fetcher instead: it serves the packet stylesheet and bundled fonts through
-an internal scheme and refuses every other URL before any I/O happens.
+renderer gets this fetcher instead (url_fetcher.PacketURLFetcher, over the rules here): it
+serves the packet stylesheet and bundled fonts through an internal scheme and refuses every
+other URL before any I/O happens. This module imports no WeasyPrint, so that a process that
+only plans or merges packets never loads it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import mimetypes
 from pathlib import Path
-
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 ASSET_SCHEME = "packet-asset"
 ASSET_PREFIX = f"{ASSET_SCHEME}:"
@@ -53,33 +52,6 @@ def resolve_asset(url: str, root: Path = STATIC_PDF_DIR) -> Path:
     if candidate.suffix.lower() not in _SERVED_TYPES:
         raise RefusedURLError(f"packet asset type not served: {url[:200]!r}")
     return candidate
-
-
-class PacketURLFetcher(URLFetcher):
-    """WeasyPrint URL fetcher that serves only static/pdf/ assets and refuses the rest."""
-
-    def __init__(self, root: Path = STATIC_PDF_DIR) -> None:
-        # No handlers are used: fetch() below never reaches urllib.
-        super().__init__(allowed_protocols=(ASSET_SCHEME,), allow_redirects=False)
-        self.root = root
-        self.refused: list[str] = []
-
-    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-        """Serve a bundled asset, or raise RefusedURLError (WeasyPrint then skips the resource)."""
-        try:
-            path = resolve_asset(url, self.root)
-        except RefusedURLError:
-            self.refused.append(url[:200] if isinstance(url, str) else repr(url))
-            raise
-        content_type = _SERVED_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path)[0]
-        return URLFetcherResponse(
-            url, path.read_bytes(), {"Content-Type": content_type or "application/octet-stream"}
-        )
-
-    def open(self, url, data=None, timeout=None):  # type: ignore[no-untyped-def]  # noqa: ANN001
-        """Route urllib-style calls through fetch() so no urllib handler can ever run."""
-        full_url = getattr(url, "full_url", url)
-        return self.fetch(full_url)
 
 
 def assets_fingerprint(root: Path = STATIC_PDF_DIR) -> str:

@@ -16,11 +16,15 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
+from .fetcher import asset_url
 
-from .fetcher import PacketURLFetcher, asset_url
+if TYPE_CHECKING:
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    from .url_fetcher import PacketURLFetcher
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +67,12 @@ def _renderer(stylesheets: Sequence[str]) -> _Renderer:
     key = tuple(stylesheets)
     renderer = _renderers.get(key)
     if renderer is None:
+        # WeasyPrint is imported by the first render of a process, not with this module.
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        from .url_fetcher import PacketURLFetcher
+
         fetcher = PacketURLFetcher()
         font_config = FontConfiguration()
         sheets = [
@@ -94,6 +104,8 @@ def _render(
     base_url: str | None = None,
     tagged: bool = False,
 ) -> RenderedPages:
+    from weasyprint import CSS, HTML
+
     renderer = _renderer(stylesheets)
     sheets = list(renderer.stylesheets)
     if extra_css:

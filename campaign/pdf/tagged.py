@@ -20,12 +20,12 @@ docs/packets.md says what the tests verify and what they cannot.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import io
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import BinaryIO
 from xml.sax.saxutils import escape
@@ -595,7 +595,7 @@ def _catalog(pdf: Pdf, metadata: dict[str, str], lang: str) -> None:
     pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
     pdf.Root.PageMode = Name.UseOutlines
     pdf.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name.D)]))
-    profile = resources.files("weasyprint.pdf").joinpath("sRGB2014.icc").read_bytes()
+    profile = _srgb_profile()
     icc = pdf.make_stream(profile)
     icc.N = 3
     pdf.Root.OutputIntents = Array(
@@ -609,6 +609,15 @@ def _catalog(pdf: Pdf, metadata: dict[str, str], lang: str) -> None:
             )
         ]
     )
+
+
+def _srgb_profile() -> bytes:
+    """WeasyPrint's sRGB ICC profile, read from its package without importing WeasyPrint
+    (the merging process need not load it)."""
+    spec = importlib.util.find_spec("weasyprint")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("WeasyPrint is not installed")
+    return (Path(spec.origin).parent / "pdf" / "sRGB2014.icc").read_bytes()
 
 
 def _open(sources: OrderedDict[Path, _Source], path: Path) -> _Source:

@@ -405,6 +405,29 @@ def test_the_packet_command_is_found_before_the_app_and_its_libraries_load():
     assert loaded.stdout.strip() == "[]"
 
 
+def test_a_process_that_plans_and_merges_packets_never_loads_weasyprint():
+    """The CLI leaves rendering to its workers: the app, the packet service and every module
+    it plans, paints, merges and splits with import no WeasyPrint (about half a second)."""
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from campaign import create_app; create_app(); "
+            "import campaign.services.packets, campaign.pdf.build, campaign.pdf.tagged, "
+            "campaign.pdf.volumes, campaign.pdf.roster_paint, campaign.pdf.merge; "
+            "print('weasyprint' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert loaded.stdout.strip().splitlines()[-1] == "False"
+
+
 def demo_campaign_id(db) -> int:
     from campaign.models import Campaign
 
