@@ -55,12 +55,10 @@ logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[str, int], None]
 
-# A batch is closed once its estimated cost reaches this many "testimony pages" (about a
-# quarter of a second of WeasyPrint work): per-document overhead is only ~15 ms, and small
-# batches let the two workers finish together and keep each worker's document small in
-# memory. 16 rather than 32: a 10,000 + 200 build 4.63 and 4.76 s against 5.32 and 4.94 s,
-# alternated (the build alone, sample content); the 100,000 one the same within the noise.
-BATCH_COST = 16.0
+# A batch is closed once its estimated cost reaches this many "testimony pages" (under a
+# second of WeasyPrint work): per-document overhead is only ~15 ms, and small batches let
+# the workers finish together and keep each worker's document small in memory.
+BATCH_COST = 32.0
 # A batch is about a second of work; one that takes this long is stuck, not slow.
 BATCH_TIMEOUT_SECONDS = 600
 # Cached chunks no build has used for this long are deleted after a successful build.
