@@ -51,26 +51,8 @@ def prepare(tree: str) -> dict:
 
 def one_run(tree: str, env: dict, workers: int, seconds: float) -> dict:
     port = sign_load._free_port()
-    env = {**env, "CAMPAIGN_WEB_WORKERS": str(workers), "CAMPAIGN_WEB_THREADS": "1"}
-    server = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "-c",
-            f"{tree}/deploy/gunicorn.conf.py",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "/dev/null",
-            "campaign:create_app()",
-        ],
-        env=env,
-        cwd=tree,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    conf = Path(tree) / "deploy" / "gunicorn.conf.py"
+    server = sign_load.gunicorn("campaign:create_app()", port, workers, env, Path(tree), conf=conf)
     try:
         sign_load._wait_ready(port, f"/c/{sign_load.SLUG}/sign")
         visit = sign_load.sign_iteration(port, f"ab{time.time_ns()}")

@@ -262,8 +262,15 @@ def baseline_iteration(port: int):
 
 
 def gunicorn(
-    app_spec: str, port: int, workers: int, env: dict, cwd: Path, threads: int = 1
+    app_spec: str,
+    port: int,
+    workers: int,
+    env: dict,
+    cwd: Path,
+    threads: int = 1,
+    conf: Path = ROOT / "deploy" / "gunicorn.conf.py",
 ) -> subprocess.Popen:
+    """gunicorn with deploy/gunicorn.conf.py (another tree's own for benchmarks/sign_ab.py)."""
     # Both through the variables deploy/gunicorn.conf.py reads: its default without Redis is
     # one process with 8 threads, and `--workers` alone would keep those 8 threads in each.
     env = {**env, "CAMPAIGN_WEB_WORKERS": str(workers), "CAMPAIGN_WEB_THREADS": str(threads)}
@@ -271,7 +278,7 @@ def gunicorn(
         [
             str(BIN / "gunicorn"),
             "-c",
-            str(ROOT / "deploy" / "gunicorn.conf.py"),
+            str(conf),
             "--workers",
             str(workers),
             "--bind",
