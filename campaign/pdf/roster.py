@@ -203,11 +203,6 @@ def _measure(bold: bool) -> TextMeasure:
     return TextMeasure(_FONT_DIR / (_BOLD if bold else _REGULAR), FONT_SIZE)
 
 
-def in_roster_font(text: str, bold: bool = False) -> bool:
-    """Whether every character of `text` is in the roster's own font (no fallback font)."""
-    return text.isascii() or _measure(bold).own.issuperset(text)
-
-
 @lru_cache(maxsize=8)
 def measure(font_file: str, size: float) -> TextMeasure:
     """A TextMeasure for one bundled font file (e.g. "DejaVuSans-Bold.ttf") and size."""

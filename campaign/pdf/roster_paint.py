@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -42,12 +43,8 @@ PAGE_WIDTH, PAGE_HEIGHT = 612.0, 792.0  # Letter, as packet.css's @page
 MARGIN_LEFT, MARGIN_TOP = 40.0, 40.0
 LINES_TOP = 38.0  # the first row's line box, below the page's top margin
 HEAD_HEIGHT = 29.0  # the head, then a 1pt rule under it
-# packet.css's --ink, --accent and --muted, as the operations that start a text in them.
-INK, ACCENT, MUTED = (
-    b"BT 0.106 0.122 0.141 rg\n",
-    b"BT 0.114 0.208 0.341 rg\n",
-    b"BT 0.353 0.388 0.439 rg\n",
-)
+# packet.css's --ink, --accent and --muted, as the operation that sets the fill colour.
+INK, ACCENT, MUTED = b"0.106 0.122 0.141 rg\n", b"0.114 0.208 0.341 rg\n", b"0.353 0.388 0.439 rg\n"
 _DROPPED_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF")
 _DROPPED_TABLES += (b"LTSH", b"PCLT", b"SVG ")
 if TYPE_CHECKING:
@@ -267,7 +264,7 @@ class _Canvas:
         # drawn right to left back in reading order itself, and would turn that around.
         plain = shaped.plain or shaped.right_to_left
         self.mark(marked, None if plain else line)
-        self.ops.append(colour)
+        self.ops.extend((b"BT ", colour))
         for run in shaped.runs:
             x = self.run(run, x, baseline, size)
         self.ops.append(b"ET\n")
@@ -294,8 +291,7 @@ class _Canvas:
 
     def rule(self, x: float, top: float, width: float, height: float, colour: bytes) -> None:
         y = PAGE_HEIGHT - top - height
-        fill = colour.removeprefix(b"BT ")
-        self.ops.append(fill + f"{x:.2f} {y:.2f} {width:.2f} {height:.2f} re f\n".encode())
+        self.ops.append(colour + f"{x:.2f} {y:.2f} {width:.2f} {height:.2f} re f\n".encode())
 
     def head(self, sheet: RosterSheet) -> None:
         """Title, districts, first and last name, legend and the rule under them."""
@@ -447,26 +443,29 @@ def _embed(pdf: Pdf, used: _UsedFont) -> pikepdf.Object:
             BaseFont=base,
             Encoding=Name("/Identity-H"),
             DescendantFonts=Array([pdf.make_indirect(descendant)]),
-            ToUnicode=pdf.make_stream(_to_unicode(used.text)),
+            # Each glyph to the text of the cluster it was first drawn for: a line whose glyphs
+            # are not one per character also carries its exact text as /ActualText.
+            ToUnicode=pdf.make_stream(to_unicode_cmap(used.text.items(), 2)),
         )
     )
 
 
-def _to_unicode(text: dict[int, str]) -> bytes:
-    """A ToUnicode CMap: each glyph to the text of the cluster it was first drawn for (a
-    line whose glyphs are not one per character carries its exact text as /ActualText)."""
-    pairs = [(g, t) for g, t in sorted(text.items()) if t]
+def to_unicode_cmap(pairs: Iterable[tuple[int, str]], code_bytes: int) -> bytes:
+    """A ToUnicode CMap mapping each character code (of `code_bytes` bytes) to its text: the
+    painted roster's glyph ids (2 bytes), the page stamp's WinAnsi codes (1 byte, tagged.py)."""
+    pairs = sorted((code, text) for code, text in pairs if text)
+    width = 2 * code_bytes
     lines = []
-    for start in range(0, len(pairs), 100):
+    for start in range(0, len(pairs), 100):  # at most 100 entries a block
         batch = pairs[start : start + 100]
         lines.append(f"{len(batch)} beginbfchar")
-        lines.extend(f"<{g:04x}> <{t.encode('utf-16-be').hex()}>" for g, t in batch)
+        lines.extend(f"<{c:0{width}x}> <{t.encode('utf-16-be').hex()}>" for c, t in batch)
         lines.append("endbfchar")
     body = "\n".join(lines)
     return (
         "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
         "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
         "/CMapName /Adobe-Identity-UCS def /CMapType 2 def\n"
-        "1 begincodespacerange <0000> <ffff> endcodespacerange\n"
+        f"1 begincodespacerange <{'00' * code_bytes}> <{'ff' * code_bytes}> endcodespacerange\n"
         f"{body}\nendcmap CMapName currentdict /CMap defineresource pop end end\n"
     ).encode("ascii")

@@ -64,9 +64,7 @@ class Face:
         self.file_name = file_name
         self.pdf_name = pdf_font_names().get(file_name, Path(file_name).stem.split(".")[0])
         path = FONT_DIR / file_name
-        data = path.read_bytes()
-        self.data = data
-        self.hb_face = hb.Face(hb.Blob(data))
+        self.hb_face = hb.Face(hb.Blob(path.read_bytes()))
         self.hb_font = hb.Font(self.hb_face)
         font = TTFont(str(path), lazy=True)
         self.chars = frozenset(chr(c) for c in font.getBestCmap())

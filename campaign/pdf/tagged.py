@@ -47,6 +47,7 @@ from .merge import (
     _stamp_text,
     page_label,
 )
+from .roster_paint import to_unicode_cmap
 
 # The font of the "page X of Y" stamp, embedded as a subset of the characters it needs.
 STAMP_FONT = STATIC_PDF_DIR / "fonts" / "DejaVuSans.ttf"
@@ -404,18 +405,8 @@ class _Stamp:
 
 def _to_unicode(text: set[str]) -> bytes:
     """A ToUnicode CMap for the stamp's characters in WinAnsi (cp1252) codes."""
-    pairs = sorted(
-        (c.encode("cp1252")[0], ord(c)) for c in text if c.isprintable() and ord(c) < 0x10000
-    )
-    lines = "\n".join(f"<{code:02X}> <{point:04X}>" for code, point in pairs)
-    return (
-        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
-        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-        "/CMapName /Adobe-Identity-UCS def /CMapType 2 def\n"
-        "1 begincodespacerange <00> <FF> endcodespacerange\n"
-        f"{len(pairs)} beginbfchar\n{lines}\nendbfchar\n"
-        "endcmap CMapName currentdict /CMap defineresource pop end end\n"
-    ).encode("ascii")
+    printable = (c for c in text if c.isprintable() and ord(c) < 0x10000)
+    return to_unicode_cmap(((c.encode("cp1252")[0], c) for c in printable), 1)
 
 
 def _footer_form(pdf: Pdf, part: PagePart) -> pikepdf.Object:
