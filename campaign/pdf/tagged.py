@@ -687,7 +687,7 @@ def write_volume(
     *,
     metadata: dict[str, str],
     lang: str,
-    cover_label: str,
+    title: str,
 ) -> int:
     """One volume of a tagged packet: its own (tagged) cover, then the packet's pages
     span[0]..span[1]-1 with their structure elements; returns its page count.
@@ -712,11 +712,11 @@ def write_volume(
                 kids = element.K if isinstance(element.get("/K"), Array) else Array([element.K])
                 element.K = Array([k for k in kids if not _is_annotation_reference(k)])
         tree.finish()
-        _outline(pdf, [OutlineItem(0, cover_label, 0, None), *_outline_within(source, span)])
+        _outline(pdf, [OutlineItem(0, title, 0, None), *_outline_within(source, span)])
         _catalog(pdf, metadata, lang)
         first = Dictionary(S=Name.D, St=span[0] + 1)
         pdf.Root.PageLabels = Dictionary(
-            Nums=Array([0, Dictionary(P=String(cover_label)), len(front.pdf.pages), first])
+            Nums=Array([0, Dictionary(P=String(title)), len(front.pdf.pages), first])
         )
         pdf.save(
             out,

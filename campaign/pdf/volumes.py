@@ -135,27 +135,26 @@ def _cover_html(
     )
 
 
-def _write_volume(
-    packet: tuple[Path, PdfReader],
-    cover_html: str,
-    span: tuple[int, int],
-    metadata: dict[str, str],
-    labels: PacketLabels,
-    path: Path,
-    volume_of: str,
-) -> tuple[str, int, int]:
+@dataclass(frozen=True)
+class _Part:
+    """What one volume holds: its cover, the packet's pages span[0]..span[1]-1, its title."""
+
+    cover_html: str
+    span: tuple[int, int]
+    title: str  # "Volume 2 of 3"
+    metadata: dict[str, str]  # document information, keys without the slash
+    lang: str
+
+
+def _write_volume(packet: Path, reader: PdfReader, part: _Part, path: Path) -> tuple[str, int, int]:
     """Write one volume: the tagged packet's volumes are tagged too (tagged.write_volume)."""
-    packet_path, reader = packet
-    tagged = "/StructTreeRoot" in reader.trailer["/Root"]
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            if tagged:
-                pages = _write_tagged(
-                    packet_path, cover_html, span, metadata, (labels.lang, volume_of), handle
-                )
+            if "/StructTreeRoot" in reader.trailer["/Root"]:
+                pages = _write_tagged(packet, part, handle)
             else:
-                pages = _write_plain(reader, cover_html, span, metadata, labels.lang, handle)
+                pages = _write_plain(reader, part, handle)
         data = Path(tmp_name).read_bytes()
         os.replace(tmp_name, path)
     except BaseException:
@@ -165,46 +164,27 @@ def _write_volume(
     return hashlib.sha256(data).hexdigest(), len(data), pages
 
 
-def _write_tagged(
-    packet: Path,
-    cover_html: str,
-    span: tuple[int, int],
-    metadata: dict[str, str],
-    language_and_title: tuple[str, str],
-    out: io.BufferedWriter,
-) -> int:
+def _write_tagged(packet: Path, part: _Part, out: io.BufferedWriter) -> int:
     from .tagged import write_volume  # pikepdf: only for the tagged packet
 
     with tempfile.TemporaryDirectory(dir=packet.parent) as scratch:
         cover = Path(scratch) / "cover.pdf"
-        render_to_file(cover_html, cover, tagged=True)
+        render_to_file(part.cover_html, cover, tagged=True)
         return write_volume(
-            packet,
-            cover,
-            span,
-            out,
-            metadata={key.lstrip("/"): value for key, value in metadata.items()},
-            lang=language_and_title[0],
-            cover_label=language_and_title[1],
+            packet, cover, part.span, out, metadata=part.metadata, lang=part.lang, title=part.title
         )
 
 
-def _write_plain(
-    reader: PdfReader,
-    cover_html: str,
-    span: tuple[int, int],
-    metadata: dict[str, str],
-    lang: str,
-    out: io.BufferedWriter,
-) -> int:
-    cover = PdfReader(io.BytesIO(render_html_to_pdf(cover_html, stylesheets=PACKET_STYLESHEETS)))
+def _write_plain(reader: PdfReader, part: _Part, out: io.BufferedWriter) -> int:
+    html = part.cover_html
+    cover = PdfReader(io.BytesIO(render_html_to_pdf(html, stylesheets=PACKET_STYLESHEETS)))
     writer = PdfWriter()
     for page in cover.pages:
         writer.add_page(page)
-    for index in range(*span):
+    for index in range(*part.span):
         writer.add_page(reader.pages[index])
-    writer.add_metadata(metadata)
-    writer.root_object[NameObject("/Lang")] = TextStringObject(lang)
+    writer.add_metadata({f"/{key}": value for key, value in part.metadata.items()})
+    writer.root_object[NameObject("/Lang")] = TextStringObject(part.lang)
     writer.write(out)
     return len(writer.pages)
 
@@ -232,25 +212,30 @@ def split_volumes(
     weights, boundaries = _weights(reader), _boundaries(reader, content.labels)
     count = max(2, int(packet_path.stat().st_size / (limit_bytes * _FIRST_GUESS)) + 1)
     title = f"{clean_line(content.campaign_title)} · {clean_line(content.hearing_title)}"
-    kept = {k: str(v) for k, v in (reader.metadata or {}).items() if k in _KEPT_METADATA}
+    keywords = f"{clean_line(content.decision_reference)}, content hash {full_hash}"
+    metadata = reader.metadata or {}
+    kept = {k.lstrip("/"): str(v) for k, v in metadata.items() if k in _KEPT_METADATA}
     for _attempt in range(_MAX_ATTEMPTS):
         cuts = _cuts(weights, boundaries, count)
         spans = list(zip([0, *cuts], [*cuts, total], strict=True))
         written = []
         for number, span in enumerate(spans, start=1):
             numbering = (number, len(spans))
-            cover = str(_cover_html(content, full_hash, numbering, span, total, limit_bytes))
             path = packet_path.with_name(f"{packet_path.stem}-volume-{number}-of-{len(spans)}.pdf")
             volume_of = content.labels.volume_of.format(volume=number, volumes=len(spans))
-            metadata = {
-                **kept,
-                "/Title": f"{title} · {volume_of}",
-                "/ContentHash": full_hash,
-                "/Keywords": f"{clean_line(content.decision_reference)}, content hash {full_hash}",
-            }
-            sha, size, pages = _write_volume(
-                (packet_path, reader), cover, span, metadata, content.labels, path, volume_of
+            part = _Part(
+                str(_cover_html(content, full_hash, numbering, span, total, limit_bytes)),
+                span,
+                volume_of,
+                {
+                    **kept,
+                    "Title": f"{title} · {volume_of}",
+                    "ContentHash": full_hash,
+                    "Keywords": keywords,
+                },
+                content.labels.lang,
             )
+            sha, size, pages = _write_volume(packet_path, reader, part, path)
             written.append(Volume(path, sha, size, pages, span[0] + 1, span[1]))
         if all(v.size_bytes <= limit_bytes for v in written):
             return written
