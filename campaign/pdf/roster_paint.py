@@ -93,7 +93,9 @@ class _UsedFont:
     name: str  # resource name, e.g. "F0"
     face: Face
     text: dict[int, str] = field(default_factory=dict)  # glyph -> text, for /ToUnicode
-    runs: set[str] = field(default_factory=set)  # texts whose glyphs are in `text` already
+    # Glyph sequences already in `text` (by glyphs, not by source text: one text shaped right
+    # to left may draw other, mirrored, glyphs than the same text left to right).
+    runs: set[tuple[int, ...]] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -273,8 +275,8 @@ class _Canvas:
 
     def run(self, run: GlyphRun, x: float, y: float, size: float) -> float:
         used = self.chunk.font(run.face)
-        if run.source not in used.runs:
-            used.runs.add(run.source)
+        if run.glyphs not in used.runs:
+            used.runs.add(run.glyphs)
             for glyph, text in zip(run.glyphs, run.texts, strict=True):
                 used.text.setdefault(glyph, text)
         scale = size / run.face.upem

@@ -55,3 +55,20 @@ def test_right_to_left_glyphs_come_in_visual_order_and_marks_need_the_exact_text
     devanagari = shape_line("नमस्ते", NAMES)
     assert not devanagari.plain  # a cluster of several glyphs: /ActualText carries it
     assert all(g > 0 for run in devanagari.runs for g in run.glyphs)  # no .notdef
+
+
+def test_a_chunk_embeds_each_glyph_it_draws_when_one_text_is_shaped_two_ways() -> None:
+    """A closing parenthesis shaped right to left is drawn with the opening one's glyph: the
+    chunk must embed (and map) both, not only those of the first run of that text."""
+    from campaign.pdf import roster_paint
+    from campaign.pdf.shaping import _shape, face
+
+    dejavu = face(NAMES[0])
+    left, right = _shape(")", dejavu, 0), _shape(")", dejavu, 1)
+    assert left.glyphs != right.glyphs  # mirrored
+    with roster_paint._Chunk(tagged=False) as chunk:
+        canvas = roster_paint._Canvas(chunk, 0)
+        canvas.run(left, 0, 0, 7)
+        canvas.run(right, 10, 0, 7)
+        embedded = chunk.fonts[dejavu.file_name].text
+    assert set(left.glyphs) | set(right.glyphs) <= embedded.keys()
